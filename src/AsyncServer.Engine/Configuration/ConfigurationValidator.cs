@@ -1,0 +1,159 @@
+using AsyncServer.ChangeTracking;
+using AsyncServer.Data;
+using AsyncServer.Diagnostics;
+using AsyncServer.Filtering;
+using AsyncServer.Scheduling;
+
+namespace AsyncServer.Configuration;
+
+/// <summary>
+/// Finds every problem of a configuration, each with its JSON path: the document's own consistency first,
+/// then (when an HQ connection can be opened) the HQ catalog, then the working folders.
+/// </summary>
+public static class ConfigurationValidator
+{
+    public static async Task<IReadOnlyList<ConfigurationProblem>> ValidateAsync(EngineContext context, bool checkCatalog, CancellationToken cancellationToken)
+    {
+        var config = context.Configuration;
+        var problems = new List<ConfigurationProblem>(ValidateDocument(config));
+        CheckConnection(config.Hq, "$.hq", config, context, problems);
+        CheckConnection(config.MessageDatabase, "$.messageDatabase", config, context, problems);
+        CheckFolder(config.DownloadFolder, "$.workingFolders.download", problems);
+        CheckFolder(config.UploadFolder, "$.workingFolders.upload", problems);
+
+        if (checkCatalog && !problems.Any(p => p.Path.StartsWith("$.hq", StringComparison.Ordinal)))
+        {
+            try
+            {
+                await using var hq = context.OpenChangeSource();
+                var (_, catalogProblems) = await CatalogChecker.ResolveAsync(config, hq, null, cancellationToken).ConfigureAwait(false);
+                problems.AddRange(catalogProblems);
+            }
+            catch (AsyncServerException ex)
+            {
+                problems.Add(new ConfigurationProblem("$.hq.connectionString", ex.Message));
+            }
+        }
+        return problems;
+    }
+
+    /// <summary>Checks that need nothing but the document.</summary>
+    public static IReadOnlyList<ConfigurationProblem> ValidateDocument(AsyncServerConfiguration config)
+    {
+        var problems = new List<ConfigurationProblem>();
+        void Add(string path, string message, ProblemSeverity severity = ProblemSeverity.Error) => problems.Add(new(path, message, severity));
+
+        if (string.IsNullOrWhiteSpace(config.Partition)) Add("$.partition", "a partition is required");
+        if (config.Hq is null) Add("$.hq", "the HQ connection is required");
+        if (config.MessageDatabase is null) Add("$.messageDatabase", "the message database connection is required");
+        if (config.PackageLimits.MaxRows < 1) Add("$.packageLimits.maxRows", "must be at least 1");
+        if (config.PackageLimits.MaxBytes < 1024) Add("$.packageLimits.maxBytes", "must be at least 1024");
+        if (config.TryCount < 0) Add("$.tryCount", "must be 0 (unlimited) or more");
+        if (config.RetentionDays < 0) Add("$.retentionDays", "must be 0 or more");
+
+        CheckIds(config.DataGroups.Select(g => g.Id), i => $"$.dataGroups[{i}].id", "data group", Add);
+        CheckIds(config.Subjobs.Select(s => s.Id), i => $"$.subjobs[{i}].id", "subjob", Add);
+        CheckIds(config.Jobs.Select(j => j.Id), i => $"$.jobs[{i}].id", "job", Add);
+        CheckIds(config.Schedules.Select(s => s.Name), i => $"$.schedules[{i}].name", "schedule", Add);
+        var channelPaths = config.DataGroups.SelectMany((g, gi) => g.ChannelDatabases.Select((d, di) => (d.Id, Path: $"$.dataGroups[{gi}].channelDatabases[{di}].id"))).ToList();
+        CheckIds(channelPaths.Select(c => c.Id), i => channelPaths[i].Path, "channel database", Add);
+
+        for (var i = 0; i < config.Jobs.Count; i++)
+        {
+            var job = config.Jobs[i];
+            if (job.Subjobs.Count == 0) Add($"$.jobs[{i}].subjobs", "a job needs at least one subjob");
+            for (var k = 0; k < job.Subjobs.Count; k++)
+                if (config.FindSubjob(job.Subjobs[k]) is null)
+                    Add($"$.jobs[{i}].subjobs[{k}]", $"job '{job.Id}' names subjob '{job.Subjobs[k]}', which is not defined in $.subjobs");
+        }
+
+        for (var i = 0; i < config.Schedules.Count; i++)
+        {
+            var s = config.Schedules[i];
+            var path = $"$.schedules[{i}]";
+            if (!string.Equals(s.Direction, "Download", StringComparison.OrdinalIgnoreCase))
+                Add($"{path}.direction", $"direction '{s.Direction}' is not supported; only Download schedules run in this version");
+            if (s.Jobs.Count == 0) Add($"{path}.jobs", "a schedule needs at least one job");
+            if (s.DataGroups.Count == 0) Add($"{path}.dataGroups", "a schedule needs at least one data group");
+            for (var k = 0; k < s.Jobs.Count; k++)
+                if (config.FindJob(s.Jobs[k]) is null) Add($"{path}.jobs[{k}]", $"job '{s.Jobs[k]}' is not defined in $.jobs");
+            for (var k = 0; k < s.DataGroups.Count; k++)
+                if (config.FindDataGroup(s.DataGroups[k]) is null) Add($"{path}.dataGroups[{k}]", $"data group '{s.DataGroups[k]}' is not defined in $.dataGroups");
+            if (s.Recurrence is not null && Recurrence.Validate(s.Recurrence) is { } recurrenceProblem)
+                Add($"{path}.recurrence", recurrenceProblem);
+        }
+
+        // Filter parameters: one package serves a whole data group, so every channel database of the group
+        // must supply every parameter, with the same value.
+        var parametersBySubjob = new List<(int Index, string Id, HashSet<string> Names)>();
+        for (var i = 0; i < config.Subjobs.Count; i++)
+        {
+            var s = config.Subjobs[i];
+            if (string.IsNullOrWhiteSpace(s.HqTable)) Add($"$.subjobs[{i}].hqTable", "an HQ table is required");
+            if (string.IsNullOrWhiteSpace(s.Filter)) continue;
+            try { parametersBySubjob.Add((i, s.Id, FilterParser.Parse(s.Filter!).Parameters.ToHashSet(StringComparer.OrdinalIgnoreCase))); }
+            catch (AsyncServerException ex) { Add($"$.subjobs[{i}].filter", ex.Message); }
+        }
+        for (var gi = 0; gi < config.DataGroups.Count; gi++)
+        {
+            var group = config.DataGroups[gi];
+            if (group.ChannelDatabases.Count == 0)
+                Add($"$.dataGroups[{gi}].channelDatabases", $"data group '{group.Id}' has no channel databases; its packages reach nobody", ProblemSeverity.Warning);
+            for (var di = 0; di < group.ChannelDatabases.Count; di++)
+            {
+                var db = group.ChannelDatabases[di];
+                foreach (var (si, sid, names) in parametersBySubjob)
+                    foreach (var name in names.Where(n => !db.Parameters.ContainsKey(n)))
+                        Add($"$.dataGroups[{gi}].channelDatabases[{di}].parameters", $"channel database '{db.Id}' lacks parameter '{name}' used by the filter of subjob '{sid}' ($.subjobs[{si}].filter)");
+                if (di == 0) continue;
+                var first = group.ChannelDatabases[0];
+                foreach (var (name, value) in db.Parameters)
+                    if (first.Parameters.TryGetValue(name, out var firstValue) && firstValue != value)
+                        Add($"$.dataGroups[{gi}].channelDatabases[{di}].parameters.{name}",
+                            $"is '{value}' but '{firstValue}' in channel database '{first.Id}'; one package serves the whole data group, so filter parameters must agree");
+            }
+        }
+        return problems;
+    }
+
+    private static void CheckIds(IEnumerable<string> ids, Func<int, string> pathOf, string what, Action<string, string, ProblemSeverity> add)
+    {
+        var seen = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var i = 0;
+        foreach (var id in ids)
+        {
+            if (string.IsNullOrWhiteSpace(id)) add(pathOf(i), $"every {what} needs a non-empty id", ProblemSeverity.Error);
+            else if (seen.TryGetValue(id, out var first)) add(pathOf(i), $"duplicate {what} id '{id}' (first defined at {pathOf(first)})", ProblemSeverity.Error);
+            else seen[id] = i;
+            i++;
+        }
+    }
+
+    private static void CheckConnection(ConnectionSettings? settings, string path, AsyncServerConfiguration config, EngineContext context, List<ConfigurationProblem> problems)
+    {
+        if (settings is null) return;
+        if (!DatabaseProviderNames.TryParse(settings.Provider, out _))
+        {
+            problems.Add(new($"{path}.provider", $"unknown provider '{settings.Provider}'; use sqlite, postgresql or sqlserver"));
+            return;
+        }
+        try { ResolvedConnection.Resolve(settings, path, config.BaseDirectory, context.Credential); }
+        catch (AsyncServerException ex) { problems.Add(new($"{path}.connectionString", ex.Message)); }
+    }
+
+    /// <summary>A working folder must exist (or be creatable) and accept a file: the only proof of writability that works everywhere.</summary>
+    private static void CheckFolder(string folder, string path, List<ConfigurationProblem> problems)
+    {
+        try
+        {
+            Directory.CreateDirectory(folder);
+            var probe = Path.Combine(folder, $".asyncserver-probe-{Guid.NewGuid():N}");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            problems.Add(new(path, $"working folder '{folder}' is not writable: {ex.Message}"));
+        }
+    }
+}

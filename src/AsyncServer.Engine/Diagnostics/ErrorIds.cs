@@ -1,0 +1,37 @@
+namespace AsyncServer.Diagnostics;
+
+/// <summary>Every stable error identifier the engine raises, in one place so they stay unique.</summary>
+public static class ErrorIds
+{
+    public const string ConfigurationNotFound = "ConfigurationNotFound";
+    public const string ConfigurationInvalid = "ConfigurationInvalid";
+    public const string ConfigurationSyntax = "ConfigurationSyntax";
+    public const string UnknownProvider = "UnknownProvider";
+    public const string ProviderNotAvailable = "ProviderNotAvailable";
+    public const string ConnectionFailed = "ConnectionFailed";
+    public const string MessageDatabaseNotInitialized = "MessageDatabaseNotInitialized";
+    public const string MessageDatabaseOutdated = "MessageDatabaseOutdated";
+    public const string MessageDatabaseTooNew = "MessageDatabaseTooNew";
+    public const string ChangeTrackingNotEnabled = "ChangeTrackingNotEnabled";
+    public const string TableNotFound = "TableNotFound";
+    public const string ColumnNotFound = "ColumnNotFound";
+    public const string ScheduleNotFound = "ScheduleNotFound";
+    public const string JobNotFound = "JobNotFound";
+    public const string DataGroupNotFound = "DataGroupNotFound";
+    public const string ChannelDatabaseNotFound = "ChannelDatabaseNotFound";
+    public const string NothingToDistribute = "NothingToDistribute";
+    public const string WorkClaimedElsewhere = "WorkClaimedElsewhere";
+    public const string ConcurrentRun = "ConcurrentRun";
+    public const string DistributionFailed = "DistributionFailed";
+    public const string DistributionCanceled = "DistributionCanceled";
+    public const string PackageNotFound = "PackageNotFound";
+    public const string PackageInvalid = "PackageInvalid";
+    public const string PackageMismatch = "PackageMismatch";
+    public const string SessionNotFound = "SessionNotFound";
+    public const string SessionStateInvalid = "SessionStateInvalid";
+    public const string FilterSyntax = "FilterSyntax";
+    public const string SecretNotFound = "SecretNotFound";
+    public const string WorkingFolderUnavailable = "WorkingFolderUnavailable";
+    public const string ApplyFailed = "ApplyFailed";
+    public const string DownloadFailed = "DownloadFailed";
+}

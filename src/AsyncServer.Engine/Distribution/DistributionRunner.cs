@@ -1,0 +1,343 @@
+using AsyncServer.ChangeTracking;
+using AsyncServer.Configuration;
+using AsyncServer.Diagnostics;
+using AsyncServer.Messaging;
+using AsyncServer.Packaging;
+using Microsoft.Extensions.Logging;
+
+namespace AsyncServer.Distribution;
+
+/// <summary>
+/// The download pipeline behind Start-AsyncDistribution. For each (job, data group): claim it with a lease,
+/// sweep what a crashed run left, read the row version, open one HQ snapshot, decide incremental or full,
+/// stream every subjob's rows into package files, then record sessions and the new row version in one
+/// message-database transaction (architecture rules 1, 3 and 5).
+/// </summary>
+public sealed class DistributionRunner
+{
+    private readonly EngineContext _context;
+    private readonly DistributionOptions _options;
+    private readonly ILogger _log;
+
+    public DistributionRunner(EngineContext context, DistributionOptions? options = null)
+    {
+        _context = context;
+        _options = options ?? new DistributionOptions();
+        _log = context.CreateLogger<DistributionRunner>();
+    }
+
+    private AsyncServerConfiguration Config => _context.Configuration;
+
+    private static string LeaseResource(string partition, string group, string job) => $"download/{partition}/{group}/{job}";
+
+    /// <summary>What the request would do, reading but never writing (for -WhatIf).</summary>
+    public async Task<IReadOnlyList<DistributionPlanItem>> PlanAsync(DistributionRequest request, CancellationToken cancellationToken)
+    {
+        var runs = DistributionPlanner.Expand(Config, request);
+        await using var store = _context.OpenMessageStore();
+        await store.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        await using var hq = _context.OpenChangeSource();
+        var subjobs = await ResolveSubjobsAsync(hq, runs, cancellationToken).ConfigureAwait(false);
+        await using var snapshot = await hq.OpenSnapshotAsync(cancellationToken).ConfigureAwait(false);
+        var plan = new List<DistributionPlanItem>();
+        foreach (var run in runs)
+        {
+            var rowVersion = await store.GetRowVersionAsync(Config.Partition, run.DataGroup.Id, run.Job.Id, cancellationToken).ConfigureAwait(false);
+            var (kind, reason) = await DecideKindAsync(request, run, rowVersion, snapshot, subjobs, cancellationToken).ConfigureAwait(false);
+            var noData = kind == SessionKind.Incremental && rowVersion == snapshot.CurrentVersion;
+            plan.Add(new DistributionPlanItem(run.Job.Id, run.DataGroup.Id, noData ? "NoData" : kind.ToString(),
+                kind == SessionKind.Full ? null : rowVersion, snapshot.CurrentVersion, reason, run.ChannelDatabases));
+        }
+        return plan;
+    }
+
+    /// <summary>Runs the request; returns the sessions it recorded. Work claimed by another instance is skipped with a warning.</summary>
+    public async Task<IReadOnlyList<DownloadSessionRecord>> RunAsync(DistributionRequest request, IProgress<DistributionProgress>? progress, CancellationToken cancellationToken)
+    {
+        var runs = DistributionPlanner.Expand(Config, request);
+        await using var store = _context.OpenMessageStore();
+        await store.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        await using var hq = _context.OpenChangeSource();
+        var subjobs = await ResolveSubjobsAsync(hq, runs, cancellationToken).ConfigureAwait(false);
+        Directory.CreateDirectory(request.NoPublish ? Config.StagingFolder : Config.DownloadFolder);
+
+        var recorded = new List<long>();
+        for (var i = 0; i < runs.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var tracker = new ProgressTracker(progress, runs[i], i, runs.Count);
+            recorded.AddRange(await RunOneAsync(request, runs[i], store, hq, subjobs, tracker, cancellationToken).ConfigureAwait(false));
+        }
+        progress?.Report(new DistributionProgress("Distribution", "Completed", 100, 0));
+        return recorded.Count == 0 ? [] : await store.QuerySessionsAsync(new SessionQuery { Ids = recorded }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyDictionary<string, ResolvedSubjob>> ResolveSubjobsAsync(IChangeSource hq, IReadOnlyList<PlannedRun> runs, CancellationToken ct)
+    {
+        var needed = runs.SelectMany(r => r.Job.Subjobs).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var problems = ConfigurationValidator.ValidateDocument(Config).Where(p => p.Severity == ProblemSeverity.Error).ToList();
+        var (resolved, catalogProblems) = await CatalogChecker.ResolveAsync(Config, hq, needed, ct).ConfigureAwait(false);
+        problems.AddRange(catalogProblems);
+        if (problems.Count > 0)
+            throw new AsyncServerException(ErrorIds.ConfigurationInvalid, ErrorKind.InvalidData,
+                "The configuration has problems; nothing was distributed:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  " + p)),
+                problems);
+        return resolved;
+    }
+
+    private static async Task<(SessionKind Kind, string? Reason)> DecideKindAsync(DistributionRequest request, PlannedRun run, long? rowVersion,
+        IChangeSnapshot snapshot, IReadOnlyDictionary<string, ResolvedSubjob> subjobs, CancellationToken ct)
+    {
+        if (request.FullSync)
+            return (SessionKind.Full, run.Targeted ? $"Full sync requested for {string.Join(", ", run.ChannelDatabases)}." : "Full sync requested.");
+        if (rowVersion is null)
+            return (SessionKind.Full, $"First distribution of job {run.Job.Id} to data group {run.DataGroup.Id}.");
+        foreach (var id in run.Job.Subjobs)
+        {
+            var subjob = subjobs[id];
+            var min = await snapshot.GetMinValidVersionAsync(subjob.Table, ct).ConfigureAwait(false);
+            if (min > rowVersion)
+                return (SessionKind.Full, $"History gap: change tracking of {subjob.Table.Name} now starts at version {min}, after the row version {rowVersion}; the changes in between cannot be computed, so every row is sent.");
+        }
+        return (SessionKind.Incremental, null);
+    }
+
+    private async Task<IReadOnlyList<long>> RunOneAsync(DistributionRequest request, PlannedRun run, IMessageStore store, IChangeSource hq,
+        IReadOnlyDictionary<string, ResolvedSubjob> subjobs, ProgressTracker progress, CancellationToken cancellationToken)
+    {
+        var partition = Config.Partition;
+        var resource = LeaseResource(partition, run.DataGroup.Id, run.Job.Id);
+        var lease = await store.TryAcquireLeaseAsync(resource, _context.InstanceId, _options.LeaseDuration, cancellationToken).ConfigureAwait(false);
+        if (!lease.Acquired)
+        {
+            _log.LogWarning("Job {Job} for data group {Group} is being distributed by instance {Holder} (claimed until {Until:u}); skipped.",
+                run.Job.Id, run.DataGroup.Id, lease.Holder, lease.ExpiresAt);
+            return [];
+        }
+
+        // Keep the claim alive while we work; if it is lost, stop: another instance has taken over.
+        using var leaseLost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var stopRenewal = new CancellationTokenSource();
+        var renewal = RenewLeaseAsync(store, resource, leaseLost, stopRenewal.Token);
+        var started = new List<long>();
+        var written = new List<string>();
+        try
+        {
+            var ct = leaseLost.Token;
+            await SweepAsync(store, run, ct).ConfigureAwait(false);
+            var rowVersion = await store.GetRowVersionAsync(partition, run.DataGroup.Id, run.Job.Id, ct).ConfigureAwait(false);
+            await using var snapshot = await hq.OpenSnapshotAsync(ct).ConfigureAwait(false);
+            var current = snapshot.CurrentVersion;
+            var (kind, reason) = await DecideKindAsync(request, run, rowVersion, snapshot, subjobs, ct).ConfigureAwait(false);
+            var fromVersion = kind == SessionKind.Full ? (long?)null : rowVersion;
+            var newRowVersion = run.Targeted ? (long?)null : current;
+            if (reason is not null && kind == SessionKind.Full && !request.FullSync)
+                _log.LogWarning("Job {Job}, data group {Group}: {Reason}", run.Job.Id, run.DataGroup.Id, reason);
+
+            NewSession SessionFor(int part) => new(partition, run.Job.Id, run.DataGroup.Id, kind, request.DeleteExistingData && part == 1, reason,
+                fromVersion, current, part, _context.InstanceId, run.Targeted ? run.ChannelDatabases : []);
+
+            if (kind == SessionKind.Incremental && rowVersion == current)
+            {
+                _log.LogInformation("Job {Job}, data group {Group}: no changes since version {Version}.", run.Job.Id, run.DataGroup.Id, current);
+                return await CompleteAsync(store, run, resource, rowVersion, newRowVersion, [], SessionFor(1), ct).ConfigureAwait(false);
+            }
+
+            var jobSubjobs = run.Job.Subjobs.Select(id => subjobs[id]).ToList();
+            var parameters = run.DataGroup.ChannelDatabases.FirstOrDefault()?.Parameters ?? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            var folder = request.NoPublish ? Config.StagingFolder : Config.DownloadFolder;
+            var packages = new List<CompletedPackage>();
+            PackageWriter? writer = null;
+            var part = 0;
+
+            async Task StartPartAsync()
+            {
+                part++;
+                var id = await store.CreateStartedSessionAsync(SessionFor(part), ct).ConfigureAwait(false);
+                started.Add(id);
+                var manifest = new PackageManifest
+                {
+                    SessionId = id, Partition = partition, JobId = run.Job.Id, DataGroup = run.DataGroup.Id, Kind = kind.ToString(),
+                    DeleteExisting = request.DeleteExistingData && part == 1,
+                    DeleteExistingTables = request.DeleteExistingData && part == 1 ? jobSubjobs.Select(s => s.ChannelTable).Distinct().ToList() : [],
+                    FromVersion = fromVersion, ToVersion = current, Part = part, InstanceId = _context.InstanceId, CreatedAt = _context.Time.GetUtcNow(),
+                };
+                var path = Path.Combine(folder, PackageFileName(partition, run.Job.Id, run.DataGroup.Id, id));
+                writer = PackageWriter.Create(manifest, path);
+                written.Add(writer.TempPath);
+                written.Add(path);
+            }
+
+            async Task FinishPartAsync()
+            {
+                var info = await writer!.CompleteAsync(ct).ConfigureAwait(false);
+                await writer.DisposeAsync().ConfigureAwait(false);
+                packages.Add(new CompletedPackage(info.Manifest.SessionId, info.RowCount, Path.GetFileName(info.Path), info.Size, info.Sha256, request.NoPublish));
+                _log.LogInformation("Package {File}: {Rows} rows, {Bytes} bytes.", Path.GetFileName(info.Path), info.RowCount, info.Size);
+                writer = null;
+            }
+
+            try
+            {
+                for (var s = 0; s < jobSubjobs.Count; s++)
+                {
+                    var subjob = jobSubjobs[s];
+                    progress.Subjob(s, jobSubjobs.Count, subjob.Table.Name);
+                    var query = new ExtractionQuery(subjob.Table, subjob.Columns, subjob.KeyColumns, subjob.Filter, parameters,
+                        name => subjob.ParentTables[name]);
+                    await using var reader = await snapshot.ReadAsync(query, fromVersion, ct).ConfigureAwait(false);
+                    while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                    {
+                        if (writer is null) await StartPartAsync().ConfigureAwait(false);
+                        else if (writer.RowCount >= Config.PackageLimits.MaxRows || writer.CompressedBytes >= Config.PackageLimits.MaxBytes)
+                        {
+                            await FinishPartAsync().ConfigureAwait(false);
+                            await StartPartAsync().ConfigureAwait(false);
+                        }
+                        if (!writer!.HasOpenTable) writer.BeginTable(subjob.DescribeForPackage());
+                        writer.WriteRow(reader);
+                        progress.Row();
+                    }
+                    writer?.EndTable();
+                }
+                // A full sync that deletes existing data must reach the channel even with no rows, to empty its tables.
+                if (writer is null && packages.Count == 0 && kind == SessionKind.Full && request.DeleteExistingData)
+                    await StartPartAsync().ConfigureAwait(false);
+                if (writer is not null) await FinishPartAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                if (writer is not null) await writer.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (_options.AfterPackagesWritten is { } hook)
+                await hook(packages.Select(p => Path.Combine(folder, p.PackageFile)).ToList(), ct).ConfigureAwait(false);
+
+            var noData = packages.Count == 0 ? SessionFor(1) : null;
+            if (noData is not null)
+                _log.LogInformation("Job {Job}, data group {Group}: the changes up to version {Version} hold no rows for this data group.", run.Job.Id, run.DataGroup.Id, current);
+            var ids = await CompleteAsync(store, run, resource, rowVersion, newRowVersion, packages, noData, ct).ConfigureAwait(false);
+            started.Clear();
+            written.Clear();
+            return ids;
+        }
+        catch (Exception ex)
+        {
+            var canceled = ex is OperationCanceledException;
+            var why = canceled
+                ? (cancellationToken.IsCancellationRequested ? "Canceled by the operator." : "The lease was lost to another instance; this run stopped.")
+                : ex.Message;
+            await AbandonAsync(store, started, written, canceled ? SessionStatus.Canceled : SessionStatus.CreateFailed, why).ConfigureAwait(false);
+            if (ex is AsyncServerException || canceled && cancellationToken.IsCancellationRequested) throw;
+            if (canceled)
+                throw new AsyncServerException(ErrorIds.WorkClaimedElsewhere, ErrorKind.ResourceBusy, $"Job {run.Job.Id}, data group {run.DataGroup.Id}: {why}", resource, ex);
+            throw new AsyncServerException(ErrorIds.DistributionFailed, ErrorKind.InvalidOperation,
+                $"Job {run.Job.Id}, data group {run.DataGroup.Id}: distribution failed: {ex.Message}", resource, ex);
+        }
+        finally
+        {
+            stopRenewal.Cancel();
+            await renewal.ConfigureAwait(false);
+            try { await store.ReleaseLeaseAsync(resource, _context.InstanceId, CancellationToken.None).ConfigureAwait(false); }
+            catch (Exception ex) { _log.LogWarning("Could not release lease {Resource}: {Message}; it expires by itself.", resource, ex.Message); }
+        }
+    }
+
+    private async Task<IReadOnlyList<long>> CompleteAsync(IMessageStore store, PlannedRun run, string resource, long? expected, long? newVersion,
+        IReadOnlyList<CompletedPackage> packages, NewSession? noData, CancellationToken ct)
+    {
+        var completion = new RunCompletion(Config.Partition, run.DataGroup.Id, run.Job.Id, resource, _context.InstanceId,
+            expected, newVersion, packages, noData, run.ChannelDatabases);
+        return await store.CompleteRunAsync(completion, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Marks sessions of a failed run and deletes its unrecorded files. Never throws: the original error matters more.</summary>
+    private async Task AbandonAsync(IMessageStore store, IReadOnlyList<long> sessions, IReadOnlyList<string> files, SessionStatus status, string why)
+    {
+        foreach (var file in files) TryDelete(file);
+        try { await store.FailSessionsAsync(sessions, status, why, CancellationToken.None).ConfigureAwait(false); }
+        catch (Exception ex) { _log.LogWarning("Could not mark sessions {Ids} as {Status}: {Message}; the next run sweeps them.", string.Join(",", sessions), status, ex.Message); }
+    }
+
+    /// <summary>
+    /// Sessions left in Started by a run that died: their packages were never recorded, so their files are
+    /// deleted and the sessions marked CreateFailed. Only called while holding the lease, so the run that
+    /// created them is gone (its lease expired).
+    /// </summary>
+    private async Task SweepAsync(IMessageStore store, PlannedRun run, CancellationToken ct)
+    {
+        var leftovers = await store.GetUnfinishedSessionsAsync(Config.Partition, run.DataGroup.Id, run.Job.Id, ct).ConfigureAwait(false);
+        if (leftovers.Count == 0) return;
+        foreach (var s in leftovers)
+        {
+            var name = PackageFileName(s.Partition, s.JobId, s.DataGroup, s.Id);
+            foreach (var folder in new[] { Config.DownloadFolder, Config.StagingFolder })
+            {
+                var path = Path.Combine(folder, name);
+                TryDelete(PackageWriter.TempPathFor(path));
+                TryDelete(path);
+            }
+        }
+        var message = $"Abandoned by instance {string.Join(", ", leftovers.Select(s => s.InstanceId).Distinct())} before it was recorded; swept by {_context.InstanceId}.";
+        await store.FailSessionsAsync(leftovers.Select(s => s.Id).ToList(), SessionStatus.CreateFailed, message, ct).ConfigureAwait(false);
+        _log.LogWarning("Swept {Count} unfinished session(s) of job {Job}, data group {Group}: {Message}", leftovers.Count, run.Job.Id, run.DataGroup.Id, message);
+    }
+
+    private async Task RenewLeaseAsync(IMessageStore store, string resource, CancellationTokenSource onLost, CancellationToken stop)
+    {
+        var interval = TimeSpan.FromTicks(Math.Max(_options.LeaseDuration.Ticks / 3, TimeSpan.FromMilliseconds(100).Ticks));
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(interval, _context.Time, stop).ConfigureAwait(false);
+                if (!await store.RenewLeaseAsync(resource, _context.InstanceId, _options.LeaseDuration, stop).ConfigureAwait(false))
+                {
+                    _log.LogError("Lost the lease on {Resource}; stopping this run.", resource);
+                    onLost.Cancel();
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) { }
+        catch (Exception ex) { _log.LogWarning("Lease renewal failed: {Message}", ex.Message); }
+    }
+
+    /// <summary><c>PARTITION_JOB_GROUP_SESSION.zip</c>, with characters unsafe in file names replaced.</summary>
+    public static string PackageFileName(string partition, string job, string group, long sessionId)
+        => $"{PackageWriter.SafeName(partition)}_{PackageWriter.SafeName(job)}_{PackageWriter.SafeName(group)}_{sessionId:D8}.zip";
+
+    private static void TryDelete(string path)
+    {
+        try { if (File.Exists(path)) File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>Turns row and subjob counts into progress reports, at most every few hundred rows.</summary>
+    private sealed class ProgressTracker(IProgress<DistributionProgress>? progress, PlannedRun run, int runIndex, int runCount)
+    {
+        private long _rows;
+        private int _subjob, _subjobs = 1;
+        private string _table = "";
+
+        public void Subjob(int index, int count, string table)
+        {
+            _subjob = index;
+            _subjobs = count;
+            _table = table;
+            Report();
+        }
+
+        public void Row()
+        {
+            if (++_rows % 500 == 0) Report();
+        }
+
+        private void Report()
+        {
+            if (progress is null) return;
+            var percent = (int)(100.0 * (runIndex + (double)_subjob / _subjobs) / runCount);
+            progress.Report(new DistributionProgress($"Distributing job {run.Job.Id} to data group {run.DataGroup.Id}",
+                $"{_table}: {_rows:N0} rows packaged", Math.Clamp(percent, 0, 99), _rows));
+        }
+    }
+}

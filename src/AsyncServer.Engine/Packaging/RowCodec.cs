@@ -1,0 +1,108 @@
+using System.Buffers;
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using AsyncServer.Data;
+
+namespace AsyncServer.Packaging;
+
+/// <summary>
+/// Encodes and decodes package rows. A row is one JSON array per line: <c>["U", v1, v2, ...]</c> with every
+/// column for an upsert, <c>["D", k1, k2, ...]</c> with the key columns for a delete. Values use the exact
+/// text forms of <see cref="ValueText"/> where JSON numbers would lose precision (decimal, double, dates).
+/// </summary>
+internal static class RowCodec
+{
+    public static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        SkipValidation = true,
+    };
+
+    /// <summary>Writes the current row of <paramref name="reader"/> (column 0 = upsert flag).</summary>
+    public static bool WriteRow(Utf8JsonWriter json, DbDataReader reader, IReadOnlyList<LogicalType> types, IReadOnlyList<int> keyIndexes)
+    {
+        var upsert = Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture) != 0;
+        json.WriteStartArray();
+        json.WriteStringValue(upsert ? "U" : "D");
+        if (upsert)
+            for (var i = 0; i < types.Count; i++) WriteValue(json, reader, i + 1, types[i]);
+        else
+            foreach (var k in keyIndexes) WriteValue(json, reader, k + 1, types[k]);
+        json.WriteEndArray();
+        return upsert;
+    }
+
+    private static void WriteValue(Utf8JsonWriter json, DbDataReader reader, int ordinal, LogicalType type)
+    {
+        if (reader.IsDBNull(ordinal)) { json.WriteNullValue(); return; }
+        switch (type)
+        {
+            case LogicalType.String: json.WriteStringValue(reader.GetString(ordinal)); break;
+            case LogicalType.Int16:
+            case LogicalType.Int32:
+            case LogicalType.Int64: json.WriteNumberValue(Convert.ToInt64(reader.GetValue(ordinal), CultureInfo.InvariantCulture)); break;
+            case LogicalType.Boolean: json.WriteBooleanValue(Convert.ToBoolean(reader.GetValue(ordinal), CultureInfo.InvariantCulture)); break;
+            case LogicalType.Decimal: json.WriteStringValue(ValueText.Format(reader.GetDecimal(ordinal), type)); break;
+            case LogicalType.Double: json.WriteStringValue(ValueText.Format(reader.GetDouble(ordinal), type)); break;
+            case LogicalType.DateTime:
+            case LogicalType.Date: json.WriteStringValue(ValueText.Format(reader.GetDateTime(ordinal), type)); break;
+            case LogicalType.DateTimeOffset: json.WriteStringValue(ValueText.Format(reader.GetFieldValue<DateTimeOffset>(ordinal), type)); break;
+            case LogicalType.Time: json.WriteStringValue(ValueText.Format(reader.GetFieldValue<TimeSpan>(ordinal), type)); break;
+            case LogicalType.Guid: json.WriteStringValue(ValueText.Format(reader.GetGuid(ordinal), type)); break;
+            case LogicalType.Binary: json.WriteBase64StringValue(reader.GetFieldValue<byte[]>(ordinal)); break;
+            default: throw new NotSupportedException(type.ToString());
+        }
+    }
+
+    /// <summary>Parses one line. Values come back as CLR values of the column's logical type.</summary>
+    public static PackageRow ReadRow(ReadOnlySpan<byte> line, IReadOnlyList<LogicalType> types, IReadOnlyList<int> keyIndexes, string where)
+    {
+        var reader = new Utf8JsonReader(line);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray) throw Bad(where, "a row must be a JSON array");
+        if (!reader.Read() || reader.TokenType != JsonTokenType.String) throw Bad(where, "a row must start with \"U\" or \"D\"");
+        var op = reader.GetString();
+        var upsert = op switch { "U" => true, "D" => false, _ => throw Bad(where, $"unknown row operation '{op}'") };
+        var values = new object?[types.Count];
+        var count = upsert ? types.Count : keyIndexes.Count;
+        for (var i = 0; i < count; i++)
+        {
+            if (!reader.Read() || reader.TokenType == JsonTokenType.EndArray) throw Bad(where, $"row has {i} values, expected {count}");
+            var column = upsert ? i : keyIndexes[i];
+            values[column] = ReadValue(ref reader, types[column], where);
+        }
+        if (!reader.Read() || reader.TokenType != JsonTokenType.EndArray) throw Bad(where, $"row has more than {count} values");
+        return new PackageRow(upsert, values);
+    }
+
+    private static object? ReadValue(ref Utf8JsonReader reader, LogicalType type, string where)
+    {
+        if (reader.TokenType == JsonTokenType.Null) return null;
+        try
+        {
+            return type switch
+            {
+                LogicalType.Int16 => reader.GetInt16(),
+                LogicalType.Int32 => reader.GetInt32(),
+                LogicalType.Int64 => reader.GetInt64(),
+                LogicalType.Boolean => reader.GetBoolean(),
+                LogicalType.Binary => reader.GetBytesFromBase64(),
+                LogicalType.String => reader.GetString(),
+                _ => ValueText.Parse(reader.GetString()!, type),
+            };
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or OverflowException)
+        {
+            throw Bad(where, $"a {type} value is malformed: {ex.Message}");
+        }
+    }
+
+    private static PackageFormatException Bad(string where, string message) => new($"{where}: {message}");
+}
+
+/// <summary>One decoded row: values indexed like the manifest's columns (non-key values are null for deletes).</summary>
+public readonly record struct PackageRow(bool Upsert, object?[] Values);
+
+/// <summary>The package does not follow docs/package-format.md.</summary>
+public sealed class PackageFormatException(string message) : Exception(message);

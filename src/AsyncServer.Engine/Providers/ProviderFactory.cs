@@ -1,0 +1,29 @@
+using AsyncServer.ChangeTracking;
+using AsyncServer.Data;
+using AsyncServer.Diagnostics;
+using AsyncServer.Messaging;
+using AsyncServer.Providers.Sqlite;
+
+namespace AsyncServer.Providers;
+
+/// <summary>
+/// Picks the implementation of each provider seam from a connection's provider. A provider that is not
+/// built yet fails with ProviderNotAvailable, naming the seam, instead of a null reference later.
+/// </summary>
+public static class ProviderFactory
+{
+    public static IChangeSource CreateChangeSource(ResolvedConnection connection) => connection.Provider switch
+    {
+        DatabaseProvider.Sqlite => new SqliteChangeSource(connection),
+        _ => throw NotAvailable(connection.Provider, "HQ change source"),
+    };
+
+    public static IMessageStore CreateMessageStore(ResolvedConnection connection, TimeProvider? time = null) => connection.Provider switch
+    {
+        DatabaseProvider.Sqlite => new SqliteMessageStore(connection, time),
+        _ => throw NotAvailable(connection.Provider, "message database"),
+    };
+
+    private static AsyncServerException NotAvailable(DatabaseProvider provider, string seam)
+        => new(ErrorIds.ProviderNotAvailable, ErrorKind.NotImplemented, $"The {provider} provider for the {seam} is not available in this version.", provider);
+}

@@ -1,0 +1,57 @@
+using AsyncServer.Data;
+using AsyncServer.Diagnostics;
+using Microsoft.Data.Sqlite;
+
+namespace AsyncServer.Providers.Sqlite;
+
+/// <summary>Opens SQLite connections the same way everywhere: existing files only unless asked, a busy timeout, foreign keys on.</summary>
+internal static class SqliteConnections
+{
+    public static async Task<SqliteConnection> OpenAsync(ResolvedConnection connection, bool create, CancellationToken cancellationToken)
+    {
+        var builder = new SqliteConnectionStringBuilder(connection.ConnectionString);
+        if (!create && builder.Mode == SqliteOpenMode.ReadWriteCreate)
+            builder.Mode = SqliteOpenMode.ReadWrite;
+        if (builder.DefaultTimeout < 60) builder.DefaultTimeout = 60;
+        builder.Pooling = false; // pooled handles would keep files locked after a test or a run ends
+        var file = builder.DataSource;
+        if (!create && !string.IsNullOrEmpty(file) && file != ":memory:" && !File.Exists(file))
+            throw new AsyncServerException(ErrorIds.ConnectionFailed, ErrorKind.ObjectNotFound,
+                $"SQLite database '{file}' does not exist.", file);
+        if (create && !string.IsNullOrEmpty(file) && Path.GetDirectoryName(Path.GetFullPath(file)) is { } dir)
+            Directory.CreateDirectory(dir);
+
+        var conn = new SqliteConnection(builder.ConnectionString);
+        try
+        {
+            await conn.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(conn, "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 60000;", cancellationToken).ConfigureAwait(false);
+            return conn;
+        }
+        catch (SqliteException ex)
+        {
+            await conn.DisposeAsync().ConfigureAwait(false);
+            throw new AsyncServerException(ErrorIds.ConnectionFailed, ErrorKind.ConnectionError,
+                $"Cannot open SQLite database {connection.Display}: {ex.Message}", connection.Display, ex);
+        }
+    }
+
+    public static async Task<int> ExecuteAsync(SqliteConnection conn, string sql, CancellationToken ct, SqliteTransaction? tx = null, params (string Name, object? Value)[] parameters)
+    {
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.Transaction = tx;
+        foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
+    public static async Task<object?> ScalarAsync(SqliteConnection conn, string sql, CancellationToken ct, SqliteTransaction? tx = null, params (string Name, object? Value)[] parameters)
+    {
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.Transaction = tx;
+        foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        var result = await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false);
+        return result is DBNull ? null : result;
+    }
+}

@@ -1,0 +1,409 @@
+using System.Text;
+using AsyncServer.Data;
+using AsyncServer.Diagnostics;
+using AsyncServer.Messaging;
+using Microsoft.Data.Sqlite;
+
+namespace AsyncServer.Providers.Sqlite;
+
+/// <summary>
+/// The message database on SQLite. Several processes may share the file: writes use BEGIN IMMEDIATE (one
+/// writer at a time, others wait on the busy timeout) and the journal is WAL so readers never block.
+/// </summary>
+public sealed partial class SqliteMessageStore : IMessageStore
+{
+    private readonly ResolvedConnection _connection;
+    private readonly TimeProvider _time;
+
+    public SqliteMessageStore(ResolvedConnection connection, TimeProvider? time = null)
+    {
+        _connection = connection;
+        _time = time ?? TimeProvider.System;
+    }
+
+    public string Provider => "sqlite";
+
+    private DateTimeOffset Now => _time.GetUtcNow();
+
+    /// <summary>Migration n brings the schema from version n-1 to n.</summary>
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE schema_info (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL, updated_at TEXT NOT NULL);
+        CREATE TABLE download_sessions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            partition TEXT NOT NULL,
+            job_id TEXT NOT NULL,
+            data_group TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            delete_existing INTEGER NOT NULL DEFAULT 0,
+            full_sync_reason TEXT,
+            from_version INTEGER,
+            to_version INTEGER NOT NULL,
+            part INTEGER NOT NULL DEFAULT 1,
+            status TEXT NOT NULL,
+            row_count INTEGER NOT NULL DEFAULT 0,
+            package_file TEXT,
+            package_size INTEGER,
+            package_sha256 TEXT,
+            staged INTEGER NOT NULL DEFAULT 0,
+            requested_channel_databases TEXT NOT NULL DEFAULT '',
+            instance_id TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            finished_at TEXT,
+            message TEXT);
+        CREATE INDEX ix_download_sessions_group_job ON download_sessions (partition, data_group, job_id, status);
+        CREATE INDEX ix_download_sessions_created ON download_sessions (created_at);
+        CREATE TABLE session_targets (
+            session_id INTEGER NOT NULL REFERENCES download_sessions (id) ON DELETE CASCADE,
+            channel_database TEXT NOT NULL,
+            status TEXT NOT NULL,
+            tries INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL,
+            message TEXT,
+            PRIMARY KEY (session_id, channel_database));
+        CREATE INDEX ix_session_targets_database ON session_targets (channel_database, status, session_id);
+        CREATE TABLE row_versions (
+            partition TEXT NOT NULL,
+            data_group TEXT NOT NULL,
+            job_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            session_id INTEGER,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (partition, data_group, job_id));
+        CREATE TABLE status_messages (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            session_id INTEGER NOT NULL,
+            channel_database TEXT,
+            status TEXT NOT NULL,
+            message TEXT,
+            created_at TEXT NOT NULL,
+            moved_at TEXT);
+        CREATE INDEX ix_status_messages_unmoved ON status_messages (moved_at, id);
+        CREATE TABLE leases (
+            resource TEXT PRIMARY KEY,
+            owner TEXT NOT NULL,
+            acquired_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL);
+        """,
+    ];
+
+    private Task<SqliteConnection> OpenAsync(CancellationToken ct, bool create = false) => SqliteConnections.OpenAsync(_connection, create, ct);
+
+    public async Task<MessageDatabaseInfo> InitializeAsync(CancellationToken cancellationToken)
+    {
+        var file = _connection.SqliteFile;
+        var existed = file is not null && file != ":memory:" && File.Exists(file);
+        await using var conn = await OpenAsync(cancellationToken, create: true).ConfigureAwait(false);
+        await SqliteConnections.ExecuteAsync(conn, "PRAGMA journal_mode = WAL;", cancellationToken).ConfigureAwait(false);
+        await using var tx = (SqliteTransaction)await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var previous = await ReadVersionAsync(conn, tx, cancellationToken).ConfigureAwait(false);
+        if (previous > MessageSchema.CurrentVersion)
+            throw TooNew(previous);
+        for (var v = previous; v < MessageSchema.CurrentVersion; v++)
+            await SqliteConnections.ExecuteAsync(conn, Migrations[v], cancellationToken, tx).ConfigureAwait(false);
+        await SqliteConnections.ExecuteAsync(conn,
+            "INSERT INTO schema_info (id, version, updated_at) VALUES (1, @v, @now) ON CONFLICT (id) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at",
+            cancellationToken, tx, ("@v", MessageSchema.CurrentVersion), ("@now", StoreTime.ToText(Now))).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new MessageDatabaseInfo(Provider, _connection.Display, MessageSchema.CurrentVersion, previous, !existed || previous == 0);
+    }
+
+    private static async Task<int> ReadVersionAsync(SqliteConnection conn, SqliteTransaction? tx, CancellationToken ct)
+    {
+        var hasTable = await SqliteConnections.ScalarAsync(conn, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_info'", ct, tx).ConfigureAwait(false);
+        if (hasTable is null) return 0;
+        var v = await SqliteConnections.ScalarAsync(conn, "SELECT version FROM schema_info WHERE id = 1", ct, tx).ConfigureAwait(false);
+        return v is null ? 0 : Convert.ToInt32(v);
+    }
+
+    private AsyncServerException TooNew(int version) => new(ErrorIds.MessageDatabaseTooNew, ErrorKind.InvalidOperation,
+        $"Message database {_connection.Display} has schema version {version}, newer than this module's {MessageSchema.CurrentVersion}; update the module.", _connection.Display);
+
+    public async Task EnsureReadyAsync(CancellationToken cancellationToken)
+    {
+        var file = _connection.SqliteFile;
+        if (file is not null && file != ":memory:" && !File.Exists(file))
+            throw NotInitialized();
+        await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var version = await ReadVersionAsync(conn, null, cancellationToken).ConfigureAwait(false);
+        if (version == 0) throw NotInitialized();
+        if (version < MessageSchema.CurrentVersion)
+            throw new AsyncServerException(ErrorIds.MessageDatabaseOutdated, ErrorKind.InvalidOperation,
+                $"Message database {_connection.Display} has schema version {version}; run Initialize-AsyncMessageDatabase to upgrade it to {MessageSchema.CurrentVersion}.", _connection.Display);
+        if (version > MessageSchema.CurrentVersion) throw TooNew(version);
+    }
+
+    private AsyncServerException NotInitialized() => new(ErrorIds.MessageDatabaseNotInitialized, ErrorKind.ResourceUnavailable,
+        $"Message database {_connection.Display} is not initialized; run Initialize-AsyncMessageDatabase.", _connection.Display);
+
+    public async Task<long?> GetRowVersionAsync(string partition, string dataGroup, string jobId, CancellationToken cancellationToken)
+    {
+        await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var v = await SqliteConnections.ScalarAsync(conn, "SELECT version FROM row_versions WHERE partition = @p AND data_group = @g AND job_id = @j",
+            cancellationToken, null, ("@p", partition), ("@g", dataGroup), ("@j", jobId)).ConfigureAwait(false);
+        return v is null ? null : Convert.ToInt64(v);
+    }
+
+    public async Task<LeaseResult> TryAcquireLeaseAsync(string resource, string owner, TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = (SqliteTransaction)await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var now = Now;
+        var changed = await SqliteConnections.ExecuteAsync(conn,
+            "INSERT INTO leases (resource, owner, acquired_at, expires_at) VALUES (@r, @o, @now, @exp) " +
+            "ON CONFLICT (resource) DO UPDATE SET owner = excluded.owner, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at " +
+            "WHERE leases.owner = excluded.owner OR leases.expires_at < @now",
+            cancellationToken, tx, ("@r", resource), ("@o", owner), ("@now", StoreTime.ToText(now)), ("@exp", StoreTime.ToText(now + ttl))).ConfigureAwait(false);
+        LeaseResult result;
+        if (changed == 1) result = new LeaseResult(true, owner, now + ttl);
+        else
+        {
+            await using var cmd = conn.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = "SELECT owner, expires_at FROM leases WHERE resource = @r";
+            cmd.Parameters.AddWithValue("@r", resource);
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+                ? new LeaseResult(false, reader.GetString(0), StoreTime.FromText(reader.GetString(1)))
+                : new LeaseResult(false, null, null);
+        }
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    public async Task<bool> RenewLeaseAsync(string resource, string owner, TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await SqliteConnections.ExecuteAsync(conn, "UPDATE leases SET expires_at = @exp WHERE resource = @r AND owner = @o",
+            cancellationToken, null, ("@exp", StoreTime.ToText(Now + ttl)), ("@r", resource), ("@o", owner)).ConfigureAwait(false) == 1;
+    }
+
+    public async Task ReleaseLeaseAsync(string resource, string owner, CancellationToken cancellationToken)
+    {
+        await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await SqliteConnections.ExecuteAsync(conn, "DELETE FROM leases WHERE resource = @r AND owner = @o",
+            cancellationToken, null, ("@r", resource), ("@o", owner)).ConfigureAwait(false);
+    }
+
+    public async Task<long> CreateStartedSessionAsync(NewSession session, CancellationToken cancellationToken)
+    {
+        await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = (SqliteTransaction)await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var id = await InsertSessionAsync(conn, tx, session, SessionStatus.Started, null, cancellationToken).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return id;
+    }
+
+    private async Task<long> InsertSessionAsync(SqliteConnection conn, SqliteTransaction tx, NewSession s, SessionStatus status, string? message, CancellationToken ct)
+    {
+        var now = StoreTime.ToText(Now);
+        var id = Convert.ToInt64(await SqliteConnections.ScalarAsync(conn,
+            "INSERT INTO download_sessions (partition, job_id, data_group, kind, delete_existing, full_sync_reason, from_version, to_version, part, status, " +
+            "requested_channel_databases, instance_id, created_at, finished_at, message) " +
+            "VALUES (@p, @j, @g, @k, @d, @why, @from, @to, @part, @status, @req, @inst, @now, @fin, @msg) RETURNING id",
+            ct, tx, ("@p", s.Partition), ("@j", s.JobId), ("@g", s.DataGroup), ("@k", s.Kind.ToString()), ("@d", s.DeleteExisting ? 1 : 0),
+            ("@why", s.FullSyncReason), ("@from", s.FromVersion), ("@to", s.ToVersion), ("@part", s.Part), ("@status", status.ToString()),
+            ("@req", string.Join(",", s.RequestedChannelDatabases)), ("@inst", s.InstanceId), ("@now", now),
+            ("@fin", status == SessionStatus.Started ? null : now), ("@msg", message)).ConfigureAwait(false));
+        await AddStatusMessageAsync(conn, tx, id, null, status, message, ct).ConfigureAwait(false);
+        return id;
+    }
+
+    private async Task AddStatusMessageAsync(SqliteConnection conn, SqliteTransaction tx, long sessionId, string? channelDatabase, SessionStatus status, string? message, CancellationToken ct)
+        => await SqliteConnections.ExecuteAsync(conn,
+            "INSERT INTO status_messages (session_id, channel_database, status, message, created_at) VALUES (@s, @c, @st, @m, @now)",
+            ct, tx, ("@s", sessionId), ("@c", channelDatabase), ("@st", status.ToString()), ("@m", message), ("@now", StoreTime.ToText(Now))).ConfigureAwait(false);
+
+    public async Task<IReadOnlyList<long>> CompleteRunAsync(RunCompletion c, CancellationToken cancellationToken)
+    {
+        await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = (SqliteTransaction)await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var nowText = StoreTime.ToText(Now);
+
+        // Fencing: only the lease holder may record, and only if nobody advanced the row version meanwhile.
+        var holder = (string?)await SqliteConnections.ScalarAsync(conn, "SELECT owner FROM leases WHERE resource = @r AND expires_at >= @now",
+            cancellationToken, tx, ("@r", c.LeaseResource), ("@now", nowText)).ConfigureAwait(false);
+        if (holder != c.Owner)
+            throw Conflict($"the lease on {c.LeaseResource} is no longer held by {c.Owner}" + (holder is null ? "" : $" (now {holder})"));
+        var current = await SqliteConnections.ScalarAsync(conn, "SELECT version FROM row_versions WHERE partition = @p AND data_group = @g AND job_id = @j",
+            cancellationToken, tx, ("@p", c.Partition), ("@g", c.DataGroup), ("@j", c.JobId)).ConfigureAwait(false);
+        var currentVersion = current is null ? (long?)null : Convert.ToInt64(current);
+        if (currentVersion != c.ExpectedRowVersion)
+            throw Conflict($"the row version of ({c.DataGroup}, {c.JobId}) moved from {c.ExpectedRowVersion?.ToString() ?? "none"} to {currentVersion}");
+
+        var ids = new List<long>();
+        foreach (var p in c.Packages)
+        {
+            var status = p.Staged ? SessionStatus.Started : SessionStatus.Available;
+            var message = p.Staged ? "Staged: run Publish-AsyncPackage to make it available." : null;
+            await SqliteConnections.ExecuteAsync(conn,
+                "UPDATE download_sessions SET status = @st, row_count = @rows, package_file = @file, package_size = @size, package_sha256 = @sha, staged = @staged, finished_at = @now, message = @msg WHERE id = @id",
+                cancellationToken, tx, ("@st", status.ToString()), ("@rows", p.RowCount), ("@file", p.PackageFile), ("@size", p.PackageSize), ("@sha", p.PackageSha256),
+                ("@staged", p.Staged ? 1 : 0), ("@now", nowText), ("@msg", message), ("@id", p.SessionId)).ConfigureAwait(false);
+            if (!p.Staged)
+            {
+                await AddStatusMessageAsync(conn, tx, p.SessionId, null, status, message, cancellationToken).ConfigureAwait(false);
+                await InsertTargetsAsync(conn, tx, p.SessionId, c.ChannelDatabases, cancellationToken).ConfigureAwait(false);
+            }
+            ids.Add(p.SessionId);
+        }
+        if (c.NoDataSession is not null)
+            ids.Add(await InsertSessionAsync(conn, tx, c.NoDataSession, SessionStatus.NoData, "No changes since the last distribution.", cancellationToken).ConfigureAwait(false));
+
+        if (c.NewRowVersion is { } newVersion)
+        {
+            await SqliteConnections.ExecuteAsync(conn,
+                "INSERT INTO row_versions (partition, data_group, job_id, version, session_id, updated_at) VALUES (@p, @g, @j, @v, @s, @now) " +
+                "ON CONFLICT (partition, data_group, job_id) DO UPDATE SET version = excluded.version, session_id = excluded.session_id, updated_at = excluded.updated_at",
+                cancellationToken, tx, ("@p", c.Partition), ("@g", c.DataGroup), ("@j", c.JobId), ("@v", newVersion), ("@s", ids.LastOrDefault()), ("@now", nowText)).ConfigureAwait(false);
+        }
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return ids;
+    }
+
+    private async Task InsertTargetsAsync(SqliteConnection conn, SqliteTransaction tx, long sessionId, IReadOnlyList<string> channelDatabases, CancellationToken ct)
+    {
+        foreach (var db in channelDatabases)
+        {
+            await SqliteConnections.ExecuteAsync(conn,
+                "INSERT INTO session_targets (session_id, channel_database, status, tries, updated_at) VALUES (@s, @c, @st, 0, @now)",
+                ct, tx, ("@s", sessionId), ("@c", db), ("@st", SessionStatus.Available.ToString()), ("@now", StoreTime.ToText(Now))).ConfigureAwait(false);
+            await AddStatusMessageAsync(conn, tx, sessionId, db, SessionStatus.Available, null, ct).ConfigureAwait(false);
+        }
+    }
+
+    private static AsyncServerException Conflict(string why) => new(ErrorIds.ConcurrentRun, ErrorKind.ResourceBusy,
+        $"Another instance distributed this work first: {why}. Nothing was recorded by this run.", why);
+
+    public async Task FailSessionsAsync(IReadOnlyList<long> sessionIds, SessionStatus status, string message, CancellationToken cancellationToken)
+    {
+        if (sessionIds.Count == 0) return;
+        await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = (SqliteTransaction)await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var id in sessionIds)
+        {
+            var changed = await SqliteConnections.ExecuteAsync(conn,
+                "UPDATE download_sessions SET status = @st, finished_at = @now, message = @m WHERE id = @id AND status = 'Started'",
+                cancellationToken, tx, ("@st", status.ToString()), ("@now", StoreTime.ToText(Now)), ("@m", message), ("@id", id)).ConfigureAwait(false);
+            if (changed == 1) await AddStatusMessageAsync(conn, tx, id, null, status, message, cancellationToken).ConfigureAwait(false);
+        }
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<DownloadSessionRecord>> GetUnfinishedSessionsAsync(string partition, string dataGroup, string jobId, CancellationToken cancellationToken)
+    {
+        await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadSessionsAsync(conn,
+            "WHERE s.partition = @p AND s.data_group = @g AND s.job_id = @j AND s.status = 'Started' AND s.staged = 0",
+            [("@p", partition), ("@g", dataGroup), ("@j", jobId)], cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<DownloadSessionRecord>> QuerySessionsAsync(SessionQuery q, CancellationToken cancellationToken)
+    {
+        var where = new StringBuilder("WHERE 1 = 1");
+        var parameters = new List<(string, object?)>();
+        void In<T>(string column, IReadOnlyList<T>? values, Func<T, object> map)
+        {
+            if (values is null || values.Count == 0) return;
+            var names = values.Select((v, i) => { var n = $"@{column.Replace(".", "_")}{i}"; parameters.Add((n, map(v))); return n; });
+            where.Append($" AND {column} IN ({string.Join(", ", names)})");
+        }
+        In("s.id", q.Ids, v => v);
+        In("s.job_id", q.JobIds, v => v);
+        In("s.data_group", q.DataGroups, v => v);
+        if (q.Statuses is { Count: > 0 })
+        {
+            var names = q.Statuses.Select((v, i) => { var n = $"@st{i}"; parameters.Add((n, v.ToString())); return n; }).ToList();
+            var list = string.Join(", ", names);
+            where.Append($" AND (s.status IN ({list}) OR EXISTS (SELECT 1 FROM session_targets x WHERE x.session_id = s.id AND x.status IN ({list})))");
+        }
+        else if (!q.IncludeNoData && q.Ids is null)
+            where.Append(" AND s.status <> 'NoData'");
+        if (q.ChannelDatabases is { Count: > 0 })
+        {
+            var names = q.ChannelDatabases.Select((v, i) => { var n = $"@cdb{i}"; parameters.Add((n, v)); return n; }).ToList();
+            where.Append($" AND EXISTS (SELECT 1 FROM session_targets x WHERE x.session_id = s.id AND x.channel_database IN ({string.Join(", ", names)}))");
+        }
+        if (q.CreatedAfter is { } after) { where.Append(" AND s.created_at >= @after"); parameters.Add(("@after", StoreTime.ToText(after))); }
+        if (q.CreatedBefore is { } before) { where.Append(" AND s.created_at < @before"); parameters.Add(("@before", StoreTime.ToText(before))); }
+        where.Append(" ORDER BY s.id");
+        if (q.Limit is { } limit) where.Append($" LIMIT {limit}");
+        await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadSessionsAsync(conn, where.ToString(), parameters, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<IReadOnlyList<DownloadSessionRecord>> ReadSessionsAsync(SqliteConnection conn, string whereAndOrder, IEnumerable<(string, object?)> parameters, CancellationToken ct)
+    {
+        var sessions = new List<DownloadSessionRecord>();
+        await using (var cmd = conn.CreateCommand())
+        {
+            cmd.CommandText = "SELECT s.id, s.partition, s.job_id, s.data_group, s.kind, s.delete_existing, s.full_sync_reason, s.from_version, s.to_version, s.part, " +
+                              "s.status, s.row_count, s.package_file, s.package_size, s.package_sha256, s.staged, s.requested_channel_databases, s.instance_id, s.created_at, s.finished_at, s.message " +
+                              "FROM download_sessions s " + whereAndOrder;
+            foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await r.ReadAsync(ct).ConfigureAwait(false))
+            {
+                sessions.Add(new DownloadSessionRecord
+                {
+                    Id = r.GetInt64(0),
+                    Partition = r.GetString(1),
+                    JobId = r.GetString(2),
+                    DataGroup = r.GetString(3),
+                    Kind = Enum.Parse<SessionKind>(r.GetString(4)),
+                    DeleteExisting = r.GetInt64(5) != 0,
+                    FullSyncReason = r.IsDBNull(6) ? null : r.GetString(6),
+                    FromVersion = r.IsDBNull(7) ? null : r.GetInt64(7),
+                    ToVersion = r.GetInt64(8),
+                    Part = (int)r.GetInt64(9),
+                    Status = Enum.Parse<SessionStatus>(r.GetString(10)),
+                    RowCount = r.GetInt64(11),
+                    PackageFile = r.IsDBNull(12) ? null : r.GetString(12),
+                    PackageSize = r.IsDBNull(13) ? null : r.GetInt64(13),
+                    PackageSha256 = r.IsDBNull(14) ? null : r.GetString(14),
+                    Staged = r.GetInt64(15) != 0,
+                    RequestedChannelDatabases = r.GetString(16).Split(',', StringSplitOptions.RemoveEmptyEntries),
+                    InstanceId = r.GetString(17),
+                    CreatedAt = StoreTime.FromText(r.GetString(18)),
+                    FinishedAt = r.IsDBNull(19) ? null : StoreTime.FromText(r.GetString(19)),
+                    Message = r.IsDBNull(20) ? null : r.GetString(20),
+                });
+            }
+        }
+        if (sessions.Count == 0) return sessions;
+        var targets = new Dictionary<long, List<SessionTargetRecord>>();
+        // Targets are read per batch of ids to keep the parameter count within SQLite's limit.
+        foreach (var chunk in sessions.Select(s => s.Id).Chunk(500))
+        {
+            await using var cmd = conn.CreateCommand();
+            cmd.CommandText = $"SELECT session_id, channel_database, status, tries, updated_at, message FROM session_targets WHERE session_id IN ({string.Join(", ", chunk)}) ORDER BY session_id, channel_database";
+            await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await r.ReadAsync(ct).ConfigureAwait(false))
+            {
+                var t = new SessionTargetRecord(r.GetInt64(0), r.GetString(1), Enum.Parse<SessionStatus>(r.GetString(2)), (int)r.GetInt64(3),
+                    StoreTime.FromText(r.GetString(4)), r.IsDBNull(5) ? null : r.GetString(5));
+                if (!targets.TryGetValue(t.SessionId, out var list)) targets[t.SessionId] = list = [];
+                list.Add(t);
+            }
+        }
+        return sessions.Select(s => targets.TryGetValue(s.Id, out var list) ? s with { Targets = list } : s).ToList();
+    }
+
+    public async Task PublishStagedSessionAsync(long sessionId, string packageFile, IReadOnlyList<string> channelDatabases, CancellationToken cancellationToken)
+    {
+        await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = (SqliteTransaction)await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var changed = await SqliteConnections.ExecuteAsync(conn,
+            "UPDATE download_sessions SET status = 'Available', staged = 0, package_file = @file, message = NULL, finished_at = @now WHERE id = @id AND status = 'Started' AND staged = 1",
+            cancellationToken, tx, ("@file", packageFile), ("@now", StoreTime.ToText(Now)), ("@id", sessionId)).ConfigureAwait(false);
+        if (changed != 1)
+            throw new AsyncServerException(ErrorIds.SessionStateInvalid, ErrorKind.InvalidOperation,
+                $"Session {sessionId} is not a staged session waiting to be published.", sessionId);
+        await AddStatusMessageAsync(conn, tx, sessionId, null, SessionStatus.Available, null, cancellationToken).ConfigureAwait(false);
+        await InsertTargetsAsync(conn, tx, sessionId, channelDatabases, cancellationToken).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}

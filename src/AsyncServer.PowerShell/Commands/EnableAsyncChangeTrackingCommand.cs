@@ -1,0 +1,59 @@
+using System.Management.Automation;
+using AsyncServer.ChangeTracking;
+using AsyncServer.Filtering;
+using AsyncServer.PowerShell.Internal;
+
+namespace AsyncServer.PowerShell.Commands;
+
+/// <summary>
+/// <para type="synopsis">Turns on change tracking in the HQ database for the configured tables.</para>
+/// </summary>
+[Cmdlet(VerbsLifecycle.Enable, "AsyncChangeTracking", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(ChangeTrackingTableInfo))]
+public sealed class EnableAsyncChangeTrackingCommand : AsyncServerCmdlet
+{
+    /// <summary>HQ tables; default every table a subjob reads, including EXISTS parents of filters.</summary>
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("HqTable")]
+    public string[]? Table { get; set; }
+
+    /// <summary>How long change history is kept; packages must be built within it or a full sync follows.</summary>
+    [Parameter] [ValidateRange(1, 3650)] public int RetentionDays { get; set; } = 14;
+
+    private readonly List<string> _tables = [];
+
+    protected override void ProcessRecord()
+    {
+        if (Table is not null) _tables.AddRange(Table);
+    }
+
+    protected override void EndProcessing()
+    {
+        var tables = _tables.Count > 0 ? _tables : ConfiguredTables();
+        var hq = Run(ct => Task.FromResult(Context.HqConnection));
+        if (!ShouldProcess(hq.Display, $"Enable change tracking ({RetentionDays} days) for {string.Join(", ", tables)}")) return;
+        var result = Run(async ct =>
+        {
+            await using var source = Context.OpenChangeSource();
+            return await source.EnableChangeTrackingAsync(tables, new ChangeTrackingOptions(TimeSpan.FromDays(RetentionDays)), ct).ConfigureAwait(false);
+        });
+        foreach (var info in result) WriteObject(info);
+        base.EndProcessing();
+    }
+
+    private List<string> ConfiguredTables()
+    {
+        var tables = new List<string>();
+        foreach (var s in Context.Configuration.Subjobs)
+        {
+            tables.Add(s.HqTable);
+            if (string.IsNullOrWhiteSpace(s.Filter)) continue;
+            try
+            {
+                tables.AddRange(Configuration.CatalogChecker.Flatten(FilterParser.Parse(s.Filter!)).OfType<ExistsFilter>().Select(e => e.ParentTable));
+            }
+            catch (Diagnostics.AsyncServerException) { /* Test-AsyncConfiguration reports bad filters */ }
+        }
+        return tables.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+    }
+}

@@ -1,0 +1,29 @@
+using System.Management.Automation;
+using AsyncServer.ChangeTracking;
+using AsyncServer.PowerShell.Internal;
+
+namespace AsyncServer.PowerShell.Commands;
+
+/// <summary>
+/// <para type="synopsis">Removes HQ change history older than the retention (SQLite and PostgreSQL; SQL Server cleans up by itself).</para>
+/// </summary>
+[Cmdlet(VerbsLifecycle.Invoke, "AsyncChangeTrackingCleanup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[OutputType(typeof(ChangeTrackingTableInfo))]
+public sealed class InvokeAsyncChangeTrackingCleanupCommand : AsyncServerCmdlet
+{
+    /// <summary>Keep this much history; older changes are removed and minimum valid versions move up.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    public TimeSpan Retention { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var hq = Run(ct => Task.FromResult(Context.HqConnection));
+        if (!ShouldProcess(hq.Display, $"Remove change history older than {Retention}")) return;
+        var result = Run(async ct =>
+        {
+            await using var source = Context.OpenChangeSource();
+            return await source.CleanupChangeTrackingAsync(Retention, ct).ConfigureAwait(false);
+        });
+        foreach (var info in result) WriteObject(info);
+    }
+}
