@@ -70,6 +70,11 @@ function Invoke-Build {
     Copy-Item (Join-Path $Root 'AsyncServer.psd1') $ModuleOut
     Copy-Item (Join-Path $Root 'module/*') $ModuleOut -Recurse -Force
     Write-Host "Module laid out in $ModuleOut" -ForegroundColor Green
+    # Get-Help: MAML and docs/cmdlets.md from module/help/*.psd1 plus the built cmdlets' metadata (a fresh
+    # pwsh imports the module). Fails the build when a cmdlet or parameter has no help.
+    $helpExit = Invoke-FreshPwsh @('-File', (Join-Path $Root 'build/New-MamlHelp.ps1'), '-ModuleFolder', $ModuleOut,
+        '-SourceFolder', (Join-Path $Root 'module/help'), '-IndexPath', (Join-Path $Root 'docs/cmdlets.md'))
+    if ($helpExit -ne 0) { throw "Help generation failed (exit $helpExit); the problems are listed above." }
 }
 
 function Get-TrxCounts([string] $Path) {

@@ -1,0 +1,42 @@
+@{
+    Synopsis    = 'Lists download sessions from the message database, one row per session and channel database.'
+    Description = @'
+Get-AsyncSession reads download sessions from the message database, like the Download sessions form in Dynamics AX / Commerce headquarters. A session is one package (or one part of a package) of one job for one data group and version range; it is listed once per channel database of the data group, with that channel database's own status (Available, Requested, Downloaded, Applied, DownloadFailed, ApplyFailed, Suspended, Canceled). Sessions that have no channel database yet (Started, CreateFailed, NoData, or staged by Start-AsyncDistribution -NoPublish) are listed once with an empty ChannelDatabase.
+
+All filters combine (AND); values within one filter combine (OR). Sessions are listed in session order. NoData sessions (runs that found no change) are hidden unless you use -IncludeNoData, ask for -Status NoData, or name sessions by -Id.
+
+The message database must be initialized (Initialize-AsyncMessageDatabase); the cmdlet only reads it.
+'@
+    Parameters  = @{
+        Id              = 'Session IDs to list. Binds from the pipeline by property name (Id or SessionId), so the output of Start-AsyncDistribution or another Get-AsyncSession can be piped in. An ID that does not exist writes a non-terminating error with the error id SessionNotFound and the other sessions are still listed.'
+        Status          = 'Only rows with these statuses: the status at the channel database, or the session''s own status for rows without a channel database. Valid values: Started, Available, Requested, Downloaded, Applied, Canceled, CreateFailed, DownloadFailed, ApplyFailed, NoData, Suspended. Asking for NoData includes NoData sessions.'
+        Job             = 'Only sessions of these scheduler jobs, for example 1040.'
+        DataGroup       = 'Only sessions of these channel data groups, for example USRT-Stores.'
+        ChannelDatabase = 'Only sessions targeted at these channel databases, and only their rows (other channel databases of the same session are not listed).'
+        After           = 'Only sessions created at or after this time. A time without a kind (Get-Date output, or a string such as ''2026-11-26 06:00'') is local time.'
+        Before          = 'Only sessions created before this time. A time without a kind is local time.'
+        IncludeNoData   = 'Also list NoData sessions: runs that found no change and created no package. They are hidden by default, as in AX.'
+        First           = 'At most this many sessions, the oldest first (the limit applies to sessions, before they are expanded into one row per channel database).'
+    }
+    Examples    = @(
+        @{
+            Code    = 'PS> Get-AsyncSession -Status ApplyFailed, DownloadFailed, Suspended'
+            Remarks = 'Lists what needs attention: sessions that failed at a store, and sessions held back (Suspended) behind an earlier failure of the same channel database.'
+        }
+        @{
+            Code    = 'PS> Get-AsyncSession -Job 1040 -DataGroup USRT-Stores -After (Get-Date).Date -IncludeNoData | Format-Table'
+            Remarks = 'Shows today''s Products sessions for the USRT-Stores data group, including the runs that found no change.'
+        }
+        @{
+            Code    = 'PS> Get-AsyncSession -Id 1207 -ChannelDatabase HOUSTON | Format-List'
+            Remarks = 'Shows every detail of session 1207 as the Houston store sees it: status, number of tries, versions, package path, size and SHA-256, full sync reason and the last message.'
+        }
+        @{
+            Code    = 'PS> Get-AsyncSession -ChannelDatabase SEATTLE -Status Available | Measure-Object | Select-Object Count'
+            Remarks = 'Counts the sessions the Seattle store has not requested yet: a growing number means its Async Client is not polling.'
+        }
+    )
+    Outputs     = 'One object per session and channel database, with Id, JobId, DataGroup, ChannelDatabase, Status (at that channel database), SessionStatus, Kind, RowCount, FromVersion, ToVersion, Part, PackagePath, PackageSize, PackageSha256, Staged, Tries, InstanceId, CreatedAt, FinishedAt, UpdatedAt, Duration and Message.'
+    Notes       = 'Error ids: SessionNotFound (non-terminating, per missing -Id), MessageDatabaseNotInitialized, MessageDatabaseOutdated, MessageDatabaseTooNew, ConfigurationNotFound.'
+    Links       = @('Start-AsyncDistribution', 'Publish-AsyncPackage')
+}
