@@ -13,13 +13,15 @@ Every other cmdlet that uses the message database fails with MessageDatabaseNotI
     Examples    = @(
         @{
             Code    = @'
-PS> Initialize-AsyncMessageDatabase -ConfigurationPath D:\AsyncServer\asyncserver.json
+PS> Initialize-AsyncMessageDatabase -ConfigurationPath D:\AsyncServer\asyncserver.json -Credential (Get-Credential asyncserver)
 
-Provider   Database                                         SchemaVersion PreviousSchemaVersion Created
---------   --------                                         ------------- --------------------- -------
-PostgreSql Host=pgax01;Database=asyncmessage;Username=asyncse... 1             0                     True
+Provider              : postgresql
+Database              : host=pgax01;database=asyncmessage;username=asyncserver;password=********
+SchemaVersion         : 1
+PreviousSchemaVersion : 0
+Created               : True
 '@
-            Remarks = 'Creates the schema in a new, empty PostgreSQL database before the first distribution.'
+            Remarks = 'Creates the schema in a new, empty PostgreSQL database before the first distribution; the connection says useCredential, so the login comes from -Credential and the password is masked in the output.'
         }
         @{
             Code    = @'
