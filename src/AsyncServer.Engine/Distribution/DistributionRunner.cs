@@ -28,6 +28,8 @@ public sealed class DistributionRunner
 
     private AsyncServerConfiguration Config => _context.Configuration;
 
+    private TimeSpan LeaseDuration => _options.LeaseDuration ?? TimeSpan.FromSeconds(Config.LeaseSeconds);
+
     private static string LeaseResource(string partition, string group, string job) => $"download/{partition}/{group}/{job}";
 
     /// <summary>What the request would do, reading but never writing (for -WhatIf).</summary>
@@ -107,7 +109,7 @@ public sealed class DistributionRunner
     {
         var partition = Config.Partition;
         var resource = LeaseResource(partition, run.DataGroup.Id, run.Job.Id);
-        var lease = await store.TryAcquireLeaseAsync(resource, _context.InstanceId, _options.LeaseDuration, cancellationToken).ConfigureAwait(false);
+        var lease = await store.TryAcquireLeaseAsync(resource, _context.InstanceId, LeaseDuration, cancellationToken).ConfigureAwait(false);
         if (!lease.Acquired)
         {
             _log.LogWarning("Job {Job} for data group {Group} is being distributed by instance {Holder} (claimed until {Until:u}); skipped.",
@@ -285,13 +287,13 @@ public sealed class DistributionRunner
 
     private async Task RenewLeaseAsync(IMessageStore store, string resource, CancellationTokenSource onLost, CancellationToken stop)
     {
-        var interval = TimeSpan.FromTicks(Math.Max(_options.LeaseDuration.Ticks / 3, TimeSpan.FromMilliseconds(100).Ticks));
+        var interval = TimeSpan.FromTicks(Math.Max(LeaseDuration.Ticks / 3, TimeSpan.FromMilliseconds(100).Ticks));
         try
         {
             while (true)
             {
                 await Task.Delay(interval, _context.Time, stop).ConfigureAwait(false);
-                if (!await store.RenewLeaseAsync(resource, _context.InstanceId, _options.LeaseDuration, stop).ConfigureAwait(false))
+                if (!await store.RenewLeaseAsync(resource, _context.InstanceId, LeaseDuration, stop).ConfigureAwait(false))
                 {
                     _log.LogError("Lost the lease on {Resource}; stopping this run.", resource);
                     onLost.Cancel();
