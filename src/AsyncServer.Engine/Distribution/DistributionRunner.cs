@@ -133,8 +133,12 @@ public sealed class DistributionRunner
             var (kind, reason) = await DecideKindAsync(request, run, rowVersion, snapshot, subjobs, ct).ConfigureAwait(false);
             var fromVersion = kind == SessionKind.Full ? (long?)null : rowVersion;
             var newRowVersion = run.Targeted ? (long?)null : current;
-            if (reason is not null && kind == SessionKind.Full && !request.FullSync)
-                _log.LogWarning("Job {Job}, data group {Group}: {Reason}", run.Job.Id, run.DataGroup.Id, reason);
+            if (reason is not null)
+            {
+                // A history gap means change history was lost before it was delivered: operators must hear about it.
+                var level = rowVersion is not null && !request.FullSync ? LogLevel.Warning : LogLevel.Information;
+                _log.Log(level, "Job {Job}, data group {Group}: {Reason}", run.Job.Id, run.DataGroup.Id, reason);
+            }
 
             NewSession SessionFor(int part) => new(partition, run.Job.Id, run.DataGroup.Id, kind, request.DeleteExistingData && part == 1, reason,
                 fromVersion, current, part, _context.InstanceId, run.Targeted ? run.ChannelDatabases : []);
