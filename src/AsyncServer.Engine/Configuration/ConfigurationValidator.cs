@@ -50,6 +50,7 @@ public static class ConfigurationValidator
         if (config.PackageLimits.MaxBytes < 1024) Add("$.packageLimits.maxBytes", "must be at least 1024");
         if (config.TryCount < 0) Add("$.tryCount", "must be 0 (unlimited) or more");
         if (config.RetentionDays < 0) Add("$.retentionDays", "must be 0 or more");
+        if (config.LeaseSeconds < 1) Add("$.leaseSeconds", "must be at least 1");
 
         CheckIds(config.DataGroups.Select(g => g.Id), i => $"$.dataGroups[{i}].id", "data group", Add);
         CheckIds(config.Subjobs.Select(s => s.Id), i => $"$.subjobs[{i}].id", "subjob", Add);
