@@ -76,13 +76,11 @@ Describe 'New-MamlHelp.ps1' {
 
         # In a fresh pwsh, as the build runs it: the generator imports the module copy, which must not
         # replace the module this test session (and the test files after this one) use.
-        $repoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+        $pwsh = (Get-Process -Id $PID).Path
+        [string[]] $pwshArgs = if ((Split-Path $pwsh -Leaf) -like 'dotnet*') { Join-Path $PSHOME 'pwsh.dll' } else { @() }
         function Invoke-Generator([string] $Source) {
-            Push-Location $repoRoot
-            try {
-                $output = & dotnet tool run pwsh -- -NoLogo -NoProfile -NonInteractive -File $generator -ModuleFolder $moduleCopy -SourceFolder $Source 2>&1 | Out-String
-                [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = $output }
-            } finally { Pop-Location }
+            $output = & $pwsh @pwshArgs -NoLogo -NoProfile -NonInteractive -File $generator -ModuleFolder $moduleCopy -SourceFolder $Source 2>&1 | Out-String
+            [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = $output }
         }
     }
 
