@@ -96,10 +96,10 @@ Describe 'Start-AsyncDistribution on the embedded default' {
         foreach ($s in $incremental) { Test-Path $s.PackagePath | Should -BeTrue }
     }
 
-    It 'formats sessions as a table leading with Id, Job, DataGroup and Status' {
+    It 'formats sessions as a table leading with Id, Job, DataGroup, Status and Rows' {
         $text = Get-AsyncSession -ConfigurationPath $Config | Select-Object -First 2 | Format-Table | Out-String
         $header = ($text -split "`n" | Where-Object { $_ -match '\S' } | Select-Object -First 1)
-        $header | Should -Match '^\s*Id\s+Job\s+DataGroup\s+ChannelDatabase\s+Status\s+Rows'
+        $header | Should -Match '^\s*Id\s+Job\s+DataGroup\s+Status\s+Rows\s+ChannelDatabase'
         (Get-AsyncSession -ConfigurationPath $Config | Select-Object -First 1 | Format-List | Out-String) | Should -Match 'PackageSha256'
     }
 
