@@ -10,9 +10,9 @@ The message database must be initialized (Initialize-AsyncMessageDatabase); the 
     Parameters  = @{
         Id              = 'Session IDs to list. Binds from the pipeline by property name (Id or SessionId), so the output of Start-AsyncDistribution or another Get-AsyncSession can be piped in. An ID that does not exist writes a non-terminating error with the error id SessionNotFound and the other sessions are still listed.'
         Status          = 'Only rows with these statuses: the status at the channel database, or the session''s own status for rows without a channel database. Valid values: Started, Available, Requested, Downloaded, Applied, Canceled, CreateFailed, DownloadFailed, ApplyFailed, NoData, Suspended. Asking for NoData includes NoData sessions.'
-        Job             = 'Only sessions of these scheduler jobs, for example 1040.'
-        DataGroup       = 'Only sessions of these channel data groups, for example USRT-Stores.'
-        ChannelDatabase = 'Only sessions targeted at these channel databases, and only their rows (other channel databases of the same session are not listed).'
+        Job             = 'Only sessions of these scheduler jobs, for example 1040. Tab completion offers the job IDs of the configuration.'
+        DataGroup       = 'Only sessions of these channel data groups, for example USRT-Stores. Tab completion offers the data groups of the configuration.'
+        ChannelDatabase = 'Only sessions targeted at these channel databases, and only their rows (other channel databases of the same session are not listed). Tab completion offers the channel databases of the configuration.'
         After           = 'Only sessions created at or after this time. A time without a kind (Get-Date output, or a string such as ''2026-11-26 06:00'') is local time.'
         Before          = 'Only sessions created before this time. A time without a kind is local time.'
         IncludeNoData   = 'Also list NoData sessions: runs that found no change and created no package. They are hidden by default, as in AX.'

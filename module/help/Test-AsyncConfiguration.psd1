@@ -6,7 +6,7 @@ Test-AsyncConfiguration reads the configuration file and lists everything that i
 It checks:
 - the document: JSON syntax and unknown properties (reported with the line), required sections, unique IDs of data groups, channel databases, subjobs, jobs and schedules, jobs that name undefined subjobs, schedules that name undefined jobs or data groups, schedule directions (only Download runs in this version) and recurrences, filter syntax, and filter parameters: every channel database of a data group must supply each @parameter of the subjob filters, with the same value, because one package serves the whole data group;
 - the connections: provider names (sqlite, postgresql, sqlserver), ${env:NAME} placeholders and useCredential against -Credential;
-- the working folders: the download and upload folders must exist or be creatable, and accept a file (missing folders are created by the check);
+- the working folders: the download and upload folders must accept a file; a folder that does not exist yet is judged by its nearest existing parent, so the check creates nothing;
 - the HQ catalog, unless -SkipCatalog: every subjob's table exists and has a primary key, mapped and filtered columns exist, key columns are in the field map, channel columns are not mapped twice, EXISTS parent tables and their columns exist.
 
 A data group without channel databases is reported as a warning. The file must exist; a missing file is a terminating error.
