@@ -14,6 +14,7 @@ A data group without channel databases is reported as a warning. The file must e
     Parameters  = @{
         SkipCatalog = 'Only check the document, the connection settings and the working folders; do not connect to the HQ database. Use it on a machine that cannot reach HQ, or before HQ exists.'
         Quiet       = 'Write only $true when there is no error (warnings do not count), else $false, for use in scripts and deployment checks.'
+        ConfigurationPath = 'The configuration file to check. Default: the file named by $env:ASYNCSERVER_CONFIGURATION, else asyncserver.json in the current folder. Relative paths inside it are resolved against its folder. A missing file is a terminating error (ConfigurationNotFound); a JSON syntax error is reported as a problem with its path and line, not thrown.'
     }
     Examples    = @(
         @{
