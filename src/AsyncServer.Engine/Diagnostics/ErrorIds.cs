@@ -34,4 +34,8 @@ public static class ErrorIds
     public const string WorkingFolderUnavailable = "WorkingFolderUnavailable";
     public const string ApplyFailed = "ApplyFailed";
     public const string DownloadFailed = "DownloadFailed";
+    public const string RecurrenceNotRepresentable = "RecurrenceNotRepresentable";
+    public const string ScheduleHasNoRecurrence = "ScheduleHasNoRecurrence";
+    public const string RegistrationFailed = "RegistrationFailed";
+    public const string ExecutableNotFound = "ExecutableNotFound";
 }
