@@ -20,6 +20,9 @@
         'Invoke-AsyncChangeTrackingCleanup'
         'New-AsyncSampleEnvironment'
         'Update-AsyncSampleData'
+        'Get-AsyncSchedule'
+        'Register-AsyncDistributionSchedule'
+        'Unregister-AsyncDistributionSchedule'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -37,5 +37,7 @@ public static class ErrorIds
     public const string RecurrenceNotRepresentable = "RecurrenceNotRepresentable";
     public const string ScheduleHasNoRecurrence = "ScheduleHasNoRecurrence";
     public const string RegistrationFailed = "RegistrationFailed";
+    public const string RegistrationExists = "RegistrationExists";
+    public const string RegistrationNotFound = "RegistrationNotFound";
     public const string ExecutableNotFound = "ExecutableNotFound";
 }
