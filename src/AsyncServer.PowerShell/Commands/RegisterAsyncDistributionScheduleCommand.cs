@@ -59,7 +59,7 @@ public sealed class RegisterAsyncDistributionScheduleCommand : RegistrationCmdle
         var options = new RegistrationOptions
         {
             ConfigurationPath = ResolvedConfigurationPath,
-            WorkingDirectory = WorkingDirectory is null ? config.BaseDirectory : GetUnresolvedProviderPathFromPSPath(WorkingDirectory),
+            WorkingDirectory = WorkingDirectory is null ? config.BaseDirectory : TargetPath(WorkingDirectory),
             User = User,
             ServiceName = ServiceName,
             MaxParallelRuns = MaxParallelRuns,
@@ -74,7 +74,7 @@ public sealed class RegisterAsyncDistributionScheduleCommand : RegistrationCmdle
         }
         else
         {
-            options = options with { PwshPath = PwshPath ?? DefaultPwsh(platform), ModulePath = ModulePath is null ? DefaultModulePath() : GetUnresolvedProviderPathFromPSPath(ModulePath) };
+            options = options with { PwshPath = PwshPath ?? DefaultPwsh(platform), ModulePath = ModulePath is null ? DefaultModulePath() : TargetPath(ModulePath) };
             var schedules = named.Count > 0 ? named : config.Schedules.Where(s => s.Active && s.Recurrence is not null).ToList();
             if (schedules.Count == 0)
                 WriteWarning("No active schedule with a recurrence in the configuration: nothing to register.");
@@ -127,7 +127,7 @@ public sealed class RegisterAsyncDistributionScheduleCommand : RegistrationCmdle
 
     private string FindServicePath()
     {
-        if (ServicePath is not null) return GetUnresolvedProviderPathFromPSPath(ServicePath);
+        if (ServicePath is not null) return TargetPath(ServicePath);
         var moduleFolder = Path.GetDirectoryName(typeof(RegisterAsyncDistributionScheduleCommand).Assembly.Location)!;
         var candidate = Path.GetFullPath(Path.Combine(moduleFolder, "..", "AsyncServer.Service", "AsyncServer.Service.dll"));
         if (File.Exists(candidate)) return candidate;
@@ -143,11 +143,20 @@ public sealed class RegisterAsyncDistributionScheduleCommand : RegistrationCmdle
         return File.Exists(manifest) ? manifest : Path.Combine(folder, "AsyncServer.PowerShell.dll");
     }
 
+    /// <summary>A path on this machine is resolved like any PowerShell path; one for another platform is taken as written.</summary>
+    private string TargetPath(string path) => TargetPlatform == RegistrationBuilder.CurrentPlatform ? GetUnresolvedProviderPathFromPSPath(path) : path;
+
+    /// <summary>The pwsh running this command (its own executable in $PSHOME), else pwsh on PATH.</summary>
     private string DefaultPwsh(RegistrationPlatform platform)
     {
-        if (platform == RegistrationBuilder.CurrentPlatform && Environment.ProcessPath is { } self &&
-            Path.GetFileNameWithoutExtension(self).Equals("pwsh", StringComparison.OrdinalIgnoreCase))
-            return self;
+        if (platform == RegistrationBuilder.CurrentPlatform)
+        {
+            if (Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self).Equals("pwsh", StringComparison.OrdinalIgnoreCase))
+                return self;
+            // Run as 'dotnet pwsh.dll' (a dotnet tool), the process is dotnet: the pwsh launcher sits in $PSHOME.
+            if (SessionState.PSVariable.GetValue("PSHOME") is string home && Path.Combine(home, OperatingSystem.IsWindows() ? "pwsh.exe" : "pwsh") is var launcher && File.Exists(launcher))
+                return launcher;
+        }
         return Default("pwsh", platform);
     }
 

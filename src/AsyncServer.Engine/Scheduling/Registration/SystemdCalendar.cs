@@ -47,7 +47,7 @@ public static class SystemdCalendar
         return parts.Count == 0 ? "1ms" : string.Join(' ', parts);
     }
 
-    /// <summary>"*", "00/15" (from 0 every 15 to the end), or "02,14".</summary>
+    /// <summary>"*", "08..17", "00/15" (from 0 every 15 to the end), or "02,14".</summary>
     private static string Values(IReadOnlyList<int> values, int min, int max)
     {
         if (values.Count == max - min + 1) return "*";
@@ -56,6 +56,7 @@ public static class SystemdCalendar
         {
             var step = values[1] - values[0];
             var regular = values.Zip(values.Skip(1)).All(p => p.Second - p.First == step);
+            if (regular && step == 1) return $"{Two(values[0])}..{Two(values[^1])}";
             if (regular && values[^1] + step > max) return $"{Two(values[0])}/{step}";
         }
         return string.Join(',', values.Select(Two));
