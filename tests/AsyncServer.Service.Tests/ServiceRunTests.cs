@@ -56,7 +56,12 @@ public sealed class ServiceRunTests(ITestOutputHelper output)
             c.Jobs.Add(new JobSettings { Id = "9999", Name = "Broken", Subjobs = ["MISSING"] });
             EverySecond(c, new ScheduleSettings { Name = "Broken-every-second", Jobs = ["9999"], DataGroups = ["USRT-Stores"], Recurrence = new RecurrenceSettings { Interval = "00:00:01" } });
         });
-        using var service = ServiceProcess.Start(setup.Folder, "-c", setup.ConfigurationPath, "--max-parallel-runs", "3");
+        // Settings from a JSON file this time, with a schedule filter: Customers-every-second is left out.
+        var settings = Path.Combine(setup.Folder, "service.json");
+        File.WriteAllText(settings, $$"""
+            { "configurationPath": "{{setup.ConfigurationPath}}", "maxParallelRuns": 3, "schedules": [ "Products-every-second", "Broken-every-second" ] }
+            """);
+        using var service = ServiceProcess.Start(setup.Folder, "--settings", settings);
 
         await service.WaitUntilAsync(() => service.Count("Schedule Broken-every-second: run failed") >= 3, "three failed runs of the broken schedule");
         var succeededBefore = service.Count("Schedule Products-every-second: run succeeded");
@@ -68,6 +73,8 @@ public sealed class ServiceRunTests(ITestOutputHelper output)
         Assert.Equal(0, await service.WaitForExitAsync());
         var sessions = await setup.SessionsAsync();
         Assert.DoesNotContain(sessions, s => s.JobId == "9999");
+        Assert.DoesNotContain(sessions, s => s.JobId == "1010");
+        Assert.Contains(service.Lines, l => l.Contains("at most 3 run(s) at once"));
         await AssertNothingHalfRecordedAsync(setup, sessions);
     }
 
@@ -84,6 +91,18 @@ public sealed class ServiceRunTests(ITestOutputHelper output)
         {
             Assert.Equal(2, await service.WaitForExitAsync());
             Assert.Contains(service.Lines, l => l.Contains("Unknown option(s): --no-such-option"));
+        }
+        var settings = Path.Combine(setup.Folder, "service.json");
+        File.WriteAllText(settings, "{ \"configurationPath\": \"asyncserver.json\", \"client\": { \"interval\": \"soon\" } }");
+        using (var service = ServiceProcess.Start(setup.Folder, "--settings", settings))
+        {
+            Assert.Equal(2, await service.WaitForExitAsync());
+            Assert.Contains(service.Lines, l => l.Contains("--client-interval 'soon'"));
+        }
+        using (var service = ServiceProcess.Start(setup.Folder, "--mode", "Client"))
+        {
+            Assert.Equal(2, await service.WaitForExitAsync());
+            Assert.Contains(service.Lines, l => l.Contains("--mode Client needs --client-channel-database"));
         }
         using (var service = ServiceProcess.Start(setup.Folder, "-c", setup.ConfigurationPath, "--schedules", "Products-every-second,Nope"))
         {

@@ -16,6 +16,7 @@ public sealed class GetAsyncScheduleCommand : AsyncServerCmdlet
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Schedule")]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(ScheduleNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string[]? Name { get; set; }
 

@@ -14,6 +14,7 @@ public abstract class RegistrationCmdlet : AsyncServerCmdlet
     /// <summary>Schedules: one scheduled task each, or the service's --schedules. Default: every active schedule with a recurrence.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Name")]
+    [ArgumentCompleter(typeof(ScheduleNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string[]? Schedule { get; set; }
 
