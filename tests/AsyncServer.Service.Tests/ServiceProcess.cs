@@ -38,6 +38,27 @@ public sealed class ServiceProcess : IDisposable
     public IReadOnlyList<string> Lines => _lines.ToArray();
     public string Log => string.Join(Environment.NewLine, _lines);
     public int Count(string fragment) => Lines.Count(l => l.Contains(fragment, StringComparison.Ordinal));
+    /// <summary>
+    /// From the log, in order: the most runs going on at once, and the most runs of one schedule at once. A run
+    /// begins with "NAME: run started." and ends with "NAME: next due ...", both written by the service.
+    /// </summary>
+    public (int Total, int PerSchedule) MostConcurrentRuns()
+    {
+        var running = new Dictionary<string, int>();
+        int total = 0, perSchedule = 0;
+        foreach (var line in Lines)
+        {
+            var started = System.Text.RegularExpressions.Regex.Match(line, @"\] (Schedule \S+): run started\.");
+            var ended = System.Text.RegularExpressions.Regex.Match(line, @"\] (Schedule \S+): next due ");
+            if (started.Success) running[started.Groups[1].Value] = running.GetValueOrDefault(started.Groups[1].Value) + 1;
+            else if (ended.Success && running.GetValueOrDefault(ended.Groups[1].Value) > 0) running[ended.Groups[1].Value]--;
+            else continue;
+            total = Math.Max(total, running.Values.Sum());
+            perSchedule = Math.Max(perSchedule, running.Values.Max());
+        }
+        return (total, perSchedule);
+    }
+
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
     public int Id => _process.Id;

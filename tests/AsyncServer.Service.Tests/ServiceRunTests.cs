@@ -41,6 +41,8 @@ public sealed class ServiceRunTests(ITestOutputHelper output)
         output.WriteLine(service.Log);
         Assert.Contains(service.Lines, l => l.Contains("AsyncServer service stopped."));
         Assert.DoesNotContain(service.Lines, l => l.Contains("Schedule On-demand: run") || l.Contains("Schedule Switched-off: run"));
+        // Both schedules ran side by side (they were due together at start-up), each once at a time.
+        Assert.Equal((2, 1), service.MostConcurrentRuns());
         var sessions = await setup.SessionsAsync();
         Assert.Contains(sessions, s => s.Status == SessionStatus.Available && s.Kind == SessionKind.Incremental && s.RowCount > 0);
         await AssertNothingHalfRecordedAsync(setup, sessions);
@@ -56,10 +58,10 @@ public sealed class ServiceRunTests(ITestOutputHelper output)
             c.Jobs.Add(new JobSettings { Id = "9999", Name = "Broken", Subjobs = ["MISSING"] });
             EverySecond(c, new ScheduleSettings { Name = "Broken-every-second", Jobs = ["9999"], DataGroups = ["USRT-Stores"], Recurrence = new RecurrenceSettings { Interval = "00:00:01" } });
         });
-        // Settings from a JSON file this time, with a schedule filter: Customers-every-second is left out.
+        // Settings from a JSON file this time, with a schedule filter (Customers-every-second is left out) and one run at a time.
         var settings = Path.Combine(setup.Folder, "service.json");
         File.WriteAllText(settings, $$"""
-            { "configurationPath": "{{setup.ConfigurationPath}}", "maxParallelRuns": 3, "schedules": [ "Products-every-second", "Broken-every-second" ] }
+            { "configurationPath": "{{setup.ConfigurationPath}}", "maxParallelRuns": 1, "schedules": [ "Products-every-second", "Broken-every-second" ] }
             """);
         using var service = ServiceProcess.Start(setup.Folder, "--settings", settings);
 
@@ -74,7 +76,8 @@ public sealed class ServiceRunTests(ITestOutputHelper output)
         var sessions = await setup.SessionsAsync();
         Assert.DoesNotContain(sessions, s => s.JobId == "9999");
         Assert.DoesNotContain(sessions, s => s.JobId == "1010");
-        Assert.Contains(service.Lines, l => l.Contains("at most 3 run(s) at once"));
+        Assert.Contains(service.Lines, l => l.Contains("at most 1 run(s) at once"));
+        Assert.Equal((1, 1), service.MostConcurrentRuns());
         await AssertNothingHalfRecordedAsync(setup, sessions);
     }
 
