@@ -64,14 +64,14 @@ public sealed class ServiceProcess : IDisposable
     public int Id => _process.Id;
 
     /// <summary>Waits until the condition holds; fails with the log if the service exits or the bound passes first.</summary>
-    public async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    public async Task WaitUntilAsync(Func<Task<bool>> condition, string what, int pollMilliseconds = 200)
     {
         var until = DateTime.UtcNow + ProgressBound;
         while (!await condition())
         {
             if (_process.HasExited) Assert.Fail($"The service exited ({_process.ExitCode}) before {what}. Log:{Environment.NewLine}{Log}");
             if (DateTime.UtcNow > until) Assert.Fail($"Gave up waiting for {what}. Log:{Environment.NewLine}{Log}");
-            await Task.Delay(200);
+            await Task.Delay(pollMilliseconds);
         }
     }
 

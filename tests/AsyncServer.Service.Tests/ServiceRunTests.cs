@@ -33,8 +33,19 @@ public sealed class ServiceRunTests(ITestOutputHelper output)
         await service.WaitUntilAsync(async () => (await setup.SessionsAsync()).Count(s => s.JobId == "1040" && s.DataGroup == "USRT-Stores") >= 4, "four runs of job 1040");
         await service.WaitUntilAsync(() => service.Count("Schedule Customers-every-second: run succeeded") >= 3, "three successful runs of Customers-every-second");
         // Changes again, and the signal as soon as a run is creating packages, so the stop meets work in progress.
-        await SampleData.ChangeAsync(setup.Info.HqDatabase, seed: 8, inserts: 200, updates: 400, deletes: 20);
-        await service.WaitUntilAsync(async () => (await setup.SessionsAsync()).Any(s => s.Status == SessionStatus.Started), "a run in progress");
+        // Only a run that has changes to package has Started sessions, for a moment: keep changing HQ until one is seen.
+        var seed = 8;
+        var nextChange = DateTime.MinValue;
+        await service.WaitUntilAsync(async () =>
+        {
+            if ((await setup.SessionsAsync()).Any(s => s.Status == SessionStatus.Started)) return true;
+            if (DateTime.UtcNow >= nextChange)
+            {
+                await SampleData.ChangeAsync(setup.Info.HqDatabase, seed: seed++, inserts: 200, updates: 400, deletes: 20);
+                nextChange = DateTime.UtcNow.AddSeconds(1.5);
+            }
+            return false;
+        }, "a run in progress", pollMilliseconds: 20);
         service.Terminate();
 
         Assert.Equal(0, await service.WaitForExitAsync());
