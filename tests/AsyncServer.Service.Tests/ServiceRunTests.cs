@@ -93,6 +93,27 @@ public sealed class ServiceRunTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task After_a_restart_the_next_due_time_counts_from_the_last_run_in_the_message_database()
+    {
+        using var setup = await SampleSetup.CreateAsync("service-restart", c => c.Schedules =
+        [
+            new ScheduleSettings { Name = "Hourly", Jobs = ["1070"], DataGroups = ["USRT-Stores"], Recurrence = new RecurrenceSettings { Interval = "01:00:00" } },
+        ], products: 20);
+        // A run by hand (as an operator, or the service before it was restarted).
+        await new Distribution.DistributionRunner(setup.Context()).RunAsync(new Distribution.DistributionRequest { Schedules = ["Hourly"] }, null, CancellationToken.None);
+        var last = (await setup.SessionsAsync()).Max(s => s.CreatedAt);
+
+        using var service = ServiceProcess.Start(setup.Folder, "-c", setup.ConfigurationPath);
+        await service.WaitUntilAsync(() => service.Count("Schedule Hourly: every 01:00:00, next due") == 1, "the schedule's next due time");
+        service.Terminate();
+        Assert.Equal(0, await service.WaitForExitAsync());
+
+        Assert.Contains(service.Lines, l => l.Contains($"Schedule Hourly: every 01:00:00, next due {last.AddHours(1):u}"));
+        Assert.DoesNotContain(service.Lines, l => l.Contains("Schedule Hourly: run started"));
+        Assert.Single(await setup.SessionsAsync());
+    }
+
+    [Fact]
     public async Task Bad_options_and_unknown_schedules_stop_the_service_with_a_clear_message()
     {
         using var setup = await SampleSetup.CreateAsync("service-options", c => EverySecond(c), products: 20);
