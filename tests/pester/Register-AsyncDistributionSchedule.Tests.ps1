@@ -83,6 +83,16 @@ Describe 'Register-AsyncDistributionSchedule for Linux (systemd timers)' {
         Test-Path (Join-Path $units 'asyncserver-schedule-By_hand.service') | Should -BeFalse
     }
 
+    It 'reports a folder it cannot write to, per schedule, and goes on' {
+        $notAFolder = Join-Path $root 'not-a-folder'
+        Set-Content $notAFolder 'a file where the unit folder should be'
+        $r = Register-AsyncDistributionSchedule -ConfigurationPath $config -UnitPath $notAFolder -PwshPath $pwsh -ErrorVariable failed -ErrorAction SilentlyContinue
+        $r | Should -BeNullOrEmpty
+        $failed.Count | Should -Be 3
+        $failed[0].FullyQualifiedErrorId | Should -Be 'IOError,AsyncServer.PowerShell.Commands.RegisterAsyncDistributionScheduleCommand'
+        $failed[0].Exception.Message | Should -BeLike "Cannot write $notAFolder*"
+    }
+
     It 'takes schedules from Get-AsyncSchedule through the pipeline, and runs this pwsh by default' {
         $piped = Join-Path $root 'piped'
         $r = Get-AsyncSchedule -ConfigurationPath $config -Name Nightly | Register-AsyncDistributionSchedule -ConfigurationPath $config -UnitPath $piped

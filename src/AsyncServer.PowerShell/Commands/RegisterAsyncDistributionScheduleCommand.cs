@@ -113,7 +113,15 @@ public sealed class RegisterAsyncDistributionScheduleCommand : RegistrationCmdle
             var path = Path.Combine(folder, file.FileName);
             // -WhatIf shows the whole unit or task definition that would be written.
             if (!ShouldProcess($"Write {path}:{Environment.NewLine}{file.Content}", $"Write {path}?", "Register-AsyncDistributionSchedule")) continue;
-            WriteUnit(path, file, platform);
+            try { WriteUnit(path, file, platform); }
+            catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+            {
+                var hint = IsSystemRegistration ? " Run elevated (root / administrator), or write the files elsewhere with -UnitPath." : "";
+                WriteError(new ErrorRecord(new IOException($"Cannot write {path}: {ex.Message}{hint}", ex),
+                    ex is UnauthorizedAccessException ? "AccessDenied" : "IOError",
+                    ex is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError, path));
+                return;
+            }
             written++;
         }
         if (written < plan.Files.Count) return;

@@ -53,7 +53,14 @@ public sealed class UnregisterAsyncDistributionScheduleCommand : RegistrationCmd
             if (!ShouldProcess($"{r.Kind} {r.Name} ({string.Join(", ", files.DefaultIfEmpty(platform == RegistrationPlatform.Windows ? "Task Scheduler / service manager" : folder))})", "Unregister")) continue;
             // Stop and disable first; the files are removed even if the scheduler no longer knew the unit.
             if (system) RunCommands(plan.RemoveCommands, r.Name, stopOnError: false);
-            foreach (var file in files) File.Delete(file);
+            try { foreach (var file in files) File.Delete(file); }
+            catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+            {
+                WriteError(new ErrorRecord(new IOException($"Cannot remove the files of {r.Name}: {ex.Message}{(system ? " Run elevated (root / administrator)." : "")}", ex),
+                    ex is UnauthorizedAccessException ? "AccessDenied" : "IOError",
+                    ex is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError, r.Name));
+                continue;
+            }
             reload |= system && platform == RegistrationPlatform.Linux;
             if (PassThru) WriteObject(r);
         }
