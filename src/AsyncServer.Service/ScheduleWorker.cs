@@ -45,15 +45,28 @@ public sealed class ScheduleWorker(ServiceOptions options, CmdletHost host, Time
                 foreach (var w in work.Where(w => !_running.ContainsKey(w) && w.NextDue <= now).OrderBy(w => w.NextDue).ToList())
                 {
                     if (_running.Count >= options.MaxParallelRuns) break;
-                    var run = host.Start(w.Name, w.Command, w.Parameters);
+                    CmdletRun run;
+                    try { run = host.Start(w.Name, w.Command, w.Parameters); }
+                    catch (Exception ex)
+                    {
+                        // Not even started (PowerShell could not take the command): like a failed run, try again when next due.
+                        log.LogError("{Work}: could not start: {Message} It runs again when next due.", w.Name, ex.Message);
+                        w.NextDue = w.Recurrence.NextDue(now, now);
+                        continue;
+                    }
                     _running[w] = (run, FinishAsync(w, run, now));
                 }
 
                 var idle = work.Where(w => !_running.ContainsKey(w) && w.NextDue is not null).Select(w => w.NextDue!.Value).ToList();
                 var wait = idle.Count == 0 || _running.Count >= options.MaxParallelRuns ? TimeSpan.FromHours(1) : idle.Min() - time.GetUtcNow();
                 wait = wait < TimeSpan.Zero ? TimeSpan.Zero : wait > TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : wait;
-                var waits = _running.Values.Select(r => r.Done).Append(Task.Delay(wait, time, stoppingToken)).ToArray();
-                await Task.WhenAny(waits);
+                // Wake at the next due time, when a run ends, or on stop; the timer is dropped when something else wakes us.
+                using (var wake = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
+                {
+                    var delay = Task.Delay(wait, time, wake.Token);
+                    await Task.WhenAny(_running.Values.Select(r => r.Done).Append(delay));
+                    wake.Cancel();
+                }
                 foreach (var done in _running.Where(r => r.Value.Done.IsCompleted).Select(r => r.Key).ToList())
                     _running.Remove(done);
             }
