@@ -114,6 +114,24 @@ public sealed class ServiceRunTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Client_mode_runs_Receive_AsyncPackage_for_the_store_on_its_interval_and_no_schedule()
+    {
+        using var setup = await SampleSetup.CreateAsync("service-client", c => EverySecond(c), products: 20);
+        using var service = ServiceProcess.Start(setup.Folder, "-c", setup.ConfigurationPath, "--mode", "Client",
+            "--client-channel-database", "HOUSTON", "--client-interval", "00:00:01");
+
+        // Each round ends one way or the other (the cmdlet comes from the client side of the module); either way
+        // the service goes on and runs it again on its interval.
+        await service.WaitUntilAsync(() => service.Count("Client HOUSTON: next due") >= 2, "two client rounds");
+        service.Terminate();
+        Assert.Equal(0, await service.WaitForExitAsync());
+        Assert.Contains(service.Lines, l => l.Contains("mode Client"));
+        Assert.Contains(service.Lines, l => l.Contains("Client HOUSTON: every 00:00:01"));
+        Assert.DoesNotContain(service.Lines, l => l.Contains("Schedule "));
+        Assert.Empty(await setup.SessionsAsync());
+    }
+
+    [Fact]
     public async Task Bad_options_and_unknown_schedules_stop_the_service_with_a_clear_message()
     {
         using var setup = await SampleSetup.CreateAsync("service-options", c => EverySecond(c), products: 20);
