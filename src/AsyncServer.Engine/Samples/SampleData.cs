@@ -105,7 +105,7 @@ public static class SampleData
                     ("@w", rng.Next(3) == 0 ? null : Math.Round((decimal)rng.NextDouble() * 100m, 6)), ("@created", new DateTime(2024, 1, 1).AddSeconds(rng.Next(30_000_000)).AddTicks(rng.Next(10_000_000))),
                     ("@r", recId * 10 + (da == "usrt" ? 2 : 3))).ConfigureAwait(false);
                 await ExecAsync("INSERT INTO INVENTITEMBARCODE VALUES (@b, @da, @i, 'EAN13', @r, 5637144576)", ct,
-                    ("@b", $"{rng.NextInt64(100000000000, 999999999999)}{n % 10}"), ("@da", da), ("@i", itemId), ("@r", recId * 10 + 4)).ConfigureAwait(false);
+                    ("@b", $"{rng.NextInt64(100000, 999999)}{n:D7}"), ("@da", da), ("@i", itemId), ("@r", recId * 10 + 4)).ConfigureAwait(false);
                 await ExecAsync("INSERT INTO PRICEDISCTABLE VALUES (@r, 4, @i, '', @amt, 'USD', @from, @to, 1, @da, 5637144576)", ct,
                     ("@r", recId * 10 + (da == "usrt" ? 5 : 6)), ("@i", itemId), ("@amt", Math.Round((decimal)rng.NextDouble() * 500m + 0.99m, 2).ToString("0.0000", CultureInfo.InvariantCulture)),
                     ("@from", new DateTime(2025, 1, 1)), ("@to", rng.Next(2) == 0 ? null : new DateTime(2030, 12, 31, 23, 59, 59)), ("@da", da)).ConfigureAwait(false);
