@@ -42,7 +42,12 @@ public static class SampleData
     }
 
     /// <summary>Random inserts, updates and deletes across the sample tables, some moving rows between legal entities.</summary>
-    public static async Task<SampleChangeSummary> ChangeAsync(string sqliteFile, int seed, int inserts, int updates, int deletes, CancellationToken cancellationToken = default)
+    /// <param name="churn">
+    /// Extra changes that stress keys: a customer deleted and inserted again under the same key, a price
+    /// deleted and re-inserted for the other legal entity, a barcode whose key moves to the other legal entity,
+    /// an item deleted and re-inserted in the same transaction.
+    /// </param>
+    public static async Task<SampleChangeSummary> ChangeAsync(string sqliteFile, int seed, int inserts, int updates, int deletes, CancellationToken cancellationToken = default, int churn = 0)
     {
         var connection = ResolvedConnection.FromString(DatabaseProvider.Sqlite, $"Data Source={sqliteFile}");
         await using var conn = await SqliteConnections.OpenAsync(connection, create: false, cancellationToken).ConfigureAwait(false);
@@ -56,12 +61,12 @@ public static class SampleData
         {
             var sql = rng.Next(5) switch
             {
-                0 => "UPDATE PRICEDISCTABLE SET AMOUNT = ROUND(AMOUNT * 1.05, 4), TODATE = NULL WHERE RECID = (SELECT RECID FROM PRICEDISCTABLE ORDER BY RANDOM() LIMIT 1)",
+                0 => "UPDATE PRICEDISCTABLE SET AMOUNT = ROUND(AMOUNT * 1.05, 4), TODATE = NULL WHERE RECID = (SELECT RECID FROM PRICEDISCTABLE ORDER BY rowid LIMIT 1 OFFSET (@pick % MAX(1, (SELECT COUNT(*) FROM PRICEDISCTABLE))))",
                 // Moves a price from one legal entity to the other: it leaves one data group's filter and enters the other's.
-                1 => "UPDATE PRICEDISCTABLE SET DATAAREAID = CASE DATAAREAID WHEN 'usrt' THEN 'usmf' ELSE 'usrt' END WHERE RECID = (SELECT RECID FROM PRICEDISCTABLE ORDER BY RANDOM() LIMIT 1)",
-                2 => "UPDATE ECORESPRODUCTTRANSLATION SET NAME = NAME || ' ✓', DESCRIPTION = NULL WHERE rowid = (SELECT rowid FROM ECORESPRODUCTTRANSLATION ORDER BY RANDOM() LIMIT 1)",
-                3 => "UPDATE INVENTTABLE SET ITEMTYPE = 1 - ITEMTYPE, NETWEIGHT = 0.0001234500000000 WHERE rowid = (SELECT rowid FROM INVENTTABLE ORDER BY RANDOM() LIMIT 1)",
-                _ => "UPDATE CUSTTABLE SET BLOCKED = 1 - BLOCKED, CREDITMAX = CREDITMAX + 100.5 WHERE rowid = (SELECT rowid FROM CUSTTABLE ORDER BY RANDOM() LIMIT 1)",
+                1 => "UPDATE PRICEDISCTABLE SET DATAAREAID = CASE DATAAREAID WHEN 'usrt' THEN 'usmf' ELSE 'usrt' END WHERE RECID = (SELECT RECID FROM PRICEDISCTABLE ORDER BY rowid LIMIT 1 OFFSET (@pick % MAX(1, (SELECT COUNT(*) FROM PRICEDISCTABLE))))",
+                2 => "UPDATE ECORESPRODUCTTRANSLATION SET NAME = NAME || ' ✓', DESCRIPTION = NULL WHERE rowid = (SELECT rowid FROM ECORESPRODUCTTRANSLATION ORDER BY rowid LIMIT 1 OFFSET (@pick % MAX(1, (SELECT COUNT(*) FROM ECORESPRODUCTTRANSLATION))))",
+                3 => "UPDATE INVENTTABLE SET ITEMTYPE = 1 - ITEMTYPE, NETWEIGHT = 0.0001234500000000 WHERE rowid = (SELECT rowid FROM INVENTTABLE ORDER BY rowid LIMIT 1 OFFSET (@pick % MAX(1, (SELECT COUNT(*) FROM INVENTTABLE))))",
+                _ => "UPDATE CUSTTABLE SET BLOCKED = 1 - BLOCKED, CREDITMAX = CREDITMAX + 100.5 WHERE rowid = (SELECT rowid FROM CUSTTABLE ORDER BY rowid LIMIT 1 OFFSET (@pick % MAX(1, (SELECT COUNT(*) FROM CUSTTABLE))))",
             };
             updated += await w.ExecAsync(sql, cancellationToken).ConfigureAwait(false);
         }
@@ -69,11 +74,44 @@ public static class SampleData
         {
             var sql = rng.Next(3) switch
             {
-                0 => "DELETE FROM INVENTITEMBARCODE WHERE rowid = (SELECT rowid FROM INVENTITEMBARCODE ORDER BY RANDOM() LIMIT 1)",
-                1 => "DELETE FROM PRICEDISCTABLE WHERE RECID = (SELECT RECID FROM PRICEDISCTABLE ORDER BY RANDOM() LIMIT 1)",
-                _ => "DELETE FROM CUSTTABLE WHERE rowid = (SELECT rowid FROM CUSTTABLE ORDER BY RANDOM() LIMIT 1)",
+                0 => "DELETE FROM INVENTITEMBARCODE WHERE rowid = (SELECT rowid FROM INVENTITEMBARCODE ORDER BY rowid LIMIT 1 OFFSET (@pick % MAX(1, (SELECT COUNT(*) FROM INVENTITEMBARCODE))))",
+                1 => "DELETE FROM PRICEDISCTABLE WHERE RECID = (SELECT RECID FROM PRICEDISCTABLE ORDER BY rowid LIMIT 1 OFFSET (@pick % MAX(1, (SELECT COUNT(*) FROM PRICEDISCTABLE))))",
+                _ => "DELETE FROM CUSTTABLE WHERE rowid = (SELECT rowid FROM CUSTTABLE ORDER BY rowid LIMIT 1 OFFSET (@pick % MAX(1, (SELECT COUNT(*) FROM CUSTTABLE))))",
             };
             deleted += await w.ExecAsync(sql, cancellationToken).ConfigureAwait(false);
+        }
+        for (var i = 0; i < churn; i++)
+        {
+            var sql = rng.Next(4) switch
+            {
+                0 => """
+                     CREATE TEMP TABLE IF NOT EXISTS churn AS SELECT * FROM CUSTTABLE WHERE 0;
+                     DELETE FROM temp.churn;
+                     INSERT INTO temp.churn SELECT * FROM CUSTTABLE ORDER BY rowid LIMIT 1 OFFSET (@pick % MAX(1, (SELECT COUNT(*) FROM CUSTTABLE)));
+                     DELETE FROM CUSTTABLE WHERE ACCOUNTNUM IN (SELECT ACCOUNTNUM FROM temp.churn) AND DATAAREAID IN (SELECT DATAAREAID FROM temp.churn);
+                     INSERT INTO CUSTTABLE SELECT ACCOUNTNUM, DATAAREAID, 'Reinstated', CURRENCY, PARTY, 0, CREDITMAX + 1, RECID, PARTITION FROM temp.churn;
+                     """,
+                1 => """
+                     CREATE TEMP TABLE IF NOT EXISTS churnprice AS SELECT * FROM PRICEDISCTABLE WHERE 0;
+                     DELETE FROM temp.churnprice;
+                     INSERT INTO temp.churnprice SELECT * FROM PRICEDISCTABLE ORDER BY rowid LIMIT 1 OFFSET (@pick % MAX(1, (SELECT COUNT(*) FROM PRICEDISCTABLE)));
+                     DELETE FROM PRICEDISCTABLE WHERE RECID IN (SELECT RECID FROM temp.churnprice);
+                     INSERT INTO PRICEDISCTABLE SELECT RECID, RELATION, ITEMRELATION, ACCOUNTRELATION, AMOUNT + 1, CURRENCY, FROMDATE, TODATE, QUANTITYAMOUNTFROM,
+                         CASE DATAAREAID WHEN 'usrt' THEN 'usmf' ELSE 'usrt' END, PARTITION FROM temp.churnprice;
+                     """,
+                2 => """
+                     UPDATE OR IGNORE INVENTITEMBARCODE SET DATAAREAID = CASE DATAAREAID WHEN 'usrt' THEN 'usmf' ELSE 'usrt' END
+                     WHERE rowid = (SELECT rowid FROM INVENTITEMBARCODE ORDER BY rowid LIMIT 1 OFFSET (@pick % MAX(1, (SELECT COUNT(*) FROM INVENTITEMBARCODE))));
+                     """,
+                _ => """
+                     CREATE TEMP TABLE IF NOT EXISTS churnitem AS SELECT * FROM INVENTTABLE WHERE 0;
+                     DELETE FROM temp.churnitem;
+                     INSERT INTO temp.churnitem SELECT * FROM INVENTTABLE ORDER BY rowid LIMIT 1 OFFSET (@pick % MAX(1, (SELECT COUNT(*) FROM INVENTTABLE)));
+                     DELETE FROM INVENTTABLE WHERE rowid IN (SELECT t.rowid FROM INVENTTABLE t JOIN temp.churnitem c ON c.ITEMID = t.ITEMID AND c.DATAAREAID = t.DATAAREAID);
+                     INSERT INTO INVENTTABLE SELECT ITEMID, DATAAREAID, PRODUCT, NAMEALIAS, 1 - ITEMTYPE, NETWEIGHT, CREATEDDATETIME, RECID, PARTITION FROM temp.churnitem;
+                     """,
+            };
+            updated += await w.ExecAsync(sql, cancellationToken).ConfigureAwait(false);
         }
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new SampleChangeSummary(done, updated, deleted);
@@ -81,7 +119,9 @@ public static class SampleData
 
     private sealed class Writer(SqliteConnection conn, SqliteTransaction tx, Random rng)
     {
-        public Task<int> ExecAsync(string sql, CancellationToken ct, params (string, object?)[] p) => SqliteConnections.ExecuteAsync(conn, sql, ct, tx, p);
+        /// <summary>Runs SQL; <c>@pick</c> is bound to the next random number, so "random" rows are chosen by the seed (replayable), not by SQLite's RANDOM().</summary>
+        public Task<int> ExecAsync(string sql, CancellationToken ct, params (string, object?)[] p)
+            => SqliteConnections.ExecuteAsync(conn, sql, ct, tx, sql.Contains("@pick", StringComparison.Ordinal) ? [.. p, ("@pick", rng.Next())] : p);
 
         private string Name() => $"{Words[rng.Next(Words.Length)]} {Words[rng.Next(Words.Length)]} {rng.Next(1000)}";
 
