@@ -150,7 +150,10 @@ public sealed class DistributionRunner
             else
             {
                 var main = seed.Count == 0 ? run : run with { ChannelDatabases = run.ChannelDatabases.Except(seed, StringComparer.OrdinalIgnoreCase).ToList() };
-                passes.Add(new Pass(main, kind, reason, kind == SessionKind.Full ? null : rowVersion, request.DeleteExistingData, rowVersion, newRowVersion));
+                // A full sync the engine decides on (first distribution, history gap) replaces the channel's data
+                // outright: without delete-existing, rows that left HQ or the filter before it would stay for ever.
+                var deleteExisting = request.DeleteExistingData || (kind == SessionKind.Full && !request.FullSync);
+                passes.Add(new Pass(main, kind, reason, kind == SessionKind.Full ? null : rowVersion, deleteExisting, rowVersion, newRowVersion));
                 if (seed.Count > 0)
                     passes.Add(new Pass(run with { ChannelDatabases = seed, Targeted = true }, SessionKind.Full,
                         $"Seeding new channel database(s) {string.Join(", ", seed)}: one full package instead of the history before it.", null, true,
