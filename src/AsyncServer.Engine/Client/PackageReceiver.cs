@@ -115,7 +115,6 @@ public sealed class PackageReceiver
                     await SuspendLaterAsync(store, dbId, s.Id, why, cancellationToken).ConfigureAwait(false);
                     _log.LogWarning("Session {Id} at {Db} failed {Tries} time(s) and is not retried (TryCount {TryCount}); run Restart-AsyncSession or Stop-AsyncSession. Later sessions stay Suspended.",
                         s.Id, dbId, t.Tries, Config.TryCount);
-                    touched.Add(s.Id);
                     break;
                 }
                 void Report(string stage) => progress?.Report(new ReceiveProgress($"Receiving packages for {dbId}",
