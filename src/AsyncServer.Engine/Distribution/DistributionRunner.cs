@@ -28,6 +28,8 @@ public sealed class DistributionRunner
 
     private AsyncServerConfiguration Config => _context.Configuration;
 
+    private TimeSpan LeaseDuration => _options.LeaseDuration ?? TimeSpan.FromSeconds(Config.LeaseSeconds);
+
     private static string LeaseResource(string partition, string group, string job) => $"download/{partition}/{group}/{job}";
 
     /// <summary>What the request would do, reading but never writing (for -WhatIf).</summary>
@@ -110,7 +112,7 @@ public sealed class DistributionRunner
     {
         var partition = Config.Partition;
         var resource = LeaseResource(partition, run.DataGroup.Id, run.Job.Id);
-        var lease = await store.TryAcquireLeaseAsync(resource, _context.InstanceId, _options.LeaseDuration, cancellationToken).ConfigureAwait(false);
+        var lease = await store.TryAcquireLeaseAsync(resource, _context.InstanceId, LeaseDuration, cancellationToken).ConfigureAwait(false);
         if (!lease.Acquired)
         {
             _log.LogWarning("Job {Job} for data group {Group} is being distributed by instance {Holder} (claimed until {Until:u}); skipped.",
@@ -133,8 +135,12 @@ public sealed class DistributionRunner
             await using var snapshot = await hq.OpenSnapshotAsync(ct).ConfigureAwait(false);
             var current = snapshot.CurrentVersion;
             var (kind, reason) = await DecideKindAsync(request, run, rowVersion, snapshot, subjobs, ct).ConfigureAwait(false);
-            if (reason is not null && kind == SessionKind.Full && !request.FullSync)
-                _log.LogWarning("Job {Job}, data group {Group}: {Reason}", run.Job.Id, run.DataGroup.Id, reason);
+            if (reason is not null)
+            {
+                // A history gap means change history was lost before it was delivered: operators must hear about it.
+                var level = rowVersion is not null && !request.FullSync ? LogLevel.Warning : LogLevel.Information;
+                _log.Log(level, "Job {Job}, data group {Group}: {Reason}", run.Job.Id, run.DataGroup.Id, reason);
+            }
 
             // Seeding: a channel database that has never joined this (data group, job) gets one full package at
             // this snapshot instead of the incremental, and never the history before it (docs/client.md).
@@ -346,7 +352,7 @@ public sealed class DistributionRunner
     /// </summary>
     private async Task RenewLeaseAsync(IMessageStore store, string resource, CancellationTokenSource onStop, RunWatch watch, List<long> started, CancellationToken stop)
     {
-        var interval = TimeSpan.FromTicks(Math.Max(_options.LeaseDuration.Ticks / 3, TimeSpan.FromMilliseconds(100).Ticks));
+        var interval = TimeSpan.FromTicks(Math.Max(LeaseDuration.Ticks / 3, TimeSpan.FromMilliseconds(100).Ticks));
         var watchInterval = _options.CancellationPollInterval < interval ? _options.CancellationPollInterval : interval;
         var lastRenewal = _context.Time.GetUtcNow();
         try
@@ -369,7 +375,7 @@ public sealed class DistributionRunner
                 }
                 if (_context.Time.GetUtcNow() - lastRenewal < interval) continue;
                 lastRenewal = _context.Time.GetUtcNow();
-                if (!await store.RenewLeaseAsync(resource, _context.InstanceId, _options.LeaseDuration, stop).ConfigureAwait(false))
+                if (!await store.RenewLeaseAsync(resource, _context.InstanceId, LeaseDuration, stop).ConfigureAwait(false))
                 {
                     _log.LogError("Lost the lease on {Resource}; stopping this run.", resource);
                     onStop.Cancel();

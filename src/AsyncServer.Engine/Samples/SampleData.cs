@@ -59,59 +59,55 @@ public static class SampleData
         for (var i = 0; i < inserts; i++) { await w.InsertProductAsync(++maxProduct, cancellationToken).ConfigureAwait(false); done++; }
         for (var i = 0; i < updates; i++)
         {
-            var sql = rng.Next(5) switch
+            var (table, sql) = rng.Next(5) switch
             {
-                0 => "UPDATE PRICEDISCTABLE SET AMOUNT = ROUND(AMOUNT * 1.05, 4), TODATE = NULL WHERE RECID = (SELECT RECID FROM PRICEDISCTABLE ORDER BY rowid LIMIT 1 OFFSET (@pick % MAX(1, (SELECT COUNT(*) FROM PRICEDISCTABLE))))",
+                0 => ("PRICEDISCTABLE", "UPDATE PRICEDISCTABLE SET AMOUNT = ROUND(AMOUNT * 1.05, 4), TODATE = NULL WHERE rowid = @row"),
                 // Moves a price from one legal entity to the other: it leaves one data group's filter and enters the other's.
-                1 => "UPDATE PRICEDISCTABLE SET DATAAREAID = CASE DATAAREAID WHEN 'usrt' THEN 'usmf' ELSE 'usrt' END WHERE RECID = (SELECT RECID FROM PRICEDISCTABLE ORDER BY rowid LIMIT 1 OFFSET (@pick % MAX(1, (SELECT COUNT(*) FROM PRICEDISCTABLE))))",
-                2 => "UPDATE ECORESPRODUCTTRANSLATION SET NAME = NAME || ' ✓', DESCRIPTION = NULL WHERE rowid = (SELECT rowid FROM ECORESPRODUCTTRANSLATION ORDER BY rowid LIMIT 1 OFFSET (@pick % MAX(1, (SELECT COUNT(*) FROM ECORESPRODUCTTRANSLATION))))",
-                3 => "UPDATE INVENTTABLE SET ITEMTYPE = 1 - ITEMTYPE, NETWEIGHT = 0.0001234500000000 WHERE rowid = (SELECT rowid FROM INVENTTABLE ORDER BY rowid LIMIT 1 OFFSET (@pick % MAX(1, (SELECT COUNT(*) FROM INVENTTABLE))))",
-                _ => "UPDATE CUSTTABLE SET BLOCKED = 1 - BLOCKED, CREDITMAX = CREDITMAX + 100.5 WHERE rowid = (SELECT rowid FROM CUSTTABLE ORDER BY rowid LIMIT 1 OFFSET (@pick % MAX(1, (SELECT COUNT(*) FROM CUSTTABLE))))",
+                1 => ("PRICEDISCTABLE", "UPDATE PRICEDISCTABLE SET DATAAREAID = CASE DATAAREAID WHEN 'usrt' THEN 'usmf' ELSE 'usrt' END WHERE rowid = @row"),
+                2 => ("ECORESPRODUCTTRANSLATION", "UPDATE ECORESPRODUCTTRANSLATION SET NAME = NAME || ' ✓', DESCRIPTION = NULL WHERE rowid = @row"),
+                3 => ("INVENTTABLE", "UPDATE INVENTTABLE SET ITEMTYPE = 1 - ITEMTYPE, NETWEIGHT = 0.0001234500000000 WHERE rowid = @row"),
+                _ => ("CUSTTABLE", "UPDATE CUSTTABLE SET BLOCKED = 1 - BLOCKED, CREDITMAX = CREDITMAX + 100.5 WHERE rowid = @row"),
             };
-            updated += await w.ExecAsync(sql, cancellationToken).ConfigureAwait(false);
+            if (await w.PickRowAsync(table, cancellationToken).ConfigureAwait(false) is { } row)
+                updated += await w.ExecAsync(sql, cancellationToken, ("@row", row)).ConfigureAwait(false);
         }
         for (var i = 0; i < deletes; i++)
         {
-            var sql = rng.Next(3) switch
-            {
-                0 => "DELETE FROM INVENTITEMBARCODE WHERE rowid = (SELECT rowid FROM INVENTITEMBARCODE ORDER BY rowid LIMIT 1 OFFSET (@pick % MAX(1, (SELECT COUNT(*) FROM INVENTITEMBARCODE))))",
-                1 => "DELETE FROM PRICEDISCTABLE WHERE RECID = (SELECT RECID FROM PRICEDISCTABLE ORDER BY rowid LIMIT 1 OFFSET (@pick % MAX(1, (SELECT COUNT(*) FROM PRICEDISCTABLE))))",
-                _ => "DELETE FROM CUSTTABLE WHERE rowid = (SELECT rowid FROM CUSTTABLE ORDER BY rowid LIMIT 1 OFFSET (@pick % MAX(1, (SELECT COUNT(*) FROM CUSTTABLE))))",
-            };
-            deleted += await w.ExecAsync(sql, cancellationToken).ConfigureAwait(false);
+            var table = rng.Next(3) switch { 0 => "INVENTITEMBARCODE", 1 => "PRICEDISCTABLE", _ => "CUSTTABLE" };
+            if (await w.PickRowAsync(table, cancellationToken).ConfigureAwait(false) is { } row)
+                deleted += await w.ExecAsync($"DELETE FROM {table} WHERE rowid = @row", cancellationToken, ("@row", row)).ConfigureAwait(false);
         }
         for (var i = 0; i < churn; i++)
         {
-            var sql = rng.Next(4) switch
+            var (table, sql) = rng.Next(4) switch
             {
-                0 => """
+                0 => ("CUSTTABLE", """
                      CREATE TEMP TABLE IF NOT EXISTS churn AS SELECT * FROM CUSTTABLE WHERE 0;
                      DELETE FROM temp.churn;
-                     INSERT INTO temp.churn SELECT * FROM CUSTTABLE ORDER BY rowid LIMIT 1 OFFSET (@pick % MAX(1, (SELECT COUNT(*) FROM CUSTTABLE)));
-                     DELETE FROM CUSTTABLE WHERE ACCOUNTNUM IN (SELECT ACCOUNTNUM FROM temp.churn) AND DATAAREAID IN (SELECT DATAAREAID FROM temp.churn);
+                     INSERT INTO temp.churn SELECT * FROM CUSTTABLE WHERE rowid = @row;
+                     DELETE FROM CUSTTABLE WHERE rowid = @row;
                      INSERT INTO CUSTTABLE SELECT ACCOUNTNUM, DATAAREAID, 'Reinstated', CURRENCY, PARTY, 0, CREDITMAX + 1, RECID, PARTITION FROM temp.churn;
-                     """,
-                1 => """
+                     """),
+                1 => ("PRICEDISCTABLE", """
                      CREATE TEMP TABLE IF NOT EXISTS churnprice AS SELECT * FROM PRICEDISCTABLE WHERE 0;
                      DELETE FROM temp.churnprice;
-                     INSERT INTO temp.churnprice SELECT * FROM PRICEDISCTABLE ORDER BY rowid LIMIT 1 OFFSET (@pick % MAX(1, (SELECT COUNT(*) FROM PRICEDISCTABLE)));
-                     DELETE FROM PRICEDISCTABLE WHERE RECID IN (SELECT RECID FROM temp.churnprice);
+                     INSERT INTO temp.churnprice SELECT * FROM PRICEDISCTABLE WHERE rowid = @row;
+                     DELETE FROM PRICEDISCTABLE WHERE rowid = @row;
                      INSERT INTO PRICEDISCTABLE SELECT RECID, RELATION, ITEMRELATION, ACCOUNTRELATION, AMOUNT + 1, CURRENCY, FROMDATE, TODATE, QUANTITYAMOUNTFROM,
                          CASE DATAAREAID WHEN 'usrt' THEN 'usmf' ELSE 'usrt' END, PARTITION FROM temp.churnprice;
-                     """,
-                2 => """
-                     UPDATE OR IGNORE INVENTITEMBARCODE SET DATAAREAID = CASE DATAAREAID WHEN 'usrt' THEN 'usmf' ELSE 'usrt' END
-                     WHERE rowid = (SELECT rowid FROM INVENTITEMBARCODE ORDER BY rowid LIMIT 1 OFFSET (@pick % MAX(1, (SELECT COUNT(*) FROM INVENTITEMBARCODE))));
-                     """,
-                _ => """
+                     """),
+                // The key moves to the other legal entity; OR IGNORE keeps it when that key is taken.
+                2 => ("INVENTITEMBARCODE", "UPDATE OR IGNORE INVENTITEMBARCODE SET DATAAREAID = CASE DATAAREAID WHEN 'usrt' THEN 'usmf' ELSE 'usrt' END WHERE rowid = @row;"),
+                _ => ("INVENTTABLE", """
                      CREATE TEMP TABLE IF NOT EXISTS churnitem AS SELECT * FROM INVENTTABLE WHERE 0;
                      DELETE FROM temp.churnitem;
-                     INSERT INTO temp.churnitem SELECT * FROM INVENTTABLE ORDER BY rowid LIMIT 1 OFFSET (@pick % MAX(1, (SELECT COUNT(*) FROM INVENTTABLE)));
-                     DELETE FROM INVENTTABLE WHERE rowid IN (SELECT t.rowid FROM INVENTTABLE t JOIN temp.churnitem c ON c.ITEMID = t.ITEMID AND c.DATAAREAID = t.DATAAREAID);
+                     INSERT INTO temp.churnitem SELECT * FROM INVENTTABLE WHERE rowid = @row;
+                     DELETE FROM INVENTTABLE WHERE rowid = @row;
                      INSERT INTO INVENTTABLE SELECT ITEMID, DATAAREAID, PRODUCT, NAMEALIAS, 1 - ITEMTYPE, NETWEIGHT, CREATEDDATETIME, RECID, PARTITION FROM temp.churnitem;
-                     """,
+                     """),
             };
-            updated += await w.ExecAsync(sql, cancellationToken).ConfigureAwait(false);
+            if (await w.PickRowAsync(table, cancellationToken).ConfigureAwait(false) is { } row)
+                updated += await w.ExecAsync(sql, cancellationToken, ("@row", row)).ConfigureAwait(false);
         }
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new SampleChangeSummary(done, updated, deleted);
@@ -119,9 +115,16 @@ public static class SampleData
 
     private sealed class Writer(SqliteConnection conn, SqliteTransaction tx, Random rng)
     {
-        /// <summary>Runs SQL; <c>@pick</c> is bound to the next random number, so "random" rows are chosen by the seed (replayable), not by SQLite's RANDOM().</summary>
-        public Task<int> ExecAsync(string sql, CancellationToken ct, params (string, object?)[] p)
-            => SqliteConnections.ExecuteAsync(conn, sql, ct, tx, sql.Contains("@pick", StringComparison.Ordinal) ? [.. p, ("@pick", rng.Next())] : p);
+        public Task<int> ExecAsync(string sql, CancellationToken ct, params (string, object?)[] p) => SqliteConnections.ExecuteAsync(conn, sql, ct, tx, p);
+
+        /// <summary>A row chosen by the seeded generator (not SQLite's RANDOM()), so a seed replays the same changes.</summary>
+        public async Task<long?> PickRowAsync(string table, CancellationToken ct)
+        {
+            var count = Convert.ToInt64(await SqliteConnections.ScalarAsync(conn, $"SELECT COUNT(*) FROM {table}", ct, tx).ConfigureAwait(false));
+            if (count == 0) return null;
+            var offset = rng.NextInt64(count);
+            return Convert.ToInt64(await SqliteConnections.ScalarAsync(conn, $"SELECT rowid FROM {table} ORDER BY rowid LIMIT 1 OFFSET @o", ct, tx, ("@o", offset)).ConfigureAwait(false));
+        }
 
         private string Name() => $"{Words[rng.Next(Words.Length)]} {Words[rng.Next(Words.Length)]} {rng.Next(1000)}";
 

@@ -2,9 +2,8 @@ using System.Data.Common;
 using AsyncServer.ChangeTracking;
 using AsyncServer.Data;
 using AsyncServer.Providers;
-using AsyncServer.Tests.Contracts;
 
-namespace AsyncServer.Tests.Providers;
+namespace AsyncServer.Tests.Contracts;
 
 /// <summary>SQLite-only regressions of the trigger-based change tracking (found by the convergence property test).</summary>
 public sealed class SqliteChangeTrackingTests(SqliteFixture fixture) : IClassFixture<SqliteFixture>
