@@ -122,7 +122,7 @@ public sealed class ScheduleWorker(ServiceOptions options, CmdletHost host, Time
         var sessions = output.Select(o => o.BaseObject).OfType<DownloadSession>().ToList();
         if (sessions.Count == 0) return $"{output.Count()} object(s)";
         var ids = sessions.Select(s => s.Id).Distinct().Count();
-        return $"{ids} session(s): " + string.Join(", ", sessions.DistinctBy(s => s.Id).GroupBy(s => s.SessionStatus).Select(g => $"{g.Count()} {g.Key}"));
+        return $"{ids} session(s): " + string.Join(", ", sessions.DistinctBy(s => s.Id).GroupBy(s => s.Status).Select(g => $"{g.Count()} {g.Key}"));
     }
 
     /// <summary>The schedules (with their last run from the message database, through Get-AsyncSchedule) and the client.</summary>

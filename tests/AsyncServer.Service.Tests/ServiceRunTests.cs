@@ -114,21 +114,31 @@ public sealed class ServiceRunTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Client_mode_runs_Receive_AsyncPackage_for_the_store_on_its_interval_and_no_schedule()
+    public async Task Client_mode_receives_the_stores_packages_on_its_interval_and_runs_no_schedule()
     {
         using var setup = await SampleSetup.CreateAsync("service-client", c => EverySecond(c), products: 20);
+        // Packages for the store, distributed at HQ.
+        var distributed = await new Distribution.DistributionRunner(setup.Context())
+            .RunAsync(new Distribution.DistributionRequest { Schedules = ["Products-every-second", "Customers-every-second"] }, null, CancellationToken.None);
+        var forHouston = distributed.Where(s => s.Targets.Any(t => t.ChannelDatabase == "HOUSTON")).Select(s => s.Id).ToList();
+        Assert.NotEmpty(forHouston);
+
         using var service = ServiceProcess.Start(setup.Folder, "-c", setup.ConfigurationPath, "--mode", "Client",
             "--client-channel-database", "HOUSTON", "--client-interval", "00:00:01");
-
-        // Each round ends one way or the other (the cmdlet comes from the client side of the module); either way
-        // the service goes on and runs it again on its interval.
-        await service.WaitUntilAsync(() => service.Count("Client HOUSTON: next due") >= 2, "two client rounds");
+        await service.WaitUntilAsync(async () => (await setup.SessionsAsync()).Where(s => forHouston.Contains(s.Id))
+            .All(s => s.Targets.Single(t => t.ChannelDatabase == "HOUSTON").Status == SessionStatus.Applied), "the store's sessions applied");
+        await service.WaitUntilAsync(() => service.Count("Client HOUSTON: next due") >= 2, "a second client round");
         service.Terminate();
         Assert.Equal(0, await service.WaitForExitAsync());
+
         Assert.Contains(service.Lines, l => l.Contains("mode Client"));
-        Assert.Contains(service.Lines, l => l.Contains("Client HOUSTON: every 00:00:01"));
+        Assert.Contains(service.Lines, l => l.Contains($"Client HOUSTON: run succeeded: {forHouston.Count} session(s): {forHouston.Count} Applied."));
         Assert.DoesNotContain(service.Lines, l => l.Contains("Schedule "));
-        Assert.Empty(await setup.SessionsAsync());
+        var sessions = await setup.SessionsAsync();
+        Assert.Equal(distributed.Select(s => s.Id).Order(), sessions.Select(s => s.Id).Order());
+        Assert.True(File.Exists(Path.Combine(setup.Info.ChannelFolder, "HOUSTON.db")));
+        // The other stores were left alone.
+        Assert.All(sessions.SelectMany(s => s.Targets).Where(t => t.ChannelDatabase != "HOUSTON"), t => Assert.Equal(SessionStatus.Available, t.Status));
     }
 
     [Fact]
