@@ -20,6 +20,13 @@
         'Invoke-AsyncChangeTrackingCleanup'
         'New-AsyncSampleEnvironment'
         'Update-AsyncSampleData'
+        'Receive-AsyncPackage'
+        'Stop-AsyncSession'
+        'Restart-AsyncSession'
+        'Move-AsyncStatusMessage'
+        'Get-AsyncSchedule'
+        'Register-AsyncDistributionSchedule'
+        'Unregister-AsyncDistributionSchedule'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
