@@ -35,8 +35,12 @@ The message database must be initialized (Initialize-AsyncMessageDatabase); the 
             Code    = 'PS> Get-AsyncSession -ChannelDatabase SEATTLE -Status Available | Measure-Object | Select-Object Count'
             Remarks = 'Counts the sessions the Seattle store has not requested yet: a growing number means its Async Client is not polling.'
         }
+        @{
+            Code    = 'PS> Get-AsyncSession -Status ApplyFailed -ChannelDatabase HOUSTON | Restart-AsyncSession -PassThru'
+            Remarks = 'Reruns the sessions that failed to apply at the Houston store once the cause is fixed: Id and ChannelDatabase bind by property name, and the sessions become Available again for the next Receive-AsyncPackage.'
+        }
     )
     Outputs     = 'One object per session and channel database, with Id, JobId, DataGroup, ChannelDatabase, Status (at that channel database), SessionStatus, Kind, RowCount, FromVersion, ToVersion, Part, PackagePath, PackageSize, PackageSha256, Staged, Tries, InstanceId, CreatedAt, FinishedAt, UpdatedAt, Duration and Message.'
     Notes       = 'Error ids: SessionNotFound (non-terminating, per missing -Id), MessageDatabaseNotInitialized, MessageDatabaseOutdated, MessageDatabaseTooNew, ConfigurationNotFound.'
-    Links       = @('Start-AsyncDistribution', 'Publish-AsyncPackage')
+    Links       = @('Start-AsyncDistribution', 'Publish-AsyncPackage', 'Stop-AsyncSession', 'Restart-AsyncSession', 'Receive-AsyncPackage')
 }
