@@ -305,8 +305,8 @@ function Get-InputText($Item, $Models) {
     }
     $byName = @($Models.Values | Where-Object ByPropertyName)
     if ($byName) {
-        $names = $byName | ForEach-Object { (@($_.Name) + $_.Aliases) -join ' or ' }
-        $inputs += [pscustomobject]@{ Type = 'System.Management.Automation.PSObject'; Text = "Objects with a property named $($names -join ', ') bind to the parameter of that name (for example the output of another AsyncServer cmdlet)." }
+        $names = $byName | ForEach-Object { if ($_.Aliases.Count) { "$($_.Name) (or $($_.Aliases -join ' or '))" } else { $_.Name } }
+        $inputs += [pscustomobject]@{ Type = 'System.Management.Automation.PSObject'; Text = "Objects whose properties are named like these parameters bind to them by property name: $($names -join ', '). For example, the output of another AsyncServer cmdlet." }
     }
     if (-not $inputs) { $inputs = @([pscustomobject]@{ Type = 'None'; Text = 'This cmdlet takes no pipeline input.' }) }
     , $inputs
