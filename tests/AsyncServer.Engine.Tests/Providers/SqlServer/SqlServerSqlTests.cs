@@ -345,4 +345,13 @@ public sealed class SqlServerSqlTests
         Assert.NotEmpty(TSqlChecker.Check("SELECT [a] FROM [dbo].[T] WHERE;").ParseErrors);
         Assert.Empty(TSqlChecker.Check("SELECT CONVERT(nvarchar(20), [a]) FROM [dbo].[T] WHERE [a] = 1;").ValueLiterals);
     }
+
+    [Fact]
+    public void The_DDL_the_server_tests_run_is_valid_TSql()
+    {
+        // The end-to-end test creates the demo HQ and channel tables on SQL Server from the same DDL as SQLite.
+        Assert.Empty(TSqlChecker.Check(SampleSchema.Ddl).ParseErrors);
+        Assert.Empty(TSqlChecker.Check(SqlServerEndToEndTests.ChannelInventTable).ParseErrors);
+        Assert.Empty(TSqlChecker.Check(new SqlServerFixture().CreateItemsTableSql).ParseErrors);
+    }
 }
