@@ -146,8 +146,10 @@ public sealed class SqlServerChangeSource : IChangeSource
         await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
         if (!await reader.ReadAsync(ct).ConfigureAwait(false))
             throw new InvalidOperationException("sys.databases has no row for the current database.");
-        return new DatabaseState(reader.GetString(0), Convert.ToInt32(reader.GetValue(1)) == 1, Convert.ToInt32(reader.GetValue(2)) == 1,
-            reader.IsDBNull(6) ? null : reader.GetInt64(6));
+        var current = reader.IsDBNull(6) ? (long?)null : reader.GetInt64(6);
+        // CHANGE_TRACKING_CURRENT_VERSION() is not null exactly when change tracking is on, and needs no permission on
+        // sys.change_tracking_databases, which a least-privileged HQ login may not see.
+        return new DatabaseState(reader.GetString(0), Convert.ToInt32(reader.GetValue(1)) == 1, current is not null || Convert.ToInt32(reader.GetValue(2)) == 1, current);
     }
 
     public async Task<IChangeSnapshot> OpenSnapshotAsync(CancellationToken cancellationToken)

@@ -20,7 +20,7 @@ namespace AsyncServer.Tests.Providers.SqlServer;
 /// </summary>
 public sealed class SqlServerSqlTests
 {
-    private static void AssertClean(string sql, bool allowStringLiterals = false)
+    internal static void AssertClean(string sql, bool allowStringLiterals = false)
     {
         var report = TSqlChecker.Check(sql);
         Assert.True(report.ParseErrors.Count == 0, $"Parse errors in:{Environment.NewLine}{sql}{Environment.NewLine}{string.Join(Environment.NewLine, report.ParseErrors)}");
