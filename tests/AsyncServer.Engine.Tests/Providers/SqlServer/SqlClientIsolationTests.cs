@@ -1,7 +1,7 @@
 using System.Reflection;
 using AsyncServer.Providers.SqlServer;
 
-namespace AsyncServer.Tests.Providers.SqlServer;
+namespace AsyncServer.Tests.SqlServer;
 
 /// <summary>
 /// The module loads the engine and Microsoft.Data.SqlClient in a private AssemblyLoadContext, so another module's

@@ -1,7 +1,7 @@
 using AsyncServer.Tests.Contracts;
 using AsyncServer.Tests.Support;
 
-namespace AsyncServer.Tests.Providers.SqlServer;
+namespace AsyncServer.Tests.SqlServer;
 
 // The provider contract suites, run against a real SQL Server when ASYNCSERVER_TEST_SQLSERVER names one;
 // otherwise every test is reported as skipped with that reason.

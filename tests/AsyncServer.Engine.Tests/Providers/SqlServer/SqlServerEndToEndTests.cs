@@ -9,7 +9,7 @@ using AsyncServer.Providers.SqlServer;
 using AsyncServer.Samples;
 using AsyncServer.Tests.Support;
 
-namespace AsyncServer.Tests.Providers.SqlServer;
+namespace AsyncServer.Tests.SqlServer;
 
 /// <summary>
 /// The whole download path on SQL Server: an AX-like HQ database with native change tracking, the message database

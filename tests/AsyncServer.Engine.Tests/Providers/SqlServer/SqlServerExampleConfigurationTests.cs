@@ -7,7 +7,7 @@ using AsyncServer.Providers.SqlServer;
 using AsyncServer.Samples;
 using AsyncServer.Tests.Support;
 
-namespace AsyncServer.Tests.Providers.SqlServer;
+namespace AsyncServer.Tests.SqlServer;
 
 /// <summary>examples/sqlserver-ax2012.json, the worked example of docs/sqlserver.md (jobs 1040 and 1010 on an AX 2012 HQ).</summary>
 public sealed class SqlServerExampleConfigurationTests

@@ -3,7 +3,7 @@ using AsyncServer.Providers.SqlServer;
 using AsyncServer.Tests.Contracts;
 using Microsoft.Data.SqlClient;
 
-namespace AsyncServer.Tests.Providers.SqlServer;
+namespace AsyncServer.Tests.SqlServer;
 
 /// <summary>The server the SQL Server tests use, and the reason they are skipped without one.</summary>
 public static class SqlServerTestServer

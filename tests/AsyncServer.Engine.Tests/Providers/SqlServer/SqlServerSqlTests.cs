@@ -10,7 +10,7 @@ using AsyncServer.Providers.SqlServer;
 using AsyncServer.Samples;
 using AsyncServer.Tests.Support;
 
-namespace AsyncServer.Tests.Providers.SqlServer;
+namespace AsyncServer.Tests.SqlServer;
 
 /// <summary>
 /// Every SQL text the SQL Server provider can send, checked without a server (rules in <see cref="TSqlChecker"/>):

@@ -1,6 +1,6 @@
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 
-namespace AsyncServer.Tests.Providers.SqlServer;
+namespace AsyncServer.Tests.SqlServer;
 
 /// <summary>
 /// Parses T-SQL with ScriptDom and reports what the provider's rules forbid. The rules:
