@@ -38,4 +38,5 @@ public static class ErrorIds
     public const string WorkingFolderUnavailable = "WorkingFolderUnavailable";
     public const string ApplyFailed = "ApplyFailed";
     public const string DownloadFailed = "DownloadFailed";
+    public const string ChannelTableMismatch = "ChannelTableMismatch";
 }

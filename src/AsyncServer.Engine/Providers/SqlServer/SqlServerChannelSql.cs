@@ -65,6 +65,43 @@ internal static class SqlServerChannelSql
 
     public static string DropStage => $"DROP TABLE {Stage};";
 
+    /// <summary>
+    /// The built-in type a channel column of a logical type gets when the target creates a missing table. Key
+    /// columns get bounded types, because an index key is limited to 900 bytes.
+    /// </summary>
+    public static string ColumnType(LogicalType type, bool key) => type switch
+    {
+        LogicalType.String => key ? "nvarchar(450)" : "nvarchar(max)",
+        LogicalType.Int16 => "smallint",
+        LogicalType.Int32 => "int",
+        LogicalType.Int64 => "bigint",
+        LogicalType.Decimal => "decimal(38,16)",
+        LogicalType.Double => "float",
+        LogicalType.Boolean => "bit",
+        LogicalType.DateTime => "datetime2(7)",
+        LogicalType.Date => "date",
+        LogicalType.DateTimeOffset => "datetimeoffset(7)",
+        LogicalType.Time => "time(7)",
+        LogicalType.Guid => "uniqueidentifier",
+        _ => key ? "varbinary(900)" : "varbinary(max)",
+    };
+
+    /// <summary>
+    /// Creates a channel table the package needs and the channel database lacks, with the package's columns, types
+    /// from <see cref="ColumnType"/> and its key columns as primary key. Without a schema in the name the table goes
+    /// to the login's default schema (one-part name).
+    /// </summary>
+    public static string CreateTable(QualifiedName name, Packaging.PackageTable table)
+    {
+        var columns = table.Columns.Select(c =>
+        {
+            var key = table.KeyColumns.Contains(c.Name);
+            return $"{Q(c.Name)} {ColumnType(c.Type, key)} {(c.Nullable && !key ? "NULL" : "NOT NULL")}";
+        });
+        var target = name.Schema is null ? Q(name.Name) : $"{Q(name.Schema)}.{Q(name.Name)}";
+        return $"CREATE TABLE {target} ({string.Join(", ", columns)}, PRIMARY KEY ({string.Join(", ", table.KeyColumns.Select(Q))}));";
+    }
+
     /// <summary>Empties a channel table before a full sync with "delete existing data" (DELETE, not TRUNCATE, so it is transactional under foreign keys too).</summary>
     public static string DeleteAll(TableSchema table) => $"DELETE FROM {SqlServerSql.Table(table)};";
 }

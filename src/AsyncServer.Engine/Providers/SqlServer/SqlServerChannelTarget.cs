@@ -8,7 +8,8 @@ using Microsoft.Data.SqlClient;
 namespace AsyncServer.Providers.SqlServer;
 
 /// <summary>
-/// A channel database on SQL Server. A package is applied in one transaction: tables to empty are emptied, then each
+/// A channel database on SQL Server. A package is applied in one transaction: missing channel tables are created from
+/// the manifest and every table is checked against it, tables to empty are emptied, then each
 /// package table is bulk-copied (SqlBulkCopy, in bounded batches) into a temp table and applied by key: deletes,
 /// updates, inserts. Any failure rolls the whole package back. Re-applying a package changes nothing, because every
 /// row is applied by key to the values it carries.
@@ -36,18 +37,27 @@ public sealed class SqlServerChannelTarget : IChannelTarget
         await using var conn = await SqlServerConnections.OpenAsync(_connection, cancellationToken).ConfigureAwait(false);
         await using var tx = (SqlTransaction)await conn.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
         long upserted = 0, deleted = 0;
+        var touched = new List<string>();
         try
         {
+            // Check (or create) every table before touching any row, so a mismatch fails before work is done.
+            var plans = new List<(PackageTable Table, ChannelApplyPlan Plan)>();
+            foreach (var table in manifest.Tables)
+                plans.Add((table, Plan(await PrepareTableAsync(conn, tx, table, cancellationToken).ConfigureAwait(false), table, manifest.SessionId)));
+
             foreach (var name in manifest.DeleteExistingTables.Distinct(StringComparer.OrdinalIgnoreCase))
             {
-                var table = await RequireTableAsync(conn, tx, name, manifest.SessionId, cancellationToken).ConfigureAwait(false);
-                await ExecuteAsync(conn, tx, SqlServerChannelSql.DeleteAll(table.Schema), cancellationToken).ConfigureAwait(false);
+                var existing = await SqlServerCatalog.DescribeAsync(conn, name, cancellationToken, tx).ConfigureAwait(false);
+                if (existing is null) continue; // nothing to empty
+                await ExecuteAsync(conn, tx, SqlServerChannelSql.DeleteAll(existing.Schema), cancellationToken).ConfigureAwait(false);
+                touched.Add(existing.Schema.DisplayName);
             }
-            foreach (var packageTable in manifest.Tables)
+            foreach (var (table, plan) in plans)
             {
-                var (u, d) = await ApplyTableAsync(conn, tx, package, packageTable, cancellationToken).ConfigureAwait(false);
+                var (u, d) = await ApplyTableAsync(conn, tx, package, table, plan, cancellationToken).ConfigureAwait(false);
                 upserted += u;
                 deleted += d;
+                if (!touched.Contains(plan.Table.DisplayName, StringComparer.OrdinalIgnoreCase)) touched.Add(plan.Table.DisplayName);
             }
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -56,38 +66,47 @@ public sealed class SqlServerChannelTarget : IChannelTarget
             throw new AsyncServerException(ex is PackageFormatException ? ErrorIds.PackageInvalid : ErrorIds.ApplyFailed, ErrorKind.WriteError,
                 $"Session {manifest.SessionId} was not applied to channel database {_connection.Display} (nothing was changed): {ex.Message}", manifest.SessionId, ex);
         }
-        return new ApplyResult(manifest.SessionId, upserted, deleted, manifest.Tables.Select(t => t.ChannelTable).ToList());
+        return new ApplyResult(manifest.SessionId, upserted, deleted, touched);
     }
 
-    private async Task<SqlServerTable> RequireTableAsync(SqlConnection conn, SqlTransaction tx, string name, long sessionId, CancellationToken ct)
-        => await SqlServerCatalog.DescribeAsync(conn, name, ct, tx).ConfigureAwait(false)
-           ?? throw new AsyncServerException(ErrorIds.TableNotFound, ErrorKind.ObjectNotFound,
-               $"Session {sessionId} was not applied: channel table '{name}' does not exist in {_connection.Display} (nothing was changed).", name);
+    /// <summary>The channel table of a package table; created from the manifest (columns, types, key) when it does not exist.</summary>
+    private static async Task<SqlServerTable> PrepareTableAsync(SqlConnection conn, SqlTransaction tx, PackageTable table, CancellationToken ct)
+    {
+        if (await SqlServerCatalog.DescribeAsync(conn, table.ChannelTable, ct, tx).ConfigureAwait(false) is { } existing) return existing;
+        await ExecuteAsync(conn, tx, SqlServerChannelSql.CreateTable(QualifiedName.Parse(table.ChannelTable), table), ct).ConfigureAwait(false);
+        return (await SqlServerCatalog.DescribeAsync(conn, table.ChannelTable, ct, tx).ConfigureAwait(false))!;
+    }
 
     /// <summary>Checks the package table against the channel catalog; every problem is named before anything is written.</summary>
     internal static ChannelApplyPlan Plan(SqlServerTable channel, PackageTable table, long sessionId)
     {
         var columns = new List<string>();
-        var problems = new List<string>();
+        var missing = new List<string>();
+        var computed = new List<string>();
         foreach (var column in table.Columns)
         {
             var found = channel.Schema.Find(column.Name);
-            if (found is null) problems.Add($"column '{column.Name}' does not exist");
-            else if (channel.ComputedColumns.Contains(found.Name)) problems.Add($"column '{found.Name}' is computed and cannot be written");
+            if (found is null) missing.Add(column.Name);
+            else if (channel.ComputedColumns.Contains(found.Name)) computed.Add(found.Name);
             else columns.Add(found.Name);
         }
-        if (problems.Count > 0)
-            throw new AsyncServerException(ErrorIds.ApplyFailed, ErrorKind.InvalidData,
-                $"Session {sessionId} was not applied: channel table {channel.Schema.DisplayName} does not match package table {table.Subjob}: {string.Join("; ", problems)} (nothing was changed).",
+        if (missing.Count > 0 || computed.Count > 0)
+            throw new AsyncServerException(ErrorIds.ChannelTableMismatch, ErrorKind.InvalidData,
+                $"Channel table {channel.Schema.DisplayName} " +
+                string.Join(" and ", new[]
+                {
+                    missing.Count > 0 ? $"lacks column(s) {string.Join(", ", missing)}" : null,
+                    computed.Count > 0 ? $"has computed column(s) {string.Join(", ", computed)}, which cannot be written," : null,
+                }.Where(x => x is not null)) +
+                $" that the package of session {sessionId} carries (subjob {table.Subjob}); add them to the channel table or change the subjob's field map. Nothing was applied.",
                 channel.Schema.DisplayName);
         var keys = table.KeyColumns.Select(k => channel.Schema.Find(k)!.Name).ToList();
         return new ChannelApplyPlan(channel.Schema, columns, keys, columns.Any(channel.IdentityColumns.Contains));
     }
 
-    private async Task<(long Upserted, long Deleted)> ApplyTableAsync(SqlConnection conn, SqlTransaction tx, PackageReader package, PackageTable table, CancellationToken ct)
+    private static async Task<(long Upserted, long Deleted)> ApplyTableAsync(SqlConnection conn, SqlTransaction tx, PackageReader package, PackageTable table,
+        ChannelApplyPlan plan, CancellationToken ct)
     {
-        var channel = await RequireTableAsync(conn, tx, table.ChannelTable, package.Manifest.SessionId, ct).ConfigureAwait(false);
-        var plan = Plan(channel, table, package.Manifest.SessionId);
         await ExecuteAsync(conn, tx, SqlServerChannelSql.CreateStage(plan), ct).ConfigureAwait(false);
 
         var rows = new DataTable();

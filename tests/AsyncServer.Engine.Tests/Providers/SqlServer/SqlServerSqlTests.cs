@@ -149,6 +149,28 @@ public sealed class SqlServerSqlTests
         yield return SqlServerChannelSql.DeleteAll(plan.Table);
     }
 
+    [Fact]
+    public async Task Missing_channel_tables_are_created_from_the_manifest_with_clean_DDL()
+    {
+        var (_, subjobs) = await DemoAsync();
+        foreach (var packageTable in subjobs.Values.Select(s => s.DescribeForPackage()))
+            foreach (var name in new[] { packageTable.ChannelTable, "ax." + packageTable.ChannelTable })
+            {
+                var ddl = SqlServerChannelSql.CreateTable(QualifiedName.Parse(name), packageTable);
+                AssertClean(ddl);
+                Assert.Contains($"PRIMARY KEY ({string.Join(", ", packageTable.KeyColumns.Select(k => "[" + k + "]"))})", ddl);
+            }
+        var awkward = new PackageTable
+        {
+            ChannelTable = "x", Subjob = "AWKWARD", KeyColumns = ["Key ]Col", "Wert ä ü"],
+            Columns = Awkward.Columns.Select(c => new PackageColumn { Name = c.Name, Type = c.Type, Key = c.IsKey, Nullable = c.Nullable }).ToList(),
+        };
+        var sql = SqlServerChannelSql.CreateTable(new QualifiedName("my schema]", "Odd ]Table ä 名前"), awkward);
+        AssertClean(sql);
+        Assert.Contains("[Key ]]Col] bigint NOT NULL, [Wert ä ü] nvarchar(450) NOT NULL, [名前] nvarchar(max) NULL", sql);
+        Assert.Equal(AwkwardNames.Except(["Parent [Table]", "Ref ]Id"]).Order(), TSqlChecker.Check(sql).IdentifierValues.Order());
+    }
+
     // ---- awkward names ------------------------------------------------------------------------------------------
 
     private static readonly TableSchema Awkward = new("my schema]", "Odd ]Table ä 名前",
@@ -234,9 +256,9 @@ public sealed class SqlServerSqlTests
         };
         var ex = Assert.Throws<Diagnostics.AsyncServerException>(() =>
             SqlServerChannelTarget.Plan(new SqlServerTable(Awkward, new HashSet<string>(), new HashSet<string> { "名前" }), packageTable, 42));
-        Assert.Equal(Diagnostics.ErrorIds.ApplyFailed, ex.ErrorId);
-        Assert.Contains("column 'NOPE' does not exist", ex.Message);
-        Assert.Contains("Session 42", ex.Message);
+        Assert.Equal(Diagnostics.ErrorIds.ChannelTableMismatch, ex.ErrorId);
+        Assert.Contains("lacks column(s) NOPE", ex.Message);
+        Assert.Contains("session 42", ex.Message);
     }
 
     // ---- fixed statements ---------------------------------------------------------------------------------------
