@@ -16,7 +16,7 @@ namespace AsyncServer.Providers.SqlServer;
 /// instances can never both take a lease or both advance a row version. Times are the injected clock's UTC time,
 /// stored as datetime2(7).
 /// </summary>
-public sealed class SqlServerMessageStore : IMessageStore
+public sealed partial class SqlServerMessageStore : IMessageStore
 {
     private readonly ResolvedConnection _connection;
     private readonly TimeProvider _time;

@@ -7,7 +7,7 @@ namespace AsyncServer.Providers.SqlServer;
 /// docs/message-database.md). No value is ever part of the text, not even status names: all are parameters.
 /// Tests parse each text with ScriptDom (SqlServerSqlTests).
 /// </summary>
-internal static class SqlServerMessageStoreSql
+internal static partial class SqlServerMessageStoreSql
 {
     /// <summary>Migration n brings the schema from version n-1 to n; each runs in the initializing transaction.</summary>
     public static readonly IReadOnlyList<string> Migrations =
