@@ -13,9 +13,12 @@ internal static class SqlServerCatalog
     /// <paramref name="table"/> is <c>TABLE</c> (in the caller's default schema) or <c>schema.TABLE</c>, as in the
     /// configuration. Null when no such table exists.
     /// </summary>
-    public static async Task<SqlServerTable?> DescribeAsync(SqlConnection conn, string table, CancellationToken ct, SqlTransaction? tx = null)
+    public static Task<SqlServerTable?> DescribeAsync(SqlConnection conn, string table, CancellationToken ct, SqlTransaction? tx = null)
+        => DescribeAsync(conn, QualifiedName.Parse(table), ct, tx);
+
+    /// <summary>For names the catalog gave us: the schema is taken as is, even if it contains a dot.</summary>
+    public static async Task<SqlServerTable?> DescribeAsync(SqlConnection conn, QualifiedName name, CancellationToken ct, SqlTransaction? tx = null)
     {
-        var name = QualifiedName.Parse(table);
         await using var cmd = SqlServerConnections.Command(conn, SqlServerSql.DescribeTable, tx, ("@schema", name.Schema), ("@name", name.Name));
         await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
         string? schema = null, catalogName = null;

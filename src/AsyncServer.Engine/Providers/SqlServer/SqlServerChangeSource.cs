@@ -67,7 +67,12 @@ public sealed class SqlServerChangeSource : IChangeSource
         catch (SqlException ex) when (ex.Number is 229 or 300 or 1088 or 5011 or 262 or 15247 or 4606)
         {
             throw new AsyncServerException(ErrorIds.PermissionDenied, ErrorKind.PermissionDenied,
-                $"Cannot {what} in {_connection.Display}: {ex.Message} Enabling change tracking needs ALTER permission on the database and the tables (see docs/sqlserver.md).", what, ex);
+                $"Cannot {what} in {_connection.Display}: {ex.Message} The permissions each command needs are listed in docs/sqlserver.md (Permissions).", what, ex);
+        }
+        catch (SqlException ex) when (ex.Number == 2812)
+        {
+            throw new AsyncServerException(ErrorIds.ProviderNotAvailable, ErrorKind.NotImplemented,
+                $"Cannot {what} in {_connection.Display}: this SQL Server has no sys.sp_flush_CT_internal_table_on_demand ({ex.Message}); its automatic change tracking cleanup still runs.", what, ex);
         }
     }
 
@@ -119,7 +124,7 @@ public sealed class SqlServerChangeSource : IChangeSource
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 names.Add((reader.GetString(0), reader.GetString(1)));
         foreach (var (schema, name) in names)
-            tables.Add(await RequireTableAsync(conn, $"{schema}.{name}", cancellationToken).ConfigureAwait(false));
+            tables.Add((await SqlServerCatalog.DescribeAsync(conn, new QualifiedName(schema, name), cancellationToken).ConfigureAwait(false))!.Schema);
 
         if (retention > TimeSpan.Zero)
         {
@@ -167,8 +172,11 @@ public sealed class SqlServerChangeSource : IChangeSource
             long version;
             try
             {
-                // The snapshot begins at the first read in the transaction: the version read here and every row
-                // read afterwards come from the same committed state.
+                // Everything read in this transaction comes from one committed state (Microsoft's documented pattern
+                // for consistent change tracking reads). Even if the snapshot were fixed only at the first row read,
+                // nothing would be lost: incremental reads are bounded by this version (@to), so a later change is
+                // left to the next run, and a full read that sees a later row value is repeated, idempotently, by the
+                // next incremental run.
                 tx = (SqlTransaction)await conn.BeginTransactionAsync(IsolationLevel.Snapshot, cancellationToken).ConfigureAwait(false);
                 version = Convert.ToInt64(await SqlServerConnections.ScalarAsync(conn, SqlServerSql.CurrentVersion, cancellationToken, tx).ConfigureAwait(false)
                     ?? throw new AsyncServerException(ErrorIds.ChangeTrackingNotEnabled, ErrorKind.InvalidOperation,
