@@ -210,7 +210,9 @@ public sealed class SqlServerChangeSource : IChangeSource
             var min = await SqlServerConnections.ScalarAsync(conn, SqlServerSql.MinValidVersion, cancellationToken, tx, ("@table", SqlServerSql.Table(table))).ConfigureAwait(false);
             return min is null
                 ? throw new AsyncServerException(ErrorIds.ChangeTrackingNotEnabled, ErrorKind.InvalidOperation,
-                    $"Change tracking is not enabled for HQ table '{table.DisplayName}'; run Enable-AsyncChangeTracking.", table.Name)
+                    // SQL Server answers NULL both for an untracked table and for a login without VIEW CHANGE TRACKING on it.
+                    $"Change tracking is not enabled for HQ table '{table.DisplayName}', or the login lacks VIEW CHANGE TRACKING on it; " +
+                    $"run Enable-AsyncChangeTracking, or GRANT SELECT, VIEW CHANGE TRACKING ON {SqlServerSql.Table(table)} (docs/sqlserver.md).", table.Name)
                 : Convert.ToInt64(min);
         }
 
