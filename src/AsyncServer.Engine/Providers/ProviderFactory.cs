@@ -28,10 +28,18 @@ public static class ProviderFactory
         _ => throw NotAvailable(connection.Provider, "message database"),
     };
 
-    public static IChannelTarget CreateChannelTarget(ResolvedConnection connection) => connection.Provider switch
+    public static Client.IChannelTarget CreateChannelTarget(ResolvedConnection connection) => connection.Provider switch
     {
+        DatabaseProvider.Sqlite => new SqliteChannelTarget(connection),
         DatabaseProvider.SqlServer => new SqlServerChannelTarget(connection),
         _ => throw NotAvailable(connection.Provider, "channel database"),
+    };
+
+    public static IStatusArchive CreateStatusArchive(ResolvedConnection hqConnection) => hqConnection.Provider switch
+    {
+        DatabaseProvider.Sqlite => new SqliteStatusArchive(hqConnection),
+        DatabaseProvider.SqlServer => new SqlServerStatusArchive(hqConnection),
+        _ => throw NotAvailable(hqConnection.Provider, "HQ status tables"),
     };
 
     private static AsyncServerException NotAvailable(DatabaseProvider provider, string seam)

@@ -194,9 +194,12 @@ public sealed partial class SqlServerMessageStore : IMessageStore
         {
             var status = p.Staged ? SessionStatus.Started : SessionStatus.Available;
             var message = p.Staged ? "Staged: run Publish-AsyncPackage to make it available." : null;
-            await SqlServerConnections.ExecuteAsync(conn, S.RecordPackage, cancellationToken, tx,
+            var changed = await SqlServerConnections.ExecuteAsync(conn, S.RecordPackage, cancellationToken, tx,
                 ("@st", status.ToString()), ("@rows", p.RowCount), ("@file", p.PackageFile), ("@size", p.PackageSize), ("@sha", p.PackageSha256),
-                ("@staged", p.Staged), ("@now", Now), ("@msg", message), ("@id", p.SessionId)).ConfigureAwait(false);
+                ("@staged", p.Staged), ("@now", Now), ("@msg", message), ("@id", p.SessionId), ("@started", SessionStatus.Started.ToString())).ConfigureAwait(false);
+            if (changed != 1)
+                throw new AsyncServerException(ErrorIds.SessionCanceled, ErrorKind.OperationStopped,
+                    $"Session {p.SessionId} is no longer being created (it was canceled); nothing of this run was recorded.", p.SessionId);
             if (!p.Staged)
             {
                 await AddStatusMessageAsync(conn, tx, p.SessionId, null, status, message, cancellationToken).ConfigureAwait(false);
@@ -221,6 +224,8 @@ public sealed partial class SqlServerMessageStore : IMessageStore
             await SqlServerConnections.ExecuteAsync(conn, S.InsertTarget, ct, tx,
                 ("@s", sessionId), ("@c", db), ("@st", SessionStatus.Available.ToString()), ("@now", Now)).ConfigureAwait(false);
             await AddStatusMessageAsync(conn, tx, sessionId, db, SessionStatus.Available, null, ct).ConfigureAwait(false);
+            // The channel database has joined this (data group, job): it is not seeded again.
+            await SqlServerConnections.ExecuteAsync(conn, S.JoinChannelDatabase, ct, tx, ("@s", sessionId), ("@c", db), ("@now", Now)).ConfigureAwait(false);
         }
     }
 

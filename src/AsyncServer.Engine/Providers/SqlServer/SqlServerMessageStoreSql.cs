@@ -73,6 +73,7 @@ internal static partial class SqlServerMessageStoreSql
             [acquired_at] datetime2(7) NOT NULL,
             [expires_at] datetime2(7) NOT NULL);
         """,
+        Migration2,
     ];
 
     /// <summary>The two-part name of the schema version table, as a value for OBJECT_ID (parameter @table).</summary>
@@ -128,10 +129,11 @@ internal static partial class SqlServerMessageStoreSql
 
     public const string InsertStatusMessage = "INSERT INTO [dbo].[status_messages] ([session_id], [channel_database], [status], [message], [created_at]) VALUES (@s, @c, @st, @m, @now);";
 
+    /// <summary>Only a session still being created (@started, not staged) is recorded: an operator may have canceled it meanwhile.</summary>
     public const string RecordPackage = """
         UPDATE [dbo].[download_sessions] SET [status] = @st, [row_count] = @rows, [package_file] = @file, [package_size] = @size, [package_sha256] = @sha,
             [staged] = @staged, [finished_at] = @now, [message] = @msg
-        WHERE [id] = @id;
+        WHERE [id] = @id AND [status] = @started AND [staged] = 0;
         """;
 
     /// <summary>Runs after <see cref="GetRowVersionLocked"/> in the same transaction, so update-then-insert cannot race.</summary>

@@ -17,3 +17,12 @@ public sealed class SqlServerMessageStoreContractTests(SqlServerFixture fixture)
 {
     protected override IProviderFixture Fixture { get; } = fixture;
 }
+
+[RequiresEnvironment(SqlServerTestServer.Variable, SqlServerTestServer.SkipReason)]
+public sealed class SqlServerChannelTargetContractTests(SqlServerFixture fixture) : ChannelTargetContract, IClassFixture<SqlServerFixture>
+{
+    protected override IProviderFixture Fixture { get; } = fixture;
+    protected override string DateTimeType => "DATETIME2";
+    protected override string GuidType => "UNIQUEIDENTIFIER";
+    protected override string BinaryType => "VARBINARY(100)";
+}

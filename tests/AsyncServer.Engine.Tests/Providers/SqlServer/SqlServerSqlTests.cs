@@ -267,7 +267,7 @@ public sealed class SqlServerSqlTests
     public static TheoryData<string> ConstantStatements()
     {
         var data = new TheoryData<string>();
-        foreach (var type in new[] { typeof(SqlServerSql), typeof(SqlServerMessageStoreSql), typeof(SqlServerChannelSql) })
+        foreach (var type in new[] { typeof(SqlServerSql), typeof(SqlServerMessageStoreSql), typeof(SqlServerChannelSql), typeof(SqlServerStatusArchiveSql) })
             foreach (var field in type.GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral && f.FieldType == typeof(string)))
             {
                 var value = (string)field.GetRawConstantValue()!;
@@ -279,7 +279,7 @@ public sealed class SqlServerSqlTests
     private static string ConstantValue(string name)
     {
         var (typeName, fieldName) = (name[..name.IndexOf('.')], name[(name.IndexOf('.') + 1)..]);
-        var type = new[] { typeof(SqlServerSql), typeof(SqlServerMessageStoreSql), typeof(SqlServerChannelSql) }.Single(t => t.Name == typeName);
+        var type = new[] { typeof(SqlServerSql), typeof(SqlServerMessageStoreSql), typeof(SqlServerChannelSql), typeof(SqlServerStatusArchiveSql) }.Single(t => t.Name == typeName);
         return (string)type.GetField(fieldName)!.GetRawConstantValue()!;
     }
 
@@ -295,6 +295,8 @@ public sealed class SqlServerSqlTests
         Assert.Contains("SqlServerSql.MinValidVersion", names);
         Assert.Contains("SqlServerMessageStoreSql.GetAppLock", names);
         Assert.Contains("SqlServerMessageStoreSql.WriteRowVersion", names);
+        Assert.Contains("SqlServerMessageStoreSql.Migration2", names);
+        Assert.Contains("SqlServerStatusArchiveSql.UpsertSessionStatus", names);
         Assert.True(names.Count >= 25, $"only {names.Count} constant statements found");
     }
 
