@@ -1,4 +1,5 @@
 using AsyncServer.ChangeTracking;
+using AsyncServer.Client;
 using AsyncServer.Configuration;
 using AsyncServer.Data;
 using AsyncServer.Distribution;
@@ -15,7 +16,7 @@ namespace AsyncServer.Tests.SqlServer;
 /// The whole download path on SQL Server: an AX-like HQ database with native change tracking, the message database
 /// and a channel database all on the server named by ASYNCSERVER_TEST_SQLSERVER. Job 1010 (customers) and 1040
 /// (products) of the demo configuration are distributed to data group USRT-Stores, applied to HOUSTON's channel
-/// database, changed at HQ, distributed incrementally and applied again.
+/// database by the reference client, changed at HQ, distributed incrementally and received again.
 /// </summary>
 [RequiresEnvironment(SqlServerTestServer.Variable, SqlServerTestServer.SkipReason)]
 public sealed class SqlServerEndToEndTests(SqlServerFixture fixture) : IClassFixture<SqlServerFixture>, IDisposable
@@ -89,7 +90,7 @@ public sealed class SqlServerEndToEndTests(SqlServerFixture fixture) : IClassFix
         var request = new DistributionRequest { Jobs = ["1010", "1040"], DataGroups = ["USRT-Stores"] };
         var first = await new DistributionRunner(context).RunAsync(request, null, default);
         Assert.All(first, s => Assert.Equal(SessionKind.Full, s.Kind));
-        await ApplyAsync(context, channel, first);
+        await ReceiveAsync(context, channel, first);
 
         const string customers = "SELECT ACCOUNTNUM, DATAAREAID, CUSTGROUP, PARTY, CREDITMAX FROM CUSTTABLE ORDER BY ACCOUNTNUM";
         Assert.Equal(await RowsAsync(hq, "SELECT ACCOUNTNUM, DATAAREAID, CUSTGROUP, PARTY, CREDITMAX FROM CUSTTABLE WHERE DATAAREAID = N'usrt' ORDER BY ACCOUNTNUM"),
@@ -110,10 +111,10 @@ public sealed class SqlServerEndToEndTests(SqlServerFixture fixture) : IClassFix
         var customerSession = Assert.Single(second, s => s.JobId == "1010");
         Assert.Equal(SessionKind.Incremental, customerSession.Kind);
         Assert.Equal(first.Single(s => s.JobId == "1010").ToVersion, customerSession.FromVersion);
-        await ApplyAsync(context, channel, second);
+        await ReceiveAsync(context, channel, second);
         Assert.Equal(["C001|usrt|VIP", "C007|usrt|NEW"], await RowsAsync(channel, "SELECT ACCOUNTNUM, DATAAREAID, CUSTGROUP FROM CUSTTABLE ORDER BY ACCOUNTNUM"));
 
-        // Applying the same packages again changes nothing.
+        // Applying the same packages again (directly through the channel target) changes nothing.
         await ApplyAsync(context, channel, second);
         Assert.Equal(["C001|usrt|VIP", "C007|usrt|NEW"], await RowsAsync(channel, "SELECT ACCOUNTNUM, DATAAREAID, CUSTGROUP FROM CUSTTABLE ORDER BY ACCOUNTNUM"));
     }
@@ -145,6 +146,17 @@ public sealed class SqlServerEndToEndTests(SqlServerFixture fixture) : IClassFix
     }
 
     private static string SqlServerTestConnection(ResolvedConnection db) => db.ConnectionString;
+
+    /// <summary>The reference client (Receive-AsyncPackage) applies HOUSTON's pending sessions: every session with a package ends Applied there.</summary>
+    private static async Task ReceiveAsync(EngineContext context, ResolvedConnection channel, IReadOnlyList<DownloadSessionRecord> sessions)
+    {
+        var received = await new PackageReceiver(context).RunAsync(
+            new ReceiveRequest("HOUSTON") { ChannelConnectionString = channel.ConnectionString, ChannelProvider = "sqlserver" }, null, default);
+        foreach (var session in sessions.Where(s => s.PackageFile is not null))
+            Assert.Contains(received, r => r.Id == session.Id && r.ChannelDatabase == "HOUSTON" && r.Status == SessionStatus.Applied);
+        await using var store = context.OpenMessageStore();
+        Assert.Empty(await store.GetPendingSessionsAsync("HOUSTON", default));
+    }
 
     private static async Task ApplyAsync(EngineContext context, ResolvedConnection channel, IReadOnlyList<DownloadSessionRecord> sessions)
     {
