@@ -144,5 +144,4 @@ public abstract class AsyncServerCmdlet : PSCmdlet
         public void Report(T value) => owner.Post(() => owner.WriteProgress(map(value)));
     }
 
-    protected override void EndProcessing() => _stopping.Dispose();
 }
