@@ -96,7 +96,15 @@ foreach ($cmd in $cmdlets) {
         continue
     }
     try { $data = Import-PowerShellDataFile $file }
-    catch { Add-Problem $file "not a valid PowerShell data file: $($_.Exception.Message)"; continue }
+    catch {
+        # Import-PowerShellDataFile does not say where; the parser does (an unescaped ' is the usual cause).
+        $tokens = $null; $parseErrors = $null
+        [System.Management.Automation.Language.Parser]::ParseFile($file, [ref] $tokens, [ref] $parseErrors) | Out-Null
+        # The first error is the cause; the rest follow from it.
+        $where = @($parseErrors | Select-Object -First 1 | ForEach-Object { "line $($_.Extent.StartLineNumber), column $($_.Extent.StartColumnNumber): $($_.Message)" })
+        Add-Problem $file "not a valid PowerShell data file: $(if ($where) { $where } else { $_.Exception.Message })"
+        continue
+    }
 
     foreach ($key in $data.Keys) {
         if ($key -notin $allowedKeys) { Add-Problem $file "unknown key '$key' (allowed: $($allowedKeys -join ', '))" }

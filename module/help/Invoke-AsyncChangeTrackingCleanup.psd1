@@ -1,14 +1,16 @@
 @{
-    Synopsis    = 'Removes HQ change history older than a retention period (SQLite and PostgreSQL; SQL Server cleans up by itself).'
+    Synopsis    = 'Removes HQ change history older than a retention period; on SQL Server, runs SQL Server''s own change tracking cleanup now.'
     Description = @'
 Invoke-AsyncChangeTrackingCleanup keeps the change-tracking side tables of the HQ database from growing for ever. For every tracked table it removes the change records older than -Retention and raises the table's minimum valid version past them.
 
 A data group whose row version for a job is older than a table's new minimum valid version can no longer receive an incremental package for that job: its next distribution becomes a full sync, with a FullSyncReason that names the table and the versions, and a warning. Nothing is ever lost silently, but full syncs are expensive, so choose a retention well above the longest time a schedule may not run (weekends, outages, a store closed for inventory).
 
-On SQL Server, change tracking's own automatic cleanup removes history by itself, according to the retention set when change tracking was enabled; this cmdlet is for the trigger-based providers. The cleanup runs in one transaction. Its impact is High, so it asks for confirmation unless you use -Confirm:$false (for example in a scheduled task).
+On SQL Server, change tracking's automatic cleanup removes expired history by itself, by the database's retention (set with Enable-AsyncChangeTracking -RetentionDays). There, a positive -Retention runs that cleanup now for every tracked table (sys.sp_flush_CT_internal_table_on_demand: SQL Server 2016 SP1 or later, membership of db_owner), still by the database's retention, which the argument does not override; it is useful after shortening the retention. A zero or negative -Retention switches change tracking of every tracked table of the database off and on again in one transaction: all their history is dropped, including that of tables tracked for other readers, and the next run of every job that reads them is a full sync.
+
+On SQLite and PostgreSQL the cleanup runs in one transaction. Its impact is High, so it asks for confirmation unless you use -Confirm:$false (for example in a scheduled task).
 '@
     Parameters  = @{
-        Retention = 'How much change history to keep; older change records are removed. Pass a TimeSpan (New-TimeSpan -Days 14) or a quoted string such as ''14'' (days) or ''14.00:00:00'' (days.hours:minutes:seconds). A bare number such as 14 is converted by PowerShell to 14 ticks, which removes all but the last microseconds of history.'
+        Retention = 'How much change history to keep; older change records are removed. Pass a TimeSpan (New-TimeSpan -Days 14) or a quoted string such as ''14'' (days) or ''14.00:00:00'' (days.hours:minutes:seconds). A bare number such as 14 is converted by PowerShell to 14 ticks, which removes all but the last microseconds of history. On SQL Server only the sign matters: positive runs the server''s cleanup by the database''s retention, zero or negative drops all history (see the description).'
         WhatIf    = 'Shows the HQ database (connection with secrets masked) and the retention, without removing anything.'
         Confirm   = 'Prompts before the history is removed. Because the cmdlet''s impact is High, it prompts by default; use -Confirm:$false to run unattended.'
     }
@@ -26,6 +28,6 @@ PS> Invoke-AsyncChangeTrackingCleanup -Retention '30.00:00:00' -WhatIf
         }
     )
     Outputs     = 'One per tracked table, after the cleanup: Table, Enabled, MinValidVersion, CurrentVersion and TrackedRows.'
-    Notes       = 'Error ids: ConnectionFailed, ProviderNotAvailable, SecretNotFound, ConfigurationNotFound. The retention given here is independent of the RetentionDays recorded by Enable-AsyncChangeTracking.'
+    Notes       = 'Error ids: ConnectionFailed, ProviderNotAvailable (on SQL Server: a server without on-demand cleanup; automatic cleanup carries on), PermissionDenied, SecretNotFound, ConfigurationNotFound. The retention given here is independent of the RetentionDays recorded by Enable-AsyncChangeTracking.'
     Links       = @('Enable-AsyncChangeTracking', 'Start-AsyncDistribution')
 }

@@ -108,7 +108,7 @@ Describe 'New-MamlHelp.ps1' {
         $result.Output | Should -Match "parameter 'PassThru' of Publish-AsyncPackage has no description"
     }
 
-    It 'fails when a help file has no cmdlet, too few examples or an unknown key' {
+    It 'fails when a help file has no cmdlet, too few examples, an unknown key or a syntax error (with its line)' {
         $broken = Join-Path $TestDrive 'help-stale'
         Copy-Item $sourceHelp $broken -Recurse
         Copy-Item (Join-Path $broken 'Get-AsyncSession.psd1') (Join-Path $broken 'Get-AsyncSessions.psd1')
@@ -119,10 +119,12 @@ Describe 'New-MamlHelp.ps1' {
     Examples = @( @{ Code = 'PS> Test-AsyncConfiguration'; Remarks = 'Checks.' } )
 }
 '@
+        Set-Content (Join-Path $broken 'Enable-AsyncChangeTracking.psd1') "@{`n    Synopsis = 'Turns on the HQ's change tracking.'`n}"
         $result = Invoke-Generator $broken
 
         $result.ExitCode | Should -Be 1
         $result.Output | Should -Match "the module exports no cmdlet 'Get-AsyncSessions'"
+        $result.Output | Should -Match 'Enable-AsyncChangeTracking\.psd1: not a valid PowerShell data file: line 2, column \d+'
         $result.Output | Should -Match "Test-AsyncConfiguration\.psd1: unknown key 'Example'"
         $result.Output | Should -Match 'Test-AsyncConfiguration\.psd1: needs at least two Examples \(has 1\)'
     }
