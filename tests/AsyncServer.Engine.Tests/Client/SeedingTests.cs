@@ -100,3 +100,44 @@ public sealed class SeedingTests
         Assert.Equal(["NEW-CHICAGO", "NEW-DETROIT"], s.Targets.Select(t => t.ChannelDatabase));
     }
 }
+
+public sealed class SeedingPlanAndUpgradeTests
+{
+    [Fact]
+    public async Task WhatIf_shows_the_seed_of_a_new_channel_database()
+    {
+        await using var h = await ClientHarness.CreateAsync(products: 10);
+        await h.DistributeAsync(new DistributionRequest { Jobs = ["1020"] });
+        h.Reconfigure(c => c.FindDataGroup("USRT-Stores")!.ChannelDatabases.Add(new ChannelDatabaseSettings
+        {
+            Id = "AUSTIN", Parameters = new(StringComparer.OrdinalIgnoreCase) { ["DataAreaId"] = "usrt" },
+            Connection = new ConnectionSettings { ConnectionString = "Data Source=channels/AUSTIN.db" },
+        }));
+        var plan = await new DistributionRunner(h.Context).PlanAsync(new DistributionRequest { Jobs = ["1020"], DataGroups = ["USRT-Stores"] }, default);
+        Assert.Equal(2, plan.Count);
+        Assert.Equal("NoData", plan[0].Kind);
+        Assert.Equal(["HOUSTON", "SEATTLE"], plan[0].ChannelDatabases);
+        Assert.Equal("Full", plan[1].Kind);
+        Assert.Equal(["AUSTIN"], plan[1].ChannelDatabases);
+        Assert.Contains("Seeding", plan[1].Reason);
+        Assert.Empty(await h.PendingAsync("AUSTIN"));
+    }
+
+    [Fact]
+    public async Task Upgrading_a_schema_1_message_database_counts_existing_targets_as_joined()
+    {
+        await using var h = await ClientHarness.CreateAsync(products: 10);
+        await h.DistributeAsync(new DistributionRequest { Jobs = ["1020"] });
+        // Back to schema 1: what a message database written by the previous version looks like.
+        await using (var conn = await Providers.Sqlite.SqliteConnections.OpenAsync(h.Context.MessageConnection, false, default))
+            await Providers.Sqlite.SqliteConnections.ExecuteAsync(conn,
+                "DROP TABLE channel_database_jobs; DROP INDEX ix_status_messages_session; DROP INDEX ix_session_targets_session; UPDATE schema_info SET version = 1;", default);
+        await using var store = h.Context.OpenMessageStore();
+        var outdated = await Assert.ThrowsAsync<Diagnostics.AsyncServerException>(() => store.EnsureReadyAsync(default));
+        Assert.Equal(Diagnostics.ErrorIds.MessageDatabaseOutdated, outdated.ErrorId);
+        var info = await store.InitializeAsync(default);
+        Assert.Equal((1, 2), (info.PreviousSchemaVersion, info.SchemaVersion));
+        Assert.Empty(await store.FindChannelDatabasesToSeedAsync(h.Config.Partition, "USRT-Stores", "1020", ["HOUSTON", "SEATTLE"], default));
+        Assert.Equal(["AUSTIN"], await store.FindChannelDatabasesToSeedAsync(h.Config.Partition, "USRT-Stores", "1020", ["HOUSTON", "AUSTIN"], default));
+    }
+}
