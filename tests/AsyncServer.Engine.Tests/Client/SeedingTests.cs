@@ -141,3 +141,38 @@ public sealed class SeedingPlanAndUpgradeTests
         Assert.Equal(["AUSTIN"], await store.FindChannelDatabasesToSeedAsync(h.Config.Partition, "USRT-Stores", "1020", ["HOUSTON", "AUSTIN"], default));
     }
 }
+
+public sealed class GroupMoveTests
+{
+    [Fact]
+    public async Task A_channel_database_moved_to_another_data_group_skips_its_old_sessions_and_is_seeded_by_the_new_group()
+    {
+        await using var h = await ClientHarness.CreateAsync(products: 15);
+        await h.DistributeAsync();
+        await SampleData.ChangeAsync(h.HqFile, seed: 31, inserts: 2, updates: 6, deletes: 2);
+        await h.DistributeAsync();
+        var old = await h.PendingAsync("SEATTLE");
+        Assert.NotEmpty(old);
+        h.Reconfigure(c =>
+        {
+            var seattle = c.FindDataGroup("USRT-Stores")!.ChannelDatabases.Single(d => d.Id == "SEATTLE");
+            c.FindDataGroup("USRT-Stores")!.ChannelDatabases.Remove(seattle);
+            seattle.Parameters["DataAreaId"] = "usmf";
+            c.FindDataGroup("USMF-Stores")!.ChannelDatabases.Add(seattle);
+        });
+        var plan = await new AsyncServer.Client.PackageReceiver(h.Context).PlanAsync(new AsyncServer.Client.ReceiveRequest("SEATTLE"), default);
+        Assert.All(plan, p => Assert.Equal("Skip", p.Action));
+
+        var seeds = (await h.DistributeAsync()).Where(s => s.Targets.Any(t => t.ChannelDatabase == "SEATTLE")).ToList();
+        Assert.All(seeds, s => Assert.Equal(("USMF-Stores", SessionKind.Full, true), (s.DataGroup, s.Kind, s.DeleteExisting)));
+        await h.ReceiveAsync("SEATTLE");
+        foreach (var s in old)
+        {
+            var t = ClientHarness.Target(await h.SessionAsync(s.Id), "SEATTLE");
+            Assert.Equal(SessionStatus.Canceled, t.Status);
+            Assert.Contains("now belongs to data group USMF-Stores", t.Message);
+        }
+        Assert.Empty(await h.PendingAsync("SEATTLE"));
+        Assert.Empty(await h.DifferencesAsync("SEATTLE"));
+    }
+}
