@@ -1,7 +1,9 @@
 using AsyncServer.ChangeTracking;
+using AsyncServer.Client;
 using AsyncServer.Data;
 using AsyncServer.Diagnostics;
 using AsyncServer.Messaging;
+using AsyncServer.Providers.PostgreSql;
 using AsyncServer.Providers.Sqlite;
 
 namespace AsyncServer.Providers;
@@ -15,13 +17,21 @@ public static class ProviderFactory
     public static IChangeSource CreateChangeSource(ResolvedConnection connection) => connection.Provider switch
     {
         DatabaseProvider.Sqlite => new SqliteChangeSource(connection),
+        DatabaseProvider.PostgreSql => new PostgresChangeSource(connection),
         _ => throw NotAvailable(connection.Provider, "HQ change source"),
     };
 
     public static IMessageStore CreateMessageStore(ResolvedConnection connection, TimeProvider? time = null) => connection.Provider switch
     {
         DatabaseProvider.Sqlite => new SqliteMessageStore(connection, time),
+        DatabaseProvider.PostgreSql => new PostgresMessageStore(connection, time),
         _ => throw NotAvailable(connection.Provider, "message database"),
+    };
+
+    public static IChannelTarget CreateChannelTarget(ResolvedConnection connection) => connection.Provider switch
+    {
+        DatabaseProvider.PostgreSql => new PostgresChannelTarget(connection),
+        _ => throw NotAvailable(connection.Provider, "channel database"),
     };
 
     private static AsyncServerException NotAvailable(DatabaseProvider provider, string seam)

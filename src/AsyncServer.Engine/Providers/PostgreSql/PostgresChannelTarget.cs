@@ -1,0 +1,139 @@
+using AsyncServer.Client;
+using AsyncServer.Data;
+using AsyncServer.Diagnostics;
+using AsyncServer.Packaging;
+using Npgsql;
+
+namespace AsyncServer.Providers.PostgreSql;
+
+/// <summary>
+/// A channel database on PostgreSQL. A package is applied in one transaction: tables to empty are emptied,
+/// then each table's rows are bulk loaded by binary COPY into a temporary staging table and applied with
+/// three set-based statements (delete by key, update by key, insert the missing keys). Any error rolls the
+/// whole package back. Re-applying a package leaves the same rows as applying it once.
+/// </summary>
+public sealed class PostgresChannelTarget : IChannelTarget
+{
+    private readonly ResolvedConnection _connection;
+
+    public PostgresChannelTarget(ResolvedConnection connection) => _connection = connection;
+
+    public DatabaseProvider Provider => DatabaseProvider.PostgreSql;
+
+    public async Task<TableSchema?> DescribeTableAsync(string table, CancellationToken cancellationToken)
+    {
+        await using var conn = await PostgresConnections.OpenAsync(_connection, cancellationToken).ConfigureAwait(false);
+        return (await PostgresCatalog.DescribeAsync(conn, table, cancellationToken).ConfigureAwait(false))?.Schema;
+    }
+
+    public async Task<ApplyResult> ApplyAsync(PackageReader package, CancellationToken cancellationToken)
+    {
+        var manifest = package.Manifest;
+        await using var conn = await PostgresConnections.OpenAsync(_connection, cancellationToken).ConfigureAwait(false);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        long upserted = 0, deleted = 0;
+        var applied = new List<string>();
+        var current = "";
+        try
+        {
+            // Resolve every table first: a package naming a missing table or column changes nothing.
+            var targets = new List<(PackageTable Table, TableSchema Target, IReadOnlyList<ColumnSchema> Columns)>();
+            foreach (var table in manifest.Tables)
+            {
+                current = table.ChannelTable;
+                var target = await RequireTableAsync(conn, tx, table.ChannelTable, cancellationToken).ConfigureAwait(false);
+                var columns = table.Columns.Select(c => target.Find(c.Name) ?? throw new AsyncServerException(ErrorIds.ColumnNotFound, ErrorKind.ObjectNotFound,
+                    $"Channel table '{target.DisplayName}' has no column '{c.Name}' (package of session {manifest.SessionId}).", c.Name)).ToList();
+                targets.Add((table, target, columns));
+            }
+            foreach (var name in manifest.DeleteExistingTables.Distinct(StringComparer.OrdinalIgnoreCase))
+            {
+                current = name;
+                var target = await RequireTableAsync(conn, tx, name, cancellationToken).ConfigureAwait(false);
+                await PostgresConnections.ExecuteAsync(conn, $"DELETE FROM {PostgresCatalog.Quote(target)}", cancellationToken, tx).ConfigureAwait(false);
+            }
+            for (var i = 0; i < targets.Count; i++)
+            {
+                var (table, target, columns) = targets[i];
+                current = target.DisplayName;
+                var (u, d) = await ApplyTableAsync(conn, tx, package, table, target, columns, $"async_stage_{i}", cancellationToken).ConfigureAwait(false);
+                upserted += u;
+                deleted += d;
+                applied.Add(target.DisplayName);
+            }
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is PostgresException or NpgsqlException or PackageFormatException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new AsyncServerException(ErrorIds.ApplyFailed, ErrorKind.InvalidData,
+                $"Applying session {manifest.SessionId} to channel database {_connection.Display} failed at table '{current}': {ex.Message}. Nothing was applied.", manifest.SessionId, ex);
+        }
+        return new ApplyResult(manifest.SessionId, upserted, deleted, applied);
+    }
+
+    private static async Task<TableSchema> RequireTableAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string name, CancellationToken ct)
+        => (await PostgresCatalog.DescribeAsync(conn, name, ct, tx).ConfigureAwait(false))?.Schema
+           ?? throw new AsyncServerException(ErrorIds.TableNotFound, ErrorKind.ObjectNotFound, $"Channel table '{name}' does not exist.", name);
+
+    private static async Task<(long Upserted, long Deleted)> ApplyTableAsync(NpgsqlConnection conn, NpgsqlTransaction tx, PackageReader package,
+        PackageTable table, TableSchema target, IReadOnlyList<ColumnSchema> columns, string stage, CancellationToken ct)
+    {
+        var d = SqlDialect.PostgreSql;
+        var quoted = PostgresCatalog.Quote(target);
+        var types = table.Columns.Select(c => c.Type).ToArray();
+        var keyIndexes = table.KeyColumns.Select(k => table.Columns.FindIndex(c => c.Name == k)).ToArray();
+        var nonKeyIndexes = Enumerable.Range(0, columns.Count).Where(i => !keyIndexes.Contains(i)).ToArray();
+        string S(int i) => "c" + i;
+
+        // Staging columns carry the package's logical types; PostgreSQL's assignment casts convert them to the
+        // channel columns' own types on insert and update (and reject values that do not fit, e.g. too long).
+        var stageColumns = string.Join(", ", types.Select((t, i) => $"{S(i)} {PostgresTypes.ToDeclared(t)}"));
+        await PostgresConnections.ExecuteAsync(conn,
+            $"CREATE TEMP TABLE {stage} (__seq bigint NOT NULL, __upsert boolean NOT NULL, {stageColumns}) ON COMMIT DROP", ct, tx).ConfigureAwait(false);
+
+        var copy = $"COPY pg_temp.{stage} (__seq, __upsert, {string.Join(", ", types.Select((_, i) => S(i)))}) FROM STDIN (FORMAT BINARY)";
+        var dbTypes = types.Select(PostgresTypes.ToNpgsql).ToArray();
+        await using (var importer = await conn.BeginBinaryImportAsync(copy, ct).ConfigureAwait(false))
+        {
+            long seq = 0;
+            await foreach (var row in package.ReadRowsAsync(table, ct).ConfigureAwait(false))
+            {
+                await importer.StartRowAsync(ct).ConfigureAwait(false);
+                await importer.WriteAsync(seq++, NpgsqlTypes.NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
+                await importer.WriteAsync(row.Upsert, NpgsqlTypes.NpgsqlDbType.Boolean, ct).ConfigureAwait(false);
+                for (var c = 0; c < types.Length; c++)
+                {
+                    var value = row.Values[c];
+                    if (value is null) await importer.WriteNullAsync(ct).ConfigureAwait(false);
+                    else await importer.WriteAsync(PostgresTypes.ToProviderValue(value, types[c]), dbTypes[c], ct).ConfigureAwait(false);
+                }
+            }
+            await importer.CompleteAsync(ct).ConfigureAwait(false);
+        }
+        await PostgresConnections.ExecuteAsync(conn, $"ANALYZE pg_temp.{stage}", ct, tx).ConfigureAwait(false);
+
+        string KeyMatch(string left, string right) =>
+            string.Join(" AND ", keyIndexes.Select(k => $"{left}.{(left == "t" ? d.Quote(columns[k].Name) : S(k))} = {right}.{(right == "t" ? d.Quote(columns[k].Name) : S(k))}"));
+        // A key appearing twice in one package: its last row wins, as if applied row by row.
+        await PostgresConnections.ExecuteAsync(conn,
+            $"DELETE FROM pg_temp.{stage} a USING pg_temp.{stage} b WHERE {KeyMatch("a", "b")} AND a.__seq < b.__seq", ct, tx).ConfigureAwait(false);
+
+        var deleted = await PostgresConnections.ExecuteAsync(conn,
+            $"DELETE FROM {quoted} t USING pg_temp.{stage} s WHERE NOT s.__upsert AND {KeyMatch("t", "s")}", ct, tx).ConfigureAwait(false);
+        long upserted = 0;
+        if (nonKeyIndexes.Length > 0)
+        {
+            var set = string.Join(", ", nonKeyIndexes.Select(i => $"{d.Quote(columns[i].Name)} = s.{S(i)}"));
+            upserted += await PostgresConnections.ExecuteAsync(conn,
+                $"UPDATE {quoted} t SET {set} FROM pg_temp.{stage} s WHERE s.__upsert AND {KeyMatch("t", "s")}", ct, tx).ConfigureAwait(false);
+        }
+        var targetList = string.Join(", ", columns.Select(c => d.Quote(c.Name)));
+        var sourceList = string.Join(", ", columns.Select((_, i) => "s." + S(i)));
+        upserted += await PostgresConnections.ExecuteAsync(conn,
+            $"INSERT INTO {quoted} ({targetList}) SELECT {sourceList} FROM pg_temp.{stage} s WHERE s.__upsert AND NOT EXISTS (SELECT 1 FROM {quoted} t WHERE {KeyMatch("t", "s")})",
+            ct, tx).ConfigureAwait(false);
+        return (upserted, deleted);
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
