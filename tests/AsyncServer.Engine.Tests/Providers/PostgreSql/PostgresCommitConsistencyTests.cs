@@ -1,0 +1,124 @@
+using System.Data.Common;
+using AsyncServer.ChangeTracking;
+using AsyncServer.Distribution;
+using AsyncServer.Packaging;
+using AsyncServer.Providers;
+using AsyncServer.Tests.Contracts;
+using AsyncServer.Tests.Support;
+using Npgsql;
+
+namespace AsyncServer.Tests.Providers.PostgreSql;
+
+/// <summary>
+/// Architecture rule 2 on PostgreSQL: a transaction that began (and took its transaction id) before a run and
+/// commits after it is delivered by the next run, exactly once, even though a later transaction committed first.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresCommitConsistencyTests(PostgresFixture fixture) : IDisposable
+{
+    private readonly TempFolder _folder = new("pg-consistency");
+
+    private static async Task<List<(bool Upsert, long Id)>> ChangesAsync(IChangeSnapshot snapshot, Data.TableSchema items, long from)
+    {
+        var query = new ExtractionQuery(items, items.Columns, items.PrimaryKey, null, new Dictionary<string, string>(), _ => throw new InvalidOperationException());
+        var rows = new List<(bool, long)>();
+        await using DbDataReader reader = await snapshot.ReadAsync(query, from, default);
+        while (await reader.ReadAsync()) rows.Add((Convert.ToInt64(reader.GetValue(0)) != 0, Convert.ToInt64(reader.GetValue(1))));
+        return rows.OrderBy(r => r.Item2).ToList();
+    }
+
+    [Fact]
+    public async Task A_change_committed_after_a_run_by_a_transaction_that_began_before_it_is_read_by_the_next_run_once()
+    {
+        var db = await fixture.CreateDatabaseAsync("commitorder");
+        await fixture.ExecuteAsync(db, "CREATE TABLE ITEMS (ID BIGINT PRIMARY KEY, DATAAREAID VARCHAR(4) NOT NULL, NAME TEXT)");
+        await using var source = ProviderFactory.CreateChangeSource(db);
+        await source.EnableChangeTrackingAsync(["ITEMS"], ChangeTrackingOptions.Default, default);
+        var items = (await source.DescribeTableAsync("ITEMS", default))!;
+        long v0;
+        await using (var s0 = await source.OpenSnapshotAsync(default)) v0 = s0.CurrentVersion;
+
+        // T1 begins and writes first (lower transaction id), T2 writes and commits while T1 is still open.
+        await using var t1 = new NpgsqlConnection(db.ConnectionString);
+        await t1.OpenAsync();
+        await using var tx1 = await t1.BeginTransactionAsync();
+        await using (var cmd = new NpgsqlCommand("INSERT INTO ITEMS VALUES (1, 'usrt', 'early')", t1, tx1)) await cmd.ExecuteNonQueryAsync();
+        await fixture.ExecuteAsync(db, "INSERT INTO ITEMS VALUES (2, 'usrt', 'late')");
+
+        long v1;
+        await using (var run1 = await source.OpenSnapshotAsync(default))
+        {
+            v1 = run1.CurrentVersion;
+            Assert.Equal([(true, 2L)], await ChangesAsync(run1, items, v0));
+        }
+        await tx1.CommitAsync();
+
+        long v2;
+        await using (var run2 = await source.OpenSnapshotAsync(default))
+        {
+            v2 = run2.CurrentVersion;
+            Assert.True(v2 > v1);
+            Assert.Equal([(true, 1L)], await ChangesAsync(run2, items, v1));
+            // Together, the two runs cover (v0, v2] exactly: each change once.
+            Assert.Equal([(true, 1L), (true, 2L)], await ChangesAsync(run2, items, v0));
+        }
+        await using (var run3 = await source.OpenSnapshotAsync(default))
+            Assert.Empty(await ChangesAsync(run3, items, v2));
+    }
+
+    [Fact]
+    public async Task Distribution_runs_on_postgresql_deliver_an_in_flight_transaction_in_the_next_package_and_channels_converge()
+    {
+        var setup = await PostgresDistributionSetup.CreateAsync(fixture, "runner", _folder.Path);
+        await fixture.ExecuteAsync(setup.Hq, "INSERT INTO ITEMS VALUES (1, 'usrt', 'a', 1), (2, 'usmf', 'b', 2), (3, 'usrt', 'c', 3)");
+        var runner = new DistributionRunner(new EngineContext(setup.Configuration, instanceId: "test:1"));
+        var request = new DistributionRequest { Schedules = ["Products"] };
+        Assert.Equal(2, (await runner.RunAsync(request, null, default)).Count); // first run: a full package per data group
+
+        await using var t1 = new NpgsqlConnection(setup.Hq.ConnectionString);
+        await t1.OpenAsync();
+        await using var tx1 = await t1.BeginTransactionAsync();
+        await using (var cmd = new NpgsqlCommand("UPDATE ITEMS SET NAME = 'A' WHERE ID = 1; INSERT INTO ITEMS VALUES (4, 'usrt', 'd', 4)", t1, tx1)) await cmd.ExecuteNonQueryAsync();
+        await fixture.ExecuteAsync(setup.Hq, "DELETE FROM ITEMS WHERE ID = 3");
+
+        var second = await runner.RunAsync(request, null, default);
+        await tx1.CommitAsync();
+        var third = await runner.RunAsync(request, null, default);
+        var fourth = await runner.RunAsync(request, null, default);
+
+        var usrt = await setup.RecordedSessionsAsync("USRT");
+        Assert.Equal(4, usrt.Count);
+        Assert.Equal([null, usrt[0].ToVersion, usrt[1].ToVersion, usrt[2].ToVersion], usrt.Select(s => s.FromVersion));
+        Assert.Equal([(false, 3L)], await PackageRowsAsync(usrt[1]));
+        Assert.Equal([(true, 1L), (true, 4L)], await PackageRowsAsync(usrt[2]));
+        Assert.Equal(Messaging.SessionStatus.NoData, usrt[3].Status);
+
+        // Apply every package in session order to its channel database: each ends up equal to its slice of HQ.
+        foreach (var (group, channel, area) in new[] { ("USRT", "HOUSTON", "usrt"), ("USMF", "CHICAGO", "usmf") })
+        {
+            await using var target = ProviderFactory.CreateChannelTarget(setup.Channels[channel]);
+            foreach (var s in await setup.RecordedSessionsAsync(group))
+            {
+                if (s.PackageFile is null) continue;
+                using var package = PackageReader.Open(Path.Combine(setup.Configuration.DownloadFolder, s.PackageFile));
+                await package.VerifyAsync(default);
+                await target.ApplyAsync(package, default);
+            }
+            const string rows = "SELECT coalesce(string_agg(ID || ':' || NAME || ':' || AMOUNT, ',' ORDER BY ID), '') FROM ITEMS";
+            Assert.Equal(await fixture.ScalarAsync(setup.Hq, rows.Replace("FROM ITEMS", $"FROM ITEMS WHERE DATAAREAID = '{area}'")),
+                await fixture.ScalarAsync(setup.Channels[channel], rows));
+        }
+    }
+
+    private async Task<List<(bool Upsert, long Id)>> PackageRowsAsync(Messaging.DownloadSessionRecord session)
+    {
+        using var package = PackageReader.Open(Path.Combine(_folder.Path, "download", session.PackageFile!));
+        var rows = new List<(bool, long)>();
+        foreach (var table in package.Manifest.Tables)
+            await foreach (var row in package.ReadRowsAsync(table))
+                rows.Add((row.Upsert, Convert.ToInt64(row.Values[table.Columns.FindIndex(c => c.Name.Equals("ID", StringComparison.OrdinalIgnoreCase))])));
+        return rows.OrderBy(r => r.Item2).ToList();
+    }
+
+    public void Dispose() => _folder.Dispose();
+}
