@@ -22,6 +22,9 @@ public sealed class PostgresServer : IDisposable
     private int _counter;
     private int _stopped;
 
+    // The engine sets this when it loads; the tests may touch Npgsql first, so they set it too.
+    static PostgresServer() => AppContext.SetSwitch("Npgsql.DisableDateTimeInfinityConversions", true);
+
     public PostgresServer()
     {
         var external = Environment.GetEnvironmentVariable(EnvironmentVariable);

@@ -123,12 +123,12 @@ public sealed class PostgresChannelTarget : IChannelTarget
         long upserted = 0;
         if (nonKeyIndexes.Length > 0)
         {
-            var set = string.Join(", ", nonKeyIndexes.Select(i => $"{d.Quote(columns[i].Name)} = s.{S(i)}"));
+            var set = string.Join(", ", nonKeyIndexes.Select(i => $"{d.Quote(columns[i].Name)} = {PostgresTypes.WriteExpression(columns[i], types[i], "s." + S(i))}"));
             upserted += await PostgresConnections.ExecuteAsync(conn,
                 $"UPDATE {quoted} t SET {set} FROM pg_temp.{stage} s WHERE s.__upsert AND {KeyMatch("t", "s")}", ct, tx).ConfigureAwait(false);
         }
         var targetList = string.Join(", ", columns.Select(c => d.Quote(c.Name)));
-        var sourceList = string.Join(", ", columns.Select((_, i) => "s." + S(i)));
+        var sourceList = string.Join(", ", columns.Select((c, i) => PostgresTypes.WriteExpression(c, types[i], "s." + S(i))));
         upserted += await PostgresConnections.ExecuteAsync(conn,
             $"INSERT INTO {quoted} ({targetList}) SELECT {sourceList} FROM pg_temp.{stage} s WHERE s.__upsert AND NOT EXISTS (SELECT 1 FROM {quoted} t WHERE {KeyMatch("t", "s")})",
             ct, tx).ConfigureAwait(false);

@@ -43,6 +43,16 @@ internal static class PostgresTypes
         };
     }
 
+    /// <summary>
+    /// The expression storing a staged value into a channel column. Assignment casts cover every mapped type
+    /// (and reject values that do not fit); types carried as text (json, xml ...) have none, so they get an
+    /// explicit cast to the column's catalog type.
+    /// </summary>
+    public static string WriteExpression(ColumnSchema target, LogicalType staged, string stagedColumn)
+        => staged == LogicalType.String && target.Type == LogicalType.String && !IsText(target.NativeType)
+            ? $"CAST({stagedColumn} AS {target.NativeType})"
+            : stagedColumn;
+
     private static bool IsText(string native) =>
         native == "text" || native == "name" || native == "citext" || native.StartsWith("character", StringComparison.Ordinal);
 
