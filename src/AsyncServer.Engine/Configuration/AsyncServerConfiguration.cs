@@ -17,6 +17,11 @@ public sealed class AsyncServerConfiguration
     public int TryCount { get; set; } = 3;
     /// <summary>Days to keep sessions, status messages and package files.</summary>
     public int RetentionDays { get; set; } = 14;
+    /// <summary>
+    /// How long an instance's claim on a (data group, job) lasts without renewal. A crashed instance's work
+    /// is taken over by another instance after this; running instances renew every third of it.
+    /// </summary>
+    public int LeaseSeconds { get; set; } = 300;
     public List<DataGroupSettings> DataGroups { get; set; } = [];
     public List<SubjobSettings> Subjobs { get; set; } = [];
     public List<JobSettings> Jobs { get; set; } = [];

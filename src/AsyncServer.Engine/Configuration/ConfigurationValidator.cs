@@ -50,6 +50,7 @@ public static class ConfigurationValidator
         if (config.PackageLimits.MaxBytes < 1024) Add("$.packageLimits.maxBytes", "must be at least 1024");
         if (config.TryCount < 0) Add("$.tryCount", "must be 0 (unlimited) or more");
         if (config.RetentionDays < 0) Add("$.retentionDays", "must be 0 or more");
+        if (config.LeaseSeconds < 1) Add("$.leaseSeconds", "must be at least 1");
 
         CheckIds(config.DataGroups.Select(g => g.Id), i => $"$.dataGroups[{i}].id", "data group", Add);
         CheckIds(config.Subjobs.Select(s => s.Id), i => $"$.subjobs[{i}].id", "subjob", Add);
@@ -141,13 +142,21 @@ public static class ConfigurationValidator
         catch (AsyncServerException ex) { problems.Add(new($"{path}.connectionString", ex.Message)); }
     }
 
-    /// <summary>A working folder must exist (or be creatable) and accept a file: the only proof of writability that works everywhere.</summary>
+    /// <summary>
+    /// A working folder must accept a file: the only proof of writability that works on every platform. A folder
+    /// that does not exist yet is judged by its nearest existing parent, so checking creates nothing.
+    /// </summary>
     private static void CheckFolder(string folder, string path, List<ConfigurationProblem> problems)
     {
         try
         {
-            Directory.CreateDirectory(folder);
-            var probe = Path.Combine(folder, $".asyncserver-probe-{Guid.NewGuid():N}");
+            var existing = folder;
+            while (!Directory.Exists(existing))
+            {
+                if (File.Exists(existing)) { problems.Add(new(path, $"working folder '{folder}' is not writable: '{existing}' is a file")); return; }
+                existing = Path.GetDirectoryName(existing) ?? throw new DirectoryNotFoundException($"no part of '{folder}' exists");
+            }
+            var probe = Path.Combine(existing, $".asyncserver-probe-{Guid.NewGuid():N}");
             File.WriteAllText(probe, "");
             File.Delete(probe);
         }

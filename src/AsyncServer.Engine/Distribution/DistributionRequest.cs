@@ -25,7 +25,8 @@ public sealed record DistributionRequest
 public sealed record DistributionOptions
 {
     /// <summary>How long a claim on (data group, job) lasts without renewal; a crashed instance's work is taken over after it.</summary>
-    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>Default: the configuration's leaseSeconds.</summary>
+    public TimeSpan? LeaseDuration { get; init; }
     /// <summary>Called after the packages of a run are on disk and before they are recorded (tests simulate crashes here).</summary>
     internal Func<IReadOnlyList<string>, CancellationToken, Task>? AfterPackagesWritten { get; init; }
 }

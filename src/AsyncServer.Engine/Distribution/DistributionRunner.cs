@@ -28,6 +28,8 @@ public sealed class DistributionRunner
 
     private AsyncServerConfiguration Config => _context.Configuration;
 
+    private TimeSpan LeaseDuration => _options.LeaseDuration ?? TimeSpan.FromSeconds(Config.LeaseSeconds);
+
     private static string LeaseResource(string partition, string group, string job) => $"download/{partition}/{group}/{job}";
 
     /// <summary>What the request would do, reading but never writing (for -WhatIf).</summary>
@@ -107,7 +109,7 @@ public sealed class DistributionRunner
     {
         var partition = Config.Partition;
         var resource = LeaseResource(partition, run.DataGroup.Id, run.Job.Id);
-        var lease = await store.TryAcquireLeaseAsync(resource, _context.InstanceId, _options.LeaseDuration, cancellationToken).ConfigureAwait(false);
+        var lease = await store.TryAcquireLeaseAsync(resource, _context.InstanceId, LeaseDuration, cancellationToken).ConfigureAwait(false);
         if (!lease.Acquired)
         {
             _log.LogWarning("Job {Job} for data group {Group} is being distributed by instance {Holder} (claimed until {Until:u}); skipped.",
@@ -131,8 +133,12 @@ public sealed class DistributionRunner
             var (kind, reason) = await DecideKindAsync(request, run, rowVersion, snapshot, subjobs, ct).ConfigureAwait(false);
             var fromVersion = kind == SessionKind.Full ? (long?)null : rowVersion;
             var newRowVersion = run.Targeted ? (long?)null : current;
-            if (reason is not null && kind == SessionKind.Full && !request.FullSync)
-                _log.LogWarning("Job {Job}, data group {Group}: {Reason}", run.Job.Id, run.DataGroup.Id, reason);
+            if (reason is not null)
+            {
+                // A history gap means change history was lost before it was delivered: operators must hear about it.
+                var level = rowVersion is not null && !request.FullSync ? LogLevel.Warning : LogLevel.Information;
+                _log.Log(level, "Job {Job}, data group {Group}: {Reason}", run.Job.Id, run.DataGroup.Id, reason);
+            }
 
             NewSession SessionFor(int part) => new(partition, run.Job.Id, run.DataGroup.Id, kind, request.DeleteExistingData && part == 1, reason,
                 fromVersion, current, part, _context.InstanceId, run.Targeted ? run.ChannelDatabases : []);
@@ -285,13 +291,13 @@ public sealed class DistributionRunner
 
     private async Task RenewLeaseAsync(IMessageStore store, string resource, CancellationTokenSource onLost, CancellationToken stop)
     {
-        var interval = TimeSpan.FromTicks(Math.Max(_options.LeaseDuration.Ticks / 3, TimeSpan.FromMilliseconds(100).Ticks));
+        var interval = TimeSpan.FromTicks(Math.Max(LeaseDuration.Ticks / 3, TimeSpan.FromMilliseconds(100).Ticks));
         try
         {
             while (true)
             {
                 await Task.Delay(interval, _context.Time, stop).ConfigureAwait(false);
-                if (!await store.RenewLeaseAsync(resource, _context.InstanceId, _options.LeaseDuration, stop).ConfigureAwait(false))
+                if (!await store.RenewLeaseAsync(resource, _context.InstanceId, LeaseDuration, stop).ConfigureAwait(false))
                 {
                     _log.LogError("Lost the lease on {Resource}; stopping this run.", resource);
                     onLost.Cancel();

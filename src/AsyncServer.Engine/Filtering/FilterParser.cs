@@ -72,11 +72,22 @@ public static class FilterParser
             }
             else if (c == '[' || c == '"')
             {
+                // A doubled closing character stands for itself: [a]]b] is a]b, "a""b" is a"b.
                 var close = c == '[' ? ']' : '"';
-                var end = text.IndexOf(close, i + 1);
-                if (end < 0) throw Error(text, start, $"unterminated quoted name (missing {close})");
-                tokens.Add(new Token(Kind.Identifier, text[(i + 1)..end], start) { Quoted = true });
-                i = end + 1;
+                var sb = new StringBuilder();
+                i++;
+                while (true)
+                {
+                    if (i >= text.Length) throw Error(text, start, $"unterminated quoted name (missing {close})");
+                    if (text[i] == close)
+                    {
+                        if (i + 1 < text.Length && text[i + 1] == close) { sb.Append(close); i += 2; continue; }
+                        i++;
+                        break;
+                    }
+                    sb.Append(text[i++]);
+                }
+                tokens.Add(new Token(Kind.Identifier, sb.ToString(), start) { Quoted = true });
             }
             else if (char.IsDigit(c) || (c == '-' && i + 1 < text.Length && char.IsDigit(text[i + 1])))
             {
