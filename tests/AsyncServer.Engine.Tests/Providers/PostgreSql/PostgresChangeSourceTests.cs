@@ -8,7 +8,7 @@ using AsyncServer.Providers;
 using AsyncServer.Tests.Contracts;
 using AsyncServer.Tests.Support;
 
-namespace AsyncServer.Tests.Providers.PostgreSql;
+namespace AsyncServer.Tests.PostgreSql;
 
 /// <summary>What the PostgreSQL change source must get right beyond the shared contract.</summary>
 [Collection(PostgresCollection.Name)]

@@ -7,7 +7,7 @@ using AsyncServer.Tests.Contracts;
 using AsyncServer.Tests.Support;
 using static AsyncServer.Tests.Support.TestPackages;
 
-namespace AsyncServer.Tests.Providers.PostgreSql;
+namespace AsyncServer.Tests.PostgreSql;
 
 /// <summary>Applying real packages to a real PostgreSQL channel database.</summary>
 [Collection(PostgresCollection.Name)]

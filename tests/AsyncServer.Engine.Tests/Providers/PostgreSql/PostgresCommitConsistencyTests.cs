@@ -7,7 +7,7 @@ using AsyncServer.Tests.Contracts;
 using AsyncServer.Tests.Support;
 using Npgsql;
 
-namespace AsyncServer.Tests.Providers.PostgreSql;
+namespace AsyncServer.Tests.PostgreSql;
 
 /// <summary>
 /// Architecture rule 2 on PostgreSQL: a transaction that began (and took its transaction id) before a run and

@@ -6,7 +6,7 @@ using AsyncServer.Providers;
 using AsyncServer.Tests.Contracts;
 using AsyncServer.Tests.Support;
 
-namespace AsyncServer.Tests.Providers.PostgreSql;
+namespace AsyncServer.Tests.PostgreSql;
 
 /// <summary>
 /// HQ, message database and one channel database per data group, all on PostgreSQL: table ITEMS under change

@@ -6,7 +6,7 @@ using AsyncServer.Providers;
 using AsyncServer.Tests.Contracts;
 using AsyncServer.Tests.Support;
 
-namespace AsyncServer.Tests.Providers.PostgreSql;
+namespace AsyncServer.Tests.PostgreSql;
 
 /// <summary>
 /// Architecture rule 5 on PostgreSQL: several server processes run the same schedule against one message
