@@ -67,6 +67,35 @@ public sealed class PostgresCommitConsistencyTests(PostgresFixture fixture) : ID
     }
 
     [Fact]
+    public async Task Cleanup_keeps_changes_of_open_transactions_and_raises_the_minimum_valid_version_only_as_far_as_it_removed()
+    {
+        var db = await fixture.CreateDatabaseAsync("cleanuporder");
+        await fixture.ExecuteAsync(db, "CREATE TABLE ITEMS (ID BIGINT PRIMARY KEY, DATAAREAID VARCHAR(4) NOT NULL, NAME TEXT)");
+        await using var source = ProviderFactory.CreateChangeSource(db);
+        await source.EnableChangeTrackingAsync(["ITEMS"], ChangeTrackingOptions.Default, default);
+        var items = (await source.DescribeTableAsync("ITEMS", default))!;
+        long v0, v1;
+        await using (var s = await source.OpenSnapshotAsync(default)) v0 = s.CurrentVersion;
+        await fixture.ExecuteAsync(db, "INSERT INTO ITEMS VALUES (1, 'usrt', 'old')");
+        await using (var s = await source.OpenSnapshotAsync(default)) v1 = s.CurrentVersion;
+
+        await using var t1 = new NpgsqlConnection(db.ConnectionString);
+        await t1.OpenAsync();
+        await using var tx1 = await t1.BeginTransactionAsync();
+        await using (var cmd = new NpgsqlCommand("INSERT INTO ITEMS VALUES (2, 'usrt', 'open')", t1, tx1)) await cmd.ExecuteNonQueryAsync();
+
+        // Everything is "expired", but only the committed change may go; T1's is still open.
+        await source.CleanupChangeTrackingAsync(TimeSpan.FromSeconds(-5), default);
+        await tx1.CommitAsync();
+
+        await using var after = await source.OpenSnapshotAsync(default);
+        var min = await after.GetMinValidVersionAsync(items, default);
+        Assert.True(min > v0, "a reader at the enable tick can no longer compute its delta and must get a full sync");
+        Assert.True(min <= v1, "a reader that already has the removed change keeps its incremental delta");
+        Assert.Equal([(true, 2L)], await ChangesAsync(after, items, v1));
+    }
+
+    [Fact]
     public async Task Distribution_runs_on_postgresql_deliver_an_in_flight_transaction_in_the_next_package_and_channels_converge()
     {
         var setup = await PostgresDistributionSetup.CreateAsync(fixture, "runner", _folder.Path);
