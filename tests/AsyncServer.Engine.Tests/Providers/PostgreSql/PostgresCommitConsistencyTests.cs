@@ -67,6 +67,77 @@ public sealed class PostgresCommitConsistencyTests(PostgresFixture fixture) : ID
     }
 
     [Fact]
+    public async Task Runs_interleaved_with_concurrent_writers_deliver_every_change_once_and_converge()
+    {
+        var db = await fixture.CreateDatabaseAsync("interleaved");
+        await fixture.ExecuteAsync(db, "CREATE TABLE ITEMS (ID BIGINT PRIMARY KEY, DATAAREAID VARCHAR(4) NOT NULL, V BIGINT NOT NULL)");
+        await using var source = ProviderFactory.CreateChangeSource(db);
+        await source.EnableChangeTrackingAsync(["ITEMS"], ChangeTrackingOptions.Default, default);
+        var items = (await source.DescribeTableAsync("ITEMS", default))!;
+        var query = new ExtractionQuery(items, items.Columns, items.PrimaryKey, null, new Dictionary<string, string>(), _ => throw new InvalidOperationException());
+        long version;
+        await using (var s = await source.OpenSnapshotAsync(default)) version = s.CurrentVersion;
+
+        // Writers: transactions of one to three keys, each write a value never used before, commits held
+        // open for a random moment so transaction ids and commit order disagree all the time.
+        long nextValue = 0;
+        async Task WriterAsync(int seed)
+        {
+            var rng = new Random(seed);
+            await using var conn = new NpgsqlConnection(db.ConnectionString);
+            await conn.OpenAsync();
+            for (var t = 0; t < 25; t++)
+            {
+                await using var tx = await conn.BeginTransactionAsync();
+                // Keys in ascending order within a transaction: writers never deadlock on each other.
+                foreach (var id in Enumerable.Range(0, rng.Next(1, 4)).Select(_ => rng.Next(1, 21)).Distinct().Order().ToList())
+                {
+                    var sql = rng.Next(6) == 0
+                        ? $"DELETE FROM ITEMS WHERE ID = {id}"
+                        : $"INSERT INTO ITEMS VALUES ({id}, 'usrt', {Interlocked.Increment(ref nextValue)}) ON CONFLICT (ID) DO UPDATE SET V = EXCLUDED.V";
+                    await using var cmd = new NpgsqlCommand(sql, conn, tx);
+                    await cmd.ExecuteNonQueryAsync();
+                }
+                await Task.Delay(rng.Next(0, 15));
+                await tx.CommitAsync();
+            }
+        }
+
+        var replayed = new Dictionary<long, long>();
+        var delivered = new Dictionary<long, long>();
+        async Task RunAsync()
+        {
+            await using var snapshot = await source.OpenSnapshotAsync(default);
+            await using (var reader = await snapshot.ReadAsync(query, version, default))
+            {
+                while (await reader.ReadAsync())
+                {
+                    var id = reader.GetInt64(1);
+                    if (Convert.ToInt64(reader.GetValue(0)) == 0) { replayed.Remove(id); continue; }
+                    var v = reader.GetInt64(3);
+                    Assert.False(delivered.TryGetValue(id, out var last) && last == v, $"key {id} value {v} was delivered twice");
+                    delivered[id] = v;
+                    replayed[id] = v;
+                }
+            }
+            version = snapshot.CurrentVersion;
+        }
+
+        var writers = Enumerable.Range(1, 4).Select(seed => Task.Run(() => WriterAsync(seed))).ToList();
+        while (!writers.All(w => w.IsCompleted)) await RunAsync();
+        await Task.WhenAll(writers);
+        await RunAsync();
+
+        await using var conn = new NpgsqlConnection(db.ConnectionString);
+        await conn.OpenAsync();
+        var hq = new Dictionary<long, long>();
+        await using (var cmd = new NpgsqlCommand("SELECT ID, V FROM ITEMS", conn))
+        await using (var reader = await cmd.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) hq[reader.GetInt64(0)] = reader.GetInt64(1);
+        Assert.Equal(hq.OrderBy(p => p.Key), replayed.OrderBy(p => p.Key));
+    }
+
+    [Fact]
     public async Task Cleanup_keeps_changes_of_open_transactions_and_raises_the_minimum_valid_version_only_as_far_as_it_removed()
     {
         var db = await fixture.CreateDatabaseAsync("cleanuporder");
