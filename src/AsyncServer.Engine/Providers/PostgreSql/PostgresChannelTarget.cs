@@ -63,7 +63,12 @@ public sealed class PostgresChannelTarget : IChannelTarget
             }
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is PostgresException or NpgsqlException or PackageFormatException && !cancellationToken.IsCancellationRequested)
+        catch (PackageFormatException ex)
+        {
+            throw new AsyncServerException(ErrorIds.PackageInvalid, ErrorKind.InvalidData,
+                $"The package of session {manifest.SessionId} is invalid at table '{current}': {ex.Message}. Nothing was applied.", manifest.SessionId, ex);
+        }
+        catch (NpgsqlException ex) when (!cancellationToken.IsCancellationRequested)
         {
             throw new AsyncServerException(ErrorIds.ApplyFailed, ErrorKind.InvalidData,
                 $"Applying session {manifest.SessionId} to channel database {_connection.Display} failed at table '{current}': {ex.Message}. Nothing was applied.", manifest.SessionId, ex);
