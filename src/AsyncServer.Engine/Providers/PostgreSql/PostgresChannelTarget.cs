@@ -7,7 +7,8 @@ using Npgsql;
 namespace AsyncServer.Providers.PostgreSql;
 
 /// <summary>
-/// A channel database on PostgreSQL. A package is applied in one transaction: tables to empty are emptied,
+/// A channel database on PostgreSQL. A package is applied in one transaction: missing tables are created from
+/// the manifest, tables to empty are emptied,
 /// then each table's rows are bulk loaded by binary COPY into a temporary staging table and applied with
 /// three set-based statements (delete by key, update by key, insert the missing keys). Any error rolls the
 /// whole package back. Re-applying a package leaves the same rows as applying it once.
@@ -36,21 +37,21 @@ public sealed class PostgresChannelTarget : IChannelTarget
         var current = "";
         try
         {
-            // Resolve every table first: a package naming a missing table or column changes nothing.
+            // Check (or create) every table before touching a row: a package that does not fit changes nothing.
             var targets = new List<(PackageTable Table, TableSchema Target, IReadOnlyList<ColumnSchema> Columns)>();
             foreach (var table in manifest.Tables)
             {
                 current = table.ChannelTable;
-                var target = await RequireTableAsync(conn, tx, table.ChannelTable, cancellationToken).ConfigureAwait(false);
-                var columns = table.Columns.Select(c => target.Find(c.Name) ?? throw new AsyncServerException(ErrorIds.ColumnNotFound, ErrorKind.ObjectNotFound,
-                    $"Channel table '{target.DisplayName}' has no column '{c.Name}' (package of session {manifest.SessionId}).", c.Name)).ToList();
-                targets.Add((table, target, columns));
+                var target = await PrepareTableAsync(conn, tx, table, manifest.SessionId, cancellationToken).ConfigureAwait(false);
+                targets.Add((table, target, table.Columns.Select(c => target.Find(c.Name)!).ToList()));
             }
             foreach (var name in manifest.DeleteExistingTables.Distinct(StringComparer.OrdinalIgnoreCase))
             {
                 current = name;
-                var target = await RequireTableAsync(conn, tx, name, cancellationToken).ConfigureAwait(false);
+                var target = (await PostgresCatalog.DescribeAsync(conn, name, cancellationToken, tx).ConfigureAwait(false))?.Schema;
+                if (target is null) continue; // nothing to empty
                 await PostgresConnections.ExecuteAsync(conn, $"DELETE FROM {PostgresCatalog.Quote(target)}", cancellationToken, tx).ConfigureAwait(false);
+                applied.Add(target.DisplayName);
             }
             for (var i = 0; i < targets.Count; i++)
             {
@@ -59,7 +60,7 @@ public sealed class PostgresChannelTarget : IChannelTarget
                 var (u, d) = await ApplyTableAsync(conn, tx, package, table, target, columns, $"async_stage_{i}", cancellationToken).ConfigureAwait(false);
                 upserted += u;
                 deleted += d;
-                applied.Add(target.DisplayName);
+                if (!applied.Contains(target.DisplayName)) applied.Add(target.DisplayName);
             }
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -76,9 +77,30 @@ public sealed class PostgresChannelTarget : IChannelTarget
         return new ApplyResult(manifest.SessionId, upserted, deleted, applied);
     }
 
-    private static async Task<TableSchema> RequireTableAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string name, CancellationToken ct)
-        => (await PostgresCatalog.DescribeAsync(conn, name, ct, tx).ConfigureAwait(false))?.Schema
-           ?? throw new AsyncServerException(ErrorIds.TableNotFound, ErrorKind.ObjectNotFound, $"Channel table '{name}' does not exist.", name);
+    /// <summary>
+    /// The channel table of a package table: created from the manifest when missing (its columns in the
+    /// logical types' PostgreSQL types, the key as primary key); an existing one must have every column.
+    /// </summary>
+    private static async Task<TableSchema> PrepareTableAsync(NpgsqlConnection conn, NpgsqlTransaction tx, PackageTable table, long sessionId, CancellationToken ct)
+    {
+        var schema = (await PostgresCatalog.DescribeAsync(conn, table.ChannelTable, ct, tx).ConfigureAwait(false))?.Schema;
+        if (schema is null)
+        {
+            var d = SqlDialect.PostgreSql;
+            var columns = table.Columns.Select(c =>
+                $"{d.Quote(c.Name)} {PostgresTypes.ToDeclared(c.Type)}{(c.Nullable && !table.KeyColumns.Contains(c.Name) ? "" : " NOT NULL")}");
+            await PostgresConnections.ExecuteAsync(conn,
+                $"CREATE TABLE {d.Quote(QualifiedName.Parse(table.ChannelTable))} ({string.Join(", ", columns)}, PRIMARY KEY ({string.Join(", ", table.KeyColumns.Select(d.Quote))}))",
+                ct, tx).ConfigureAwait(false);
+            return (await PostgresCatalog.DescribeAsync(conn, table.ChannelTable, ct, tx).ConfigureAwait(false))!.Schema;
+        }
+        var missing = table.Columns.Where(c => schema.Find(c.Name) is null).Select(c => c.Name).ToList();
+        if (missing.Count > 0)
+            throw new AsyncServerException(ErrorIds.ColumnNotFound, ErrorKind.InvalidData,
+                $"Channel table {schema.DisplayName} lacks column(s) {string.Join(", ", missing)} that the package of session {sessionId} carries; " +
+                "add them to the channel table or change the subjob's field map. Nothing was applied.", schema.DisplayName);
+        return schema;
+    }
 
     private static async Task<(long Upserted, long Deleted)> ApplyTableAsync(NpgsqlConnection conn, NpgsqlTransaction tx, PackageReader package,
         PackageTable table, TableSchema target, IReadOnlyList<ColumnSchema> columns, string stage, CancellationToken ct)
@@ -98,6 +120,7 @@ public sealed class PostgresChannelTarget : IChannelTarget
 
         var copy = $"COPY pg_temp.{stage} (__seq, __upsert, {string.Join(", ", types.Select((_, i) => S(i)))}) FROM STDIN (FORMAT BINARY)";
         var dbTypes = types.Select(PostgresTypes.ToNpgsql).ToArray();
+        long upserts = 0, deletes = 0;
         await using (var importer = await conn.BeginBinaryImportAsync(copy, ct).ConfigureAwait(false))
         {
             long seq = 0;
@@ -106,6 +129,7 @@ public sealed class PostgresChannelTarget : IChannelTarget
                 await importer.StartRowAsync(ct).ConfigureAwait(false);
                 await importer.WriteAsync(seq++, NpgsqlTypes.NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
                 await importer.WriteAsync(row.Upsert, NpgsqlTypes.NpgsqlDbType.Boolean, ct).ConfigureAwait(false);
+                if (row.Upsert) upserts++; else deletes++;
                 for (var c = 0; c < types.Length; c++)
                 {
                     var value = row.Values[c];
@@ -123,21 +147,23 @@ public sealed class PostgresChannelTarget : IChannelTarget
         await PostgresConnections.ExecuteAsync(conn,
             $"DELETE FROM pg_temp.{stage} a USING pg_temp.{stage} b WHERE {KeyMatch("a", "b")} AND a.__seq < b.__seq", ct, tx).ConfigureAwait(false);
 
-        var deleted = await PostgresConnections.ExecuteAsync(conn,
+        await PostgresConnections.ExecuteAsync(conn,
             $"DELETE FROM {quoted} t USING pg_temp.{stage} s WHERE NOT s.__upsert AND {KeyMatch("t", "s")}", ct, tx).ConfigureAwait(false);
-        long upserted = 0;
         if (nonKeyIndexes.Length > 0)
         {
+            // Only the package's columns are set: channel-only columns keep their values.
             var set = string.Join(", ", nonKeyIndexes.Select(i => $"{d.Quote(columns[i].Name)} = {PostgresTypes.WriteExpression(columns[i], types[i], "s." + S(i))}"));
-            upserted += await PostgresConnections.ExecuteAsync(conn,
+            await PostgresConnections.ExecuteAsync(conn,
                 $"UPDATE {quoted} t SET {set} FROM pg_temp.{stage} s WHERE s.__upsert AND {KeyMatch("t", "s")}", ct, tx).ConfigureAwait(false);
         }
         var targetList = string.Join(", ", columns.Select(c => d.Quote(c.Name)));
         var sourceList = string.Join(", ", columns.Select((c, i) => PostgresTypes.WriteExpression(c, types[i], "s." + S(i))));
-        upserted += await PostgresConnections.ExecuteAsync(conn,
+        await PostgresConnections.ExecuteAsync(conn,
             $"INSERT INTO {quoted} ({targetList}) SELECT {sourceList} FROM pg_temp.{stage} s WHERE s.__upsert AND NOT EXISTS (SELECT 1 FROM {quoted} t WHERE {KeyMatch("t", "s")})",
             ct, tx).ConfigureAwait(false);
-        return (upserted, deleted);
+        // Counted like row-by-row apply does: every upsert and delete row of the package (a delete of a key the
+        // channel never had counts too; it is a no-op).
+        return (upserts, deletes);
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -5,7 +5,7 @@ using AsyncServer.Packaging;
 using AsyncServer.Providers;
 using AsyncServer.Tests.Contracts;
 using AsyncServer.Tests.Support;
-using static AsyncServer.Tests.Support.TestPackages;
+using static AsyncServer.Tests.Support.RowPackages;
 
 namespace AsyncServer.Tests.PostgreSql;
 
@@ -84,7 +84,7 @@ public sealed class PostgresChannelTargetTests(PostgresFixture fixture) : IDispo
             (true, Item(3, "gone soon", 3m)),
             (false, [3L, "usrt", null, null, null, null, null, null, null, null, null, null, null, null]),
         ]));
-        Assert.Equal((2L, 2L), (result.Upserted, result.Deleted));
+        Assert.Equal((3L, 2L), (result.Upserted, result.Deleted)); // package rows, as applied one by one
         Assert.Equal("1:ONE:10.000000,4:four:4.000000", await fixture.ScalarAsync(db, "SELECT string_agg(id || ':' || name || ':' || amount, ',' ORDER BY id) FROM store.items"));
     }
 
@@ -113,16 +113,18 @@ public sealed class PostgresChannelTargetTests(PostgresFixture fixture) : IDispo
     }
 
     [Fact]
-    public async Task Missing_tables_and_columns_are_named_and_nothing_is_applied()
+    public async Task A_missing_table_is_created_from_the_manifest_and_a_missing_column_fails_naming_it()
     {
         var (db, target) = await SetUpAsync("missing");
-        var noTable = await WriteAsync(_folder.Path, 1, "store.nosuch", ItemColumns, [(true, Item(1, "one", 1m))]);
-        var ex = await Assert.ThrowsAsync<AsyncServerException>(() => ApplyAsync(target, noTable));
-        Assert.Equal(ErrorIds.TableNotFound, ex.ErrorId);
-        Assert.Contains("store.nosuch", ex.Message);
+        var created = await ApplyAsync(target, await WriteAsync(_folder.Path, 1, "store.NEWITEMS", ItemColumns, [(true, Item(1, "one", 1m))]));
+        Assert.Equal(["store.NEWITEMS"], created.Tables);
+        var schema = (await target.DescribeTableAsync("store.NEWITEMS", default))!;
+        Assert.Equal(["ID", "DATAAREAID"], schema.PrimaryKey.Select(c => c.Name));
+        Assert.Equal(ItemColumns.Select(c => c.Type), schema.Columns.Select(c => c.Type));
+        Assert.Equal("one", await fixture.ScalarAsync(db, "SELECT \"NAME\" FROM store.\"NEWITEMS\""));
 
         var noColumn = await WriteAsync(_folder.Path, 2, "store.items", [.. ItemColumns, new Column("NOPE", LogicalType.String)], [(true, [.. Item(1, "one", 1m), "x"])]);
-        ex = await Assert.ThrowsAsync<AsyncServerException>(() => ApplyAsync(target, noColumn));
+        var ex = await Assert.ThrowsAsync<AsyncServerException>(() => ApplyAsync(target, noColumn));
         Assert.Equal(ErrorIds.ColumnNotFound, ex.ErrorId);
         Assert.Contains("NOPE", ex.Message);
         Assert.Equal(0L, await fixture.ScalarAsync(db, "SELECT count(*) FROM store.items"));

@@ -5,7 +5,7 @@ using AsyncServer.Packaging;
 namespace AsyncServer.Tests.Support;
 
 /// <summary>Writes real packages (through PackageWriter) from rows given in a test.</summary>
-public static class TestPackages
+public static class RowPackages
 {
     public sealed record Column(string Name, LogicalType Type, bool Key = false);
 
