@@ -30,8 +30,16 @@ public static class ProviderFactory
 
     public static IChannelTarget CreateChannelTarget(ResolvedConnection connection) => connection.Provider switch
     {
+        DatabaseProvider.Sqlite => new SqliteChannelTarget(connection),
         DatabaseProvider.PostgreSql => new PostgresChannelTarget(connection),
         _ => throw NotAvailable(connection.Provider, "channel database"),
+    };
+
+    public static IStatusArchive CreateStatusArchive(ResolvedConnection hqConnection) => hqConnection.Provider switch
+    {
+        DatabaseProvider.Sqlite => new SqliteStatusArchive(hqConnection),
+        DatabaseProvider.PostgreSql => new PostgresStatusArchive(hqConnection),
+        _ => throw NotAvailable(hqConnection.Provider, "HQ status tables"),
     };
 
     private static AsyncServerException NotAvailable(DatabaseProvider provider, string seam)

@@ -59,3 +59,11 @@ public sealed class PostgresMessageStoreContractTests(PostgresFixture fixture) :
 {
     protected override IProviderFixture Fixture { get; } = fixture;
 }
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresChannelTargetContractTests(PostgresFixture fixture) : ChannelTargetContract
+{
+    protected override IProviderFixture Fixture { get; } = fixture;
+    protected override string GuidType => "UUID";
+    protected override string BinaryType => "BYTEA";
+}

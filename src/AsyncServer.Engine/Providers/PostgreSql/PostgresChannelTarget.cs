@@ -96,7 +96,7 @@ public sealed class PostgresChannelTarget : IChannelTarget
         }
         var missing = table.Columns.Where(c => schema.Find(c.Name) is null).Select(c => c.Name).ToList();
         if (missing.Count > 0)
-            throw new AsyncServerException(ErrorIds.ColumnNotFound, ErrorKind.InvalidData,
+            throw new AsyncServerException(ErrorIds.ChannelTableMismatch, ErrorKind.InvalidData,
                 $"Channel table {schema.DisplayName} lacks column(s) {string.Join(", ", missing)} that the package of session {sessionId} carries; " +
                 "add them to the channel table or change the subjob's field map. Nothing was applied.", schema.DisplayName);
         return schema;

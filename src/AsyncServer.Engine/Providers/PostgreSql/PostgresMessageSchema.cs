@@ -69,6 +69,23 @@ internal static class PostgresMessageSchema
             acquired_at timestamptz NOT NULL,
             expires_at timestamptz NOT NULL);
         """,
+        // 2: the channel side (as on SQLite): which channel databases have joined a (data group, job).
+        $"""
+        CREATE TABLE {Schema}.channel_database_jobs (
+            partition text NOT NULL,
+            data_group text NOT NULL,
+            job_id text NOT NULL,
+            channel_database text NOT NULL,
+            first_session_id bigint NOT NULL,
+            joined_at timestamptz NOT NULL,
+            PRIMARY KEY (partition, data_group, job_id, channel_database));
+        INSERT INTO {Schema}.channel_database_jobs (partition, data_group, job_id, channel_database, first_session_id, joined_at)
+            SELECT s.partition, s.data_group, s.job_id, t.channel_database, min(s.id), min(t.updated_at)
+            FROM {Schema}.session_targets t JOIN {Schema}.download_sessions s ON s.id = t.session_id
+            GROUP BY s.partition, s.data_group, s.job_id, t.channel_database;
+        CREATE INDEX ix_status_messages_session ON {Schema}.status_messages (session_id);
+        CREATE INDEX ix_session_targets_session ON {Schema}.session_targets (session_id, status);
+        """,
     ];
 
     /// <summary>Advisory lock key (per database) serializing Initialize-AsyncMessageDatabase runs.</summary>

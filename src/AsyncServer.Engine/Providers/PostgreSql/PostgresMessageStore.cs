@@ -13,7 +13,7 @@ namespace AsyncServer.Providers.PostgreSql;
 /// different hosts need not agree on the time). CompleteRunAsync locks the lease row and the row version
 /// row, so a takeover and a late completion cannot both succeed.
 /// </summary>
-public sealed class PostgresMessageStore : IMessageStore
+public sealed partial class PostgresMessageStore : IMessageStore
 {
     private readonly ResolvedConnection _connection;
     private readonly TimeProvider _time;
@@ -167,10 +167,15 @@ public sealed class PostgresMessageStore : IMessageStore
         {
             var status = p.Staged ? SessionStatus.Started : SessionStatus.Available;
             var message = p.Staged ? "Staged: run Publish-AsyncPackage to make it available." : null;
-            await PostgresConnections.ExecuteAsync(conn,
-                $"UPDATE {Schema}.download_sessions SET status = @st, row_count = @rows, package_file = @file, package_size = @size, package_sha256 = @sha, staged = @staged, finished_at = @now, message = @msg WHERE id = @id",
+            // Only a session still being created may be recorded: an operator may have canceled it meanwhile.
+            var changed = await PostgresConnections.ExecuteAsync(conn,
+                $"UPDATE {Schema}.download_sessions SET status = @st, row_count = @rows, package_file = @file, package_size = @size, package_sha256 = @sha, staged = @staged, finished_at = @now, message = @msg " +
+                "WHERE id = @id AND status = 'Started' AND NOT staged",
                 cancellationToken, tx, ("st", status.ToString()), ("rows", p.RowCount), ("file", p.PackageFile), ("size", p.PackageSize), ("sha", p.PackageSha256),
                 ("staged", p.Staged), ("now", now), ("msg", message), ("id", p.SessionId)).ConfigureAwait(false);
+            if (changed != 1)
+                throw new AsyncServerException(ErrorIds.SessionCanceled, ErrorKind.OperationStopped,
+                    $"Session {p.SessionId} is no longer being created (it was canceled); nothing of this run was recorded.", p.SessionId);
             if (!p.Staged)
             {
                 await AddStatusMessageAsync(conn, tx, p.SessionId, null, status, message, cancellationToken).ConfigureAwait(false);
@@ -200,6 +205,11 @@ public sealed class PostgresMessageStore : IMessageStore
                 $"INSERT INTO {Schema}.session_targets (session_id, channel_database, status, tries, updated_at) VALUES (@s, @c, @st, 0, @now)",
                 ct, tx, ("s", sessionId), ("c", db), ("st", SessionStatus.Available.ToString()), ("now", Now)).ConfigureAwait(false);
             await AddStatusMessageAsync(conn, tx, sessionId, db, SessionStatus.Available, null, ct).ConfigureAwait(false);
+            // The channel database has joined this (data group, job): it is never seeded again.
+            await PostgresConnections.ExecuteAsync(conn,
+                $"INSERT INTO {Schema}.channel_database_jobs (partition, data_group, job_id, channel_database, first_session_id, joined_at) " +
+                $"SELECT partition, data_group, job_id, @c, id, @now FROM {Schema}.download_sessions WHERE id = @s ON CONFLICT DO NOTHING",
+                ct, tx, ("s", sessionId), ("c", db), ("now", Now)).ConfigureAwait(false);
         }
     }
 

@@ -125,7 +125,7 @@ public sealed class PostgresChannelTargetTests(PostgresFixture fixture) : IDispo
 
         var noColumn = await WriteAsync(_folder.Path, 2, "store.items", [.. ItemColumns, new Column("NOPE", LogicalType.String)], [(true, [.. Item(1, "one", 1m), "x"])]);
         var ex = await Assert.ThrowsAsync<AsyncServerException>(() => ApplyAsync(target, noColumn));
-        Assert.Equal(ErrorIds.ColumnNotFound, ex.ErrorId);
+        Assert.Equal(ErrorIds.ChannelTableMismatch, ex.ErrorId);
         Assert.Contains("NOPE", ex.Message);
         Assert.Equal(0L, await fixture.ScalarAsync(db, "SELECT count(*) FROM store.items"));
     }
