@@ -40,4 +40,10 @@ public static class ErrorIds
     public const string SessionBlocked = "SessionBlocked";
     public const string RepackageFailed = "RepackageFailed";
     public const string StatusMoveFailed = "StatusMoveFailed";
+    public const string RecurrenceNotRepresentable = "RecurrenceNotRepresentable";
+    public const string ScheduleHasNoRecurrence = "ScheduleHasNoRecurrence";
+    public const string RegistrationFailed = "RegistrationFailed";
+    public const string RegistrationExists = "RegistrationExists";
+    public const string RegistrationNotFound = "RegistrationNotFound";
+    public const string ExecutableNotFound = "ExecutableNotFound";
 }

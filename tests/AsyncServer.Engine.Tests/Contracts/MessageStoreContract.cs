@@ -136,6 +136,17 @@ public abstract class MessageStoreContract
     }
 
     [Fact]
+    public async Task NewestFirst_with_a_limit_returns_the_latest_sessions()
+    {
+        var store = await NewStoreAsync("newest");
+        var first = await AdvanceAsync(store, "G1", "1040", null, 9);
+        var second = await AdvanceAsync(store, "G1", "1040", 9, 12);
+        var other = await AdvanceAsync(store, "G2", "1040", null, 12);
+        Assert.Equal([second], (await store.QuerySessionsAsync(new SessionQuery { JobIds = ["1040"], DataGroups = ["G1"], NewestFirst = true, Limit = 1 }, default)).Select(s => s.Id));
+        Assert.Equal([other, second, first], (await store.QuerySessionsAsync(new SessionQuery { NewestFirst = true }, default)).Select(s => s.Id));
+    }
+
+    [Fact]
     public async Task A_staged_session_is_published_once()
     {
         var store = await NewStoreAsync("staged");
