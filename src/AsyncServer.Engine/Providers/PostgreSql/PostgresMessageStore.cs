@@ -265,7 +265,7 @@ public sealed partial class PostgresMessageStore : IMessageStore
         }
         if (q.CreatedAfter is { } after) { where.Append(" AND s.created_at >= @after"); parameters.Add(("after", after)); }
         if (q.CreatedBefore is { } before) { where.Append(" AND s.created_at < @before"); parameters.Add(("before", before)); }
-        where.Append(" ORDER BY s.id");
+        where.Append(q.NewestFirst ? " ORDER BY s.id DESC" : " ORDER BY s.id");
         if (q.Limit is { } limit) { where.Append(" LIMIT @limit"); parameters.Add(("limit", limit)); }
         await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
         return await ReadSessionsAsync(conn, where.ToString(), parameters, cancellationToken).ConfigureAwait(false);
