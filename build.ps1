@@ -79,7 +79,9 @@ function Invoke-Build {
 function Get-TrxCounts([string] $Path) {
     [xml] $trx = Get-Content $Path -Raw
     $c = $trx.TestRun.ResultSummary.Counters
-    [pscustomobject]@{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted; Skipped = [int]$c.notExecuted }
+    # The trx logger counts a skipped test in total but not in executed, and leaves notExecuted at 0.
+    $skipped = [math]::Max([int]$c.notExecuted, [int]$c.total - [int]$c.executed)
+    [pscustomobject]@{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted; Skipped = $skipped }
 }
 
 function Invoke-Test {

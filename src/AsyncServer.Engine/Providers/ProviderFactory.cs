@@ -5,6 +5,7 @@ using AsyncServer.Diagnostics;
 using AsyncServer.Messaging;
 using AsyncServer.Providers.PostgreSql;
 using AsyncServer.Providers.Sqlite;
+using AsyncServer.Providers.SqlServer;
 
 namespace AsyncServer.Providers;
 
@@ -18,6 +19,7 @@ public static class ProviderFactory
     {
         DatabaseProvider.Sqlite => new SqliteChangeSource(connection),
         DatabaseProvider.PostgreSql => new PostgresChangeSource(connection),
+        DatabaseProvider.SqlServer => new SqlServerChangeSource(connection),
         _ => throw NotAvailable(connection.Provider, "HQ change source"),
     };
 
@@ -25,6 +27,7 @@ public static class ProviderFactory
     {
         DatabaseProvider.Sqlite => new SqliteMessageStore(connection, time),
         DatabaseProvider.PostgreSql => new PostgresMessageStore(connection, time),
+        DatabaseProvider.SqlServer => new SqlServerMessageStore(connection, time),
         _ => throw NotAvailable(connection.Provider, "message database"),
     };
 
@@ -32,6 +35,7 @@ public static class ProviderFactory
     {
         DatabaseProvider.Sqlite => new SqliteChannelTarget(connection),
         DatabaseProvider.PostgreSql => new PostgresChannelTarget(connection),
+        DatabaseProvider.SqlServer => new SqlServerChannelTarget(connection),
         _ => throw NotAvailable(connection.Provider, "channel database"),
     };
 
@@ -39,6 +43,7 @@ public static class ProviderFactory
     {
         DatabaseProvider.Sqlite => new SqliteStatusArchive(hqConnection),
         DatabaseProvider.PostgreSql => new PostgresStatusArchive(hqConnection),
+        DatabaseProvider.SqlServer => new SqlServerStatusArchive(hqConnection),
         _ => throw NotAvailable(hqConnection.Provider, "HQ status tables"),
     };
 

@@ -48,7 +48,7 @@ public abstract class ChannelTargetContract : IDisposable
         var count = await CountAsync(db);
         for (var id = 1; id <= 20; id++)
             if (await CountAsync(db, where: $"{Q("ID")} = {id}") == 1)
-                parts.Add($"{id}:{await NameAsync(db, id)}:{Convert.ToDecimal(await Fixture.ScalarAsync(db, $"SELECT {Q("AMOUNT")} FROM {Q("ITEMS")} WHERE {Q("ID")} = {id}") ?? 0m)}");
+                parts.Add($"{id}:{await NameAsync(db, id)}:{Convert.ToDecimal(await Fixture.ScalarAsync(db, $"SELECT {Q("AMOUNT")} FROM {Q("ITEMS")} WHERE {Q("ID")} = {id}") ?? 0m) / 1.000000000000000000000000000000000m}");
         return $"{count}|{string.Join(";", parts)}";
     }
 
