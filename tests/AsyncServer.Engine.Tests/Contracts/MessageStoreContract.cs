@@ -177,7 +177,9 @@ public abstract class MessageStoreContract
         var store = await NewStoreAsync("pending");
         var a = await AdvanceAsync(store, "G1", "1040", null, 9);
         var b = await AdvanceAsync(store, "G1", "1040", 9, 12);
-        Assert.Equal([a, b], (await store.GetPendingSessionsAsync("DB1", default)).Select(s => s.Id));
+        var pending = await store.GetPendingSessionsAsync("DB1", default);
+        Assert.Equal([a, b], pending.Select(s => s.Id));
+        Assert.All(pending, s => Assert.Contains(s.Targets, t => t.ChannelDatabase == "DB1" && t.Status == SessionStatus.Available && t.Tries == 0));
         Assert.Equal(1, await store.UpdateTargetsAsync(new TargetUpdate([SessionStatus.Available], SessionStatus.Applied, "done") { ChannelDatabase = "DB1", SessionId = a }, default));
         Assert.Equal([b], (await store.GetPendingSessionsAsync("DB1", default)).Select(s => s.Id));
         Assert.Equal([a, b], (await store.GetPendingSessionsAsync("DB2", default)).Select(s => s.Id));

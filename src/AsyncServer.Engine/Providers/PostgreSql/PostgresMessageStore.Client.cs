@@ -16,7 +16,7 @@ public sealed partial class PostgresMessageStore
         await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
         return await ReadSessionsAsync(conn,
             $"WHERE EXISTS (SELECT 1 FROM {Schema}.session_targets x WHERE x.session_id = s.id AND x.channel_database = @db AND x.status = ANY(@pending)) ORDER BY s.id",
-            [("db", channelDatabase), ("pending", Names(TargetStatuses.Pending))], cancellationToken).ConfigureAwait(false);
+            [("db", channelDatabase), ("pending", Names(TargetStatuses.Pending))], cancellationToken, onlyChannelDatabase: channelDatabase).ConfigureAwait(false);
     }
 
     public async Task<int> UpdateTargetsAsync(TargetUpdate u, CancellationToken cancellationToken)

@@ -271,7 +271,9 @@ public sealed partial class PostgresMessageStore : IMessageStore
         return await ReadSessionsAsync(conn, where.ToString(), parameters, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<IReadOnlyList<DownloadSessionRecord>> ReadSessionsAsync(NpgsqlConnection conn, string whereAndOrder, IEnumerable<(string, object?)> parameters, CancellationToken ct)
+    /// <param name="onlyChannelDatabase">When set, only the targets at this channel database are read (a group may have hundreds).</param>
+    private static async Task<IReadOnlyList<DownloadSessionRecord>> ReadSessionsAsync(NpgsqlConnection conn, string whereAndOrder, IEnumerable<(string, object?)> parameters, CancellationToken ct,
+        string? onlyChannelDatabase = null)
     {
         var sessions = new List<DownloadSessionRecord>();
         await using (var cmd = PostgresConnections.Command(conn,
@@ -311,8 +313,9 @@ public sealed partial class PostgresMessageStore : IMessageStore
         if (sessions.Count == 0) return sessions;
         var targets = new Dictionary<long, List<SessionTargetRecord>>();
         await using (var cmd = PostgresConnections.Command(conn,
-            $"SELECT session_id, channel_database, status, tries, updated_at, message FROM {Schema}.session_targets WHERE session_id = ANY(@ids) ORDER BY session_id, channel_database",
-            null, ("ids", sessions.Select(s => s.Id).ToArray())))
+            $"SELECT session_id, channel_database, status, tries, updated_at, message FROM {Schema}.session_targets WHERE session_id = ANY(@ids)" +
+            (onlyChannelDatabase is null ? "" : " AND channel_database = @only") + " ORDER BY session_id, channel_database",
+            null, ("ids", sessions.Select(s => s.Id).ToArray()), ("only", onlyChannelDatabase)))
         await using (var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
         {
             while (await r.ReadAsync(ct).ConfigureAwait(false))

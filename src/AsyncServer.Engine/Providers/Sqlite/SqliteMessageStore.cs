@@ -360,7 +360,9 @@ public sealed partial class SqliteMessageStore : IMessageStore
         return await ReadSessionsAsync(conn, where.ToString(), parameters, cancellationToken).ConfigureAwait(false);
     }
 
-    internal static async Task<IReadOnlyList<DownloadSessionRecord>> ReadSessionsAsync(SqliteConnection conn, string whereAndOrder, IEnumerable<(string, object?)> parameters, CancellationToken ct)
+    /// <param name="onlyChannelDatabase">When set, only the targets at this channel database are read (a group may have hundreds).</param>
+    internal static async Task<IReadOnlyList<DownloadSessionRecord>> ReadSessionsAsync(SqliteConnection conn, string whereAndOrder, IEnumerable<(string, object?)> parameters, CancellationToken ct,
+        string? onlyChannelDatabase = null)
     {
         var sessions = new List<DownloadSessionRecord>();
         await using (var cmd = conn.CreateCommand())
@@ -404,7 +406,9 @@ public sealed partial class SqliteMessageStore : IMessageStore
         foreach (var chunk in sessions.Select(s => s.Id).Chunk(500))
         {
             await using var cmd = conn.CreateCommand();
-            cmd.CommandText = $"SELECT session_id, channel_database, status, tries, updated_at, message FROM session_targets WHERE session_id IN ({string.Join(", ", chunk)}) ORDER BY session_id, channel_database";
+            cmd.CommandText = $"SELECT session_id, channel_database, status, tries, updated_at, message FROM session_targets WHERE session_id IN ({string.Join(", ", chunk)})" +
+                              (onlyChannelDatabase is null ? "" : " AND channel_database = @only") + " ORDER BY session_id, channel_database";
+            if (onlyChannelDatabase is not null) cmd.Parameters.AddWithValue("@only", onlyChannelDatabase);
             await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
             while (await r.ReadAsync(ct).ConfigureAwait(false))
             {
