@@ -7,7 +7,7 @@ Without -Table, it enables every HQ table a subjob reads, including the parent t
 
 On SQL Server it uses SQL Server change tracking: it turns change tracking on for the database with CHANGE_RETENTION = -RetentionDays and AUTO_CLEANUP = ON (or, when it is on already, sets the retention), then for each table that is not tracked yet; tables that AX's own Commerce Data Exchange already tracks are left as they are. It needs ALTER on the database and the tables (usually a DBA runs it once), and it does not turn on snapshot isolation, which distribution runs need: that is left to the DBA (see docs/sqlserver.md).
 
-On SQLite and PostgreSQL change tracking is built with triggers and a side table per tracked table (on PostgreSQL in the schema async_ct, see docs/postgresql.md), recording each changed key with its change and the time of it; on SQLite the database is also switched to WAL mode so that distributions read a consistent snapshot while HQ keeps writing. Every table needs a primary key, because deletes are delivered by key. All tables are enabled in one transaction: if one fails, none is changed.
+On SQLite and PostgreSQL change tracking is built with triggers and a side table per tracked table (on PostgreSQL in the schema async_ct, see docs/postgresql.md), recording each changed key and when it changed; on SQLite the database is also switched to WAL mode so that distributions read a consistent snapshot while HQ keeps writing. Every table needs a primary key, because deletes are delivered by key. All tables are enabled in one transaction: if one fails, none is changed.
 
 Tables that change tracking does not cover make Start-AsyncDistribution fail with ChangeTrackingNotEnabled.
 '@
