@@ -1,0 +1,56 @@
+using AsyncServer.Bench.Harness;
+using AsyncServer.Bench.Scenarios;
+
+namespace AsyncServer.Bench;
+
+/// <summary>
+/// The benchmark harness of issue 7 (docs/benchmarks.md).
+///   AsyncServer.Bench [--quick] [--only NAME[,NAME...]]   run scenarios; each engine run and each floor in a fresh child process
+///   AsyncServer.Bench --child measure|floor NAME [--quick] one step (used by the parent)
+/// Data is generated once into out/bench/data and reused; results go to bench/results/*.json.
+/// </summary>
+internal static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var quick = args.Contains("--quick");
+        var root = BenchContext.FindRepositoryRoot();
+        var context = new BenchContext(quick, Path.Combine(root, "out", "bench"));
+        var scenarios = ScenarioRegistry.All();
+
+        var child = Array.IndexOf(args, "--child");
+        if (child >= 0)
+        {
+            var step = args[child + 1];
+            var scenario = scenarios.Single(s => s.Name == args[child + 2]);
+            var result = step == "measure" ? await scenario.MeasureAsync(context) : await scenario.FloorAsync(context);
+            Console.WriteLine(result.ToLine());
+            return 0;
+        }
+
+        var only = Array.IndexOf(args, "--only") is var o and >= 0 ? args[o + 1].Split(',', StringSplitOptions.RemoveEmptyEntries) : null;
+        var selected = scenarios.Where(s => only is null || only.Any(n => s.Name.Contains(n, StringComparison.OrdinalIgnoreCase))).ToList();
+        var started = DateTimeOffset.UtcNow;
+        var machine = MachineInfo.Current();
+        var results = new List<ScenarioResult>();
+        foreach (var s in selected)
+        {
+            Console.Error.WriteLine($"== {s.Name}: {s.Description}");
+            await s.PrepareAsync(context);
+            var childArgs = quick ? new[] { "--quick" } : [];
+            // Floor first, then the engine: both find the data in the OS page cache the same way.
+            var floor = ChildProcess.Run(["--child", "floor", s.Name, .. childArgs]);
+            var engine = ChildProcess.Run(["--child", "measure", s.Name, .. childArgs]);
+            var r = new ScenarioResult(s.Name, s.Provider, s.Description, s.FloorDescription, engine, floor);
+            Console.Error.WriteLine($"   engine {engine.Seconds:N3} s ({engine.RowsPerSecond:N0} rows/s, peak {engine.PeakBytes / 1048576.0:N1} MB), floor {floor.Seconds:N3} s, ratio {r.Ratio:N2}");
+            results.Add(r);
+        }
+        var notMeasured = ScenarioRegistry.NotMeasured().Select(n => $"{n.Name}: {n.Why}").ToList();
+        var command = "./build.ps1 Bench" + (quick ? " -Quick" : "") + (only is null ? "" : $"  (bench args --only {string.Join(',', only)})");
+        var report = new BenchReport(started, quick ? "quick" : "full", command, machine, results, Targets.Check(results), notMeasured);
+        var path = report.Save(Path.Combine(root, "bench", "results"));
+        Console.WriteLine(report.ToMarkdown());
+        Console.WriteLine($"Results: {path}");
+        return 0;
+    }
+}
