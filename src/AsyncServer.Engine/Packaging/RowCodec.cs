@@ -23,9 +23,9 @@ internal static class RowCodec
     /// <summary>Writes the current row of <paramref name="reader"/> (column 0 = upsert flag).</summary>
     public static bool WriteRow(Utf8JsonWriter json, DbDataReader reader, IReadOnlyList<LogicalType> types, IReadOnlyList<int> keyIndexes)
     {
-        var upsert = Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture) != 0;
+        var upsert = ReadInt64(reader, 0) != 0;
         json.WriteStartArray();
-        json.WriteStringValue(upsert ? "U" : "D");
+        json.WriteStringValue(upsert ? "U"u8 : "D"u8);
         if (upsert)
             for (var i = 0; i < types.Count; i++) WriteValue(json, reader, i + 1, types[i]);
         else
@@ -34,26 +34,52 @@ internal static class RowCodec
         return upsert;
     }
 
+    // The hot path formats straight into UTF-8 on the stack: no boxing, no intermediate strings. The text is
+    // exactly what ValueText.Format produces (tests/.../PackageFidelityTests round-trip every type).
     private static void WriteValue(Utf8JsonWriter json, DbDataReader reader, int ordinal, LogicalType type)
     {
         if (reader.IsDBNull(ordinal)) { json.WriteNullValue(); return; }
+        Span<byte> utf8 = stackalloc byte[64];
+        int length;
         switch (type)
         {
             case LogicalType.String: json.WriteStringValue(reader.GetString(ordinal)); break;
             case LogicalType.Int16:
             case LogicalType.Int32:
-            case LogicalType.Int64: json.WriteNumberValue(Convert.ToInt64(reader.GetValue(ordinal), CultureInfo.InvariantCulture)); break;
+            case LogicalType.Int64: json.WriteNumberValue(ReadInt64(reader, ordinal)); break;
             case LogicalType.Boolean: json.WriteBooleanValue(Convert.ToBoolean(reader.GetValue(ordinal), CultureInfo.InvariantCulture)); break;
-            case LogicalType.Decimal: json.WriteStringValue(ValueText.Format(reader.GetDecimal(ordinal), type)); break;
+            case LogicalType.Decimal:
+                // decimal's default format with the invariant culture, as ValueText.Format.
+                if (!reader.GetDecimal(ordinal).TryFormat(utf8, out length, default, CultureInfo.InvariantCulture)) throw new FormatException("decimal too long");
+                json.WriteStringValue(utf8[..length]);
+                break;
             case LogicalType.Double: json.WriteStringValue(ValueText.Format(reader.GetDouble(ordinal), type)); break;
             case LogicalType.DateTime:
+                // "O" of an unspecified-kind DateTime is exactly yyyy-MM-ddTHH:mm:ss.fffffff (ValueText's form), on the fast path.
+                if (!DateTime.SpecifyKind(reader.GetDateTime(ordinal), DateTimeKind.Unspecified).TryFormat(utf8, out length, "O", CultureInfo.InvariantCulture))
+                    throw new FormatException("DateTime too long");
+                json.WriteStringValue(utf8[..length]);
+                break;
             case LogicalType.Date: json.WriteStringValue(ValueText.Format(reader.GetDateTime(ordinal), type)); break;
             case LogicalType.DateTimeOffset: json.WriteStringValue(ValueText.Format(reader.GetFieldValue<DateTimeOffset>(ordinal), type)); break;
             case LogicalType.Time: json.WriteStringValue(ValueText.Format(reader.GetFieldValue<TimeSpan>(ordinal), type)); break;
-            case LogicalType.Guid: json.WriteStringValue(ValueText.Format(reader.GetGuid(ordinal), type)); break;
+            case LogicalType.Guid:
+                if (!reader.GetGuid(ordinal).TryFormat(utf8, out length, "D")) throw new FormatException("Guid too long");
+                json.WriteStringValue(utf8[..length]);
+                break;
             case LogicalType.Binary: json.WriteBase64StringValue(reader.GetFieldValue<byte[]>(ordinal)); break;
             default: throw new NotSupportedException(type.ToString());
         }
+    }
+
+    /// <summary>An integer column as long, without boxing when the provider hands out a CLR integer type.</summary>
+    private static long ReadInt64(DbDataReader reader, int ordinal)
+    {
+        var clr = reader.GetFieldType(ordinal);
+        if (clr == typeof(long)) return reader.GetInt64(ordinal);
+        if (clr == typeof(int)) return reader.GetInt32(ordinal);
+        if (clr == typeof(short)) return reader.GetInt16(ordinal);
+        return Convert.ToInt64(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
     }
 
     /// <summary>Parses one line. Values come back as CLR values of the column's logical type.</summary>
