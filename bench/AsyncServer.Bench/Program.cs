@@ -28,6 +28,9 @@ internal static class Program
             return 0;
         }
 
+        // PostgreSQL scenarios need a server for the whole run; the children find it through the environment.
+        using var postgres = ScenarioRegistry.ProviderBuilt(AsyncServer.Data.DatabaseProvider.PostgreSql) ? AsyncServer.Bench.Data.BenchPostgres.StartIfNeeded() : null;
+        scenarios = ScenarioRegistry.All();
         var only = Array.IndexOf(args, "--only") is var o and >= 0 ? args[o + 1].Split(',', StringSplitOptions.RemoveEmptyEntries) : null;
         var selected = scenarios.Where(s => only is null || only.Any(n => s.Name.Contains(n, StringComparison.OrdinalIgnoreCase))).ToList();
         var started = DateTimeOffset.UtcNow;

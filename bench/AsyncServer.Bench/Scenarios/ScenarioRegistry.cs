@@ -13,6 +13,7 @@ internal static class ScenarioRegistry
     public static IReadOnlyList<HqBackend> Backends()
     {
         var list = new List<HqBackend> { new SqliteBackend() };
+        if (ProviderBuilt(DatabaseProvider.PostgreSql) && BenchPostgres.AdminConnectionString is not null) list.Add(new PostgresBackend());
         return list;
     }
 
@@ -25,6 +26,7 @@ internal static class ScenarioRegistry
             list.Add(new IncrementalScenario(b, large: false));
             list.Add(new IncrementalScenario(b, large: true));
             list.Add(new FanOutScenario(b));
+            if (ApplyScenario.Available(b.Provider)) list.Add(new ApplyScenario(b));
         }
         return list;
     }
@@ -35,9 +37,11 @@ internal static class ScenarioRegistry
         var list = new List<(string, string)>();
         if (!ProviderBuilt(DatabaseProvider.PostgreSql))
             list.Add(("full-sync, incremental, fan-out on postgresql", "the PostgreSQL providers are not in this build"));
-        var targets = typeof(IChannelTarget).Assembly.GetTypes().Where(t => typeof(IChannelTarget).IsAssignableFrom(t) && t is { IsInterface: false, IsAbstract: false }).ToList();
-        if (targets.Count == 0)
-            list.Add(("apply/sqlite, apply/postgresql", "no channel target (IChannelTarget implementation) is in this build"));
+        else if (BenchPostgres.AdminConnectionString is null)
+            list.Add(("full-sync, incremental, fan-out on postgresql", "no PostgreSQL server could be started"));
+        foreach (var provider in new[] { "sqlite", "postgresql" })
+            if (!ApplyScenario.Available(provider))
+                list.Add(($"apply/{provider}", "no channel target (IChannelTarget) for this provider is in this build"));
         return list;
     }
 
