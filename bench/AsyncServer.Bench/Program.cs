@@ -36,24 +36,34 @@ internal static class Program
         var started = DateTimeOffset.UtcNow;
         var machine = MachineInfo.Current();
         var results = new List<ScenarioResult>();
+        var failed = new List<string>();
         foreach (var s in selected)
         {
             Console.Error.WriteLine($"== {s.Name}: {s.Description}");
-            await s.PrepareAsync(context);
-            var childArgs = quick ? new[] { "--quick" } : [];
-            // Floor first, then the engine: both find the data in the OS page cache the same way.
-            var floor = ChildProcess.Run(["--child", "floor", s.Name, .. childArgs]);
-            var engine = ChildProcess.Run(["--child", "measure", s.Name, .. childArgs]);
-            var r = new ScenarioResult(s.Name, s.Provider, s.Description, s.FloorDescription, engine, floor);
-            Console.Error.WriteLine($"   engine {engine.Seconds:N3} s ({engine.RowsPerSecond:N0} rows/s, peak {engine.PeakBytes / 1048576.0:N1} MB), floor {floor.Seconds:N3} s, ratio {r.Ratio:N2}");
-            results.Add(r);
+            try
+            {
+                await s.PrepareAsync(context);
+                var childArgs = quick ? new[] { "--quick" } : [];
+                // Floor first, then the engine: both find the data in the OS page cache the same way.
+                var floor = ChildProcess.Run(["--child", "floor", s.Name, .. childArgs]);
+                var engine = ChildProcess.Run(["--child", "measure", s.Name, .. childArgs]);
+                var r = new ScenarioResult(s.Name, s.Provider, s.Description, s.FloorDescription, engine, floor);
+                Console.Error.WriteLine($"   engine {engine.Seconds:N3} s ({engine.RowsPerSecond:N0} rows/s, peak {engine.PeakBytes / 1048576.0:N1} MB), floor {floor.Seconds:N3} s, ratio {r.Ratio:N2}");
+                results.Add(r);
+            }
+            catch (Exception ex)
+            {
+                // One broken scenario must not hide the others' figures; it is reported as failed.
+                Console.Error.WriteLine($"   FAILED: {ex.Message}");
+                failed.Add($"{s.Name}: failed: {ex.Message.Split('\n')[0]}");
+            }
         }
-        var notMeasured = ScenarioRegistry.NotMeasured().Select(n => $"{n.Name}: {n.Why}").ToList();
+        var notMeasured = ScenarioRegistry.NotMeasured().Select(n => $"{n.Name}: {n.Why}").Concat(failed).ToList();
         var command = "./build.ps1 Bench" + (quick ? " -Quick" : "") + (only is null ? "" : $"  (bench args --only {string.Join(',', only)})");
         var report = new BenchReport(started, quick ? "quick" : "full", command, machine, results, Targets.Check(results), notMeasured);
         var path = report.Save(Path.Combine(root, "bench", "results"));
         Console.WriteLine(report.ToMarkdown());
         Console.WriteLine($"Results: {path}");
-        return 0;
+        return failed.Count == 0 ? 0 : 1;
     }
 }

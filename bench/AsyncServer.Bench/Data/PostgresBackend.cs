@@ -55,7 +55,7 @@ internal sealed class PostgresBackend : HqBackend
             await ExecAsync(conn, $"CREATE TABLE {table} ({string.Join(", ", ProductRows.Columns.Select(c => $"{c.Name} {c.PostgresType}"))})");
             await using (var import = await conn.BeginBinaryImportAsync($"COPY {table} ({ProductRows.ColumnList}) FROM STDIN (FORMAT BINARY)"))
             {
-                for (long n = 1; n <= wanted.Rows; n++) await WriteRowAsync(import, ProductRows.Row(n), dataAreaOf?.Invoke(n));
+                for (long n = 1; n <= wanted.Rows; n++) ProductRows.WriteCopyRow(import, ProductRows.Row(n), dataAreaOf?.Invoke(n));
                 await import.CompleteAsync();
             }
             await ExecAsync(conn, $"ANALYZE {table}");
@@ -75,18 +75,6 @@ internal sealed class PostgresBackend : HqBackend
         }
         Console.Error.WriteLine($"  loaded {wanted.Rows:N0} rows x {tables.Count} table(s) into PostgreSQL database {wanted.Location} in {sw.Elapsed.TotalSeconds:F1} s");
         return wanted with { BaselineVersion = baseline };
-    }
-
-    private static async Task WriteRowAsync(NpgsqlBinaryImporter import, object?[] row, string? dataArea)
-    {
-        await import.StartRowAsync();
-        for (var i = 0; i < row.Length; i++)
-        {
-            var value = i == 1 && dataArea is not null ? dataArea : row[i];
-            if (value is null) await import.WriteNullAsync();
-            else if (value is DateTime dt) await import.WriteAsync(dt, NpgsqlDbType.Timestamp);
-            else await import.WriteAsync(value);
-        }
     }
 
     /// <summary>The planned changes as ordinary statements in one transaction, so the tracking triggers record them.</summary>

@@ -79,6 +79,27 @@ internal static class ProductRows
         ];
     }
 
+    /// <summary>The Npgsql type of each column, for binary COPY (resolving types per value would dominate the floor).</summary>
+    public static readonly NpgsqlTypes.NpgsqlDbType[] PostgresTypes =
+    [
+        NpgsqlTypes.NpgsqlDbType.Bigint, NpgsqlTypes.NpgsqlDbType.Varchar, NpgsqlTypes.NpgsqlDbType.Bigint, NpgsqlTypes.NpgsqlDbType.Varchar,
+        NpgsqlTypes.NpgsqlDbType.Varchar, NpgsqlTypes.NpgsqlDbType.Varchar, NpgsqlTypes.NpgsqlDbType.Integer, NpgsqlTypes.NpgsqlDbType.Varchar,
+        NpgsqlTypes.NpgsqlDbType.Varchar, NpgsqlTypes.NpgsqlDbType.Numeric, NpgsqlTypes.NpgsqlDbType.Numeric, NpgsqlTypes.NpgsqlDbType.Numeric,
+        NpgsqlTypes.NpgsqlDbType.Integer, NpgsqlTypes.NpgsqlDbType.Timestamp, NpgsqlTypes.NpgsqlDbType.Timestamp, NpgsqlTypes.NpgsqlDbType.Uuid,
+    ];
+
+    /// <summary>Writes one row into a binary COPY.</summary>
+    public static void WriteCopyRow(Npgsql.NpgsqlBinaryImporter import, object?[] row, string? dataArea = null)
+    {
+        import.StartRow();
+        for (var i = 0; i < row.Length; i++)
+        {
+            var value = i == 1 && dataArea is not null ? dataArea : row[i];
+            if (value is null) import.WriteNull();
+            else import.Write(value, PostgresTypes[i]);
+        }
+    }
+
     /// <summary>Text forms for SQLite, the way the engine's own sample data binds them.</summary>
     public static object? ForSqlite(object? value) => value switch
     {
