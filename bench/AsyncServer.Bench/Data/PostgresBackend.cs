@@ -142,7 +142,7 @@ internal sealed class PostgresBackend : HqBackend
 
     private static async Task<Measurement> CopyThroughCompressor(string database, string copySql, string outputFile)
     {
-        var watch = Stopwatch.StartNew();
+        var watch = BenchWatch.StartNew();
         await using var conn = new NpgsqlConnection(ConnectionTo(database));
         await conn.OpenAsync();
         using var sink = new CompressedSink(outputFile);
@@ -167,7 +167,7 @@ internal sealed class PostgresBackend : HqBackend
 
     public override async Task<Measurement> FloorRegisterAsync(ConnectionSettings messageDatabase, int sessions, IReadOnlyList<string> channelDatabases)
     {
-        var watch = Stopwatch.StartNew();
+        var watch = BenchWatch.StartNew();
         await using var conn = new NpgsqlConnection(messageDatabase.ConnectionString);
         await conn.OpenAsync();
         await using var tx = await conn.BeginTransactionAsync();

@@ -59,7 +59,7 @@ internal sealed class SqliteBackend : HqBackend
 
     private static Task<Measurement> ReadThroughCompressor(string file, string sql, (string Name, object Value) parameter, string outputFile)
     {
-        var watch = Stopwatch.StartNew();
+        var watch = BenchWatch.StartNew();
         using var conn = SqliteHq.Open(file);
         using var tx = conn.BeginTransaction(System.Data.IsolationLevel.Serializable, deferred: true);
         using var cmd = conn.CreateCommand();
@@ -82,7 +82,7 @@ internal sealed class SqliteBackend : HqBackend
     public override Task<Measurement> FloorRegisterAsync(ConnectionSettings messageDatabase, int sessions, IReadOnlyList<string> channelDatabases)
     {
         var file = new SqliteConnectionStringBuilder(messageDatabase.ConnectionString).DataSource;
-        var watch = Stopwatch.StartNew();
+        var watch = BenchWatch.StartNew();
         using var conn = SqliteHq.Open(file);
         using var tx = conn.BeginTransaction();
         var now = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fffffff");

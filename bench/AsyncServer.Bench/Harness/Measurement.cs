@@ -7,6 +7,8 @@ namespace AsyncServer.Bench.Harness;
 internal sealed record Measurement
 {
     public double Seconds { get; init; }
+    /// <summary>CPU time of this process in the measured section (user + system, all threads).</summary>
+    public double CpuSeconds { get; init; }
     public long Rows { get; init; }
     public long Bytes { get; init; }
     /// <summary>Peak resident memory of the whole child process (VmHWM), runtime included.</summary>
@@ -21,12 +23,13 @@ internal sealed record Measurement
 
     public const string Prefix = "BENCH-RESULT ";
 
-    public static Measurement Capture(Stopwatch watch, long rows, long bytes, string? note = null, Dictionary<string, double>? phases = null)
+    public static Measurement Capture(BenchWatch watch, long rows, long bytes, string? note = null, Dictionary<string, double>? phases = null)
     {
         using var self = Process.GetCurrentProcess();
         return new Measurement
         {
             Seconds = watch.Elapsed.TotalSeconds,
+            CpuSeconds = watch.CpuElapsed.TotalSeconds,
             Rows = rows,
             Bytes = bytes,
             PeakBytes = PeakResident(self),

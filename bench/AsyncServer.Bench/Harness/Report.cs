@@ -49,10 +49,10 @@ internal sealed record BenchReport(DateTimeOffset StartedAt, string Mode, string
         sb.AppendLine($"Run {StartedAt:u}, mode {Mode}: `{Command}`");
         sb.AppendLine($"Machine: {Machine.Processors} CPUs ({Machine.CpuModel}), {Mb(Machine.MemoryBytes)} MB, {Machine.Os}, {Machine.Runtime}, load average at start {Machine.LoadAverageAtStart}");
         sb.AppendLine();
-        sb.AppendLine("| scenario | rows | engine s | rows/s | floor s | floor rows/s | ratio | peak MB (floor) | package bytes | note |");
-        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        sb.AppendLine("| scenario | rows | engine s | rows/s | floor s | floor rows/s | ratio | engine CPU s | floor CPU s | peak MB (floor) | package bytes | note |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var s in Scenarios)
-            sb.AppendLine($"| {s.Name} | {s.Engine.Rows:N0} | {F(s.Engine.Seconds, "N3")} | {F(s.Engine.RowsPerSecond, "N0")} | {F(s.Floor.Seconds, "N3")} | {F(s.Floor.RowsPerSecond, "N0")} | {F(s.Ratio)} | {Mb(s.Engine.PeakBytes)} ({Mb(s.Floor.PeakBytes)}) | {s.Engine.Bytes:N0} | {s.Engine.Note} |");
+            sb.AppendLine($"| {s.Name} | {s.Engine.Rows:N0} | {F(s.Engine.Seconds, "N3")} | {F(s.Engine.RowsPerSecond, "N0")} | {F(s.Floor.Seconds, "N3")} | {F(s.Floor.RowsPerSecond, "N0")} | {F(s.Ratio)} | {F(s.Engine.CpuSeconds, "N2")} | {F(s.Floor.CpuSeconds, "N2")} | {Mb(s.Engine.PeakBytes)} ({Mb(s.Floor.PeakBytes)}) | {s.Engine.Bytes:N0} | {s.Engine.Note}{Phases(s.Engine)} |");
         sb.AppendLine();
         sb.AppendLine("| target | measured | met |");
         sb.AppendLine("|---|---|---|");
@@ -64,6 +64,8 @@ internal sealed record BenchReport(DateTimeOffset StartedAt, string Mode, string
         }
         return sb.ToString();
     }
+
+    private static string Phases(Measurement m) => m.Phases.Count == 0 ? "" : " (" + string.Join(", ", m.Phases.Select(p => $"{p.Key} {p.Value:N2} s")) + ")";
 }
 
 internal sealed record TargetCheck(string Target, string Measured, bool Met);

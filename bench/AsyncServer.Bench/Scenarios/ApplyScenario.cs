@@ -78,7 +78,7 @@ internal sealed class ApplyScenario(HqBackend channel) : Scenario
         await using var target = (IChannelTarget)Factory!.Invoke(null, [connection])!;
         var verify = new Stopwatch();
         var apply = new Stopwatch();
-        var watch = Stopwatch.StartNew();
+        var watch = BenchWatch.StartNew();
         long rows = 0, bytes = 0;
         foreach (var file in packages)
         {
@@ -123,7 +123,7 @@ internal sealed class ApplyScenario(HqBackend channel) : Scenario
         var run = context.RunFolder(Name + "-floor");
         var cs = await NewChannelAsync(run);
         await CreateChannelTableAsync(cs);
-        var watch = new Stopwatch();
+        var watch = new BenchWatch();
         if (channel.Provider == "sqlite")
         {
             await using var conn = new SqliteConnection(cs);

@@ -27,7 +27,7 @@ internal sealed class FanOutScenario(HqBackend backend) : Scenario
         var run = context.RunFolder(Name);
         var config = EngineSetup.FanOutConfiguration(backend.HqConnection(data), await backend.NewMessageDatabaseAsync(run), run, s.FanOutDataGroups, s.FanOutJobs, s.FanOutChannelDatabases);
         var engine = await EngineSetup.InitializeAsync(config);
-        var watch = Stopwatch.StartNew();
+        var watch = BenchWatch.StartNew();
         var sessions = await EngineSetup.RunAsync(engine, new DistributionRequest { Schedules = ["FanOut"] });
         watch.Stop();
         var targets = sessions.Sum(x => x.Targets.Count);

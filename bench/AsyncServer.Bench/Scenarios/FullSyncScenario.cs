@@ -25,7 +25,7 @@ internal sealed class FullSyncScenario(HqBackend backend) : Scenario
         var run = context.RunFolder(Name);
         var config = EngineSetup.ProductConfiguration(backend.HqConnection(data), await backend.NewMessageDatabaseAsync(run), run);
         var engine = await EngineSetup.InitializeAsync(config);
-        var watch = Stopwatch.StartNew();
+        var watch = BenchWatch.StartNew();
         var sessions = await EngineSetup.RunAsync(engine, new DistributionRequest { Jobs = [EngineSetup.Job], FullSync = true });
         watch.Stop();
         return Measurement.Capture(watch, sessions.Sum(s => s.RowCount), sessions.Sum(s => s.PackageSize ?? 0), $"{sessions.Count} package(s)");

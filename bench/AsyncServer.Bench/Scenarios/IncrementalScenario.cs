@@ -28,7 +28,7 @@ internal sealed class IncrementalScenario(HqBackend backend, bool large) : Scena
         var config = EngineSetup.ProductConfiguration(backend.HqConnection(data), await backend.NewMessageDatabaseAsync(run), run);
         var engine = await EngineSetup.InitializeAsync(config);
         await EngineSetup.SetRowVersionAsync(engine, "DG1", EngineSetup.Job, data.BaselineVersion);
-        var watch = Stopwatch.StartNew();
+        var watch = BenchWatch.StartNew();
         var sessions = await EngineSetup.RunAsync(engine, new DistributionRequest { Jobs = [EngineSetup.Job] });
         watch.Stop();
         if (sessions.Any(s => s.Kind != Messaging.SessionKind.Incremental))
