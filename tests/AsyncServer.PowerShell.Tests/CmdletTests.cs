@@ -130,4 +130,15 @@ public sealed class CmdletTests : IAsyncLifetime
         var available = sessions.Where(s => s.SessionStatus == SessionStatus.Available).Select(s => s.PackagePath).ToHashSet();
         Assert.All(PackageFiles(), f => Assert.Contains(f, available));
     }
+
+    [Fact]
+    public void Schedule_job_group_and_channel_database_names_complete_from_the_configuration()
+    {
+        string[] Complete(string input) => _host.Invoke($"(TabExpansion2 -inputScript '{input}' -cursorColumn {input.Length}).CompletionMatches.CompletionText")
+            .Select(o => o.ToString()).ToArray();
+        Assert.Equal(["Products-and-prices"], Complete("Start-AsyncDistribution -Schedule Pro"));
+        Assert.Equal(["1010", "1020", "1040", "1070"], Complete("Start-AsyncDistribution -Job 10"));
+        Assert.Equal(["USMF-Stores"], Complete("Start-AsyncDistribution -Job 1040 -DataGroup USM"));
+        Assert.Equal(["DETROIT"], Complete("Get-AsyncSession -ChannelDatabase DE"));
+    }
 }

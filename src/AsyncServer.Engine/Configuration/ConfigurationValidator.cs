@@ -142,13 +142,21 @@ public static class ConfigurationValidator
         catch (AsyncServerException ex) { problems.Add(new($"{path}.connectionString", ex.Message)); }
     }
 
-    /// <summary>A working folder must exist (or be creatable) and accept a file: the only proof of writability that works everywhere.</summary>
+    /// <summary>
+    /// A working folder must accept a file: the only proof of writability that works on every platform. A folder
+    /// that does not exist yet is judged by its nearest existing parent, so checking creates nothing.
+    /// </summary>
     private static void CheckFolder(string folder, string path, List<ConfigurationProblem> problems)
     {
         try
         {
-            Directory.CreateDirectory(folder);
-            var probe = Path.Combine(folder, $".asyncserver-probe-{Guid.NewGuid():N}");
+            var existing = folder;
+            while (!Directory.Exists(existing))
+            {
+                if (File.Exists(existing)) { problems.Add(new(path, $"working folder '{folder}' is not writable: '{existing}' is a file")); return; }
+                existing = Path.GetDirectoryName(existing) ?? throw new DirectoryNotFoundException($"no part of '{folder}' exists");
+            }
+            var probe = Path.Combine(existing, $".asyncserver-probe-{Guid.NewGuid():N}");
             File.WriteAllText(probe, "");
             File.Delete(probe);
         }

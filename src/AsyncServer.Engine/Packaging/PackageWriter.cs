@@ -108,6 +108,7 @@ public sealed class PackageWriter : IAsyncDisposable
         await using (var stream = entry.Open())
             await JsonSerializer.SerializeAsync(stream, _manifest, PackageManifest.JsonOptions, cancellationToken).ConfigureAwait(false);
         _zip.Dispose();
+        await _json.DisposeAsync().ConfigureAwait(false);
         var sha = _hashing.FinishHash();
         var size = _hashing.BytesWritten;
         await _file.FlushAsync(cancellationToken).ConfigureAwait(false);

@@ -54,26 +54,23 @@ public static class SampleData
         for (var i = 0; i < inserts; i++) { await w.InsertProductAsync(++maxProduct, cancellationToken).ConfigureAwait(false); done++; }
         for (var i = 0; i < updates; i++)
         {
-            var sql = rng.Next(5) switch
+            var (table, sql) = rng.Next(5) switch
             {
-                0 => "UPDATE PRICEDISCTABLE SET AMOUNT = ROUND(AMOUNT * 1.05, 4), TODATE = NULL WHERE RECID = (SELECT RECID FROM PRICEDISCTABLE ORDER BY RANDOM() LIMIT 1)",
+                0 => ("PRICEDISCTABLE", "UPDATE PRICEDISCTABLE SET AMOUNT = ROUND(AMOUNT * 1.05, 4), TODATE = NULL WHERE rowid = @row"),
                 // Moves a price from one legal entity to the other: it leaves one data group's filter and enters the other's.
-                1 => "UPDATE PRICEDISCTABLE SET DATAAREAID = CASE DATAAREAID WHEN 'usrt' THEN 'usmf' ELSE 'usrt' END WHERE RECID = (SELECT RECID FROM PRICEDISCTABLE ORDER BY RANDOM() LIMIT 1)",
-                2 => "UPDATE ECORESPRODUCTTRANSLATION SET NAME = NAME || ' ✓', DESCRIPTION = NULL WHERE rowid = (SELECT rowid FROM ECORESPRODUCTTRANSLATION ORDER BY RANDOM() LIMIT 1)",
-                3 => "UPDATE INVENTTABLE SET ITEMTYPE = 1 - ITEMTYPE, NETWEIGHT = 0.0001234500000000 WHERE rowid = (SELECT rowid FROM INVENTTABLE ORDER BY RANDOM() LIMIT 1)",
-                _ => "UPDATE CUSTTABLE SET BLOCKED = 1 - BLOCKED, CREDITMAX = CREDITMAX + 100.5 WHERE rowid = (SELECT rowid FROM CUSTTABLE ORDER BY RANDOM() LIMIT 1)",
+                1 => ("PRICEDISCTABLE", "UPDATE PRICEDISCTABLE SET DATAAREAID = CASE DATAAREAID WHEN 'usrt' THEN 'usmf' ELSE 'usrt' END WHERE rowid = @row"),
+                2 => ("ECORESPRODUCTTRANSLATION", "UPDATE ECORESPRODUCTTRANSLATION SET NAME = NAME || ' ✓', DESCRIPTION = NULL WHERE rowid = @row"),
+                3 => ("INVENTTABLE", "UPDATE INVENTTABLE SET ITEMTYPE = 1 - ITEMTYPE, NETWEIGHT = 0.0001234500000000 WHERE rowid = @row"),
+                _ => ("CUSTTABLE", "UPDATE CUSTTABLE SET BLOCKED = 1 - BLOCKED, CREDITMAX = CREDITMAX + 100.5 WHERE rowid = @row"),
             };
-            updated += await w.ExecAsync(sql, cancellationToken).ConfigureAwait(false);
+            if (await w.PickRowAsync(table, cancellationToken).ConfigureAwait(false) is { } row)
+                updated += await w.ExecAsync(sql, cancellationToken, ("@row", row)).ConfigureAwait(false);
         }
         for (var i = 0; i < deletes; i++)
         {
-            var sql = rng.Next(3) switch
-            {
-                0 => "DELETE FROM INVENTITEMBARCODE WHERE rowid = (SELECT rowid FROM INVENTITEMBARCODE ORDER BY RANDOM() LIMIT 1)",
-                1 => "DELETE FROM PRICEDISCTABLE WHERE RECID = (SELECT RECID FROM PRICEDISCTABLE ORDER BY RANDOM() LIMIT 1)",
-                _ => "DELETE FROM CUSTTABLE WHERE rowid = (SELECT rowid FROM CUSTTABLE ORDER BY RANDOM() LIMIT 1)",
-            };
-            deleted += await w.ExecAsync(sql, cancellationToken).ConfigureAwait(false);
+            var table = rng.Next(3) switch { 0 => "INVENTITEMBARCODE", 1 => "PRICEDISCTABLE", _ => "CUSTTABLE" };
+            if (await w.PickRowAsync(table, cancellationToken).ConfigureAwait(false) is { } row)
+                deleted += await w.ExecAsync($"DELETE FROM {table} WHERE rowid = @row", cancellationToken, ("@row", row)).ConfigureAwait(false);
         }
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new SampleChangeSummary(done, updated, deleted);
@@ -82,6 +79,15 @@ public static class SampleData
     private sealed class Writer(SqliteConnection conn, SqliteTransaction tx, Random rng)
     {
         public Task<int> ExecAsync(string sql, CancellationToken ct, params (string, object?)[] p) => SqliteConnections.ExecuteAsync(conn, sql, ct, tx, p);
+
+        /// <summary>A row chosen by the seeded generator (not SQLite's RANDOM()), so a seed replays the same changes.</summary>
+        public async Task<long?> PickRowAsync(string table, CancellationToken ct)
+        {
+            var count = Convert.ToInt64(await SqliteConnections.ScalarAsync(conn, $"SELECT COUNT(*) FROM {table}", ct, tx).ConfigureAwait(false));
+            if (count == 0) return null;
+            var offset = rng.NextInt64(count);
+            return Convert.ToInt64(await SqliteConnections.ScalarAsync(conn, $"SELECT rowid FROM {table} ORDER BY rowid LIMIT 1 OFFSET @o", ct, tx, ("@o", offset)).ConfigureAwait(false));
+        }
 
         private string Name() => $"{Words[rng.Next(Words.Length)]} {Words[rng.Next(Words.Length)]} {rng.Next(1000)}";
 

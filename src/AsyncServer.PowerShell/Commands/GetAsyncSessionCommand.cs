@@ -17,11 +17,11 @@ public sealed class GetAsyncSessionCommand : AsyncServerCmdlet
 
     [Parameter] public SessionStatus[]? Status { get; set; }
 
-    [Parameter] [Alias("JobId")] public string[]? Job { get; set; }
+    [Parameter] [Alias("JobId")] [ArgumentCompleter(typeof(JobNameCompleter))] public string[]? Job { get; set; }
 
-    [Parameter] public string[]? DataGroup { get; set; }
+    [Parameter] [ArgumentCompleter(typeof(DataGroupNameCompleter))] public string[]? DataGroup { get; set; }
 
-    [Parameter] public string[]? ChannelDatabase { get; set; }
+    [Parameter] [ArgumentCompleter(typeof(ChannelDatabaseNameCompleter))] public string[]? ChannelDatabase { get; set; }
 
     /// <summary>Sessions created at or after this time.</summary>
     [Parameter] public DateTime? After { get; set; }

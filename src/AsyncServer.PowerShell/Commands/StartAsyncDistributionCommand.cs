@@ -19,19 +19,22 @@ public sealed class StartAsyncDistributionCommand : AsyncServerCmdlet
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ScheduleSet, ValueFromPipelineByPropertyName = true)]
     [Alias("Name")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ScheduleNameCompleter))]
     public string[] Schedule { get; set; } = [];
 
     [Parameter(Mandatory = true, ParameterSetName = JobSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(JobNameCompleter))]
     public string[] Job { get; set; } = [];
 
     [Parameter(ParameterSetName = JobSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(DataGroupNameCompleter))]
     public string[] DataGroup { get; set; } = [];
 
     [Parameter] public SwitchParameter FullSync { get; set; }
 
-    [Parameter] [ValidateNotNullOrEmpty] public string[] ChannelDatabase { get; set; } = [];
+    [Parameter] [ValidateNotNullOrEmpty] [ArgumentCompleter(typeof(ChannelDatabaseNameCompleter))] public string[] ChannelDatabase { get; set; } = [];
 
     [Parameter] public SwitchParameter DeleteExistingData { get; set; }
 
