@@ -43,7 +43,7 @@ internal sealed class ApplyScenario(HqBackend channel) : Scenario
     private static DatabaseProvider ProviderOf(string provider) => provider == "sqlite" ? DatabaseProvider.Sqlite : DatabaseProvider.PostgreSql;
 
     /// <summary>The packages are made once, by the engine, from the SQLite full-sync dataset; every provider applies the same files.</summary>
-    private static async Task<IReadOnlyList<string>> PackagesAsync(BenchContext context)
+    public static async Task<IReadOnlyList<string>> PackagesAsync(BenchContext context)
     {
         var folder = context.DataFolder($"packages-{context.Scale.ApplyRows}");
         var download = Path.Combine(folder, "download");

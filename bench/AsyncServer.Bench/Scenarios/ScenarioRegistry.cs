@@ -19,7 +19,7 @@ internal static class ScenarioRegistry
 
     public static IReadOnlyList<Scenario> All()
     {
-        var list = new List<Scenario>();
+        var list = new List<Scenario> { new PackageReadScenario() };
         foreach (var b in Backends())
         {
             list.Add(new FullSyncScenario(b));
