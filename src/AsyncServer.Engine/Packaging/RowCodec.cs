@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Encodings.Web;
@@ -82,31 +83,34 @@ internal static class RowCodec
         return Convert.ToInt64(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Parses one line. Values come back as CLR values of the column's logical type.</summary>
-    public static PackageRow ReadRow(ReadOnlySpan<byte> line, IReadOnlyList<LogicalType> types, IReadOnlyList<int> keyIndexes, string where)
+    /// <summary>Parses one line (line <paramref name="lineNumber"/> of <paramref name="file"/>, named in errors). Values come back as CLR values of the column's logical type.</summary>
+    public static PackageRow ReadRow(ReadOnlySpan<byte> line, IReadOnlyList<LogicalType> types, IReadOnlyList<int> keyIndexes, string file, long lineNumber)
     {
         var reader = new Utf8JsonReader(line);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray) throw Bad(where, "a row must be a JSON array");
-        if (!reader.Read() || reader.TokenType != JsonTokenType.String) throw Bad(where, "a row must start with \"U\" or \"D\"");
-        var op = reader.GetString();
-        var upsert = op switch { "U" => true, "D" => false, _ => throw Bad(where, $"unknown row operation '{op}'") };
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray) throw Bad(file, lineNumber, "a row must be a JSON array");
+        if (!reader.Read() || reader.TokenType != JsonTokenType.String) throw Bad(file, lineNumber, "a row must start with \"U\" or \"D\"");
+        var upsert = reader.ValueTextEquals("U"u8) || (reader.ValueTextEquals("D"u8) ? false : throw Bad(file, lineNumber, $"unknown row operation '{reader.GetString()}'"));
         var values = new object?[types.Count];
         var count = upsert ? types.Count : keyIndexes.Count;
         for (var i = 0; i < count; i++)
         {
-            if (!reader.Read() || reader.TokenType == JsonTokenType.EndArray) throw Bad(where, $"row has {i} values, expected {count}");
+            if (!reader.Read() || reader.TokenType == JsonTokenType.EndArray) throw Bad(file, lineNumber, $"row has {i} values, expected {count}");
             var column = upsert ? i : keyIndexes[i];
-            values[column] = ReadValue(ref reader, types[column], where);
+            values[column] = ReadValue(ref reader, types[column], file, lineNumber);
         }
-        if (!reader.Read() || reader.TokenType != JsonTokenType.EndArray) throw Bad(where, $"row has more than {count} values");
+        if (!reader.Read() || reader.TokenType != JsonTokenType.EndArray) throw Bad(file, lineNumber, $"row has more than {count} values");
         return new PackageRow(upsert, values);
     }
 
-    private static object? ReadValue(ref Utf8JsonReader reader, LogicalType type, string where)
+    private static object? ReadValue(ref Utf8JsonReader reader, LogicalType type, string file, long lineNumber)
     {
         if (reader.TokenType == JsonTokenType.Null) return null;
         try
         {
+            // Fast paths parse the writer's own text forms straight from UTF-8; anything else (escaped text,
+            // other spellings) takes the general path below, which also produces the error messages.
+            if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && TryParseFast(reader.ValueSpan, type, out var fast))
+                return fast;
             return type switch
             {
                 LogicalType.Int16 => reader.GetInt16(),
@@ -120,11 +124,32 @@ internal static class RowCodec
         }
         catch (Exception ex) when (ex is InvalidOperationException or FormatException or OverflowException)
         {
-            throw Bad(where, $"a {type} value is malformed: {ex.Message}");
+            throw Bad(file, lineNumber, $"a {type} value is malformed: {ex.Message}");
         }
     }
 
-    private static PackageFormatException Bad(string where, string message) => new($"{where}: {message}");
+    /// <summary>Decimal, timestamp and GUID in exactly the forms <see cref="ValueText.Format"/> writes, parsed without a string.</summary>
+    private static bool TryParseFast(ReadOnlySpan<byte> utf8, LogicalType type, out object? value)
+    {
+        switch (type)
+        {
+            case LogicalType.Decimal when decimal.TryParse(utf8, NumberStyles.Number | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var d):
+                value = d;
+                return true;
+            // yyyy-MM-ddTHH:mm:ss.fffffff, no offset: an unspecified-kind DateTime, as DateTime.Parse with RoundtripKind gives.
+            case LogicalType.DateTime when utf8.Length == 27 && Utf8Parser.TryParse(utf8, out DateTime dt, out var used, 'O') && used == 27 && dt.Kind == DateTimeKind.Unspecified:
+                value = dt;
+                return true;
+            case LogicalType.Guid when utf8.Length == 36 && Utf8Parser.TryParse(utf8, out Guid g, out var used, 'D') && used == 36:
+                value = g;
+                return true;
+            default:
+                value = null;
+                return false;
+        }
+    }
+
+    private static PackageFormatException Bad(string file, long lineNumber, string message) => new($"{file} line {lineNumber}: {message}");
 }
 
 /// <summary>One decoded row: values indexed like the manifest's columns (non-key values are null for deletes).</summary>
