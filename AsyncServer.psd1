@@ -20,6 +20,10 @@
         'Invoke-AsyncChangeTrackingCleanup'
         'New-AsyncSampleEnvironment'
         'Update-AsyncSampleData'
+        'Receive-AsyncPackage'
+        'Stop-AsyncSession'
+        'Restart-AsyncSession'
+        'Move-AsyncStatusMessage'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -34,4 +34,10 @@ public static class ErrorIds
     public const string WorkingFolderUnavailable = "WorkingFolderUnavailable";
     public const string ApplyFailed = "ApplyFailed";
     public const string DownloadFailed = "DownloadFailed";
+    public const string SessionCanceled = "SessionCanceled";
+    public const string ChannelConnectionMissing = "ChannelConnectionMissing";
+    public const string ChannelTableMismatch = "ChannelTableMismatch";
+    public const string SessionBlocked = "SessionBlocked";
+    public const string RepackageFailed = "RepackageFailed";
+    public const string StatusMoveFailed = "StatusMoveFailed";
 }

@@ -27,6 +27,8 @@ public sealed record DistributionOptions
     /// <summary>How long a claim on (data group, job) lasts without renewal; a crashed instance's work is taken over after it.</summary>
     /// <summary>Default: the configuration's leaseSeconds.</summary>
     public TimeSpan? LeaseDuration { get; init; }
+    /// <summary>How often a running distribution checks whether an operator canceled a session it is creating.</summary>
+    public TimeSpan CancellationPollInterval { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>Called after the packages of a run are on disk and before they are recorded (tests simulate crashes here).</summary>
     internal Func<IReadOnlyList<string>, CancellationToken, Task>? AfterPackagesWritten { get; init; }
 }

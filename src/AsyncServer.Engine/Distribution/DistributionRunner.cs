@@ -104,6 +104,9 @@ public sealed class DistributionRunner
         return (SessionKind.Incremental, null);
     }
 
+    /// <summary>One pass of a run: the packages for some channel databases at one snapshot, recorded together.</summary>
+    private sealed record Pass(PlannedRun Run, SessionKind Kind, string? Reason, long? FromVersion, bool DeleteExisting, long? ExpectedRowVersion, long? NewRowVersion);
+
     private async Task<IReadOnlyList<long>> RunOneAsync(DistributionRequest request, PlannedRun run, IMessageStore store, IChangeSource hq,
         IReadOnlyDictionary<string, ResolvedSubjob> subjobs, ProgressTracker progress, CancellationToken cancellationToken)
     {
@@ -117,22 +120,21 @@ public sealed class DistributionRunner
             return [];
         }
 
-        // Keep the claim alive while we work; if it is lost, stop: another instance has taken over.
-        using var leaseLost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // Keep the claim alive while we work; if it is lost, or an operator cancels a session being created, stop.
+        using var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var stopRenewal = new CancellationTokenSource();
-        var renewal = RenewLeaseAsync(store, resource, leaseLost, stopRenewal.Token);
         var started = new List<long>();
         var written = new List<string>();
+        var watch = new RunWatch();
+        var renewal = RenewLeaseAsync(store, resource, stopped, watch, started, stopRenewal.Token);
         try
         {
-            var ct = leaseLost.Token;
+            var ct = stopped.Token;
             await SweepAsync(store, run, ct).ConfigureAwait(false);
             var rowVersion = await store.GetRowVersionAsync(partition, run.DataGroup.Id, run.Job.Id, ct).ConfigureAwait(false);
             await using var snapshot = await hq.OpenSnapshotAsync(ct).ConfigureAwait(false);
             var current = snapshot.CurrentVersion;
             var (kind, reason) = await DecideKindAsync(request, run, rowVersion, snapshot, subjobs, ct).ConfigureAwait(false);
-            var fromVersion = kind == SessionKind.Full ? (long?)null : rowVersion;
-            var newRowVersion = run.Targeted ? (long?)null : current;
             if (reason is not null)
             {
                 // A history gap means change history was lost before it was delivered: operators must hear about it.
@@ -140,100 +142,50 @@ public sealed class DistributionRunner
                 _log.Log(level, "Job {Job}, data group {Group}: {Reason}", run.Job.Id, run.DataGroup.Id, reason);
             }
 
-            NewSession SessionFor(int part) => new(partition, run.Job.Id, run.DataGroup.Id, kind, request.DeleteExistingData && part == 1, reason,
-                fromVersion, current, part, _context.InstanceId, run.Targeted ? run.ChannelDatabases : []);
-
-            if (kind == SessionKind.Incremental && rowVersion == current)
+            // Seeding: a channel database that has never joined this (data group, job) gets one full package at
+            // this snapshot instead of the incremental, and never the history before it (docs/client.md).
+            IReadOnlyList<string> seed = [];
+            if (!run.Targeted && kind == SessionKind.Incremental)
+                seed = await store.FindChannelDatabasesToSeedAsync(partition, run.DataGroup.Id, run.Job.Id, run.ChannelDatabases, ct).ConfigureAwait(false);
+            var passes = new List<Pass>();
+            var newRowVersion = run.Targeted ? (long?)null : current;
+            if (seed.Count > 0 && seed.Count == run.ChannelDatabases.Count)
             {
-                _log.LogInformation("Job {Job}, data group {Group}: no changes since version {Version}.", run.Job.Id, run.DataGroup.Id, current);
-                return await CompleteAsync(store, run, resource, rowVersion, newRowVersion, [], SessionFor(1), ct).ConfigureAwait(false);
+                passes.Add(new Pass(run, SessionKind.Full, $"Seeding new channel database(s) {string.Join(", ", seed)} with a full package.", null, true, rowVersion, newRowVersion));
             }
-
-            var jobSubjobs = run.Job.Subjobs.Select(id => subjobs[id]).ToList();
-            var parameters = run.DataGroup.ChannelDatabases.FirstOrDefault()?.Parameters ?? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            var folder = request.NoPublish ? Config.StagingFolder : Config.DownloadFolder;
-            var packages = new List<CompletedPackage>();
-            PackageWriter? writer = null;
-            var part = 0;
-
-            async Task StartPartAsync()
+            else
             {
-                part++;
-                var id = await store.CreateStartedSessionAsync(SessionFor(part), ct).ConfigureAwait(false);
-                started.Add(id);
-                var manifest = new PackageManifest
-                {
-                    SessionId = id, Partition = partition, JobId = run.Job.Id, DataGroup = run.DataGroup.Id, Kind = kind.ToString(),
-                    DeleteExisting = request.DeleteExistingData && part == 1,
-                    DeleteExistingTables = request.DeleteExistingData && part == 1 ? jobSubjobs.Select(s => s.ChannelTable).Distinct().ToList() : [],
-                    FromVersion = fromVersion, ToVersion = current, Part = part, InstanceId = _context.InstanceId, CreatedAt = _context.Time.GetUtcNow(),
-                };
-                var path = Path.Combine(folder, PackageFileName(partition, run.Job.Id, run.DataGroup.Id, id));
-                writer = PackageWriter.Create(manifest, path);
-                written.Add(writer.TempPath);
-                written.Add(path);
+                var main = seed.Count == 0 ? run : run with { ChannelDatabases = run.ChannelDatabases.Except(seed, StringComparer.OrdinalIgnoreCase).ToList() };
+                // A full sync the engine decides on (first distribution, history gap) replaces the channel's data
+                // outright: without delete-existing, rows that left HQ or the filter before it would stay for ever.
+                var deleteExisting = request.DeleteExistingData || (kind == SessionKind.Full && !request.FullSync);
+                passes.Add(new Pass(main, kind, reason, kind == SessionKind.Full ? null : rowVersion, deleteExisting, rowVersion, newRowVersion));
+                if (seed.Count > 0)
+                    passes.Add(new Pass(run with { ChannelDatabases = seed, Targeted = true }, SessionKind.Full,
+                        $"Seeding new channel database(s) {string.Join(", ", seed)}: one full package instead of the history before it.", null, true,
+                        newRowVersion ?? rowVersion, null));
             }
+            if (seed.Count > 0)
+                _log.LogInformation("Job {Job}, data group {Group}: seeding {Databases} with a full package at version {Version}.", run.Job.Id, run.DataGroup.Id, string.Join(", ", seed), current);
 
-            async Task FinishPartAsync()
-            {
-                var info = await writer!.CompleteAsync(ct).ConfigureAwait(false);
-                await writer.DisposeAsync().ConfigureAwait(false);
-                packages.Add(new CompletedPackage(info.Manifest.SessionId, info.RowCount, Path.GetFileName(info.Path), info.Size, info.Sha256, request.NoPublish));
-                _log.LogInformation("Package {File}: {Rows} rows, {Bytes} bytes.", Path.GetFileName(info.Path), info.RowCount, info.Size);
-                writer = null;
-            }
-
-            try
-            {
-                for (var s = 0; s < jobSubjobs.Count; s++)
-                {
-                    var subjob = jobSubjobs[s];
-                    progress.Subjob(s, jobSubjobs.Count, subjob.Table.Name);
-                    var query = new ExtractionQuery(subjob.Table, subjob.Columns, subjob.KeyColumns, subjob.Filter, parameters,
-                        name => subjob.ParentTables[name]);
-                    await using var reader = await snapshot.ReadAsync(query, fromVersion, ct).ConfigureAwait(false);
-                    while (await reader.ReadAsync(ct).ConfigureAwait(false))
-                    {
-                        if (writer is null) await StartPartAsync().ConfigureAwait(false);
-                        else if (writer.RowCount >= Config.PackageLimits.MaxRows || writer.CompressedBytes >= Config.PackageLimits.MaxBytes)
-                        {
-                            await FinishPartAsync().ConfigureAwait(false);
-                            await StartPartAsync().ConfigureAwait(false);
-                        }
-                        if (!writer!.HasOpenTable) writer.BeginTable(subjob.DescribeForPackage());
-                        writer.WriteRow(reader);
-                        progress.Row();
-                    }
-                    writer?.EndTable();
-                }
-                // A full sync that deletes existing data must reach the channel even with no rows, to empty its tables.
-                if (writer is null && packages.Count == 0 && kind == SessionKind.Full && request.DeleteExistingData)
-                    await StartPartAsync().ConfigureAwait(false);
-                if (writer is not null) await FinishPartAsync().ConfigureAwait(false);
-            }
-            finally
-            {
-                if (writer is not null) await writer.DisposeAsync().ConfigureAwait(false);
-            }
-
-            if (_options.AfterPackagesWritten is { } hook)
-                await hook(packages.Select(p => Path.Combine(folder, p.PackageFile)).ToList(), ct).ConfigureAwait(false);
-
-            var noData = packages.Count == 0 ? SessionFor(1) : null;
-            if (noData is not null)
-                _log.LogInformation("Job {Job}, data group {Group}: the changes up to version {Version} hold no rows for this data group.", run.Job.Id, run.DataGroup.Id, current);
-            var ids = await CompleteAsync(store, run, resource, rowVersion, newRowVersion, packages, noData, ct).ConfigureAwait(false);
-            started.Clear();
-            written.Clear();
+            var ids = new List<long>();
+            foreach (var pass in passes)
+                ids.AddRange(await PackAndRecordAsync(request, pass, store, snapshot, subjobs, progress, resource, started, written, ct).ConfigureAwait(false));
             return ids;
         }
         catch (Exception ex)
         {
+            var canceledByOperator = watch.CanceledSession is not null || ex is AsyncServerException { ErrorId: ErrorIds.SessionCanceled };
             var canceled = ex is OperationCanceledException;
-            var why = canceled
-                ? (cancellationToken.IsCancellationRequested ? "Canceled by the operator." : "The lease was lost to another instance; this run stopped.")
+            var why = canceledByOperator ? $"Canceled by the operator (session {watch.CanceledSession?.ToString() ?? (ex as AsyncServerException)?.Target}); this run stopped and recorded nothing."
+                : canceled ? (cancellationToken.IsCancellationRequested ? "Canceled by the operator." : "The lease was lost to another instance; this run stopped.")
                 : ex.Message;
-            await AbandonAsync(store, started, written, canceled ? SessionStatus.Canceled : SessionStatus.CreateFailed, why).ConfigureAwait(false);
+            await AbandonAsync(store, started, written, canceled || canceledByOperator ? SessionStatus.Canceled : SessionStatus.CreateFailed, why).ConfigureAwait(false);
+            if (canceledByOperator && !cancellationToken.IsCancellationRequested)
+            {
+                _log.LogWarning("Job {Job}, data group {Group}: {Why}", run.Job.Id, run.DataGroup.Id, why);
+                return [];
+            }
             if (ex is AsyncServerException || canceled && cancellationToken.IsCancellationRequested) throw;
             if (canceled)
                 throw new AsyncServerException(ErrorIds.WorkClaimedElsewhere, ErrorKind.ResourceBusy, $"Job {run.Job.Id}, data group {run.DataGroup.Id}: {why}", resource, ex);
@@ -247,6 +199,105 @@ public sealed class DistributionRunner
             try { await store.ReleaseLeaseAsync(resource, _context.InstanceId, CancellationToken.None).ConfigureAwait(false); }
             catch (Exception ex) { _log.LogWarning("Could not release lease {Resource}: {Message}; it expires by itself.", resource, ex.Message); }
         }
+    }
+
+    /// <summary>Streams every subjob of one pass into package parts and records them in one message-database transaction.</summary>
+    private async Task<IReadOnlyList<long>> PackAndRecordAsync(DistributionRequest request, Pass pass, IMessageStore store, IChangeSnapshot snapshot,
+        IReadOnlyDictionary<string, ResolvedSubjob> subjobs, ProgressTracker progress, string resource, List<long> started, List<string> written, CancellationToken ct)
+    {
+        var partition = Config.Partition;
+        var run = pass.Run;
+        var kind = pass.Kind;
+        var current = snapshot.CurrentVersion;
+        var fromVersion = pass.FromVersion;
+
+        NewSession SessionFor(int part) => new(partition, run.Job.Id, run.DataGroup.Id, kind, pass.DeleteExisting && part == 1, pass.Reason,
+            fromVersion, current, part, _context.InstanceId, run.Targeted ? run.ChannelDatabases : []);
+
+        if (kind == SessionKind.Incremental && pass.ExpectedRowVersion == current)
+        {
+            _log.LogInformation("Job {Job}, data group {Group}: no changes since version {Version}.", run.Job.Id, run.DataGroup.Id, current);
+            return await CompleteAsync(store, run, resource, pass.ExpectedRowVersion, pass.NewRowVersion, [], SessionFor(1), ct).ConfigureAwait(false);
+        }
+
+        var jobSubjobs = run.Job.Subjobs.Select(id => subjobs[id]).ToList();
+        var parameters = run.DataGroup.ChannelDatabases.FirstOrDefault()?.Parameters ?? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var folder = request.NoPublish ? Config.StagingFolder : Config.DownloadFolder;
+        var packages = new List<CompletedPackage>();
+        PackageWriter? writer = null;
+        var part = 0;
+
+        async Task StartPartAsync()
+        {
+            part++;
+            var id = await store.CreateStartedSessionAsync(SessionFor(part), ct).ConfigureAwait(false);
+            lock (started) started.Add(id);
+            var manifest = new PackageManifest
+            {
+                SessionId = id, Partition = partition, JobId = run.Job.Id, DataGroup = run.DataGroup.Id, Kind = kind.ToString(),
+                DeleteExisting = pass.DeleteExisting && part == 1,
+                DeleteExistingTables = pass.DeleteExisting && part == 1 ? jobSubjobs.Select(s => s.ChannelTable).Distinct().ToList() : [],
+                ChannelDatabases = run.Targeted ? run.ChannelDatabases.ToList() : [],
+                FromVersion = fromVersion, ToVersion = current, Part = part, InstanceId = _context.InstanceId, CreatedAt = _context.Time.GetUtcNow(),
+            };
+            var path = Path.Combine(folder, PackageFileName(partition, run.Job.Id, run.DataGroup.Id, id));
+            writer = PackageWriter.Create(manifest, path);
+            written.Add(writer.TempPath);
+            written.Add(path);
+        }
+
+        async Task FinishPartAsync()
+        {
+            var info = await writer!.CompleteAsync(ct).ConfigureAwait(false);
+            await writer.DisposeAsync().ConfigureAwait(false);
+            packages.Add(new CompletedPackage(info.Manifest.SessionId, info.RowCount, Path.GetFileName(info.Path), info.Size, info.Sha256, request.NoPublish));
+            _log.LogInformation("Package {File}: {Rows} rows, {Bytes} bytes.", Path.GetFileName(info.Path), info.RowCount, info.Size);
+            writer = null;
+        }
+
+        try
+        {
+            for (var s = 0; s < jobSubjobs.Count; s++)
+            {
+                var subjob = jobSubjobs[s];
+                progress.Subjob(s, jobSubjobs.Count, subjob.Table.Name);
+                var query = new ExtractionQuery(subjob.Table, subjob.Columns, subjob.KeyColumns, subjob.Filter, parameters,
+                    name => subjob.ParentTables[name]);
+                await using var reader = await snapshot.ReadAsync(query, fromVersion, ct).ConfigureAwait(false);
+                while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    if (writer is null) await StartPartAsync().ConfigureAwait(false);
+                    else if (writer.RowCount >= Config.PackageLimits.MaxRows || writer.CompressedBytes >= Config.PackageLimits.MaxBytes)
+                    {
+                        await FinishPartAsync().ConfigureAwait(false);
+                        await StartPartAsync().ConfigureAwait(false);
+                    }
+                    if (!writer!.HasOpenTable) writer.BeginTable(subjob.DescribeForPackage());
+                    writer.WriteRow(reader);
+                    progress.Row();
+                }
+                writer?.EndTable();
+            }
+            // A full sync that deletes existing data must reach the channel even with no rows, to empty its tables.
+            if (writer is null && packages.Count == 0 && kind == SessionKind.Full && pass.DeleteExisting)
+                await StartPartAsync().ConfigureAwait(false);
+            if (writer is not null) await FinishPartAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            if (writer is not null) await writer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_options.AfterPackagesWritten is { } hook)
+            await hook(packages.Select(p => Path.Combine(folder, p.PackageFile)).ToList(), ct).ConfigureAwait(false);
+
+        var noData = packages.Count == 0 ? SessionFor(1) : null;
+        if (noData is not null)
+            _log.LogInformation("Job {Job}, data group {Group}: the changes up to version {Version} hold no rows for this data group.", run.Job.Id, run.DataGroup.Id, current);
+        var ids = await CompleteAsync(store, run, resource, pass.ExpectedRowVersion, pass.NewRowVersion, packages, noData, ct).ConfigureAwait(false);
+        lock (started) started.Clear();
+        written.Clear();
+        return ids;
     }
 
     private async Task<IReadOnlyList<long>> CompleteAsync(IMessageStore store, PlannedRun run, string resource, long? expected, long? newVersion,
@@ -289,18 +340,45 @@ public sealed class DistributionRunner
         _log.LogWarning("Swept {Count} unfinished session(s) of job {Job}, data group {Group}: {Message}", leftovers.Count, run.Job.Id, run.DataGroup.Id, message);
     }
 
-    private async Task RenewLeaseAsync(IMessageStore store, string resource, CancellationTokenSource onLost, CancellationToken stop)
+    /// <summary>What the lease keeper saw while a run worked.</summary>
+    private sealed class RunWatch
+    {
+        public long? CanceledSession;
+    }
+
+    /// <summary>
+    /// Renews the lease while a run works, and watches the sessions it is creating: if the lease is lost, or an
+    /// operator cancels one of them (Stop-AsyncSession), the run is stopped through <paramref name="onStop"/>.
+    /// </summary>
+    private async Task RenewLeaseAsync(IMessageStore store, string resource, CancellationTokenSource onStop, RunWatch watch, List<long> started, CancellationToken stop)
     {
         var interval = TimeSpan.FromTicks(Math.Max(LeaseDuration.Ticks / 3, TimeSpan.FromMilliseconds(100).Ticks));
+        var watchInterval = _options.CancellationPollInterval < interval ? _options.CancellationPollInterval : interval;
+        var lastRenewal = _context.Time.GetUtcNow();
         try
         {
             while (true)
             {
-                await Task.Delay(interval, _context.Time, stop).ConfigureAwait(false);
+                await Task.Delay(watchInterval, _context.Time, stop).ConfigureAwait(false);
+                long[] ids;
+                lock (started) ids = started.ToArray();
+                if (ids.Length > 0)
+                {
+                    var sessions = await store.QuerySessionsAsync(new SessionQuery { Ids = ids }, stop).ConfigureAwait(false);
+                    if (sessions.FirstOrDefault(s => s.Status == SessionStatus.Canceled) is { } canceled)
+                    {
+                        _log.LogWarning("Session {Id} was canceled while it was being created; stopping this run.", canceled.Id);
+                        watch.CanceledSession = canceled.Id;
+                        onStop.Cancel();
+                        return;
+                    }
+                }
+                if (_context.Time.GetUtcNow() - lastRenewal < interval) continue;
+                lastRenewal = _context.Time.GetUtcNow();
                 if (!await store.RenewLeaseAsync(resource, _context.InstanceId, LeaseDuration, stop).ConfigureAwait(false))
                 {
                     _log.LogError("Lost the lease on {Resource}; stopping this run.", resource);
-                    onLost.Cancel();
+                    onStop.Cancel();
                     return;
                 }
             }

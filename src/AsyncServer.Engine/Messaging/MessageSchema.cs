@@ -7,5 +7,5 @@ namespace AsyncServer.Messaging;
 /// </summary>
 public static class MessageSchema
 {
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 }

@@ -22,6 +22,11 @@ public sealed class PackageManifest
     public bool DeleteExisting { get; set; }
     /// <summary>Channel tables to empty before applying (every table of the job, on part 1 of a full sync with delete-existing).</summary>
     public List<string> DeleteExistingTables { get; set; } = [];
+    /// <summary>
+    /// The channel databases a targeted full sync is for; empty when the package is for every channel database
+    /// of the data group. A client refuses a package that names other channel databases only.
+    /// </summary>
+    public List<string> ChannelDatabases { get; set; } = [];
     public long? FromVersion { get; set; }
     public long ToVersion { get; set; }
     public int Part { get; set; } = 1;

@@ -24,6 +24,18 @@ public static class ProviderFactory
         _ => throw NotAvailable(connection.Provider, "message database"),
     };
 
+    public static Client.IChannelTarget CreateChannelTarget(ResolvedConnection connection) => connection.Provider switch
+    {
+        DatabaseProvider.Sqlite => new SqliteChannelTarget(connection),
+        _ => throw NotAvailable(connection.Provider, "channel database"),
+    };
+
+    public static IStatusArchive CreateStatusArchive(ResolvedConnection hqConnection) => hqConnection.Provider switch
+    {
+        DatabaseProvider.Sqlite => new SqliteStatusArchive(hqConnection),
+        _ => throw NotAvailable(hqConnection.Provider, "HQ status tables"),
+    };
+
     private static AsyncServerException NotAvailable(DatabaseProvider provider, string seam)
         => new(ErrorIds.ProviderNotAvailable, ErrorKind.NotImplemented, $"The {provider} provider for the {seam} is not available in this version.", provider);
 }

@@ -42,7 +42,12 @@ public static class SampleData
     }
 
     /// <summary>Random inserts, updates and deletes across the sample tables, some moving rows between legal entities.</summary>
-    public static async Task<SampleChangeSummary> ChangeAsync(string sqliteFile, int seed, int inserts, int updates, int deletes, CancellationToken cancellationToken = default)
+    /// <param name="churn">
+    /// Extra changes that stress keys: a customer deleted and inserted again under the same key, a price
+    /// deleted and re-inserted for the other legal entity, a barcode whose key moves to the other legal entity,
+    /// an item deleted and re-inserted in the same transaction.
+    /// </param>
+    public static async Task<SampleChangeSummary> ChangeAsync(string sqliteFile, int seed, int inserts, int updates, int deletes, CancellationToken cancellationToken = default, int churn = 0)
     {
         var connection = ResolvedConnection.FromString(DatabaseProvider.Sqlite, $"Data Source={sqliteFile}");
         await using var conn = await SqliteConnections.OpenAsync(connection, create: false, cancellationToken).ConfigureAwait(false);
@@ -71,6 +76,38 @@ public static class SampleData
             var table = rng.Next(3) switch { 0 => "INVENTITEMBARCODE", 1 => "PRICEDISCTABLE", _ => "CUSTTABLE" };
             if (await w.PickRowAsync(table, cancellationToken).ConfigureAwait(false) is { } row)
                 deleted += await w.ExecAsync($"DELETE FROM {table} WHERE rowid = @row", cancellationToken, ("@row", row)).ConfigureAwait(false);
+        }
+        for (var i = 0; i < churn; i++)
+        {
+            var (table, sql) = rng.Next(4) switch
+            {
+                0 => ("CUSTTABLE", """
+                     CREATE TEMP TABLE IF NOT EXISTS churn AS SELECT * FROM CUSTTABLE WHERE 0;
+                     DELETE FROM temp.churn;
+                     INSERT INTO temp.churn SELECT * FROM CUSTTABLE WHERE rowid = @row;
+                     DELETE FROM CUSTTABLE WHERE rowid = @row;
+                     INSERT INTO CUSTTABLE SELECT ACCOUNTNUM, DATAAREAID, 'Reinstated', CURRENCY, PARTY, 0, CREDITMAX + 1, RECID, PARTITION FROM temp.churn;
+                     """),
+                1 => ("PRICEDISCTABLE", """
+                     CREATE TEMP TABLE IF NOT EXISTS churnprice AS SELECT * FROM PRICEDISCTABLE WHERE 0;
+                     DELETE FROM temp.churnprice;
+                     INSERT INTO temp.churnprice SELECT * FROM PRICEDISCTABLE WHERE rowid = @row;
+                     DELETE FROM PRICEDISCTABLE WHERE rowid = @row;
+                     INSERT INTO PRICEDISCTABLE SELECT RECID, RELATION, ITEMRELATION, ACCOUNTRELATION, AMOUNT + 1, CURRENCY, FROMDATE, TODATE, QUANTITYAMOUNTFROM,
+                         CASE DATAAREAID WHEN 'usrt' THEN 'usmf' ELSE 'usrt' END, PARTITION FROM temp.churnprice;
+                     """),
+                // The key moves to the other legal entity; OR IGNORE keeps it when that key is taken.
+                2 => ("INVENTITEMBARCODE", "UPDATE OR IGNORE INVENTITEMBARCODE SET DATAAREAID = CASE DATAAREAID WHEN 'usrt' THEN 'usmf' ELSE 'usrt' END WHERE rowid = @row;"),
+                _ => ("INVENTTABLE", """
+                     CREATE TEMP TABLE IF NOT EXISTS churnitem AS SELECT * FROM INVENTTABLE WHERE 0;
+                     DELETE FROM temp.churnitem;
+                     INSERT INTO temp.churnitem SELECT * FROM INVENTTABLE WHERE rowid = @row;
+                     DELETE FROM INVENTTABLE WHERE rowid = @row;
+                     INSERT INTO INVENTTABLE SELECT ITEMID, DATAAREAID, PRODUCT, NAMEALIAS, 1 - ITEMTYPE, NETWEIGHT, CREATEDDATETIME, RECID, PARTITION FROM temp.churnitem;
+                     """),
+            };
+            if (await w.PickRowAsync(table, cancellationToken).ConfigureAwait(false) is { } row)
+                updated += await w.ExecAsync(sql, cancellationToken, ("@row", row)).ConfigureAwait(false);
         }
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new SampleChangeSummary(done, updated, deleted);
@@ -111,7 +148,7 @@ public static class SampleData
                     ("@w", rng.Next(3) == 0 ? null : Math.Round((decimal)rng.NextDouble() * 100m, 6)), ("@created", new DateTime(2024, 1, 1).AddSeconds(rng.Next(30_000_000)).AddTicks(rng.Next(10_000_000))),
                     ("@r", recId * 10 + (da == "usrt" ? 2 : 3))).ConfigureAwait(false);
                 await ExecAsync("INSERT INTO INVENTITEMBARCODE VALUES (@b, @da, @i, 'EAN13', @r, 5637144576)", ct,
-                    ("@b", $"{rng.NextInt64(100000000000, 999999999999)}{n % 10}"), ("@da", da), ("@i", itemId), ("@r", recId * 10 + 4)).ConfigureAwait(false);
+                    ("@b", $"{rng.NextInt64(100000, 999999)}{n:D7}"), ("@da", da), ("@i", itemId), ("@r", recId * 10 + 4)).ConfigureAwait(false);
                 await ExecAsync("INSERT INTO PRICEDISCTABLE VALUES (@r, 4, @i, '', @amt, 'USD', @from, @to, 1, @da, 5637144576)", ct,
                     ("@r", recId * 10 + (da == "usrt" ? 5 : 6)), ("@i", itemId), ("@amt", Math.Round((decimal)rng.NextDouble() * 500m + 0.99m, 2).ToString("0.0000", CultureInfo.InvariantCulture)),
                     ("@from", new DateTime(2025, 1, 1)), ("@to", rng.Next(2) == 0 ? null : new DateTime(2030, 12, 31, 23, 59, 59)), ("@da", da)).ConfigureAwait(false);

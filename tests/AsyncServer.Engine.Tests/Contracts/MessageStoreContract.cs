@@ -157,6 +157,145 @@ public abstract class MessageStoreContract
         var again = await Assert.ThrowsAsync<AsyncServerException>(() => store.PublishStagedSessionAsync(id, "s.zip", ["DB1"], default));
         Assert.Equal(ErrorIds.SessionStateInvalid, again.ErrorId);
     }
+
+    // ---- Schema 2: the channel side and session lifecycle ----
+
+    [Fact]
+    public async Task Pending_sessions_of_a_channel_database_come_in_session_order_and_leave_when_final()
+    {
+        var store = await NewStoreAsync("pending");
+        var a = await AdvanceAsync(store, "G1", "1040", null, 9);
+        var b = await AdvanceAsync(store, "G1", "1040", 9, 12);
+        Assert.Equal([a, b], (await store.GetPendingSessionsAsync("DB1", default)).Select(s => s.Id));
+        Assert.Equal(1, await store.UpdateTargetsAsync(new TargetUpdate([SessionStatus.Available], SessionStatus.Applied, "done") { ChannelDatabase = "DB1", SessionId = a }, default));
+        Assert.Equal([b], (await store.GetPendingSessionsAsync("DB1", default)).Select(s => s.Id));
+        Assert.Equal([a, b], (await store.GetPendingSessionsAsync("DB2", default)).Select(s => s.Id));
+        Assert.Empty(await store.GetPendingSessionsAsync("NOBODY", default));
+    }
+
+    [Fact]
+    public async Task Target_updates_respect_the_from_statuses_the_selection_and_the_try_counter()
+    {
+        var store = await NewStoreAsync("targets");
+        var a = await AdvanceAsync(store, "G1", "1040", null, 9);
+        var b = await AdvanceAsync(store, "G1", "1040", 9, 12);
+        var c = await AdvanceAsync(store, "G1", "1010", null, 12);
+        // A transition from a status the target is not in changes nothing.
+        Assert.Equal(0, await store.UpdateTargetsAsync(new TargetUpdate([SessionStatus.Requested], SessionStatus.Downloaded, null) { ChannelDatabase = "DB1", SessionId = a }, default));
+        Assert.Equal(1, await store.UpdateTargetsAsync(new TargetUpdate([SessionStatus.Available], SessionStatus.ApplyFailed, "boom") { ChannelDatabase = "DB1", SessionId = a, Tries = TriesChange.Increment }, default));
+        Assert.Equal(2, await store.UpdateTargetsAsync(new TargetUpdate([SessionStatus.Available], SessionStatus.Suspended, "blocked") { ChannelDatabase = "DB1", AfterSessionId = a }, default));
+        var rows = await store.QuerySessionsAsync(new SessionQuery { Ids = [a, b, c] }, default);
+        SessionTargetRecord At(long id, string db) => rows.Single(s => s.Id == id).Targets.Single(t => t.ChannelDatabase == db);
+        Assert.Equal((SessionStatus.ApplyFailed, 1, "boom"), (At(a, "DB1").Status, At(a, "DB1").Tries, At(a, "DB1").Message));
+        Assert.Equal(SessionStatus.Suspended, At(b, "DB1").Status);
+        Assert.Equal(SessionStatus.Suspended, At(c, "DB1").Status);
+        Assert.Equal(SessionStatus.Available, At(b, "DB2").Status);
+
+        // Selection by job and data group, before a session: how a full sync supersedes older sessions.
+        Assert.Equal(1, await store.UpdateTargetsAsync(new TargetUpdate([SessionStatus.Suspended], SessionStatus.Canceled, "superseded")
+            { ChannelDatabase = "DB1", BeforeSessionId = c + 1, JobId = "1040", DataGroup = "G1" }, default));
+        Assert.Equal(1, await store.UpdateTargetsAsync(new TargetUpdate([SessionStatus.ApplyFailed], SessionStatus.Available, "rerun") { SessionId = a, Tries = TriesChange.Reset }, default));
+        rows = await store.QuerySessionsAsync(new SessionQuery { Ids = [a, b, c] }, default);
+        Assert.Equal((SessionStatus.Available, 0), (At(a, "DB1").Status, At(a, "DB1").Tries));
+        Assert.Equal(SessionStatus.Canceled, At(b, "DB1").Status);
+        Assert.Equal(SessionStatus.Suspended, At(c, "DB1").Status);
+    }
+
+    [Fact]
+    public async Task Every_status_change_writes_one_status_message()
+    {
+        var store = await NewStoreAsync("messages");
+        var a = await AdvanceAsync(store, "G1", "1040", null, 9);
+        var before = await store.GetUnmovedStatusMessagesAsync(1000, default);
+        await store.UpdateTargetsAsync(new TargetUpdate([SessionStatus.Available], SessionStatus.Requested, "asked") { ChannelDatabase = "DB2", SessionId = a }, default);
+        var after = await store.GetUnmovedStatusMessagesAsync(1000, default);
+        var added = Assert.Single(after.Where(m => before.All(b => b.Id != m.Id)));
+        Assert.Equal((a, "DB2", SessionStatus.Requested, "asked", "1040", "G1"), (added.SessionId, added.ChannelDatabase, added.Status, added.Message, added.JobId, added.DataGroup));
+        Assert.Equal(after.Select(m => m.Id).Order(), after.Select(m => m.Id));
+
+        await store.MarkStatusMessagesMovedAsync(after.Take(2).Select(m => m.Id).ToList(), default);
+        await store.MarkStatusMessagesMovedAsync(after.Take(2).Select(m => m.Id).ToList(), default);
+        Assert.Equal(after.Skip(2).Select(m => m.Id), (await store.GetUnmovedStatusMessagesAsync(1000, default)).Select(m => m.Id));
+        Assert.Single(await store.GetUnmovedStatusMessagesAsync(1, default));
+    }
+
+    [Fact]
+    public async Task A_canceled_started_session_cannot_be_recorded()
+    {
+        var store = await NewStoreAsync("cancelstarted");
+        var resource = "download/ps1/G1/1040";
+        await store.TryAcquireLeaseAsync(resource, "test:1", TimeSpan.FromMinutes(1), default);
+        var id = await store.CreateStartedSessionAsync(Session(from: null), default);
+        Assert.True(await store.UpdateSessionStatusAsync(id, [SessionStatus.Started], SessionStatus.Canceled, "operator", default));
+        Assert.False(await store.UpdateSessionStatusAsync(id, [SessionStatus.Started], SessionStatus.Canceled, "again", default));
+        var ex = await Assert.ThrowsAsync<AsyncServerException>(() => store.CompleteRunAsync(new RunCompletion("ps1", "G1", "1040", resource, "test:1", null, 9,
+            [new CompletedPackage(id, 1, "x.zip", 1, new string('d', 64), false)], null, ["DB1"]), default));
+        Assert.Equal(ErrorIds.SessionCanceled, ex.ErrorId);
+        Assert.Null(await store.GetRowVersionAsync("ps1", "G1", "1040", default));
+        var s = (await store.QuerySessionsAsync(new SessionQuery { Ids = [id] }, default)).Single();
+        Assert.Equal(SessionStatus.Canceled, s.Status);
+        Assert.Empty(s.Targets);
+        Assert.Null(s.PackageFile);
+    }
+
+    [Fact]
+    public async Task Channel_databases_join_a_job_with_their_first_target_and_stay_joined()
+    {
+        var store = await NewStoreAsync("seed");
+        Assert.Equal(["DB1", "DB2"], await store.FindChannelDatabasesToSeedAsync("ps1", "G1", "1040", ["DB1", "DB2"], default));
+        var a = await AdvanceAsync(store, "G1", "1040", null, 9);
+        Assert.Equal(["DB3"], await store.FindChannelDatabasesToSeedAsync("ps1", "G1", "1040", ["DB1", "DB2", "DB3"], default));
+        Assert.Equal(["DB1"], await store.FindChannelDatabasesToSeedAsync("ps1", "G1", "1010", ["DB1"], default));
+        Assert.Equal(["DB1"], await store.FindChannelDatabasesToSeedAsync("ps1", "G2", "1040", ["DB1"], default));
+        await store.UpdateTargetsAsync(new TargetUpdate(TargetStatuses.Pending, SessionStatus.Applied, null) { SessionId = a }, default);
+        var purged = await store.PurgeAsync(DateTimeOffset.UtcNow.AddMinutes(1), whatIf: false, default);
+        Assert.Contains(purged.Sessions, s => s.Id == a);
+        Assert.Empty(await store.FindChannelDatabasesToSeedAsync("ps1", "G1", "1040", ["DB1", "DB2"], default));
+    }
+
+    [Fact]
+    public async Task Purge_removes_only_finished_sessions_and_moved_messages_and_whatif_removes_nothing()
+    {
+        var store = await NewStoreAsync("purge");
+        var a = await AdvanceAsync(store, "G1", "1040", null, 9);
+        var b = await AdvanceAsync(store, "G1", "1040", 9, 12);
+        var started = await store.CreateStartedSessionAsync(Session(from: 12, to: 13), default);
+        await store.UpdateTargetsAsync(new TargetUpdate(TargetStatuses.Pending, SessionStatus.Applied, null) { SessionId = a, ChannelDatabase = "DB1" }, default);
+        await store.UpdateTargetsAsync(new TargetUpdate(TargetStatuses.Pending, SessionStatus.Canceled, null) { SessionId = a, ChannelDatabase = "DB2" }, default);
+        await store.UpdateTargetsAsync(new TargetUpdate(TargetStatuses.Pending, SessionStatus.Applied, null) { SessionId = b, ChannelDatabase = "DB1" }, default);
+        var messages = await store.GetUnmovedStatusMessagesAsync(1000, default);
+        await store.MarkStatusMessagesMovedAsync(messages.Where(m => m.SessionId == a).Select(m => m.Id).ToList(), default);
+        var movedOfA = messages.Count(m => m.SessionId == a);
+
+        var nothingYet = await store.PurgeAsync(DateTimeOffset.UtcNow.AddDays(-1), whatIf: false, default);
+        Assert.Empty(nothingYet.Sessions);
+        Assert.Equal(0, nothingYet.StatusMessages);
+
+        var preview = await store.PurgeAsync(DateTimeOffset.UtcNow.AddMinutes(1), whatIf: true, default);
+        Assert.Equal([a], preview.Sessions.Select(s => s.Id));
+        Assert.Equal($"p{a}.zip", preview.Sessions.Single().PackageFile);
+        Assert.Equal(movedOfA, preview.StatusMessages);
+        Assert.Equal(3, (await store.QuerySessionsAsync(new SessionQuery(), default)).Count);
+
+        var done = await store.PurgeAsync(DateTimeOffset.UtcNow.AddMinutes(1), whatIf: false, default);
+        Assert.Equal([a], done.Sessions.Select(s => s.Id));
+        Assert.Equal(movedOfA, done.StatusMessages);
+        Assert.Equal([b, started], (await store.QuerySessionsAsync(new SessionQuery(), default)).Select(s => s.Id));
+        Assert.DoesNotContain(await store.GetUnmovedStatusMessagesAsync(1000, default), m => m.SessionId == a);
+        Assert.Equal(12, await store.GetRowVersionAsync("ps1", "G1", "1040", default));
+    }
+
+    [Fact]
+    public async Task A_package_can_be_replaced_for_a_rerun()
+    {
+        var store = await NewStoreAsync("replace");
+        var a = await AdvanceAsync(store, "G1", "1040", null, 9);
+        await store.ReplacePackageAsync(new CompletedPackage(a, 42, "new.zip", 77, new string('e', 64), false), default);
+        var s = (await store.QuerySessionsAsync(new SessionQuery { Ids = [a] }, default)).Single();
+        Assert.Equal((42L, "new.zip", 77L, new string('e', 64)), (s.RowCount, s.PackageFile!, s.PackageSize!.Value, s.PackageSha256!));
+        var ex = await Assert.ThrowsAsync<AsyncServerException>(() => store.ReplacePackageAsync(new CompletedPackage(a + 100, 1, "x.zip", 1, "x", false), default));
+        Assert.Equal(ErrorIds.SessionNotFound, ex.ErrorId);
+    }
 }
 
 public sealed class SqliteMessageStoreContractTests : MessageStoreContract, IClassFixture<SqliteFixture>

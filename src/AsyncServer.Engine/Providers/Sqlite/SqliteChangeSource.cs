@@ -98,16 +98,25 @@ public sealed class SqliteChangeSource : IChangeSource
         var bump = $"UPDATE \"{VersionTable}\" SET version = version + 1 WHERE id = 1;";
         var keyChanged = string.Join(" AND ", keys.Select(k => $"OLD.{d.Quote(k.Name)} IS NEW.{d.Quote(k.Name)}"));
         string Trigger(string suffix) => d.Quote($"{SideTable(schema.Name)}_{suffix}");
+        // A trigger's statements inherit the conflict policy of the statement that fired it (UPDATE OR IGNORE
+        // would turn INSERT OR REPLACE into INSERT OR IGNORE and silently keep a stale side row), so each side
+        // row is written as DELETE then plain INSERT, which no policy changes. Triggers are dropped and created
+        // again, so enabling change tracking again upgrades a database that has older triggers.
+        string KeyMatch(string row) => string.Join(" AND ", keys.Select(k => $"{d.Quote(k.Name)} IS {row}.{d.Quote(k.Name)}"));
+        string Record(string row, string op, string? onlyIf = null)
+        {
+            var condition = onlyIf is null ? "" : $" AND {onlyIf}";
+            var insertCondition = onlyIf is null ? "" : $" WHERE {onlyIf}";
+            return $"DELETE FROM {side} WHERE {KeyMatch(row)}{condition}; " +
+                   $"INSERT INTO {side} ({keyList}, \"__version\", \"__operation\", \"__changed_at\") SELECT {Values(row)}, {version}, '{op}', {now}{insertCondition};";
+        }
         var sb = new StringBuilder();
         sb.AppendLine($"CREATE TABLE IF NOT EXISTS {side} ({keyDefs}, \"__version\" INTEGER NOT NULL, \"__operation\" TEXT NOT NULL, \"__changed_at\" INTEGER NOT NULL, PRIMARY KEY ({keyList}));");
         sb.AppendLine($"CREATE INDEX IF NOT EXISTS {d.Quote(SideTable(schema.Name) + "_version")} ON {side} (\"__version\");");
-        sb.AppendLine($"CREATE TRIGGER IF NOT EXISTS {Trigger("insert")} AFTER INSERT ON {t} BEGIN {bump} " +
-                      $"INSERT OR REPLACE INTO {side} ({keyList}, \"__version\", \"__operation\", \"__changed_at\") VALUES ({Values("NEW")}, {version}, 'I', {now}); END;");
-        sb.AppendLine($"CREATE TRIGGER IF NOT EXISTS {Trigger("update")} AFTER UPDATE ON {t} BEGIN {bump} " +
-                      $"INSERT OR REPLACE INTO {side} ({keyList}, \"__version\", \"__operation\", \"__changed_at\") SELECT {Values("OLD")}, {version}, 'D', {now} WHERE NOT ({keyChanged}); " +
-                      $"INSERT OR REPLACE INTO {side} ({keyList}, \"__version\", \"__operation\", \"__changed_at\") VALUES ({Values("NEW")}, {version}, 'U', {now}); END;");
-        sb.AppendLine($"CREATE TRIGGER IF NOT EXISTS {Trigger("delete")} AFTER DELETE ON {t} BEGIN {bump} " +
-                      $"INSERT OR REPLACE INTO {side} ({keyList}, \"__version\", \"__operation\", \"__changed_at\") VALUES ({Values("OLD")}, {version}, 'D', {now}); END;");
+        foreach (var suffix in new[] { "insert", "update", "delete" }) sb.AppendLine($"DROP TRIGGER IF EXISTS {Trigger(suffix)};");
+        sb.AppendLine($"CREATE TRIGGER {Trigger("insert")} AFTER INSERT ON {t} BEGIN {bump} {Record("NEW", "I")} END;");
+        sb.AppendLine($"CREATE TRIGGER {Trigger("update")} AFTER UPDATE ON {t} BEGIN {bump} {Record("OLD", "D", $"NOT ({keyChanged})")} {Record("NEW", "U")} END;");
+        sb.AppendLine($"CREATE TRIGGER {Trigger("delete")} AFTER DELETE ON {t} BEGIN {bump} {Record("OLD", "D")} END;");
         return sb.ToString();
     }
 

@@ -86,6 +86,25 @@ public sealed partial class SqliteMessageStore : IMessageStore
             acquired_at TEXT NOT NULL,
             expires_at TEXT NOT NULL);
         """,
+        // 2: the channel side. channel_database_jobs remembers which channel databases have joined a
+        // (data group, job), so a new one is seeded with a full package instead of replaying history;
+        // existing targets count as joined.
+        """
+        CREATE TABLE channel_database_jobs (
+            partition TEXT NOT NULL,
+            data_group TEXT NOT NULL,
+            job_id TEXT NOT NULL,
+            channel_database TEXT NOT NULL,
+            first_session_id INTEGER NOT NULL,
+            joined_at TEXT NOT NULL,
+            PRIMARY KEY (partition, data_group, job_id, channel_database));
+        INSERT INTO channel_database_jobs (partition, data_group, job_id, channel_database, first_session_id, joined_at)
+            SELECT s.partition, s.data_group, s.job_id, t.channel_database, MIN(s.id), MIN(t.updated_at)
+            FROM session_targets t JOIN download_sessions s ON s.id = t.session_id
+            GROUP BY s.partition, s.data_group, s.job_id, t.channel_database;
+        CREATE INDEX ix_status_messages_session ON status_messages (session_id);
+        CREATE INDEX ix_session_targets_session ON session_targets (session_id, status);
+        """,
     ];
 
     private Task<SqliteConnection> OpenAsync(CancellationToken ct, bool create = false) => SqliteConnections.OpenAsync(_connection, create, ct);
@@ -210,7 +229,7 @@ public sealed partial class SqliteMessageStore : IMessageStore
         return id;
     }
 
-    private async Task AddStatusMessageAsync(SqliteConnection conn, SqliteTransaction tx, long sessionId, string? channelDatabase, SessionStatus status, string? message, CancellationToken ct)
+    internal async Task AddStatusMessageAsync(SqliteConnection conn, SqliteTransaction tx, long sessionId, string? channelDatabase, SessionStatus status, string? message, CancellationToken ct)
         => await SqliteConnections.ExecuteAsync(conn,
             "INSERT INTO status_messages (session_id, channel_database, status, message, created_at) VALUES (@s, @c, @st, @m, @now)",
             ct, tx, ("@s", sessionId), ("@c", channelDatabase), ("@st", status.ToString()), ("@m", message), ("@now", StoreTime.ToText(Now))).ConfigureAwait(false);
@@ -237,10 +256,14 @@ public sealed partial class SqliteMessageStore : IMessageStore
         {
             var status = p.Staged ? SessionStatus.Started : SessionStatus.Available;
             var message = p.Staged ? "Staged: run Publish-AsyncPackage to make it available." : null;
-            await SqliteConnections.ExecuteAsync(conn,
-                "UPDATE download_sessions SET status = @st, row_count = @rows, package_file = @file, package_size = @size, package_sha256 = @sha, staged = @staged, finished_at = @now, message = @msg WHERE id = @id",
+            // Only a session still being created may be recorded: an operator may have canceled it meanwhile.
+            var changed = await SqliteConnections.ExecuteAsync(conn,
+                "UPDATE download_sessions SET status = @st, row_count = @rows, package_file = @file, package_size = @size, package_sha256 = @sha, staged = @staged, finished_at = @now, message = @msg WHERE id = @id AND status = 'Started' AND staged = 0",
                 cancellationToken, tx, ("@st", status.ToString()), ("@rows", p.RowCount), ("@file", p.PackageFile), ("@size", p.PackageSize), ("@sha", p.PackageSha256),
                 ("@staged", p.Staged ? 1 : 0), ("@now", nowText), ("@msg", message), ("@id", p.SessionId)).ConfigureAwait(false);
+            if (changed != 1)
+                throw new AsyncServerException(ErrorIds.SessionCanceled, ErrorKind.OperationStopped,
+                    $"Session {p.SessionId} is no longer being created (it was canceled); nothing of this run was recorded.", p.SessionId);
             if (!p.Staged)
             {
                 await AddStatusMessageAsync(conn, tx, p.SessionId, null, status, message, cancellationToken).ConfigureAwait(false);
@@ -270,6 +293,10 @@ public sealed partial class SqliteMessageStore : IMessageStore
                 "INSERT INTO session_targets (session_id, channel_database, status, tries, updated_at) VALUES (@s, @c, @st, 0, @now)",
                 ct, tx, ("@s", sessionId), ("@c", db), ("@st", SessionStatus.Available.ToString()), ("@now", StoreTime.ToText(Now))).ConfigureAwait(false);
             await AddStatusMessageAsync(conn, tx, sessionId, db, SessionStatus.Available, null, ct).ConfigureAwait(false);
+            await SqliteConnections.ExecuteAsync(conn,
+                "INSERT INTO channel_database_jobs (partition, data_group, job_id, channel_database, first_session_id, joined_at) " +
+                "SELECT partition, data_group, job_id, @c, id, @now FROM download_sessions WHERE id = @s ON CONFLICT DO NOTHING",
+                ct, tx, ("@s", sessionId), ("@c", db), ("@now", StoreTime.ToText(Now))).ConfigureAwait(false);
         }
     }
 
@@ -333,7 +360,7 @@ public sealed partial class SqliteMessageStore : IMessageStore
         return await ReadSessionsAsync(conn, where.ToString(), parameters, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<IReadOnlyList<DownloadSessionRecord>> ReadSessionsAsync(SqliteConnection conn, string whereAndOrder, IEnumerable<(string, object?)> parameters, CancellationToken ct)
+    internal static async Task<IReadOnlyList<DownloadSessionRecord>> ReadSessionsAsync(SqliteConnection conn, string whereAndOrder, IEnumerable<(string, object?)> parameters, CancellationToken ct)
     {
         var sessions = new List<DownloadSessionRecord>();
         await using (var cmd = conn.CreateCommand())

@@ -1,0 +1,39 @@
+@{
+    Synopsis    = 'The reference Async Client: downloads and applies the pending packages of a channel database, in session order.'
+    Description = @'
+Receive-AsyncPackage does at a store what the Async Client of Commerce Data Exchange does: it asks the message database for the channel database's pending download sessions and, strictly in session order, moves each one through Requested, Downloaded and Applied.
+
+- Download: the package is copied from the download folder into a local folder under a temporary name, then renamed; its size and SHA-256 must equal those recorded on the session row (not only those in the package's own manifest), otherwise the session becomes DownloadFailed.
+- Apply: the package is read and verified (every data file's checksum and row count), its manifest must agree with the session (session id, partition, job, data group, versions, part, kind) and be meant for this channel database and its data group; then all of it is applied in one channel-database transaction: tables to empty first (full sync with delete existing), upserts and deletes by key. A missing channel table is created from the manifest; an existing one must have every column the package carries. Any failure rolls everything back and the session becomes ApplyFailed with the reason. Applying a package twice changes nothing.
+- Order: a failure stops the run and marks the later sessions of this channel database Suspended. The next run retries the failed stage until the configuration's tryCount is used up (0 = no limit); after that the session blocks until an operator reruns it (Restart-AsyncSession) or cancels it (Stop-AsyncSession).
+- Seeding: a pending full sync that deletes existing data makes the older pending sessions of its job unnecessary; they are set to Canceled with a message instead of being replayed.
+
+Every status change writes a status message in the message database. Only one client at a time can receive for a channel database (a lease in the message database). Run it on a schedule at each store; see docs/client.md.
+'@
+    Parameters  = @{
+        ChannelDatabase         = 'Ids of the channel databases to receive for, as named in the configuration''s data groups. Accepts pipeline input by value and by property name (ChannelDatabase, Id).'
+        ChannelConnectionString = 'Uses this connection string for the channel database instead of the one in the configuration (for example "Data Source=D:\Store\store.db" for SQLite). The provider stays the one the configuration names (default sqlite).'
+        LocalFolder             = 'Folder the packages are copied to before they are applied. Default: client\<channel database> beside the configuration file. The copies are deleted after each session.'
+        First                   = 'Applies at most this many pending sessions per channel database in this run.'
+        InstanceId              = 'Name recorded as the owner of the client''s lease. Default: host name and process id.'
+        WhatIf                  = 'Lists every pending session with what would happen to it (Apply, Skip because a later full sync supersedes it, or Blocked behind a session that failed too often), without downloading or applying anything.'
+        Confirm                 = 'Prompts once per channel database before receiving.'
+    }
+    Examples    = @(
+        @{
+            Code    = 'PS> Receive-AsyncPackage -ChannelDatabase HOUSTON -ConfigurationPath C:\AsyncClient\asyncserver.json'
+            Remarks = 'Applies every pending session of the HOUSTON store database and writes one object per session it handled, with its status at HOUSTON (Applied, or DownloadFailed/ApplyFailed with the reason in Message).'
+        }
+        @{
+            Code    = 'PS> Receive-AsyncPackage HOUSTON -WhatIf'
+            Remarks = 'Shows which sessions would be applied, skipped or are blocked, changing nothing.'
+        }
+        @{
+            Code    = 'PS> ''HOUSTON'', ''SEATTLE'' | Receive-AsyncPackage -First 10 -ErrorVariable failed; $failed | Select-Object -ExpandProperty TargetObject | Restart-AsyncSession -WhatIf'
+            Remarks = 'Receives up to ten sessions for two stores; the error records of failed sessions carry the session object, which pipes into Restart-AsyncSession.'
+        }
+    )
+    Outputs     = 'AsyncServer.Messaging.DownloadSession, one per session handled in this run, as seen at the channel database.'
+    Notes       = 'Error ids: ApplyFailed and DownloadFailed (non-terminating, one per failed session, the session as target object), ChannelDatabaseNotFound, ChannelConnectionMissing, WorkClaimedElsewhere (another client is receiving for the same channel database), MessageDatabaseNotInitialized, ConfigurationNotFound. Schedule it with a systemd timer or the Windows Task Scheduler; see README.md and docs/client.md.'
+    Links       = @('Get-AsyncSession', 'Restart-AsyncSession', 'Stop-AsyncSession')
+}

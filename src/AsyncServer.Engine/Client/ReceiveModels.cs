@@ -1,0 +1,29 @@
+namespace AsyncServer.Client;
+
+/// <summary>What Receive-AsyncPackage was asked to do.</summary>
+public sealed record ReceiveRequest(string ChannelDatabase)
+{
+    /// <summary>Overrides the channel database's connection from the configuration (SQLite: a connection string such as <c>Data Source=store.db</c>).</summary>
+    public string? ChannelConnectionString { get; init; }
+    /// <summary>Provider of <see cref="ChannelConnectionString"/>; default sqlite.</summary>
+    public string? ChannelProvider { get; init; }
+    /// <summary>Where packages are copied before they are applied; default <c>client/&lt;channel database&gt;</c> beside the configuration.</summary>
+    public string? LocalFolder { get; init; }
+    /// <summary>Stop after this many sessions (0 = all that are pending).</summary>
+    public int MaxSessions { get; init; }
+}
+
+/// <summary>What the client would do with one pending session (shown by -WhatIf).</summary>
+public sealed record ReceivePlanItem(long SessionId, string JobId, string DataGroup, string ChannelDatabase, string Action, string? Reason)
+{
+    public override string ToString() => $"{Action} session {SessionId} (job {JobId}, data group {DataGroup}) at {ChannelDatabase}" + (Reason is null ? "" : $": {Reason}");
+}
+
+/// <summary>Progress of Receive-AsyncPackage, reported through IProgress.</summary>
+public sealed record ReceiveProgress(string Activity, string Status, int PercentComplete);
+
+/// <summary>Client-side tuning; tests replace the hook to simulate failures between stages.</summary>
+public sealed record ReceiveOptions
+{
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromMinutes(10);
+}

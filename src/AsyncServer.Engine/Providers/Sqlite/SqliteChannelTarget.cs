@@ -1,0 +1,143 @@
+using AsyncServer.Client;
+using AsyncServer.Data;
+using AsyncServer.Diagnostics;
+using AsyncServer.Packaging;
+using Microsoft.Data.Sqlite;
+
+namespace AsyncServer.Providers.Sqlite;
+
+/// <summary>
+/// A channel database on SQLite. A package is applied in one IMMEDIATE transaction: tables to empty first,
+/// then per table an UPDATE by key followed by an INSERT when the key is absent (an upsert that needs no
+/// unique index and keeps channel-only columns), and deletes by key. A missing table is created from the
+/// manifest; an existing table must have every manifest column, else nothing is applied.
+/// </summary>
+public sealed class SqliteChannelTarget(ResolvedConnection connection) : IChannelTarget
+{
+    public DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
+    public async Task<TableSchema?> DescribeTableAsync(string table, CancellationToken cancellationToken)
+    {
+        // A channel database file that does not exist yet has no tables; the first package creates it.
+        if (connection.SqliteFile is { } file && file != ":memory:" && !File.Exists(file)) return null;
+        await using var conn = await SqliteConnections.OpenAsync(connection, create: false, cancellationToken).ConfigureAwait(false);
+        return await SqliteChangeSource.DescribeAsync(conn, table, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<ApplyResult> ApplyAsync(PackageReader package, CancellationToken cancellationToken)
+    {
+        var manifest = package.Manifest;
+        await using var conn = await SqliteConnections.OpenAsync(connection, create: true, cancellationToken).ConfigureAwait(false);
+        await using var tx = (SqliteTransaction)await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        long upserted = 0, deleted = 0;
+        var touched = new List<string>();
+
+        // Check and create every table before touching any row, so a mismatch fails before work is done.
+        var schemas = new Dictionary<PackageTable, TableSchema>();
+        foreach (var table in manifest.Tables)
+            schemas[table] = await PrepareTableAsync(conn, tx, table, manifest.SessionId, cancellationToken).ConfigureAwait(false);
+
+        foreach (var name in manifest.DeleteExistingTables.Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            var schema = await SqliteChangeSource.DescribeAsync(conn, name, cancellationToken, tx).ConfigureAwait(false);
+            if (schema is null) continue; // nothing to empty
+            await SqliteConnections.ExecuteAsync(conn, $"DELETE FROM {SqlDialect.Sqlite.Quote(schema.Name)}", cancellationToken, tx).ConfigureAwait(false);
+            touched.Add(schema.Name);
+        }
+
+        foreach (var table in manifest.Tables)
+        {
+            var schema = schemas[table];
+            var (u, d) = await ApplyTableAsync(conn, tx, package, table, schema, cancellationToken).ConfigureAwait(false);
+            upserted += u;
+            deleted += d;
+            if (!touched.Contains(schema.Name, StringComparer.OrdinalIgnoreCase)) touched.Add(schema.Name);
+        }
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new ApplyResult(manifest.SessionId, upserted, deleted, touched);
+    }
+
+    private static async Task<TableSchema> PrepareTableAsync(SqliteConnection conn, SqliteTransaction tx, PackageTable table, long sessionId, CancellationToken ct)
+    {
+        var schema = await SqliteChangeSource.DescribeAsync(conn, table.ChannelTable, ct, tx).ConfigureAwait(false);
+        if (schema is null)
+        {
+            var q = SqlDialect.Sqlite;
+            var columns = table.Columns.Select(c => $"{q.Quote(c.Name)} {SqliteTypes.ToDeclared(c.Type)}{(c.Nullable && !table.KeyColumns.Contains(c.Name) ? "" : " NOT NULL")}");
+            var ddl = $"CREATE TABLE {q.Quote(QualifiedName.Parse(table.ChannelTable).Name)} ({string.Join(", ", columns)}, " +
+                      $"PRIMARY KEY ({string.Join(", ", table.KeyColumns.Select(q.Quote))}))";
+            await SqliteConnections.ExecuteAsync(conn, ddl, ct, tx).ConfigureAwait(false);
+            return (await SqliteChangeSource.DescribeAsync(conn, table.ChannelTable, ct, tx).ConfigureAwait(false))!;
+        }
+        var missing = table.Columns.Where(c => schema.Find(c.Name) is null).Select(c => c.Name).ToList();
+        if (missing.Count > 0)
+            throw new AsyncServerException(ErrorIds.ChannelTableMismatch, ErrorKind.InvalidData,
+                $"Channel table {schema.Name} lacks column(s) {string.Join(", ", missing)} that package of session {sessionId} carries; " +
+                "add them to the channel table or change the subjob's field map. Nothing was applied.", schema.Name);
+        return schema;
+    }
+
+    private static async Task<(long Upserted, long Deleted)> ApplyTableAsync(SqliteConnection conn, SqliteTransaction tx, PackageReader package,
+        PackageTable table, TableSchema schema, CancellationToken ct)
+    {
+        var q = SqlDialect.Sqlite;
+        var target = q.Quote(schema.Name);
+        // Catalog spellings of the manifest's columns: only checked names reach SQL text.
+        var names = table.Columns.Select(c => q.Quote(schema.Find(c.Name)!.Name)).ToArray();
+        var keyIndexes = table.KeyColumns.Select(k => table.Columns.FindIndex(c => c.Name == k)).ToArray();
+        var nonKeyIndexes = Enumerable.Range(0, table.Columns.Count).Where(i => !keyIndexes.Contains(i)).ToArray();
+        var keyMatch = string.Join(" AND ", keyIndexes.Select(i => $"{names[i]} IS @p{i}"));
+
+        await using var update = Command(conn, tx, nonKeyIndexes.Length == 0 ? null :
+            $"UPDATE {target} SET {string.Join(", ", nonKeyIndexes.Select(i => $"{names[i]} = @p{i}"))} WHERE {keyMatch}", table.Columns.Count);
+        await using var insert = Command(conn, tx,
+            $"INSERT INTO {target} ({string.Join(", ", names)}) SELECT {string.Join(", ", names.Select((_, i) => $"@p{i}"))} " +
+            $"WHERE NOT EXISTS (SELECT 1 FROM {target} WHERE {keyMatch})", table.Columns.Count);
+        await using var delete = Command(conn, tx, $"DELETE FROM {target} WHERE {keyMatch}", table.Columns.Count);
+
+        long upserted = 0, deleted = 0;
+        await foreach (var row in package.ReadRowsAsync(table, ct).ConfigureAwait(false))
+        {
+            if (row.Upsert)
+            {
+                for (var i = 0; i < row.Values.Length; i++) insert!.Parameters[i].Value = ToDb(row.Values[i]);
+                var changed = 0;
+                if (update is not null)
+                {
+                    for (var i = 0; i < row.Values.Length; i++) update.Parameters[i].Value = ToDb(row.Values[i]);
+                    changed = await update.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                }
+                if (changed == 0) await insert!.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                upserted++;
+            }
+            else
+            {
+                foreach (var i in keyIndexes) delete!.Parameters[i].Value = ToDb(row.Values[i]);
+                await delete!.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                deleted++;
+            }
+        }
+        return (upserted, deleted);
+    }
+
+    /// <summary>A command with parameters @p0..@pN in index order (SQLite ignores those a statement does not use).</summary>
+    private static SqliteCommand? Command(SqliteConnection conn, SqliteTransaction tx, string? sql, int parameterCount)
+    {
+        if (sql is null) return null;
+        var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        for (var i = 0; i < parameterCount; i++) cmd.Parameters.Add(new SqliteParameter($"@p{i}", DBNull.Value));
+        return cmd;
+    }
+
+    /// <summary>GUIDs are stored as text on SQLite (as the HQ side keeps them); everything else binds as is.</summary>
+    private static object ToDb(object? value) => value switch
+    {
+        null => DBNull.Value,
+        Guid g => ValueText.Format(g, LogicalType.Guid),
+        _ => value,
+    };
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}

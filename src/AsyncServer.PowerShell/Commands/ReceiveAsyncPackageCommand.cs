@@ -1,0 +1,85 @@
+using System.Management.Automation;
+using AsyncServer.Client;
+using AsyncServer.Diagnostics;
+using AsyncServer.Messaging;
+using AsyncServer.PowerShell.Internal;
+
+namespace AsyncServer.PowerShell.Commands;
+
+/// <summary>
+/// <para type="synopsis">The reference Async Client: downloads and applies the pending packages of a channel database, in session order.</para>
+/// </summary>
+[Cmdlet(VerbsCommunications.Receive, "AsyncPackage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(DownloadSession))]
+public sealed class ReceiveAsyncPackageCommand : AsyncServerCmdlet
+{
+    private const int ProgressId = 3010;
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Id", "ChannelDatabaseId")]
+    [ValidateNotNullOrEmpty]
+    public string[] ChannelDatabase { get; set; } = [];
+
+    /// <summary>Overrides the channel database's connection string from the configuration.</summary>
+    [Parameter] [ValidateNotNullOrEmpty] public string? ChannelConnectionString { get; set; }
+
+    /// <summary>Folder packages are copied to before they are applied.</summary>
+    [Parameter] [ValidateNotNullOrEmpty] public string? LocalFolder { get; set; }
+
+    /// <summary>Apply at most this many sessions per channel database.</summary>
+    [Parameter] [ValidateRange(1, int.MaxValue)] public int? First { get; set; }
+
+    [Parameter] [ValidateNotNullOrEmpty] public string? InstanceId { get; set; }
+
+    protected override string? InstanceIdOverride => InstanceId;
+
+    protected override void ProcessRecord()
+    {
+        var receiver = new PackageReceiver(Context);
+        foreach (var db in ChannelDatabase)
+        {
+            var request = new ReceiveRequest(db)
+            {
+                ChannelConnectionString = ChannelConnectionString,
+                LocalFolder = LocalFolder is null ? null : GetUnresolvedProviderPathFromPSPath(LocalFolder),
+                MaxSessions = First ?? 0,
+            };
+            if (MyInvocation.BoundParameters.ContainsKey("WhatIf"))
+            {
+                // -WhatIf reads the message database and lists each pending session with what would happen to it.
+                var plan = TryRun(ct => receiver.PlanAsync(request, ct), db);
+                if (plan is null) continue;
+                if (plan.Count == 0) WriteVerbose($"Channel database {db} has no pending session.");
+                foreach (var item in plan) ShouldProcess(item.ToString(), "Receive");
+                continue;
+            }
+            if (!ShouldProcess($"channel database {db}", "Receive and apply pending packages")) continue;
+
+            var progress = ProgressOf<ReceiveProgress>(p => new ProgressRecord(ProgressId, p.Activity, p.Status)
+            {
+                PercentComplete = Math.Clamp(p.PercentComplete, 0, 100),
+                RecordType = p.PercentComplete >= 100 ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+            });
+            try
+            {
+                var sessions = TryRun(ct => receiver.RunAsync(request, progress, ct), db);
+                if (sessions is null) continue;
+                foreach (var s in sessions)
+                {
+                    // A failed session is an error the scheduler's log should show, with the reason; the object still goes out.
+                    if (s.Status is SessionStatus.ApplyFailed or SessionStatus.DownloadFailed)
+                    {
+                        var id = s.Status == SessionStatus.ApplyFailed ? ErrorIds.ApplyFailed : ErrorIds.DownloadFailed;
+                        WriteError(new ErrorRecord(new AsyncServerException(id, ErrorKind.InvalidData, $"Session {s.Id} (job {s.JobId}) at {s.ChannelDatabase}: {s.Status}: {s.Message}", s),
+                            id, ErrorCategory.InvalidData, s));
+                    }
+                    WriteObject(s);
+                }
+            }
+            finally
+            {
+                WriteProgress(new ProgressRecord(ProgressId, $"Receiving packages for {db}", "Done") { RecordType = ProgressRecordType.Completed });
+            }
+        }
+    }
+}

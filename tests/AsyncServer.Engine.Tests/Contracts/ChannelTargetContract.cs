@@ -1,0 +1,171 @@
+using AsyncServer.Client;
+using AsyncServer.Data;
+using AsyncServer.Diagnostics;
+using AsyncServer.Packaging;
+using AsyncServer.Providers;
+using AsyncServer.Tests.Support;
+using static AsyncServer.Tests.Support.TestRow;
+
+namespace AsyncServer.Tests.Contracts;
+
+/// <summary>
+/// The behaviour every channel target must have: one transaction per package, upsert and delete by key,
+/// tables created from the manifest, delete-existing, idempotence, and nothing half-applied on failure.
+/// Checks read the channel database with plain SQL through the fixture (identifiers quoted by the dialect).
+/// </summary>
+public abstract class ChannelTargetContract : IDisposable
+{
+    private readonly TempFolder _files = new("channel-contract");
+    protected abstract IProviderFixture Fixture { get; }
+
+    private string Q(string identifier) => SqlDialect.For(Fixture.Provider).Quote(identifier);
+
+    private async Task<(ResolvedConnection Db, IChannelTarget Target)> NewTargetAsync(string hint)
+    {
+        var db = await Fixture.CreateDatabaseAsync(hint);
+        return (db, ProviderFactory.CreateChannelTarget(db));
+    }
+
+    private async Task<ApplyResult> ApplyAsync(IChannelTarget target, PackageManifest manifest, params (PackageTable, TestRow[])[] tables)
+    {
+        var path = _files.File($"{Guid.NewGuid():N}.zip");
+        await TestPackages.WriteAsync(path, manifest, tables);
+        using var reader = PackageReader.Open(path);
+        await reader.VerifyAsync(default);
+        return await target.ApplyAsync(reader, default);
+    }
+
+    private async Task<long> CountAsync(ResolvedConnection db, string table = "ITEMS", string? where = null)
+        => Convert.ToInt64(await Fixture.ScalarAsync(db, $"SELECT COUNT(*) FROM {Q(table)}{(where is null ? "" : " WHERE " + where)}"));
+
+    private async Task<string?> NameAsync(ResolvedConnection db, long id)
+        => await Fixture.ScalarAsync(db, $"SELECT {Q("NAME")} FROM {Q("ITEMS")} WHERE {Q("ID")} = {id}") as string;
+
+    /// <summary>Every row as text, ordered by key: equal fingerprints mean equal contents.</summary>
+    private async Task<string> FingerprintAsync(ResolvedConnection db)
+    {
+        var parts = new List<string>();
+        var count = await CountAsync(db);
+        for (var id = 1; id <= 20; id++)
+            if (await CountAsync(db, where: $"{Q("ID")} = {id}") == 1)
+                parts.Add($"{id}:{await NameAsync(db, id)}:{Convert.ToDecimal(await Fixture.ScalarAsync(db, $"SELECT {Q("AMOUNT")} FROM {Q("ITEMS")} WHERE {Q("ID")} = {id}") ?? 0m)}");
+        return $"{count}|{string.Join(";", parts)}";
+    }
+
+    [Fact]
+    public async Task A_missing_table_is_created_from_the_manifest_with_its_key()
+    {
+        var (db, target) = await NewTargetAsync("create");
+        Assert.Null(await target.DescribeTableAsync("ITEMS", default));
+        var result = await ApplyAsync(target, TestPackages.Manifest(1), (TestPackages.Items(), [U(TestPackages.Item(1, "one", 1.5m)), U(TestPackages.Item(2, "zwei €", null))]));
+        Assert.Equal((1L, 2L, 0L), (result.SessionId, result.Upserted, result.Deleted));
+        var schema = await target.DescribeTableAsync("ITEMS", default);
+        Assert.NotNull(schema);
+        Assert.Equal(["ID"], schema!.PrimaryKey.Select(c => c.Name.ToUpperInvariant()));
+        Assert.Equal(7, schema.Columns.Count);
+        Assert.Equal(LogicalType.Decimal, schema.Find("AMOUNT")!.Type);
+        Assert.Equal(LogicalType.Guid, schema.Find("G")!.Type);
+        Assert.Equal(LogicalType.Binary, schema.Find("DATA")!.Type);
+        Assert.Equal("zwei €", await NameAsync(db, 2));
+        Assert.Equal(1.5m, Convert.ToDecimal(await Fixture.ScalarAsync(db, $"SELECT {Q("AMOUNT")} FROM {Q("ITEMS")} WHERE {Q("ID")} = 1")));
+    }
+
+    [Fact]
+    public async Task Upserts_update_by_key_and_deletes_remove_by_key()
+    {
+        var (db, target) = await NewTargetAsync("upsert");
+        await ApplyAsync(target, TestPackages.Manifest(1), (TestPackages.Items(), [U(TestPackages.Item(1, "one")), U(TestPackages.Item(2, "two")), U(TestPackages.Item(3, "three"))]));
+        var result = await ApplyAsync(target, TestPackages.Manifest(2),
+            (TestPackages.Items(), [U(TestPackages.Item(2, "TWO")), D(3L), D(99L), U(TestPackages.Item(4, null))]));
+        Assert.Equal((2L, 2L), (result.Upserted, result.Deleted));
+        Assert.Equal(3, await CountAsync(db));
+        Assert.Equal("one", await NameAsync(db, 1));
+        Assert.Equal("TWO", await NameAsync(db, 2));
+        Assert.Equal(0, await CountAsync(db, where: $"{Q("ID")} = 3"));
+        Assert.Null(await NameAsync(db, 4));
+    }
+
+    [Fact]
+    public async Task Applying_a_package_twice_changes_nothing()
+    {
+        var (db, target) = await NewTargetAsync("twice");
+        await ApplyAsync(target, TestPackages.Manifest(1), (TestPackages.Items(), [U(TestPackages.Item(1, "one", 1m)), U(TestPackages.Item(2, "two", 2m))]));
+        var path = _files.File("same.zip");
+        await TestPackages.WriteAsync(path, TestPackages.Manifest(2), (TestPackages.Items(), [U(TestPackages.Item(2, "deux", 2.25m)), D(1L), U(TestPackages.Item(5, "five", 5m))]));
+        using (var reader = PackageReader.Open(path)) await target.ApplyAsync(reader, default);
+        var once = await FingerprintAsync(db);
+        using (var reader = PackageReader.Open(path)) await target.ApplyAsync(reader, default);
+        Assert.Equal(once, await FingerprintAsync(db));
+        Assert.Equal("2|2:deux:2.25;5:five:5", once);
+    }
+
+    [Fact]
+    public async Task Delete_existing_empties_the_tables_first()
+    {
+        var (db, target) = await NewTargetAsync("deleteexisting");
+        await ApplyAsync(target, TestPackages.Manifest(1), (TestPackages.Items(), [U(TestPackages.Item(1, "stale")), U(TestPackages.Item(2, "old"))]));
+        var manifest = TestPackages.Manifest(2, from: null);
+        manifest.DeleteExisting = true;
+        manifest.DeleteExistingTables = ["ITEMS", "NOT_THERE_YET"];
+        await ApplyAsync(target, manifest, (TestPackages.Items(), [U(TestPackages.Item(2, "new"))]));
+        Assert.Equal(1, await CountAsync(db));
+        Assert.Equal("new", await NameAsync(db, 2));
+    }
+
+    [Fact]
+    public async Task Channel_only_columns_are_kept_and_extra_tables_are_untouched()
+    {
+        var (db, target) = await NewTargetAsync("extra");
+        await Fixture.ExecuteAsync(db, $"CREATE TABLE {Q("ITEMS")} ({Q("ID")} BIGINT NOT NULL PRIMARY KEY, {Q("DATAAREAID")} VARCHAR(4) NOT NULL, {Q("NAME")} VARCHAR(100), " +
+            $"{Q("AMOUNT")} DECIMAL(20,6), {Q("CHANGED")} {DateTimeType}, {Q("G")} {GuidType}, {Q("DATA")} {BinaryType}, {Q("LOCALNOTE")} VARCHAR(20))");
+        await Fixture.ExecuteAsync(db, $"INSERT INTO {Q("ITEMS")} ({Q("ID")}, {Q("DATAAREAID")}, {Q("LOCALNOTE")}) VALUES (1, 'usrt', 'keep me')");
+        await ApplyAsync(target, TestPackages.Manifest(1), (TestPackages.Items(), [U(TestPackages.Item(1, "one"))]));
+        Assert.Equal("one", await NameAsync(db, 1));
+        Assert.Equal("keep me", await Fixture.ScalarAsync(db, $"SELECT {Q("LOCALNOTE")} FROM {Q("ITEMS")} WHERE {Q("ID")} = 1") as string);
+    }
+
+    [Fact]
+    public async Task A_table_lacking_a_manifest_column_fails_and_nothing_is_applied()
+    {
+        var (db, target) = await NewTargetAsync("lacking");
+        await ApplyAsync(target, TestPackages.Manifest(1), (TestPackages.Items("OTHER"), [U(TestPackages.Item(7, "seven"))]));
+        await Fixture.ExecuteAsync(db, $"CREATE TABLE {Q("ITEMS")} ({Q("ID")} BIGINT NOT NULL PRIMARY KEY, {Q("DATAAREAID")} VARCHAR(4) NOT NULL)");
+        var manifest = TestPackages.Manifest(2, from: null);
+        manifest.DeleteExistingTables = ["OTHER"];
+        var ex = await Assert.ThrowsAsync<AsyncServerException>(() => ApplyAsync(target, manifest,
+            (TestPackages.Items("OTHER"), [U(TestPackages.Item(8, "eight"))]), (TestPackages.Items(), [U(TestPackages.Item(1, "one"))])));
+        Assert.Equal(ErrorIds.ChannelTableMismatch, ex.ErrorId);
+        Assert.Contains("NAME", ex.Message);
+        Assert.Equal(1, await CountAsync(db, "OTHER"));
+        Assert.Equal(0, await CountAsync(db, "ITEMS"));
+    }
+
+    [Fact]
+    public async Task A_failure_in_the_middle_rolls_back_the_whole_package()
+    {
+        var (db, target) = await NewTargetAsync("rollback");
+        await ApplyAsync(target, TestPackages.Manifest(1), (TestPackages.Items(), [U(TestPackages.Item(1, "one"))]));
+        // A channel table whose extra NOT NULL column has no default: the first insert of a new key fails.
+        await Fixture.ExecuteAsync(db, $"CREATE TABLE {Q("STRICT")} ({Q("ID")} BIGINT NOT NULL PRIMARY KEY, {Q("DATAAREAID")} VARCHAR(4) NOT NULL, {Q("NAME")} VARCHAR(100), " +
+            $"{Q("AMOUNT")} DECIMAL(20,6), {Q("CHANGED")} {DateTimeType}, {Q("G")} {GuidType}, {Q("DATA")} {BinaryType}, {Q("REQUIRED")} VARCHAR(5) NOT NULL)");
+        await Assert.ThrowsAnyAsync<Exception>(() => ApplyAsync(target, TestPackages.Manifest(2),
+            (TestPackages.Items(), [U(TestPackages.Item(1, "changed")), D(1L)]), (TestPackages.Items("STRICT"), [U(TestPackages.Item(5, "five"))])));
+        Assert.Equal("one", await NameAsync(db, 1));
+        Assert.Equal(0, await CountAsync(db, "STRICT"));
+    }
+
+    /// <summary>Column types for tables the tests create themselves, in the provider's dialect.</summary>
+    protected virtual string DateTimeType => "TIMESTAMP";
+    protected virtual string GuidType => "VARCHAR(36)";
+    protected virtual string BinaryType => "BLOB";
+
+    public void Dispose() => _files.Dispose();
+}
+
+public sealed class SqliteChannelTargetContractTests : ChannelTargetContract, IClassFixture<SqliteFixture>
+{
+    public SqliteChannelTargetContractTests(SqliteFixture fixture) => Fixture = fixture;
+    protected override IProviderFixture Fixture { get; }
+    protected override string DateTimeType => "DATETIME";
+    protected override string GuidType => "UNIQUEIDENTIFIER";
+}
