@@ -68,16 +68,19 @@ internal static class EngineSetup
 
     /// <summary>
     /// Records, through the message store's own API, that (data group, job) has been delivered up to
-    /// <paramref name="version"/>, as if a full sync had run; the next run is then incremental.
+    /// <paramref name="version"/> to <paramref name="channelDatabases"/>, as if a full sync had run (a session with
+    /// a target per channel database, which also makes them joined, so they are not seeded); the next run is then
+    /// incremental.
     /// </summary>
-    public static async Task SetRowVersionAsync(EngineContext context, string dataGroup, string job, long version)
+    public static async Task SetRowVersionAsync(EngineContext context, string dataGroup, string job, long version, IReadOnlyList<string> channelDatabases)
     {
         await using var store = context.OpenMessageStore();
         var resource = $"bench-baseline/{dataGroup}/{job}";
         var lease = await store.TryAcquireLeaseAsync(resource, context.InstanceId, TimeSpan.FromMinutes(5), default);
         if (!lease.Acquired) throw new InvalidOperationException("Could not take the baseline lease.");
-        var session = new NewSession(Partition, job, dataGroup, SessionKind.Full, false, "Benchmark baseline.", null, version, 1, context.InstanceId, []);
-        await store.CompleteRunAsync(new RunCompletion(Partition, dataGroup, job, resource, context.InstanceId, null, version, [], session, []), default);
+        var id = await store.CreateStartedSessionAsync(new NewSession(Partition, job, dataGroup, SessionKind.Full, false, "Benchmark baseline.", null, version, 1, context.InstanceId, []), default);
+        var package = new CompletedPackage(id, 0, "baseline.zip", 0, new string('0', 64), false);
+        await store.CompleteRunAsync(new RunCompletion(Partition, dataGroup, job, resource, context.InstanceId, null, version, [package], null, channelDatabases), default);
         await store.ReleaseLeaseAsync(resource, context.InstanceId, default);
     }
 

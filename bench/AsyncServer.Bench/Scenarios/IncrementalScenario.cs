@@ -27,7 +27,7 @@ internal sealed class IncrementalScenario(HqBackend backend, bool large) : Scena
         var run = context.RunFolder(Name);
         var config = EngineSetup.ProductConfiguration(backend.HqConnection(data), await backend.NewMessageDatabaseAsync(run), run);
         var engine = await EngineSetup.InitializeAsync(config);
-        await EngineSetup.SetRowVersionAsync(engine, "DG1", EngineSetup.Job, data.BaselineVersion);
+        await EngineSetup.SetRowVersionAsync(engine, "DG1", EngineSetup.Job, data.BaselineVersion, config.DataGroups[0].ChannelDatabases.Select(c => c.Id).ToList());
         var watch = BenchWatch.StartNew();
         var sessions = await EngineSetup.RunAsync(engine, new DistributionRequest { Jobs = [EngineSetup.Job] });
         watch.Stop();
