@@ -287,17 +287,37 @@ public sealed partial class SqliteMessageStore : IMessageStore
 
     private async Task InsertTargetsAsync(SqliteConnection conn, SqliteTransaction tx, long sessionId, IReadOnlyList<string> channelDatabases, CancellationToken ct)
     {
+        if (channelDatabases.Count == 0) return;
+        // A fan-out registers hundreds of targets: the three statements are prepared once and rebound per
+        // channel database instead of being compiled again for every row.
+        var now = StoreTime.ToText(Now);
+        await using var target = Prepared(conn, tx, "INSERT INTO session_targets (session_id, channel_database, status, tries, updated_at) VALUES (@s, @c, @st, 0, @now)");
+        await using var status = Prepared(conn, tx, "INSERT INTO status_messages (session_id, channel_database, status, message, created_at) VALUES (@s, @c, @st, NULL, @now)");
+        await using var joined = Prepared(conn, tx,
+            "INSERT INTO channel_database_jobs (partition, data_group, job_id, channel_database, first_session_id, joined_at) " +
+            "SELECT partition, data_group, job_id, @c, id, @now FROM download_sessions WHERE id = @s ON CONFLICT DO NOTHING");
         foreach (var db in channelDatabases)
         {
-            await SqliteConnections.ExecuteAsync(conn,
-                "INSERT INTO session_targets (session_id, channel_database, status, tries, updated_at) VALUES (@s, @c, @st, 0, @now)",
-                ct, tx, ("@s", sessionId), ("@c", db), ("@st", SessionStatus.Available.ToString()), ("@now", StoreTime.ToText(Now))).ConfigureAwait(false);
-            await AddStatusMessageAsync(conn, tx, sessionId, db, SessionStatus.Available, null, ct).ConfigureAwait(false);
-            await SqliteConnections.ExecuteAsync(conn,
-                "INSERT INTO channel_database_jobs (partition, data_group, job_id, channel_database, first_session_id, joined_at) " +
-                "SELECT partition, data_group, job_id, @c, id, @now FROM download_sessions WHERE id = @s ON CONFLICT DO NOTHING",
-                ct, tx, ("@s", sessionId), ("@c", db), ("@now", StoreTime.ToText(Now))).ConfigureAwait(false);
+            foreach (var cmd in new[] { target, status, joined })
+            {
+                cmd.Parameters["@s"].Value = sessionId;
+                cmd.Parameters["@c"].Value = db;
+                cmd.Parameters["@now"].Value = now;
+                if (cmd.Parameters.Contains("@st")) cmd.Parameters["@st"].Value = SessionStatus.Available.ToString();
+                await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
         }
+    }
+
+    private static SqliteCommand Prepared(SqliteConnection conn, SqliteTransaction tx, string sql)
+    {
+        var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        foreach (var name in new[] { "@s", "@c", "@st", "@now" })
+            if (sql.Contains(name, StringComparison.Ordinal)) cmd.Parameters.Add(new SqliteParameter(name, null));
+        cmd.Prepare();
+        return cmd;
     }
 
     private static AsyncServerException Conflict(string why) => new(ErrorIds.ConcurrentRun, ErrorKind.ResourceBusy,
