@@ -107,7 +107,24 @@ public sealed partial class SqliteMessageStore : IMessageStore
         """,
     ];
 
-    private Task<SqliteConnection> OpenAsync(CancellationToken ct, bool create = false) => SqliteConnections.OpenAsync(_connection, create, ct);
+    // One idle connection held for the store's lifetime. SQLite checkpoints the WAL into the database file
+    // whenever the last connection to it closes; with a connection per operation (no pooling, so files are
+    // never left locked) that was a checkpoint per operation, the largest cost of a 500-database fan-out.
+    // Held open, the other closes are not the last; the store's own DisposeAsync does the final checkpoint.
+    private SqliteConnection? _keepAlive;
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken ct, bool create = false)
+    {
+        var conn = await SqliteConnections.OpenAsync(_connection, create, ct).ConfigureAwait(false);
+        if (Volatile.Read(ref _keepAlive) is null)
+        {
+            var keeper = await SqliteConnections.OpenAsync(_connection, create: false, ct).ConfigureAwait(false);
+            // A read attaches it to the WAL index; a connection that never read does not count as open.
+            await SqliteConnections.ScalarAsync(keeper, "SELECT count(*) FROM sqlite_master", ct).ConfigureAwait(false);
+            if (Interlocked.CompareExchange(ref _keepAlive, keeper, null) is not null) await keeper.DisposeAsync().ConfigureAwait(false);
+        }
+        return conn;
+    }
 
     public async Task<MessageDatabaseInfo> InitializeAsync(CancellationToken cancellationToken)
     {
@@ -452,5 +469,8 @@ public sealed partial class SqliteMessageStore : IMessageStore
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _keepAlive, null) is { } keeper) await keeper.DisposeAsync().ConfigureAwait(false);
+    }
 }
