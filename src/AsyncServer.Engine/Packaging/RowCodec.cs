@@ -57,7 +57,7 @@ internal static class RowCodec
             case LogicalType.Double: json.WriteStringValue(ValueText.Format(reader.GetDouble(ordinal), type)); break;
             case LogicalType.DateTime:
                 // "O" of an unspecified-kind DateTime is exactly yyyy-MM-ddTHH:mm:ss.fffffff (ValueText's form), on the fast path.
-                if (!DateTime.SpecifyKind(reader.GetDateTime(ordinal), DateTimeKind.Unspecified).TryFormat(utf8, out length, "O", CultureInfo.InvariantCulture))
+                if (!DateTime.SpecifyKind(ReadDateTime(reader, ordinal), DateTimeKind.Unspecified).TryFormat(utf8, out length, "O", CultureInfo.InvariantCulture))
                     throw new FormatException("DateTime too long");
                 json.WriteStringValue(utf8[..length]);
                 break;
@@ -70,6 +70,50 @@ internal static class RowCodec
                 break;
             case LogicalType.Binary: json.WriteBase64StringValue(reader.GetFieldValue<byte[]>(ordinal)); break;
             default: throw new NotSupportedException(type.ToString());
+        }
+    }
+
+    /// <summary>
+    /// A timestamp column. Providers that keep timestamps as text (SQLite: "yyyy-MM-dd HH:mm:ss.FFFFFFF", as
+    /// Microsoft.Data.Sqlite writes them) would have it parsed by the general DateTime.Parse, the costliest call
+    /// of a full sync; that exact shape is parsed here (same value), anything else goes to the provider.
+    /// </summary>
+    private static DateTime ReadDateTime(DbDataReader reader, int ordinal)
+    {
+        if (reader.GetFieldType(ordinal) == typeof(string) && TryParseIsoText(reader.GetString(ordinal), out var value)) return value;
+        return reader.GetDateTime(ordinal);
+    }
+
+    /// <summary>yyyy-MM-dd HH:mm:ss or yyyy-MM-ddTHH:mm:ss, with an optional fraction of 1-7 digits; no offset.</summary>
+    internal static bool TryParseIsoText(ReadOnlySpan<char> s, out DateTime value)
+    {
+        value = default;
+        if (s.Length < 19 || s.Length == 20 || s.Length > 27 || s[4] != '-' || s[7] != '-' || (s[10] != ' ' && s[10] != 'T') || s[13] != ':' || s[16] != ':')
+            return false;
+        if (!Digits(s[..4], out var year) || !Digits(s.Slice(5, 2), out var month) || !Digits(s.Slice(8, 2), out var day)
+            || !Digits(s.Slice(11, 2), out var hour) || !Digits(s.Slice(14, 2), out var minute) || !Digits(s.Slice(17, 2), out var second))
+            return false;
+        long fraction = 0;
+        if (s.Length > 19)
+        {
+            if (s[19] != '.' || !Digits(s[20..], out var f)) return false;
+            fraction = f;
+            for (var i = s.Length - 20; i < 7; i++) fraction *= 10;
+        }
+        if (month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year < 1 ? 1 : year, month) || hour > 23 || minute > 59 || second > 59 || year < 1)
+            return false;
+        value = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified).AddTicks(fraction);
+        return true;
+
+        static bool Digits(ReadOnlySpan<char> digits, out int number)
+        {
+            number = 0;
+            foreach (var c in digits)
+            {
+                if (c is < '0' or > '9') return false;
+                number = number * 10 + (c - '0');
+            }
+            return true;
         }
     }
 
