@@ -24,6 +24,9 @@
         'Stop-AsyncSession'
         'Restart-AsyncSession'
         'Move-AsyncStatusMessage'
+        'Get-AsyncSchedule'
+        'Register-AsyncDistributionSchedule'
+        'Unregister-AsyncDistributionSchedule'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -6,7 +6,7 @@
     Run through the repository's local tool manifest so nothing needs installing by hand:
         dotnet tool restore; dotnet tool run pwsh ./build.ps1 <Task>
     Tasks:
-      Build  compile and lay the module out in out/AsyncServer (engine and its libraries under deps/)
+      Build  compile and lay the module out in out/AsyncServer (engine and its libraries under deps/), the service in out/AsyncServer.Service
       Test   Build, then every xunit project and the Pester suite; prints "N passed, N failed, N skipped"
       Demo   Build, then examples/quickstart.ps1 in a fresh pwsh (a real distribution on SQLite, under ./demo)
       Bench  Build, then the benchmark harness (bench/); -Quick for a smoke run
@@ -69,13 +69,19 @@ function Invoke-Build {
     Copy-Item $cmdlets $ModuleOut
     Copy-Item (Join-Path $Root 'AsyncServer.psd1') $ModuleOut
     Copy-Item (Join-Path $Root 'module/*') $ModuleOut -Recurse -Force
+    # The service host (Register-AsyncDistributionSchedule -Service finds it beside the module folder).
+    $serviceOut = Join-Path $Out 'AsyncServer.Service'
+    if (Test-Path $serviceOut) { Remove-Item $serviceOut -Recurse -Force }
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/AsyncServer.Service/AsyncServer.Service.csproj'), '-c', $Configuration, '--no-build', '-o', $serviceOut, '--nologo', '-v', 'q')
     Write-Host "Module laid out in $ModuleOut" -ForegroundColor Green
 }
 
 function Get-TrxCounts([string] $Path) {
     [xml] $trx = Get-Content $Path -Raw
     $c = $trx.TestRun.ResultSummary.Counters
-    [pscustomobject]@{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted; Skipped = [int]$c.notExecuted }
+    # The trx logger counts a skipped test in total but not in executed, and leaves notExecuted at 0.
+    $skipped = [math]::Max([int]$c.notExecuted, [int]$c.total - [int]$c.executed)
+    [pscustomobject]@{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted; Skipped = $skipped }
 }
 
 function Invoke-Test {

@@ -51,6 +51,12 @@ Write-Host "One session in full:" -ForegroundColor Cyan
 Get-AsyncSession -ConfigurationPath $config -Id ($incremental | Where-Object Kind -eq 'Incremental' | Select-Object -First 1).Id |
     Select-Object -First 1 | Format-List
 
+Write-Host "`n== 5. The store HOUSTON receives and applies its packages, in session order" -ForegroundColor Cyan
+$received = Receive-AsyncPackage -ConfigurationPath $config -ChannelDatabase HOUSTON
+$received | Format-Table Id, JobId, ChannelDatabase, Status, Message
+Write-Host "== Status messages to the HQ status tables (retention purges what is older than retentionDays)" -ForegroundColor Cyan
+Move-AsyncStatusMessage -ConfigurationPath $config -Confirm:$false | Format-List
+
 $packages = Get-ChildItem $envInfo.DownloadFolder -Filter *.zip
 Write-Host ("Packages:          {0} files, {1:N0} bytes in {2}" -f $packages.Count, ($packages | Measure-Object Length -Sum).Sum, $envInfo.DownloadFolder)
 Write-Host "HQ database:       $($envInfo.HqDatabase)"

@@ -6,7 +6,7 @@ Move-AsyncStatusMessage is the "process status messages" job. It copies every st
 Then it applies the configuration''s retentionDays: sessions created before the cutoff that are finished everywhere (no channel database still has work in them) are deleted with their targets and their package files; moved status messages older than the cutoff are deleted (messages that were never moved are kept); orphan temporary files (.NAME.tmp, left by a crash) older than an hour are deleted from the download, staging and upload folders and the client''s local folders. Which channel databases have joined each job is kept, so purging never makes a store look new.
 '@
     Parameters  = @{
-        WhatIf  = 'Shows the counts (messages to move, sessions, messages, package files and temporary files to purge, bytes freed) without writing to HQ or deleting anything.'
+        WhatIf  = 'Shows the counts (messages to move, counted up to 100,000, sessions, messages, package files and temporary files to purge, bytes freed) without writing to HQ or deleting anything.'
         Confirm = 'Prompts once, showing the same counts.'
     }
     Examples    = @(

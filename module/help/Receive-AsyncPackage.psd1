@@ -11,7 +11,7 @@ Receive-AsyncPackage does at a store what the Async Client of Commerce Data Exch
 Every status change writes a status message in the message database. Only one client at a time can receive for a channel database (a lease in the message database). Run it on a schedule at each store; see docs/client.md.
 '@
     Parameters  = @{
-        ChannelDatabase         = 'Ids of the channel databases to receive for, as named in the configuration''s data groups. Accepts pipeline input by value and by property name (ChannelDatabase, Id).'
+        ChannelDatabase         = 'Ids of the channel databases to receive for, as named in the configuration''s data groups. Accepts pipeline input by value and by property name (ChannelDatabase, ChannelDatabaseId).'
         ChannelConnectionString = 'Uses this connection string for the channel database instead of the one in the configuration (for example "Data Source=D:\Store\store.db" for SQLite). The provider stays the one the configuration names (default sqlite).'
         LocalFolder             = 'Folder the packages are copied to before they are applied. Default: client\<channel database> beside the configuration file. The copies are deleted after each session.'
         First                   = 'Applies at most this many pending sessions per channel database in this run.'

@@ -117,7 +117,12 @@ public sealed class CmdletTests : IAsyncLifetime
         using var ps = _host.Create();
         ps.AddScript("Start-AsyncDistribution -Job 1040, 1010, 1020");
         var started = new ManualResetEventSlim();
-        ps.Streams.Progress.DataAdded += (_, _) => started.Set();
+        // Stop once rows are being packaged (sessions exist by then): the very first progress record comes before
+        // the first session is created, and a Stop that early leaves nothing to cancel.
+        ps.Streams.Progress.DataAdded += (_, e) =>
+        {
+            if (ps.Streams.Progress[e.Index].StatusDescription is { } status && !status.Contains(": 0 rows", StringComparison.Ordinal)) started.Set();
+        };
         var async = ps.BeginInvoke();
         Assert.True(started.Wait(TimeSpan.FromMinutes(1)), "the distribution never reported progress");
         ps.Stop();

@@ -65,6 +65,7 @@ public sealed class PackageReceiver
         {
             var t = TargetOf(s, channel.Database.Id);
             if (superseded.TryGetValue(s.Id, out var by)) { plan.Add(Item(s, channel, "Skip", $"superseded by full sync session {by}")); continue; }
+            if (!Same(s.DataGroup, channel.Group.Id)) { plan.Add(Item(s, channel, "Skip", $"the channel database now belongs to data group {channel.Group.Id}")); continue; }
             if (blockedBy is not null) { plan.Add(Item(s, channel, "Blocked", blockedBy)); continue; }
             if (GivenUp(t)) { blockedBy = $"behind session {s.Id}, which failed {t.Tries} time(s)"; plan.Add(Item(s, channel, "Blocked", $"failed {t.Tries} time(s) ({t.Message}); rerun or cancel it")); continue; }
             plan.Add(Item(s, channel, "Apply", $"{s.Kind} package, {s.RowCount} row(s){(s.DeleteExisting ? ", deletes existing data first" : "")}{(t.Tries > 0 ? $", try {t.Tries + 1}" : "")}"));
@@ -92,13 +93,24 @@ public sealed class PackageReceiver
         try
         {
             var pending = await store.GetPendingSessionsAsync(dbId, cancellationToken).ConfigureAwait(false);
-            foreach (var (sessionId, fullId) in Superseded(pending, dbId))
+            var superseded = Superseded(pending, dbId);
+            foreach (var (sessionId, fullId) in superseded)
             {
                 await store.UpdateTargetsAsync(new TargetUpdate(TargetStatuses.Pending, SessionStatus.Canceled,
                     $"Skipped: channel database {dbId} receives full sync session {fullId}, which deletes the job's data and replaces it.")
                     { ChannelDatabase = dbId, SessionId = sessionId }, cancellationToken).ConfigureAwait(false);
                 touched.Add(sessionId);
                 _log.LogInformation("Session {Id} skipped at {Db}: superseded by full sync session {Full}.", sessionId, dbId, fullId);
+            }
+            // A channel database moved to another data group: what its old group sent no longer applies (the new
+            // group seeds it with a full package), so those sessions are skipped rather than left to block.
+            foreach (var s in pending.Where(s => !Same(s.DataGroup, channel.Group.Id) && !superseded.ContainsKey(s.Id)))
+            {
+                await store.UpdateTargetsAsync(new TargetUpdate(TargetStatuses.Pending, SessionStatus.Canceled,
+                    $"Skipped: channel database {dbId} now belongs to data group {channel.Group.Id}, not {s.DataGroup}.")
+                    { ChannelDatabase = dbId, SessionId = s.Id }, cancellationToken).ConfigureAwait(false);
+                touched.Add(s.Id);
+                _log.LogWarning("Session {Id} skipped at {Db}: it is for data group {Old}, the channel database now belongs to {New}.", s.Id, dbId, s.DataGroup, channel.Group.Id);
             }
             pending = await store.GetPendingSessionsAsync(dbId, cancellationToken).ConfigureAwait(false);
             var count = request.MaxSessions > 0 ? Math.Min(request.MaxSessions, pending.Count) : pending.Count;

@@ -22,8 +22,9 @@ public sealed record ReceivePlanItem(long SessionId, string JobId, string DataGr
 /// <summary>Progress of Receive-AsyncPackage, reported through IProgress.</summary>
 public sealed record ReceiveProgress(string Activity, string Status, int PercentComplete);
 
-/// <summary>Client-side tuning; tests replace the hook to simulate failures between stages.</summary>
+/// <summary>Client-side tuning that users rarely change.</summary>
 public sealed record ReceiveOptions
 {
+    /// <summary>How long the claim on a channel database lasts; it is renewed after every session.</summary>
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromMinutes(10);
 }

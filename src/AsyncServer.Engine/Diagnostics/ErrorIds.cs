@@ -13,6 +13,10 @@ public static class ErrorIds
     public const string MessageDatabaseOutdated = "MessageDatabaseOutdated";
     public const string MessageDatabaseTooNew = "MessageDatabaseTooNew";
     public const string ChangeTrackingNotEnabled = "ChangeTrackingNotEnabled";
+    /// <summary>SQL Server HQ: extraction reads in a snapshot transaction, which the database does not allow.</summary>
+    /// <summary>The database refused a statement for lack of permission (the message says which one is needed).</summary>
+    public const string PermissionDenied = "PermissionDenied";
+    public const string SnapshotIsolationNotEnabled = "SnapshotIsolationNotEnabled";
     public const string TableNotFound = "TableNotFound";
     public const string ColumnNotFound = "ColumnNotFound";
     public const string ScheduleNotFound = "ScheduleNotFound";
@@ -40,4 +44,10 @@ public static class ErrorIds
     public const string SessionBlocked = "SessionBlocked";
     public const string RepackageFailed = "RepackageFailed";
     public const string StatusMoveFailed = "StatusMoveFailed";
+    public const string RecurrenceNotRepresentable = "RecurrenceNotRepresentable";
+    public const string ScheduleHasNoRecurrence = "ScheduleHasNoRecurrence";
+    public const string RegistrationFailed = "RegistrationFailed";
+    public const string RegistrationExists = "RegistrationExists";
+    public const string RegistrationNotFound = "RegistrationNotFound";
+    public const string ExecutableNotFound = "ExecutableNotFound";
 }

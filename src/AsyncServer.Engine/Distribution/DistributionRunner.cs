@@ -47,8 +47,16 @@ public sealed class DistributionRunner
             var rowVersion = await store.GetRowVersionAsync(Config.Partition, run.DataGroup.Id, run.Job.Id, cancellationToken).ConfigureAwait(false);
             var (kind, reason) = await DecideKindAsync(request, run, rowVersion, snapshot, subjobs, cancellationToken).ConfigureAwait(false);
             var noData = kind == SessionKind.Incremental && rowVersion == snapshot.CurrentVersion;
-            plan.Add(new DistributionPlanItem(run.Job.Id, run.DataGroup.Id, noData ? "NoData" : kind.ToString(),
-                kind == SessionKind.Full ? null : rowVersion, snapshot.CurrentVersion, reason, run.ChannelDatabases));
+            IReadOnlyList<string> seed = !run.Targeted && kind == SessionKind.Incremental
+                ? await store.FindChannelDatabasesToSeedAsync(Config.Partition, run.DataGroup.Id, run.Job.Id, run.ChannelDatabases, cancellationToken).ConfigureAwait(false)
+                : [];
+            var others = run.ChannelDatabases.Except(seed, StringComparer.OrdinalIgnoreCase).ToList();
+            if (others.Count > 0)
+                plan.Add(new DistributionPlanItem(run.Job.Id, run.DataGroup.Id, noData ? "NoData" : kind.ToString(),
+                    kind == SessionKind.Full ? null : rowVersion, snapshot.CurrentVersion, reason, others));
+            if (seed.Count > 0)
+                plan.Add(new DistributionPlanItem(run.Job.Id, run.DataGroup.Id, "Full", null, snapshot.CurrentVersion,
+                    $"Seeding new channel database(s) {string.Join(", ", seed)} with one full package (delete existing data).", seed));
         }
         return plan;
     }

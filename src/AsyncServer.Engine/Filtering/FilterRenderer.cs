@@ -54,7 +54,7 @@ public sealed class FilterRenderer
         var parentAlias = $"p{depth}";
         var sb = new StringBuilder();
         sb.Append("EXISTS (SELECT 1 FROM ").Append(_dialect.Quote(new QualifiedName(NullIfEmpty(parent.Schema), parent.Name)))
-          .Append(" AS ").Append(parentAlias).Append(" WHERE ");
+          .Append(" AS ").Append(_dialect.Quote(parentAlias)).Append(" WHERE ");
         for (var i = 0; i < e.Conditions.Count; i++)
         {
             var c = e.Conditions[i];
@@ -68,7 +68,8 @@ public sealed class FilterRenderer
 
     private static string? NullIfEmpty(string s) => string.IsNullOrEmpty(s) ? null : s;
 
-    private string Column(TableSchema table, string alias, string column) => $"{alias}.{_dialect.Quote(ColumnOf(table, column).Name)}";
+    // Aliases are quoted too, so that every identifier in the text went through the dialect (SQL Server tests check it).
+    private string Column(TableSchema table, string alias, string column) => $"{_dialect.Quote(alias)}.{_dialect.Quote(ColumnOf(table, column).Name)}";
 
     private static ColumnSchema ColumnOf(TableSchema table, string column)
         => table.Find(column) ?? throw new AsyncServerException(ErrorIds.ColumnNotFound, ErrorKind.ObjectNotFound,

@@ -65,6 +65,8 @@ public sealed record SessionQuery
     public DateTimeOffset? CreatedBefore { get; init; }
     public bool IncludeNoData { get; init; }
     public int? Limit { get; init; }
+    /// <summary>Order by session id descending, so Limit takes the newest sessions (Get-AsyncSchedule's last run).</summary>
+    public bool NewestFirst { get; init; }
 }
 
 /// <summary>The message database's state after Initialize-AsyncMessageDatabase.</summary>

@@ -55,7 +55,8 @@ public interface IMessageStore : IAsyncDisposable
 
     /// <summary>
     /// Sessions with a pending target (see <see cref="TargetStatuses.Pending"/>) at this channel database, in
-    /// session order. Each record carries its targets.
+    /// session order. Each record carries its target at this channel database (other targets may be left out:
+    /// a data group can have hundreds of channel databases).
     /// </summary>
     Task<IReadOnlyList<DownloadSessionRecord>> GetPendingSessionsAsync(string channelDatabase, CancellationToken cancellationToken);
 

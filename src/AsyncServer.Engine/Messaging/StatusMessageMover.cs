@@ -37,6 +37,9 @@ public sealed class StatusMessageMover(EngineContext context)
     /// <summary>Messages per HQ transaction.</summary>
     public int BatchSize { get; init; } = 1000;
 
+    /// <summary>-WhatIf counts at most this many waiting messages.</summary>
+    public const int WhatIfCountLimit = 100_000;
+
     /// <summary>Temporary files younger than this may belong to a package being written now; they are left alone.</summary>
     public TimeSpan TempFileMinimumAge { get; init; } = TimeSpan.FromHours(1);
 
@@ -48,8 +51,8 @@ public sealed class StatusMessageMover(EngineContext context)
         var moved = 0;
         if (whatIf)
         {
-            // Count what is waiting, without writing anything anywhere.
-            moved = (await store.GetUnmovedStatusMessagesAsync(int.MaxValue, ct).ConfigureAwait(false)).Count;
+            // Count what is waiting, without writing anything anywhere (up to a bound, to keep memory bounded).
+            moved = (await store.GetUnmovedStatusMessagesAsync(WhatIfCountLimit, ct).ConfigureAwait(false)).Count;
         }
         else
         {

@@ -1,8 +1,10 @@
 using AsyncServer.ChangeTracking;
+using AsyncServer.Client;
 using AsyncServer.Data;
 using AsyncServer.Diagnostics;
 using AsyncServer.Messaging;
 using AsyncServer.Providers.Sqlite;
+using AsyncServer.Providers.SqlServer;
 
 namespace AsyncServer.Providers;
 
@@ -15,24 +17,28 @@ public static class ProviderFactory
     public static IChangeSource CreateChangeSource(ResolvedConnection connection) => connection.Provider switch
     {
         DatabaseProvider.Sqlite => new SqliteChangeSource(connection),
+        DatabaseProvider.SqlServer => new SqlServerChangeSource(connection),
         _ => throw NotAvailable(connection.Provider, "HQ change source"),
     };
 
     public static IMessageStore CreateMessageStore(ResolvedConnection connection, TimeProvider? time = null) => connection.Provider switch
     {
         DatabaseProvider.Sqlite => new SqliteMessageStore(connection, time),
+        DatabaseProvider.SqlServer => new SqlServerMessageStore(connection, time),
         _ => throw NotAvailable(connection.Provider, "message database"),
     };
 
     public static Client.IChannelTarget CreateChannelTarget(ResolvedConnection connection) => connection.Provider switch
     {
         DatabaseProvider.Sqlite => new SqliteChannelTarget(connection),
+        DatabaseProvider.SqlServer => new SqlServerChannelTarget(connection),
         _ => throw NotAvailable(connection.Provider, "channel database"),
     };
 
     public static IStatusArchive CreateStatusArchive(ResolvedConnection hqConnection) => hqConnection.Provider switch
     {
         DatabaseProvider.Sqlite => new SqliteStatusArchive(hqConnection),
+        DatabaseProvider.SqlServer => new SqlServerStatusArchive(hqConnection),
         _ => throw NotAvailable(hqConnection.Provider, "HQ status tables"),
     };
 

@@ -5,7 +5,7 @@ using AsyncServer.PowerShell.Internal;
 namespace AsyncServer.PowerShell.Commands;
 
 /// <summary>
-/// <para type="synopsis">Removes HQ change history older than the retention (SQLite and PostgreSQL; SQL Server cleans up by itself).</para>
+/// <para type="synopsis">Removes HQ change history older than the retention. SQL Server cleans up by itself: there this runs its cleanup now (by the database's retention), and a zero retention drops all history (docs/sqlserver.md).</para>
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "AsyncChangeTrackingCleanup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(ChangeTrackingTableInfo))]

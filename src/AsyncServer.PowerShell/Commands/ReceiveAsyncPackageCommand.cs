@@ -16,7 +16,7 @@ public sealed class ReceiveAsyncPackageCommand : AsyncServerCmdlet
     private const int ProgressId = 3010;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Id", "ChannelDatabaseId")]
+    [Alias("ChannelDatabaseId")]
     [ValidateNotNullOrEmpty]
     public string[] ChannelDatabase { get; set; } = [];
 

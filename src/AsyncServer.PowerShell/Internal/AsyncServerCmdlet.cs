@@ -121,6 +121,10 @@ public abstract class AsyncServerCmdlet : PSCmdlet
         finally
         {
             _pending = null;
+            // After Stop() PowerShell throws out of the Write* calls above while the engine may still be marking
+            // its sessions Canceled: never return before the engine work has ended, or a host that exits next
+            // (the service on SIGTERM) would leave sessions in Started.
+            if (!task.IsCompleted) ((IAsyncResult)task).AsyncWaitHandle.WaitOne();
         }
         try
         {
@@ -140,5 +144,4 @@ public abstract class AsyncServerCmdlet : PSCmdlet
         public void Report(T value) => owner.Post(() => owner.WriteProgress(map(value)));
     }
 
-    protected override void EndProcessing() => _stopping.Dispose();
 }

@@ -1,5 +1,6 @@
 using AsyncServer.Configuration;
 using AsyncServer.Distribution;
+using AsyncServer.Messaging;
 using AsyncServer.Samples;
 using AsyncServer.Tests.Support;
 using Xunit.Abstractions;
@@ -68,6 +69,22 @@ public sealed class ConvergencePropertyTests(ITestOutputHelper output)
                         var got = await h.ReceiveAsync(db, max);
                         log.Add($"round {round}: receive {db} (at most {max}): {string.Join(",", got.Select(s => $"{s.Id}:{s.Status}"))}");
                         break;
+                    case 9 when rng.Next(2) == 0:
+                        // A package file is lost: the store fails to download it, and the operator reruns the session,
+                        // which packages it again from HQ.
+                        var unlucky = stores[rng.Next(stores.Count)];
+                        var waiting = await h.PendingAsync(unlucky);
+                        if (waiting.Count == 0) break;
+                        var victim = waiting[rng.Next(waiting.Count)];
+                        File.Delete(h.PackagePath(victim));
+                        await h.ReceiveAsync(unlucky);
+                        var status = ClientHarness.Target(await h.SessionAsync(victim.Id), unlucky).Status;
+                        if (status == SessionStatus.DownloadFailed)
+                            await new SessionLifecycle(h.Context).RestartAsync(victim.Id, unlucky, default);
+                        else if (!File.Exists(h.PackagePath(victim)))
+                            await new SessionLifecycle(h.Context).RestartAsync(victim.Id, null, default).ContinueWith(_ => { }); // superseded everywhere: nothing to rerun
+                        log.Add($"round {round}: package of session {victim.Id} lost at {unlucky} ({status}); rerun");
+                        break;
                     default:
                         var target = stores[rng.Next(stores.Count)];
                         var full = await h.DistributeAsync(new DistributionRequest { Jobs = jobs, FullSync = true, DeleteExistingData = rng.Next(2) == 0, ChannelDatabases = [target] });
@@ -89,6 +106,7 @@ public sealed class ConvergencePropertyTests(ITestOutputHelper output)
                     CopyFolder(h.Folder, keep);
                 Assert.True(differences.Count == 0, $"Seed {seed}, round {round}: {string.Join("; ", differences)}{Environment.NewLine}{string.Join(Environment.NewLine, log)}");
             }
+            foreach (var line in log.Where(l => l.StartsWith($"round {round}:", StringComparison.Ordinal))) output.WriteLine(line);
             output.WriteLine($"round {round}: {stores.Count} stores equal their projection of HQ");
         }
     }

@@ -125,4 +125,43 @@ public sealed class ReceiveTests
         Assert.Empty(await h.DifferencesAsync("DETROIT"));
         Assert.True(before.Length > 0);
     }
+
+    [Fact]
+    public async Task Only_one_client_at_a_time_receives_for_a_channel_database()
+    {
+        await using var h = await ClientHarness.CreateAsync(products: 10);
+        await h.DistributeAsync(new DistributionRequest { Jobs = ["1020"], DataGroups = ["USRT-Stores"] });
+        await using (var store = h.Context.OpenMessageStore())
+            Assert.True((await store.TryAcquireLeaseAsync($"receive/{h.Config.Partition}/HOUSTON", "other-client:1", TimeSpan.FromMinutes(5), default)).Acquired);
+        var ex = await Assert.ThrowsAsync<Diagnostics.AsyncServerException>(() => h.ReceiveAsync("HOUSTON"));
+        Assert.Equal(Diagnostics.ErrorIds.WorkClaimedElsewhere, ex.ErrorId);
+        Assert.Contains("other-client:1", ex.Message);
+        Assert.All(await h.PendingAsync("HOUSTON"), s => Assert.Equal(SessionStatus.Available, ClientHarness.Target(s, "HOUSTON").Status));
+        // Another channel database is not affected.
+        Assert.NotEmpty(await h.ReceiveAsync("SEATTLE"));
+    }
+
+    [Fact]
+    public async Task The_channel_connection_can_be_given_on_the_command_line()
+    {
+        await using var h = await ClientHarness.CreateAsync(products: 10);
+        await h.DistributeAsync(new DistributionRequest { Jobs = ["1070"], DataGroups = ["USMF-Stores"] });
+        var elsewhere = Path.Combine(h.Folder, "elsewhere", "chicago-copy.db");
+        var result = await new AsyncServer.Client.PackageReceiver(h.Context).RunAsync(
+            new AsyncServer.Client.ReceiveRequest("CHICAGO") { ChannelConnectionString = $"Data Source={elsewhere}" }, null, default);
+        Assert.All(result, s => Assert.Equal(SessionStatus.Applied, s.Status));
+        Assert.True(File.Exists(elsewhere));
+        Assert.False(File.Exists(h.ChannelFile("CHICAGO")));
+    }
+
+    [Fact]
+    public async Task Unknown_channel_databases_and_missing_connections_are_named()
+    {
+        await using var h = await ClientHarness.CreateAsync(products: 5, configure: c => c.FindDataGroup("USMF-Stores")!.ChannelDatabases[0].Connection = null);
+        var unknown = await Assert.ThrowsAsync<Diagnostics.AsyncServerException>(() => h.ReceiveAsync("NOWHERE"));
+        Assert.Equal(Diagnostics.ErrorIds.ChannelDatabaseNotFound, unknown.ErrorId);
+        var missing = await Assert.ThrowsAsync<Diagnostics.AsyncServerException>(() => h.ReceiveAsync("CHICAGO"));
+        Assert.Equal(Diagnostics.ErrorIds.ChannelConnectionMissing, missing.ErrorId);
+        Assert.Contains("CHICAGO", missing.Message);
+    }
 }

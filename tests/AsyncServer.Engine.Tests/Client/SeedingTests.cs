@@ -100,3 +100,79 @@ public sealed class SeedingTests
         Assert.Equal(["NEW-CHICAGO", "NEW-DETROIT"], s.Targets.Select(t => t.ChannelDatabase));
     }
 }
+
+public sealed class SeedingPlanAndUpgradeTests
+{
+    [Fact]
+    public async Task WhatIf_shows_the_seed_of_a_new_channel_database()
+    {
+        await using var h = await ClientHarness.CreateAsync(products: 10);
+        await h.DistributeAsync(new DistributionRequest { Jobs = ["1020"] });
+        h.Reconfigure(c => c.FindDataGroup("USRT-Stores")!.ChannelDatabases.Add(new ChannelDatabaseSettings
+        {
+            Id = "AUSTIN", Parameters = new(StringComparer.OrdinalIgnoreCase) { ["DataAreaId"] = "usrt" },
+            Connection = new ConnectionSettings { ConnectionString = "Data Source=channels/AUSTIN.db" },
+        }));
+        var plan = await new DistributionRunner(h.Context).PlanAsync(new DistributionRequest { Jobs = ["1020"], DataGroups = ["USRT-Stores"] }, default);
+        Assert.Equal(2, plan.Count);
+        Assert.Equal("NoData", plan[0].Kind);
+        Assert.Equal(["HOUSTON", "SEATTLE"], plan[0].ChannelDatabases);
+        Assert.Equal("Full", plan[1].Kind);
+        Assert.Equal(["AUSTIN"], plan[1].ChannelDatabases);
+        Assert.Contains("Seeding", plan[1].Reason);
+        Assert.Empty(await h.PendingAsync("AUSTIN"));
+    }
+
+    [Fact]
+    public async Task Upgrading_a_schema_1_message_database_counts_existing_targets_as_joined()
+    {
+        await using var h = await ClientHarness.CreateAsync(products: 10);
+        await h.DistributeAsync(new DistributionRequest { Jobs = ["1020"] });
+        // Back to schema 1: what a message database written by the previous version looks like.
+        await using (var conn = await Providers.Sqlite.SqliteConnections.OpenAsync(h.Context.MessageConnection, false, default))
+            await Providers.Sqlite.SqliteConnections.ExecuteAsync(conn,
+                "DROP TABLE channel_database_jobs; DROP INDEX ix_status_messages_session; DROP INDEX ix_session_targets_session; UPDATE schema_info SET version = 1;", default);
+        await using var store = h.Context.OpenMessageStore();
+        var outdated = await Assert.ThrowsAsync<Diagnostics.AsyncServerException>(() => store.EnsureReadyAsync(default));
+        Assert.Equal(Diagnostics.ErrorIds.MessageDatabaseOutdated, outdated.ErrorId);
+        var info = await store.InitializeAsync(default);
+        Assert.Equal((1, 2), (info.PreviousSchemaVersion, info.SchemaVersion));
+        Assert.Empty(await store.FindChannelDatabasesToSeedAsync(h.Config.Partition, "USRT-Stores", "1020", ["HOUSTON", "SEATTLE"], default));
+        Assert.Equal(["AUSTIN"], await store.FindChannelDatabasesToSeedAsync(h.Config.Partition, "USRT-Stores", "1020", ["HOUSTON", "AUSTIN"], default));
+    }
+}
+
+public sealed class GroupMoveTests
+{
+    [Fact]
+    public async Task A_channel_database_moved_to_another_data_group_skips_its_old_sessions_and_is_seeded_by_the_new_group()
+    {
+        await using var h = await ClientHarness.CreateAsync(products: 15);
+        await h.DistributeAsync();
+        await SampleData.ChangeAsync(h.HqFile, seed: 31, inserts: 2, updates: 6, deletes: 2);
+        await h.DistributeAsync();
+        var old = await h.PendingAsync("SEATTLE");
+        Assert.NotEmpty(old);
+        h.Reconfigure(c =>
+        {
+            var seattle = c.FindDataGroup("USRT-Stores")!.ChannelDatabases.Single(d => d.Id == "SEATTLE");
+            c.FindDataGroup("USRT-Stores")!.ChannelDatabases.Remove(seattle);
+            seattle.Parameters["DataAreaId"] = "usmf";
+            c.FindDataGroup("USMF-Stores")!.ChannelDatabases.Add(seattle);
+        });
+        var plan = await new AsyncServer.Client.PackageReceiver(h.Context).PlanAsync(new AsyncServer.Client.ReceiveRequest("SEATTLE"), default);
+        Assert.All(plan, p => Assert.Equal("Skip", p.Action));
+
+        var seeds = (await h.DistributeAsync()).Where(s => s.Targets.Any(t => t.ChannelDatabase == "SEATTLE")).ToList();
+        Assert.All(seeds, s => Assert.Equal(("USMF-Stores", SessionKind.Full, true), (s.DataGroup, s.Kind, s.DeleteExisting)));
+        await h.ReceiveAsync("SEATTLE");
+        foreach (var s in old)
+        {
+            var t = ClientHarness.Target(await h.SessionAsync(s.Id), "SEATTLE");
+            Assert.Equal(SessionStatus.Canceled, t.Status);
+            Assert.Contains("now belongs to data group USMF-Stores", t.Message);
+        }
+        Assert.Empty(await h.PendingAsync("SEATTLE"));
+        Assert.Empty(await h.DifferencesAsync("SEATTLE"));
+    }
+}

@@ -53,13 +53,14 @@ public sealed class FilterTests
         var f = FilterParser.Parse("DATAAREAID = @DataAreaId AND QTY >= '10' AND EXISTS PARENT (CHILD = RECID AND DATAAREAID = @DataAreaId)");
         var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["dataareaid"] = "usrt" };
         var sqlite = new FilterRenderer(SqlDialect.Sqlite, _ => Parent, values);
-        Assert.Equal("((t.\"DATAAREAID\" = @f0 AND t.\"QTY\" >= @f1) AND EXISTS (SELECT 1 FROM \"dbo\".\"PARENT\" AS p0 WHERE p0.\"CHILD\" = t.\"RECID\" AND p0.\"DATAAREAID\" = @f2))",
+        // Aliases are quoted like every other identifier (the SQL Server tests check that no identifier is bare).
+        Assert.Equal("((\"t\".\"DATAAREAID\" = @f0 AND \"t\".\"QTY\" >= @f1) AND EXISTS (SELECT 1 FROM \"dbo\".\"PARENT\" AS \"p0\" WHERE \"p0\".\"CHILD\" = \"t\".\"RECID\" AND \"p0\".\"DATAAREAID\" = @f2))",
             sqlite.Render(f, Items, "t"));
         Assert.Equal(["usrt", 10L, "usrt"], sqlite.Parameters.Select(p => p.Value));
         var sqlServer = new FilterRenderer(SqlDialect.SqlServer, _ => Parent, values);
         Assert.Contains("[dbo].[PARENT]", sqlServer.Render(f, Items, "t"));
         var weird = new FilterRenderer(SqlDialect.SqlServer, _ => Parent, values).Render(FilterParser.Parse("[we]]ird \"name] = 'x'"), Items, "t");
-        Assert.Equal("t.[we]]ird \"name] = @f0", weird);
+        Assert.Equal("[t].[we]]ird \"name] = @f0", weird);
     }
 
     [Fact]

@@ -48,7 +48,7 @@ public abstract class ChannelTargetContract : IDisposable
         var count = await CountAsync(db);
         for (var id = 1; id <= 20; id++)
             if (await CountAsync(db, where: $"{Q("ID")} = {id}") == 1)
-                parts.Add($"{id}:{await NameAsync(db, id)}:{Convert.ToDecimal(await Fixture.ScalarAsync(db, $"SELECT {Q("AMOUNT")} FROM {Q("ITEMS")} WHERE {Q("ID")} = {id}") ?? 0m)}");
+                parts.Add($"{id}:{await NameAsync(db, id)}:{Convert.ToDecimal(await Fixture.ScalarAsync(db, $"SELECT {Q("AMOUNT")} FROM {Q("ITEMS")} WHERE {Q("ID")} = {id}") ?? 0m) / 1.000000000000000000000000000000000m}");
         return $"{count}|{string.Join(";", parts)}";
     }
 
@@ -68,6 +68,27 @@ public abstract class ChannelTargetContract : IDisposable
         Assert.Equal(LogicalType.Binary, schema.Find("DATA")!.Type);
         Assert.Equal("zwei €", await NameAsync(db, 2));
         Assert.Equal(1.5m, Convert.ToDecimal(await Fixture.ScalarAsync(db, $"SELECT {Q("AMOUNT")} FROM {Q("ITEMS")} WHERE {Q("ID")} = 1")));
+    }
+
+    [Fact]
+    public async Task Every_logical_type_arrives_with_its_value()
+    {
+        var (db, target) = await NewTargetAsync("types");
+        var changed = new DateTime(2025, 3, 4, 5, 6, 7).AddTicks(1234560);
+        var guid = Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e");
+        await ApplyAsync(target, TestPackages.Manifest(1),
+            (TestPackages.Items(), [U(1L, "usmf", "Größe 寿司 ✓ 'quoted'", 12345.678901m, changed, guid, new byte[] { 0, 1, 254, 255 }), U(2L, "usrt", null, null, null, null, null)]));
+        async Task<object?> Get(string column, long id) => await Fixture.ScalarAsync(db, $"SELECT {Q(column)} FROM {Q("ITEMS")} WHERE {Q("ID")} = {id}");
+        Assert.Equal("usmf", await Get("DATAAREAID", 1) as string);
+        Assert.Equal("Größe 寿司 ✓ 'quoted'", await Get("NAME", 1) as string);
+        Assert.Equal(12345.678901m, Convert.ToDecimal(await Get("AMOUNT", 1), System.Globalization.CultureInfo.InvariantCulture));
+        var storedTime = await Get("CHANGED", 1);
+        Assert.Equal(changed, storedTime is string text ? DateTime.Parse(text, System.Globalization.CultureInfo.InvariantCulture) : Convert.ToDateTime(storedTime));
+        var storedGuid = await Get("G", 1);
+        Assert.Equal(guid, storedGuid switch { Guid g => g, string guidText => Guid.Parse(guidText), byte[] bytes => new Guid(bytes), _ => Guid.Empty });
+        Assert.Equal(new byte[] { 0, 1, 254, 255 }, await Get("DATA", 1) as byte[]);
+        foreach (var column in new[] { "NAME", "AMOUNT", "CHANGED", "G", "DATA" })
+            Assert.Null(await Get(column, 2));
     }
 
     [Fact]

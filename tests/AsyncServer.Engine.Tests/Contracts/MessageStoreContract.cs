@@ -136,6 +136,17 @@ public abstract class MessageStoreContract
     }
 
     [Fact]
+    public async Task NewestFirst_with_a_limit_returns_the_latest_sessions()
+    {
+        var store = await NewStoreAsync("newest");
+        var first = await AdvanceAsync(store, "G1", "1040", null, 9);
+        var second = await AdvanceAsync(store, "G1", "1040", 9, 12);
+        var other = await AdvanceAsync(store, "G2", "1040", null, 12);
+        Assert.Equal([second], (await store.QuerySessionsAsync(new SessionQuery { JobIds = ["1040"], DataGroups = ["G1"], NewestFirst = true, Limit = 1 }, default)).Select(s => s.Id));
+        Assert.Equal([other, second, first], (await store.QuerySessionsAsync(new SessionQuery { NewestFirst = true }, default)).Select(s => s.Id));
+    }
+
+    [Fact]
     public async Task A_staged_session_is_published_once()
     {
         var store = await NewStoreAsync("staged");
@@ -166,7 +177,9 @@ public abstract class MessageStoreContract
         var store = await NewStoreAsync("pending");
         var a = await AdvanceAsync(store, "G1", "1040", null, 9);
         var b = await AdvanceAsync(store, "G1", "1040", 9, 12);
-        Assert.Equal([a, b], (await store.GetPendingSessionsAsync("DB1", default)).Select(s => s.Id));
+        var pending = await store.GetPendingSessionsAsync("DB1", default);
+        Assert.Equal([a, b], pending.Select(s => s.Id));
+        Assert.All(pending, s => Assert.Contains(s.Targets, t => t.ChannelDatabase == "DB1" && t.Status == SessionStatus.Available && t.Tries == 0));
         Assert.Equal(1, await store.UpdateTargetsAsync(new TargetUpdate([SessionStatus.Available], SessionStatus.Applied, "done") { ChannelDatabase = "DB1", SessionId = a }, default));
         Assert.Equal([b], (await store.GetPendingSessionsAsync("DB1", default)).Select(s => s.Id));
         Assert.Equal([a, b], (await store.GetPendingSessionsAsync("DB2", default)).Select(s => s.Id));

@@ -21,7 +21,7 @@ public sealed partial class SqliteMessageStore
         await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
         return await ReadSessionsAsync(conn,
             $"WHERE EXISTS (SELECT 1 FROM session_targets x WHERE x.session_id = s.id AND x.channel_database = @db AND x.status IN ({list})) ORDER BY s.id",
-            parameters, cancellationToken).ConfigureAwait(false);
+            parameters, cancellationToken, onlyChannelDatabase: channelDatabase).ConfigureAwait(false);
     }
 
     public async Task<int> UpdateTargetsAsync(TargetUpdate u, CancellationToken cancellationToken)

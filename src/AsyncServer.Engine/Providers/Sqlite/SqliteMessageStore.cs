@@ -391,13 +391,15 @@ public sealed partial class SqliteMessageStore : IMessageStore
         }
         if (q.CreatedAfter is { } after) { where.Append(" AND s.created_at >= @after"); parameters.Add(("@after", StoreTime.ToText(after))); }
         if (q.CreatedBefore is { } before) { where.Append(" AND s.created_at < @before"); parameters.Add(("@before", StoreTime.ToText(before))); }
-        where.Append(" ORDER BY s.id");
+        where.Append(q.NewestFirst ? " ORDER BY s.id DESC" : " ORDER BY s.id");
         if (q.Limit is { } limit) where.Append($" LIMIT {limit}");
         await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
         return await ReadSessionsAsync(conn, where.ToString(), parameters, cancellationToken).ConfigureAwait(false);
     }
 
-    internal static async Task<IReadOnlyList<DownloadSessionRecord>> ReadSessionsAsync(SqliteConnection conn, string whereAndOrder, IEnumerable<(string, object?)> parameters, CancellationToken ct)
+    /// <param name="onlyChannelDatabase">When set, only the targets at this channel database are read (a group may have hundreds).</param>
+    internal static async Task<IReadOnlyList<DownloadSessionRecord>> ReadSessionsAsync(SqliteConnection conn, string whereAndOrder, IEnumerable<(string, object?)> parameters, CancellationToken ct,
+        string? onlyChannelDatabase = null)
     {
         var sessions = new List<DownloadSessionRecord>();
         await using (var cmd = conn.CreateCommand())
@@ -441,7 +443,9 @@ public sealed partial class SqliteMessageStore : IMessageStore
         foreach (var chunk in sessions.Select(s => s.Id).Chunk(500))
         {
             await using var cmd = conn.CreateCommand();
-            cmd.CommandText = $"SELECT session_id, channel_database, status, tries, updated_at, message FROM session_targets WHERE session_id IN ({string.Join(", ", chunk)}) ORDER BY session_id, channel_database";
+            cmd.CommandText = $"SELECT session_id, channel_database, status, tries, updated_at, message FROM session_targets WHERE session_id IN ({string.Join(", ", chunk)})" +
+                              (onlyChannelDatabase is null ? "" : " AND channel_database = @only") + " ORDER BY session_id, channel_database";
+            if (onlyChannelDatabase is not null) cmd.Parameters.AddWithValue("@only", onlyChannelDatabase);
             await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
             while (await r.ReadAsync(ct).ConfigureAwait(false))
             {

@@ -1,0 +1,109 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+
+namespace AsyncServer.Service;
+
+/// <summary>What the service runs: distribution schedules (server), the reference client for one store, or both.</summary>
+public enum ServiceMode { Server, Client, Both }
+
+/// <summary>
+/// The service's own settings, from an optional JSON file (--settings) overridden by command-line options.
+/// The distribution itself (jobs, data groups, schedules, databases) stays in the AsyncServer configuration.
+/// </summary>
+public sealed class ServiceOptions
+{
+    public const int DefaultMaxParallelRuns = 2;
+
+    /// <summary>The AsyncServer configuration file (asyncserver.json).</summary>
+    public string ConfigurationPath { get; init; } = "";
+    /// <summary>How many runs may go on at once; each schedule still runs once at a time.</summary>
+    public int MaxParallelRuns { get; init; } = DefaultMaxParallelRuns;
+    /// <summary>Only these schedules; empty: every active schedule that has a recurrence.</summary>
+    public IReadOnlyList<string> Schedules { get; init; } = [];
+    public ServiceMode Mode { get; init; } = ServiceMode.Server;
+    /// <summary>Client mode: the channel database whose packages are received.</summary>
+    public string? ClientChannelDatabase { get; init; }
+    /// <summary>Client mode: how often Receive-AsyncPackage runs.</summary>
+    public TimeSpan ClientInterval { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>Recorded on sessions and leases; default host:pid.</summary>
+    public string? InstanceId { get; init; }
+    /// <summary>How long a stop waits for canceled runs to finish recording; keep it below systemd's TimeoutStopSec.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>Command-line options and the setting each one sets.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Switches = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["--configuration-path"] = "ConfigurationPath",
+        ["-c"] = "ConfigurationPath",
+        ["--max-parallel-runs"] = "MaxParallelRuns",
+        ["--schedules"] = "Schedules",
+        ["--mode"] = "Mode",
+        ["--client-channel-database"] = "Client:ChannelDatabase",
+        ["--client-interval"] = "Client:Interval",
+        ["--instance-id"] = "InstanceId",
+        ["--shutdown-timeout"] = "ShutdownTimeout",
+        ["--settings"] = "Settings",
+    };
+
+    public const string Usage = """
+        AsyncServer.Service: runs AsyncServer distribution schedules (and optionally the client) until stopped.
+        Usage: dotnet AsyncServer.Service.dll --configuration-path <asyncserver.json> [options]
+          --configuration-path, -c <file>   the AsyncServer configuration (default: $ASYNCSERVER_CONFIGURATION, else ./asyncserver.json)
+          --max-parallel-runs <n>           runs at once, each schedule once at a time (default 2)
+          --schedules <a,b>                 only these schedules (default: every active schedule with a recurrence)
+          --mode Server|Client|Both         distribute (default), receive packages for a store, or both
+          --client-channel-database <id>    client mode: the channel database to receive packages for
+          --client-interval <hh:mm:ss>      client mode: how often (default 00:05:00)
+          --instance-id <text>              recorded on sessions and leases (default host:pid)
+          --shutdown-timeout <hh:mm:ss>     how long a stop waits for canceled runs (default 00:01:30)
+          --settings <file.json>            the same settings as JSON (camelCase names; "client": { "channelDatabase", "interval" })
+        """;
+
+    /// <summary>Reads and checks the settings; throws ArgumentException naming the setting that is wrong.</summary>
+    public static ServiceOptions From(IConfiguration c)
+    {
+        var path = c["ConfigurationPath"];
+        if (string.IsNullOrWhiteSpace(path)) path = Environment.GetEnvironmentVariable("ASYNCSERVER_CONFIGURATION");
+        if (string.IsNullOrWhiteSpace(path)) path = "asyncserver.json";
+
+        var maxText = c["MaxParallelRuns"];
+        var max = DefaultMaxParallelRuns;
+        if (maxText is not null && (!int.TryParse(maxText, NumberStyles.Integer, CultureInfo.InvariantCulture, out max) || max < 1))
+            throw new ArgumentException($"--max-parallel-runs '{maxText}' is not a whole number of at least 1.");
+
+        var schedulesSection = c.GetSection("Schedules");
+        var schedules = schedulesSection.GetChildren().Select(s => s.Value).Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v!.Trim()).ToList();
+        if (schedules.Count == 0 && !string.IsNullOrWhiteSpace(schedulesSection.Value))
+            schedules = schedulesSection.Value!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+
+        var modeText = c["Mode"];
+        var mode = ServiceMode.Server;
+        if (modeText is not null && !Enum.TryParse(modeText, ignoreCase: true, out mode))
+            throw new ArgumentException($"--mode '{modeText}' is not one of Server, Client, Both.");
+        var channelDatabase = c["Client:ChannelDatabase"];
+        if (mode != ServiceMode.Server && string.IsNullOrWhiteSpace(channelDatabase))
+            throw new ArgumentException($"--mode {mode} needs --client-channel-database (the channel database to receive packages for).");
+        if (mode == ServiceMode.Server && !string.IsNullOrWhiteSpace(channelDatabase))
+            mode = ServiceMode.Both;
+
+        return new ServiceOptions
+        {
+            ConfigurationPath = Path.GetFullPath(path),
+            MaxParallelRuns = max,
+            Schedules = schedules,
+            Mode = mode,
+            ClientChannelDatabase = string.IsNullOrWhiteSpace(channelDatabase) ? null : channelDatabase.Trim(),
+            ClientInterval = Span(c, "Client:Interval", "--client-interval") ?? TimeSpan.FromMinutes(5),
+            InstanceId = string.IsNullOrWhiteSpace(c["InstanceId"]) ? null : c["InstanceId"],
+            ShutdownTimeout = Span(c, "ShutdownTimeout", "--shutdown-timeout") ?? TimeSpan.FromSeconds(90),
+        };
+    }
+
+    private static TimeSpan? Span(IConfiguration c, string key, string option)
+    {
+        var text = c[key];
+        if (text is null) return null;
+        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var t) && t > TimeSpan.Zero
+            ? t : throw new ArgumentException($"{option} '{text}' is not a positive time span such as 00:05:00.");
+    }
+}

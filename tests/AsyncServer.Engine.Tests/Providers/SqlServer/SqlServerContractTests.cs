@@ -1,0 +1,28 @@
+using AsyncServer.Tests.Contracts;
+using AsyncServer.Tests.Support;
+
+namespace AsyncServer.Tests.SqlServer;
+
+// The provider contract suites, run against a real SQL Server when ASYNCSERVER_TEST_SQLSERVER names one;
+// otherwise every test is reported as skipped with that reason.
+
+[RequiresEnvironment(SqlServerTestServer.Variable, SqlServerTestServer.SkipReason)]
+public sealed class SqlServerChangeSourceContractTests(SqlServerFixture fixture) : ChangeSourceContract, IClassFixture<SqlServerFixture>
+{
+    protected override IProviderFixture Fixture { get; } = fixture;
+}
+
+[RequiresEnvironment(SqlServerTestServer.Variable, SqlServerTestServer.SkipReason)]
+public sealed class SqlServerMessageStoreContractTests(SqlServerFixture fixture) : MessageStoreContract, IClassFixture<SqlServerFixture>
+{
+    protected override IProviderFixture Fixture { get; } = fixture;
+}
+
+[RequiresEnvironment(SqlServerTestServer.Variable, SqlServerTestServer.SkipReason)]
+public sealed class SqlServerChannelTargetContractTests(SqlServerFixture fixture) : ChannelTargetContract, IClassFixture<SqlServerFixture>
+{
+    protected override IProviderFixture Fixture { get; } = fixture;
+    protected override string DateTimeType => "DATETIME2";
+    protected override string GuidType => "UNIQUEIDENTIFIER";
+    protected override string BinaryType => "VARBINARY(100)";
+}
