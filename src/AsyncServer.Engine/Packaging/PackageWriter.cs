@@ -9,8 +9,7 @@ namespace AsyncServer.Packaging;
 /// <summary>
 /// Writes one package: rows stream into a zip under a temporary name; <see cref="CompleteAsync"/> adds the
 /// manifest, flushes to disk and renames the file into place, so a package is either absent or complete.
-/// Memory stays bounded: rows pass through a small buffer into a bounded queue that a second thread
-/// compresses (<see cref="CompressionPump"/>), so row encoding and deflate overlap.
+/// Memory stays bounded: rows pass through a small buffer straight into the deflate stream.
 /// </summary>
 public sealed class PackageWriter : IAsyncDisposable
 {
@@ -29,7 +28,6 @@ public sealed class PackageWriter : IAsyncDisposable
     private PackageTable? _table;
     private Stream? _entry;
     private HashingWriteStream? _entryHash;
-    private CompressionPump? _pump;
     private LogicalType[] _types = [];
     private int[] _keyIndexes = [];
 
@@ -53,7 +51,7 @@ public sealed class PackageWriter : IAsyncDisposable
 
     public string TempPath { get; }
     public long RowCount { get; private set; }
-    /// <summary>Compressed bytes written so far (lags by what the compression queue and deflate still hold, well under a megabyte).</summary>
+    /// <summary>Compressed bytes written so far (deflate buffers a little, so this lags slightly).</summary>
     public long CompressedBytes => _hashing.BytesWritten;
 
     public void BeginTable(PackageTable table)
@@ -65,7 +63,6 @@ public sealed class PackageWriter : IAsyncDisposable
         _keyIndexes = table.KeyColumns.Select(k => table.Columns.FindIndex(c => c.Name == k)).ToArray();
         _entry = _zip.CreateEntry(table.DataFile, CompressionLevel.Fastest).Open();
         _entryHash = new HashingWriteStream(_entry, leaveOpen: true);
-        _pump = new CompressionPump(_entryHash);
     }
 
     /// <summary>Writes the reader's current row (column 0 is the upsert flag, then the table's columns).</summary>
@@ -84,7 +81,7 @@ public sealed class PackageWriter : IAsyncDisposable
 
     private void FlushBuffer()
     {
-        _pump!.Write(_buffer.WrittenSpan);
+        _entryHash!.Write(_buffer.WrittenSpan);
         _buffer.ResetWrittenCount();
     }
 
@@ -92,9 +89,6 @@ public sealed class PackageWriter : IAsyncDisposable
     {
         if (_table is null) return;
         FlushBuffer();
-        _pump!.Finish();
-        _pump.Dispose();
-        _pump = null;
         _table.Sha256 = _entryHash!.FinishHash();
         _entryHash.Dispose();
         _entry!.Dispose();
@@ -136,7 +130,7 @@ public sealed class PackageWriter : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (_completed) return;
-        try { _pump?.Dispose(); _entryHash?.Dispose(); _entry?.Dispose(); _zip.Dispose(); } catch (Exception) { /* abandoned: the file is deleted below */ }
+        try { _entryHash?.Dispose(); _entry?.Dispose(); _zip.Dispose(); } catch (Exception) { /* abandoned: the file is deleted below */ }
         await _json.DisposeAsync().ConfigureAwait(false);
         await _file.DisposeAsync().ConfigureAwait(false);
         _hashing.Dispose();
