@@ -13,11 +13,17 @@
     The built module manifest (out/AsyncServer/AsyncServer.psd1 by default).
 .PARAMETER Path
     Where to create the demo (./demo by default; it is replaced).
+.PARAMETER MessageDatabase
+    A PostgreSQL connection string for the message database instead of the sample's SQLite file, for
+    example 'Host=db;Database=asyncmsg;Username=async;Password=${env:ASYNC_MSG_PASSWORD}' (single quotes:
+    the placeholder is resolved by the module when it connects, so the password is never written down).
+    The database must exist; the schema is created in it (schema asyncserver).
 #>
 [CmdletBinding()]
 param(
     [string] $ModulePath = (Join-Path $PSScriptRoot '../out/AsyncServer/AsyncServer.psd1'),
-    [string] $Path = (Join-Path $PSScriptRoot '../demo')
+    [string] $Path = (Join-Path $PSScriptRoot '../demo'),
+    [string] $MessageDatabase
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath -Force
@@ -27,6 +33,14 @@ Write-Host "`n== 1. A sample environment in $Path" -ForegroundColor Cyan
 $envInfo = New-AsyncSampleEnvironment -Path $Path -Force
 $envInfo | Format-List
 $config = $envInfo.ConfigurationPath
+
+if ($MessageDatabase) {
+    Write-Host "== Switching the message database to PostgreSQL" -ForegroundColor Cyan
+    $json = Get-Content $config -Raw | ConvertFrom-Json
+    $json.messageDatabase = [pscustomobject]@{ provider = 'postgresql'; connectionString = $MessageDatabase }
+    $json | ConvertTo-Json -Depth 20 | Set-Content $config -Encoding utf8
+    Initialize-AsyncMessageDatabase -ConfigurationPath $config | Format-List
+}
 
 Write-Host "== Checking the configuration against the HQ catalog" -ForegroundColor Cyan
 $problems = Test-AsyncConfiguration -ConfigurationPath $config
@@ -60,6 +74,6 @@ Move-AsyncStatusMessage -ConfigurationPath $config -Confirm:$false | Format-List
 $packages = Get-ChildItem $envInfo.DownloadFolder -Filter *.zip
 Write-Host ("Packages:          {0} files, {1:N0} bytes in {2}" -f $packages.Count, ($packages | Measure-Object Length -Sum).Sum, $envInfo.DownloadFolder)
 Write-Host "HQ database:       $($envInfo.HqDatabase)"
-Write-Host "Message database:  $($envInfo.MessageDatabase)"
+Write-Host "Message database:  $(if ($MessageDatabase) { 'PostgreSQL (messageDatabase in the configuration)' } else { $envInfo.MessageDatabase })"
 Write-Host "Configuration:     $config"
 Write-Host ("Done in {0:N1} s." -f ((Get-Date) - $started).TotalSeconds) -ForegroundColor Green

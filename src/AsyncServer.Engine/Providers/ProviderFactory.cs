@@ -3,6 +3,7 @@ using AsyncServer.Client;
 using AsyncServer.Data;
 using AsyncServer.Diagnostics;
 using AsyncServer.Messaging;
+using AsyncServer.Providers.PostgreSql;
 using AsyncServer.Providers.Sqlite;
 using AsyncServer.Providers.SqlServer;
 
@@ -17,6 +18,7 @@ public static class ProviderFactory
     public static IChangeSource CreateChangeSource(ResolvedConnection connection) => connection.Provider switch
     {
         DatabaseProvider.Sqlite => new SqliteChangeSource(connection),
+        DatabaseProvider.PostgreSql => new PostgresChangeSource(connection),
         DatabaseProvider.SqlServer => new SqlServerChangeSource(connection),
         _ => throw NotAvailable(connection.Provider, "HQ change source"),
     };
@@ -24,13 +26,15 @@ public static class ProviderFactory
     public static IMessageStore CreateMessageStore(ResolvedConnection connection, TimeProvider? time = null) => connection.Provider switch
     {
         DatabaseProvider.Sqlite => new SqliteMessageStore(connection, time),
+        DatabaseProvider.PostgreSql => new PostgresMessageStore(connection, time),
         DatabaseProvider.SqlServer => new SqlServerMessageStore(connection, time),
         _ => throw NotAvailable(connection.Provider, "message database"),
     };
 
-    public static Client.IChannelTarget CreateChannelTarget(ResolvedConnection connection) => connection.Provider switch
+    public static IChannelTarget CreateChannelTarget(ResolvedConnection connection) => connection.Provider switch
     {
         DatabaseProvider.Sqlite => new SqliteChannelTarget(connection),
+        DatabaseProvider.PostgreSql => new PostgresChannelTarget(connection),
         DatabaseProvider.SqlServer => new SqlServerChannelTarget(connection),
         _ => throw NotAvailable(connection.Provider, "channel database"),
     };
@@ -38,6 +42,7 @@ public static class ProviderFactory
     public static IStatusArchive CreateStatusArchive(ResolvedConnection hqConnection) => hqConnection.Provider switch
     {
         DatabaseProvider.Sqlite => new SqliteStatusArchive(hqConnection),
+        DatabaseProvider.PostgreSql => new PostgresStatusArchive(hqConnection),
         DatabaseProvider.SqlServer => new SqlServerStatusArchive(hqConnection),
         _ => throw NotAvailable(hqConnection.Provider, "HQ status tables"),
     };

@@ -18,7 +18,10 @@ public sealed class ConvergencePropertyTests(ITestOutputHelper output)
     private const int Rounds = 10;
 
     [Fact]
-    public async Task After_every_round_with_all_sessions_applied_every_store_equals_its_projection_of_HQ()
+    public Task After_every_round_with_all_sessions_applied_every_store_equals_its_projection_of_HQ() => RunAsync(output, postgres: null);
+
+    /// <param name="postgres">Message and channel databases on this PostgreSQL server instead of SQLite files.</param>
+    internal static async Task RunAsync(ITestOutputHelper output, PostgresServer? postgres)
     {
         var seed = int.TryParse(Environment.GetEnvironmentVariable("ASYNCSERVER_TEST_SEED"), out var fixedSeed) ? fixedSeed : Random.Shared.Next(1, int.MaxValue);
         output.WriteLine($"Seed {seed} (replay with ASYNCSERVER_TEST_SEED={seed})");
@@ -28,7 +31,7 @@ public sealed class ConvergencePropertyTests(ITestOutputHelper output)
         {
             c.TryCount = 0;
             c.PackageLimits.MaxRows = 25;
-        });
+        }, postgres: postgres);
         var jobs = h.Config.Jobs.Select(j => j.Id).ToList();
         var groups = h.Config.DataGroups.Select(g => g.Id).ToList();
         var log = new List<string>();
@@ -38,11 +41,12 @@ public sealed class ConvergencePropertyTests(ITestOutputHelper output)
             if (round == Rounds / 2)
             {
                 // A store opens mid-way: it must be seeded, not flooded.
+                var dallas = await h.NewChannelConnectionAsync("DALLAS");
                 h.Reconfigure(c => c.FindDataGroup("USMF-Stores")!.ChannelDatabases.Add(new ChannelDatabaseSettings
                 {
                     Id = "DALLAS",
                     Parameters = new(StringComparer.OrdinalIgnoreCase) { ["DataAreaId"] = "usmf" },
-                    Connection = new ConnectionSettings { ConnectionString = "Data Source=channels/DALLAS.db" },
+                    Connection = dallas,
                 }));
                 log.Add($"round {round}: DALLAS joins USMF-Stores");
             }
@@ -120,4 +124,12 @@ public sealed class ConvergencePropertyTests(ITestOutputHelper output)
             File.Copy(file, target, overwrite: true);
         }
     }
+}
+
+/// <summary>The same property with the message database and every channel database on PostgreSQL.</summary>
+[Collection(Contracts.PostgresCollection.Name)]
+public sealed class PostgresConvergencePropertyTests(Contracts.PostgresFixture fixture, ITestOutputHelper output)
+{
+    [Fact]
+    public Task After_every_round_every_postgresql_store_equals_its_projection_of_HQ() => ConvergencePropertyTests.RunAsync(output, fixture.Server);
 }

@@ -6,7 +6,10 @@ using AsyncServer.Distribution;
 using AsyncServer.Messaging;
 using AsyncServer.Providers.Sqlite;
 using AsyncServer.Samples;
+using System.Data.Common;
+using AsyncServer.Providers;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace AsyncServer.Tests.Support;
 
@@ -30,13 +33,24 @@ public sealed class ClientHarness : IAsyncDisposable
     /// The sample environment. By default the ECORESPRODUCT subjob is left out: it is filtered by EXISTS on
     /// INVENTTABLE, whose changes it cannot see (docs/client.md, "Known limitation").
     /// </summary>
-    public static async Task<ClientHarness> CreateAsync(int products = 40, bool withExistsSubjob = false, Action<AsyncServerConfiguration>? configure = null)
+    /// <param name="postgres">When given, the message database and every channel database are PostgreSQL
+    /// databases on this server (HQ stays the SQLite sample, whose change rounds are SQLite-only).</param>
+    public static async Task<ClientHarness> CreateAsync(int products = 40, bool withExistsSubjob = false, Action<AsyncServerConfiguration>? configure = null,
+        PostgresServer? postgres = null)
     {
-        var h = new ClientHarness();
+        var h = new ClientHarness { _postgres = postgres };
         var info = await SampleEnvironment.CreateAsync(h.Folder, products, default);
         var config = ConfigurationLoader.Load(info.ConfigurationPath);
         if (!withExistsSubjob)
             foreach (var job in config.Jobs) job.Subjobs.RemoveAll(s => s.Equals("ECORESPRODUCT", StringComparison.OrdinalIgnoreCase));
+        if (postgres is not null)
+        {
+            config.MessageDatabase = new ConnectionSettings { Provider = "postgresql", ConnectionString = await postgres.CreateDatabaseAsync("harnessmsg") };
+            await using (var store = ProviderFactory.CreateMessageStore(ResolvedConnection.Resolve(config.MessageDatabase, "$.messageDatabase", h.Folder)))
+                await store.InitializeAsync(default);
+            foreach (var db in config.DataGroups.SelectMany(g => g.ChannelDatabases))
+                db.Connection = await h.NewChannelConnectionAsync(db.Id);
+        }
         configure?.Invoke(config);
         ConfigurationLoader.Save(config, info.ConfigurationPath);
         h.Use(ConfigurationLoader.Load(info.ConfigurationPath));
@@ -56,6 +70,13 @@ public sealed class ClientHarness : IAsyncDisposable
         ConfigurationLoader.Save(Config, Config.SourcePath!);
         Use(ConfigurationLoader.Load(Config.SourcePath!));
     }
+
+    private PostgresServer? _postgres;
+
+    /// <summary>A connection for a new channel database: a SQLite file under channels/, or a new PostgreSQL database.</summary>
+    public async Task<ConnectionSettings> NewChannelConnectionAsync(string id) => _postgres is null
+        ? new ConnectionSettings { ConnectionString = $"Data Source=channels/{id}.db" }
+        : new ConnectionSettings { Provider = "postgresql", ConnectionString = await _postgres.CreateDatabaseAsync("harness" + id) };
 
     public IEnumerable<string> ChannelDatabases => Config.DataGroups.SelectMany(g => g.ChannelDatabases).Select(d => d.Id);
 
@@ -95,8 +116,15 @@ public sealed class ClientHarness : IAsyncDisposable
         var subjobs = Config.Jobs.Where(j => onlyJobs.Length == 0 || onlyJobs.Contains(j.Id)).SelectMany(j => j.Subjobs).Distinct(StringComparer.OrdinalIgnoreCase).Select(id => Config.FindSubjob(id)!).ToList();
         var differences = new List<string>();
         await using var hq = await SqliteConnections.OpenAsync(ResolvedConnection.FromString(DatabaseProvider.Sqlite, $"Data Source={HqFile}"), false, default);
-        var channelExists = File.Exists(ChannelFile(db));
-        await using var channel = channelExists ? await SqliteConnections.OpenAsync(ResolvedConnection.FromString(DatabaseProvider.Sqlite, $"Data Source={ChannelFile(db)}"), false, default) : null;
+        var channelConnection = ResolvedConnection.Resolve(settings.Connection, "$.channel", Folder);
+        var channelExists = channelConnection.Provider != DatabaseProvider.Sqlite || File.Exists(ChannelFile(db));
+        await using var channelTarget = ProviderFactory.CreateChannelTarget(channelConnection);
+        await using DbConnection? channel = !channelExists ? null : channelConnection.Provider == DatabaseProvider.Sqlite
+            ? await SqliteConnections.OpenAsync(channelConnection, false, default)
+            : new NpgsqlConnection(channelConnection.ConnectionString);
+        if (channel is NpgsqlConnection npgsql) await npgsql.OpenAsync();
+        // PostgreSQL keeps timestamps to the microsecond (10 ticks); SQLite keeps every tick.
+        var tickPrecision = channelConnection.Provider == DatabaseProvider.PostgreSql ? 10 : 1;
         foreach (var subjob in subjobs)
         {
             var hqSchema = (await SqliteChangeSource.DescribeAsync(hq, subjob.HqTable, default))!;
@@ -105,10 +133,10 @@ public sealed class ClientHarness : IAsyncDisposable
             var where = subjob.Filter is null ? "" : " WHERE DATAAREAID = @p";
             if (subjob.Filter is not null && subjob.Filter.Trim() != "DATAAREAID = @DataAreaId")
                 throw new InvalidOperationException($"The harness projects only DATAAREAID filters, not '{subjob.Filter}'.");
-            var expected = await ReadAsync(hq, $"SELECT {string.Join(", ", map.Select(m => $"\"{m.Key}\""))} FROM \"{subjob.HqTable}\"{where}", types,
+            var expected = await ReadAsync(hq, tickPrecision, $"SELECT {string.Join(", ", map.Select(m => $"\"{m.Key}\""))} FROM \"{subjob.HqTable}\"{where}", types,
                 ("@p", settings.Parameters.GetValueOrDefault("DataAreaId")));
-            var channelSchema = channel is null ? null : await SqliteChangeSource.DescribeAsync(channel, subjob.EffectiveChannelTable, default);
-            var actual = channelSchema is null ? [] : await ReadAsync(channel!, $"SELECT {string.Join(", ", map.Select(m => $"\"{m.Value}\""))} FROM \"{subjob.EffectiveChannelTable}\"", types);
+            var channelSchema = channel is null ? null : await channelTarget.DescribeTableAsync(subjob.EffectiveChannelTable, default);
+            var actual = channelSchema is null ? [] : await ReadAsync(channel!, tickPrecision, $"SELECT {string.Join(", ", map.Select(m => $"\"{m.Value}\""))} FROM \"{subjob.EffectiveChannelTable}\"", types);
             var missing = expected.Except(actual).ToList();
             var extra = actual.Except(expected).ToList();
             if (missing.Count > 0 || extra.Count > 0)
@@ -117,31 +145,37 @@ public sealed class ClientHarness : IAsyncDisposable
         return differences;
     }
 
-    private static async Task<List<string>> ReadAsync(SqliteConnection conn, string sql, IReadOnlyList<LogicalType> types, params (string, object?)[] parameters)
+    private static async Task<List<string>> ReadAsync(DbConnection conn, long tickPrecision, string sql, IReadOnlyList<LogicalType> types, params (string, object?)[] parameters)
     {
         var rows = new List<string>();
         await using var cmd = conn.CreateCommand();
         cmd.CommandText = sql;
-        foreach (var (n, v) in parameters) cmd.Parameters.AddWithValue(n, v ?? DBNull.Value);
+        foreach (var (n, v) in parameters)
+        {
+            var p = cmd.CreateParameter();
+            p.ParameterName = n;
+            p.Value = v ?? DBNull.Value;
+            cmd.Parameters.Add(p);
+        }
         await using var r = await cmd.ExecuteReaderAsync();
         while (await r.ReadAsync())
-            rows.Add(string.Join("|", types.Select((t, i) => Normalize(r, i, t))));
+            rows.Add(string.Join("|", types.Select((t, i) => Normalize(r, i, t, tickPrecision))));
         rows.Sort(StringComparer.Ordinal);
         return rows;
     }
 
-    private static string Normalize(SqliteDataReader r, int i, LogicalType type)
+    private static string Normalize(DbDataReader r, int i, LogicalType type, long tickPrecision)
     {
         if (r.IsDBNull(i)) return "∅";
         return type switch
         {
             LogicalType.Decimal => r.GetDecimal(i).ToString("0.############################", CultureInfo.InvariantCulture),
             LogicalType.Double => r.GetDouble(i).ToString("R", CultureInfo.InvariantCulture),
-            LogicalType.DateTime or LogicalType.Date => r.GetDateTime(i).Ticks.ToString(CultureInfo.InvariantCulture),
+            LogicalType.DateTime or LogicalType.Date => (r.GetDateTime(i).Ticks / tickPrecision * tickPrecision).ToString(CultureInfo.InvariantCulture),
             LogicalType.Guid => r.GetGuid(i).ToString("D"),
             LogicalType.Binary => Convert.ToBase64String(r.GetFieldValue<byte[]>(i)),
             LogicalType.Boolean => r.GetBoolean(i) ? "1" : "0",
-            LogicalType.Int16 or LogicalType.Int32 or LogicalType.Int64 => r.GetInt64(i).ToString(CultureInfo.InvariantCulture),
+            LogicalType.Int16 or LogicalType.Int32 or LogicalType.Int64 => Convert.ToInt64(r.GetValue(i), CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture),
             _ => r.GetString(i),
         };
     }

@@ -1,0 +1,252 @@
+using System.Data.Common;
+using AsyncServer.ChangeTracking;
+using AsyncServer.Data;
+using AsyncServer.Diagnostics;
+using AsyncServer.Filtering;
+using Npgsql;
+using static AsyncServer.Providers.PostgreSql.PostgresTrackingSchema;
+
+namespace AsyncServer.Providers.PostgreSql;
+
+/// <summary>
+/// Commit-consistent change tracking on PostgreSQL (docs/postgresql.md). Triggers record, per changed key,
+/// the transaction id of its latest change; a version is a tick (a recorded snapshot). The changes in
+/// (tick A, tick B] are the side rows whose transaction is visible in B's snapshot and not in A's, so a
+/// transaction that began before a run and committed after it belongs to the next run, never to none.
+/// </summary>
+public sealed class PostgresChangeSource : IChangeSource
+{
+    private readonly ResolvedConnection _connection;
+
+    public PostgresChangeSource(ResolvedConnection connection) => _connection = connection;
+
+    public DatabaseProvider Provider => DatabaseProvider.PostgreSql;
+    public SqlDialect Dialect => SqlDialect.PostgreSql;
+
+    private Task<NpgsqlConnection> OpenAsync(CancellationToken ct) => PostgresConnections.OpenAsync(_connection, ct);
+
+    public async Task<TableSchema?> DescribeTableAsync(string table, CancellationToken cancellationToken)
+    {
+        await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return (await PostgresCatalog.DescribeAsync(conn, table, cancellationToken).ConfigureAwait(false))?.Schema;
+    }
+
+    public async Task<IReadOnlyList<ChangeTrackingTableInfo>> EnableChangeTrackingAsync(IReadOnlyList<string> tables, ChangeTrackingOptions options, CancellationToken cancellationToken)
+    {
+        await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await PostgresConnections.ExecuteAsync(conn, $"SELECT pg_catalog.pg_advisory_xact_lock({DdlLockKey})", cancellationToken, tx).ConfigureAwait(false);
+            await PostgresConnections.ExecuteAsync(conn, CreateBaseObjects, cancellationToken, tx).ConfigureAwait(false);
+            var added = new List<int>();
+            foreach (var name in tables.Distinct(StringComparer.OrdinalIgnoreCase))
+            {
+                var table = await PostgresCatalog.DescribeAsync(conn, name, cancellationToken, tx).ConfigureAwait(false)
+                    ?? throw new AsyncServerException(ErrorIds.TableNotFound, ErrorKind.ObjectNotFound, $"HQ table '{name}' does not exist.", name);
+                var schema = table.Schema;
+                var keys = schema.PrimaryKey;
+                if (keys.Count == 0)
+                    throw new AsyncServerException(ErrorIds.ConfigurationInvalid, ErrorKind.InvalidData,
+                        $"HQ table '{schema.DisplayName}' has no primary key; change tracking needs one to deliver deletes by key.", name);
+                var id = await PostgresConnections.ScalarAsync(conn, $"SELECT id FROM {Tables} WHERE schema_name = @s AND table_name = @t",
+                    cancellationToken, tx, ("s", schema.Schema), ("t", schema.Name)).ConfigureAwait(false);
+                if (id is null)
+                {
+                    // The minimum valid version is set below, to the tick taken once the triggers are in place.
+                    id = await PostgresConnections.ScalarAsync(conn,
+                        $"INSERT INTO {Tables} (schema_name, table_name, side_table, min_valid_version, retention_seconds) " +
+                        "VALUES (@s, @t, 'ct_pending_' || pg_catalog.gen_random_uuid(), 0, @r) RETURNING id",
+                        cancellationToken, tx, ("s", schema.Schema), ("t", schema.Name), ("r", (long)options.Retention.TotalSeconds)).ConfigureAwait(false);
+                    await PostgresConnections.ExecuteAsync(conn, $"UPDATE {Tables} SET side_table = 'ct_' || id WHERE id = @id",
+                        cancellationToken, tx, ("id", id)).ConfigureAwait(false);
+                    added.Add(Convert.ToInt32(id));
+                }
+                else
+                {
+                    await PostgresConnections.ExecuteAsync(conn, $"UPDATE {Tables} SET retention_seconds = @r WHERE id = @id",
+                        cancellationToken, tx, ("r", (long)options.Retention.TotalSeconds), ("id", id)).ConfigureAwait(false);
+                }
+                await PostgresConnections.ExecuteAsync(conn, TrackingDdl(schema, keys, "ct_" + Convert.ToInt32(id)), cancellationToken, tx).ConfigureAwait(false);
+            }
+            if (added.Count > 0)
+            {
+                // The triggers now exist and hold their locks: every write committed before this statement's
+                // snapshot is in the table (a first run reads it in full), every later one fires the triggers.
+                var tick = await PostgresTicks.CreateHereAsync(conn, tx, cancellationToken).ConfigureAwait(false);
+                await PostgresConnections.ExecuteAsync(conn, $"UPDATE {Tables} SET min_valid_version = @v WHERE id = ANY(@ids)",
+                    cancellationToken, tx, ("v", tick), ("ids", added.ToArray())).ConfigureAwait(false);
+            }
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        return await StateAsync(conn, tables, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<ChangeTrackingTableInfo>> GetChangeTrackingStateAsync(IReadOnlyList<string> tables, CancellationToken cancellationToken)
+    {
+        await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await StateAsync(conn, tables, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<bool> InstalledAsync(NpgsqlConnection conn, CancellationToken ct, NpgsqlTransaction? tx = null)
+        => await PostgresConnections.ScalarAsync(conn, "SELECT pg_catalog.to_regclass(@t) IS NOT NULL", ct, tx, ("t", Tables)).ConfigureAwait(false) is true;
+
+    private static async Task<IReadOnlyList<ChangeTrackingTableInfo>> StateAsync(NpgsqlConnection conn, IReadOnlyList<string> tables, CancellationToken ct)
+    {
+        var installed = await InstalledAsync(conn, ct).ConfigureAwait(false);
+        var current = installed
+            ? Convert.ToInt64(await PostgresConnections.ScalarAsync(conn, $"SELECT coalesce(max(tick_id), 0) FROM {Ticks}", ct).ConfigureAwait(false))
+            : 0L;
+        var result = new List<ChangeTrackingTableInfo>();
+        foreach (var name in tables.Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            var table = await PostgresCatalog.DescribeAsync(conn, name, ct).ConfigureAwait(false);
+            var display = table?.Schema.Name ?? QualifiedName.Parse(name).Name;
+            if (!installed || table is null) { result.Add(new ChangeTrackingTableInfo(display, false, null, current, 0)); continue; }
+            var row = await ReadRegistryAsync(conn, null, table.Schema, ct).ConfigureAwait(false);
+            long rows = 0;
+            if (row is { } r)
+                rows = Convert.ToInt64(await PostgresConnections.ScalarAsync(conn, $"SELECT count(*) FROM {Schema}.{SqlDialect.PostgreSql.Quote(r.SideTable)}", ct).ConfigureAwait(false));
+            result.Add(new ChangeTrackingTableInfo(display, row is not null, row?.MinValidVersion, current, rows));
+        }
+        return result;
+    }
+
+    private static async Task<(string SideTable, long MinValidVersion)?> ReadRegistryAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, TableSchema table, CancellationToken ct)
+    {
+        await using var cmd = PostgresConnections.Command(conn, $"SELECT side_table, min_valid_version FROM {Tables} WHERE schema_name = @s AND table_name = @t",
+            tx, ("s", table.Schema), ("t", table.Name));
+        await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        return await reader.ReadAsync(ct).ConfigureAwait(false) ? (reader.GetString(0), reader.GetInt64(1)) : null;
+    }
+
+    public async Task<IReadOnlyList<ChangeTrackingTableInfo>> CleanupChangeTrackingAsync(TimeSpan retention, CancellationToken cancellationToken)
+    {
+        await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        if (!await InstalledAsync(conn, cancellationToken).ConfigureAwait(false)) return [];
+        var cutoff = DateTimeOffset.UtcNow.Subtract(retention);
+        var names = new List<string>();
+        await using (var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // A fresh tick bounds what may go: only changes of transactions that finished before its snapshot's xmin.
+            var fresh = await PostgresTicks.CreateHereAsync(conn, tx, cancellationToken).ConfigureAwait(false);
+            var registry = new List<(int Id, string Schema, string Table, string Side)>();
+            await using (var cmd = PostgresConnections.Command(conn, $"SELECT id, schema_name, table_name, side_table FROM {Tables} ORDER BY id FOR UPDATE", tx))
+            await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    registry.Add((reader.GetInt32(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
+            foreach (var (id, schema, table, sideName) in registry)
+            {
+                names.Add(string.IsNullOrEmpty(schema) ? table : $"{schema}.{table}");
+                var side = $"{Schema}.{SqlDialect.PostgreSql.Quote(sideName)}";
+                // The deleted changes are all visible in every tick whose xmin is above the newest of them: a
+                // reader at such a tick already has them; a reader below it can no longer compute its delta,
+                // which the raised minimum valid version tells it (architecture rule 3).
+                var newVersion = await PostgresConnections.ScalarAsync(conn, $"""
+                    WITH fresh AS (SELECT snapshot FROM {Ticks} WHERE tick_id = @fresh),
+                         gone AS (DELETE FROM {side} s USING fresh
+                                  WHERE s.__changed_at <= @cutoff AND s.__xid < pg_catalog.pg_snapshot_xmin(fresh.snapshot)
+                                  RETURNING s.__xid),
+                         newest AS (SELECT max(__xid) AS xid FROM gone)
+                    SELECT (SELECT min(t.tick_id) FROM {Ticks} t WHERE pg_catalog.pg_snapshot_xmin(t.snapshot) > newest.xid)
+                    FROM newest WHERE newest.xid IS NOT NULL
+                    """, cancellationToken, tx, ("fresh", fresh), ("cutoff", cutoff)).ConfigureAwait(false);
+                if (newVersion is null) continue;
+                await PostgresConnections.ExecuteAsync(conn, $"UPDATE {Tables} SET min_valid_version = GREATEST(min_valid_version, @v) WHERE id = @id",
+                    cancellationToken, tx, ("v", Convert.ToInt64(newVersion)), ("id", id)).ConfigureAwait(false);
+            }
+            // Ticks below every table's minimum valid version can never be the start of a delta again.
+            await PostgresConnections.ExecuteAsync(conn, $"DELETE FROM {Ticks} WHERE tick_id < (SELECT min(min_valid_version) FROM {Tables})",
+                cancellationToken, tx).ConfigureAwait(false);
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        return await StateAsync(conn, names, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IChangeSnapshot> OpenSnapshotAsync(CancellationToken cancellationToken)
+    {
+        var reader = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using (var writer = await OpenAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (!await InstalledAsync(writer, cancellationToken).ConfigureAwait(false))
+                    throw NotEnabled($"Change tracking is not enabled on HQ database {_connection.Display}; run Enable-AsyncChangeTracking.", _connection.Display);
+                var (tx, tick, snapshot) = await PostgresTicks.BeginSnapshotAsync(reader, writer, cancellationToken).ConfigureAwait(false);
+                return new Snapshot(reader, tx, tick, snapshot);
+            }
+        }
+        catch
+        {
+            await reader.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static AsyncServerException NotEnabled(string message, object target)
+        => new(ErrorIds.ChangeTrackingNotEnabled, ErrorKind.InvalidOperation, message, target);
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>One REPEATABLE READ transaction whose snapshot is tick <see cref="CurrentVersion"/>'s.</summary>
+    private sealed class Snapshot(NpgsqlConnection conn, NpgsqlTransaction tx, long tick, string snapshot) : IChangeSnapshot
+    {
+        public long CurrentVersion => tick;
+
+        public async Task<long> GetMinValidVersionAsync(TableSchema table, CancellationToken cancellationToken)
+            => (await RegistryAsync(table, cancellationToken).ConfigureAwait(false)).MinValidVersion;
+
+        private async Task<(string SideTable, long MinValidVersion)> RegistryAsync(TableSchema table, CancellationToken ct)
+            => await ReadRegistryAsync(conn, tx, table, ct).ConfigureAwait(false)
+               ?? throw NotEnabled($"Change tracking is not enabled for HQ table '{table.DisplayName}'; run Enable-AsyncChangeTracking.", table.DisplayName);
+
+        public async Task<DbDataReader> ReadAsync(ExtractionQuery query, long? fromVersion, CancellationToken cancellationToken)
+        {
+            var d = SqlDialect.PostgreSql;
+            var renderer = new FilterRenderer(d, query.SchemaOf, query.Parameters);
+            var filterSql = query.Filter is null ? null : renderer.Render(query.Filter, query.Table, "t");
+            var table = PostgresCatalog.Quote(query.Table);
+            string sql;
+            string? fromSnapshot = null;
+            if (fromVersion is null)
+            {
+                var cols = string.Join(", ", query.Columns.Select(c => PostgresTypes.ReadExpression(c, "t." + d.Quote(c.Name))));
+                sql = $"SELECT 1 AS __upsert, {cols} FROM {table} AS t" + (filterSql is null ? "" : $" WHERE {filterSql}");
+            }
+            else
+            {
+                var (sideTable, _) = await RegistryAsync(query.Table, cancellationToken).ConfigureAwait(false);
+                // This snapshot's own tick row was committed after the snapshot was taken, so it is not visible here.
+                fromSnapshot = fromVersion == tick ? snapshot : (string?)await PostgresConnections.ScalarAsync(conn, $"SELECT snapshot::text FROM {Ticks} WHERE tick_id = @v",
+                    cancellationToken, tx, ("v", fromVersion.Value)).ConfigureAwait(false)
+                    ?? throw NotEnabled($"Version {fromVersion} of HQ table '{query.Table.DisplayName}' is unknown or was cleaned up; run a full sync.", query.Table.DisplayName);
+                var keySet = query.KeyColumns.Select(k => k.Name).ToHashSet(StringComparer.Ordinal);
+                var cols = string.Join(", ", query.Columns.Select(c => PostgresTypes.ReadExpression(c, (keySet.Contains(c.Name) ? "ct." : "t.") + d.Quote(c.Name))));
+                var join = string.Join(" AND ", query.KeyColumns.Select(k => $"t.{d.Quote(k.Name)} = ct.{d.Quote(k.Name)}"));
+                var present = $"t.{d.Quote(query.KeyColumns[0].Name)} IS NOT NULL";
+                var upsert = filterSql is null ? present : $"{present} AND {filterSql}";
+                // Visible in this tick's snapshot and not in the starting tick's. The xid bounds only let the
+                // index narrow the scan: anything invisible at A is at least A's xmin, anything visible at B below B's xmax.
+                sql = $"SELECT CASE WHEN {upsert} THEN 1 ELSE 0 END AS __upsert, {cols} " +
+                      $"FROM {Schema}.{d.Quote(sideTable)} AS ct LEFT JOIN {table} AS t ON {join} " +
+                      "WHERE ct.__xid >= pg_catalog.pg_snapshot_xmin(@from_snap::pg_snapshot) AND ct.__xid < pg_catalog.pg_snapshot_xmax(@to_snap::pg_snapshot) " +
+                      "AND pg_catalog.pg_visible_in_snapshot(ct.__xid, @to_snap::pg_snapshot) AND NOT pg_catalog.pg_visible_in_snapshot(ct.__xid, @from_snap::pg_snapshot)";
+            }
+            var cmd = PostgresConnections.Command(conn, sql, tx);
+            foreach (var p in renderer.Parameters) cmd.Parameters.AddWithValue(p.Name, PostgresTypes.ToNpgsql(p.Type), PostgresTypes.ToProviderValue(p.Value, p.Type));
+            if (fromSnapshot is not null)
+            {
+                cmd.Parameters.AddWithValue("from_snap", fromSnapshot);
+                cmd.Parameters.AddWithValue("to_snap", snapshot);
+            }
+            // The reader owns the command's lifetime; Npgsql commands hold nothing on the server once the reader closes.
+            return await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            try { await tx.RollbackAsync().ConfigureAwait(false); } catch (Exception ex) when (ex is InvalidOperationException or NpgsqlException) { }
+            await tx.DisposeAsync().ConfigureAwait(false);
+            await conn.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

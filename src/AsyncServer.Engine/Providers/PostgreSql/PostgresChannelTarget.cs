@@ -1,0 +1,170 @@
+using AsyncServer.Client;
+using AsyncServer.Data;
+using AsyncServer.Diagnostics;
+using AsyncServer.Packaging;
+using Npgsql;
+
+namespace AsyncServer.Providers.PostgreSql;
+
+/// <summary>
+/// A channel database on PostgreSQL. A package is applied in one transaction: missing tables are created from
+/// the manifest, tables to empty are emptied,
+/// then each table's rows are bulk loaded by binary COPY into a temporary staging table and applied with
+/// three set-based statements (delete by key, update by key, insert the missing keys). Any error rolls the
+/// whole package back. Re-applying a package leaves the same rows as applying it once.
+/// </summary>
+public sealed class PostgresChannelTarget : IChannelTarget
+{
+    private readonly ResolvedConnection _connection;
+
+    public PostgresChannelTarget(ResolvedConnection connection) => _connection = connection;
+
+    public DatabaseProvider Provider => DatabaseProvider.PostgreSql;
+
+    public async Task<TableSchema?> DescribeTableAsync(string table, CancellationToken cancellationToken)
+    {
+        await using var conn = await PostgresConnections.OpenAsync(_connection, cancellationToken).ConfigureAwait(false);
+        return (await PostgresCatalog.DescribeAsync(conn, table, cancellationToken).ConfigureAwait(false))?.Schema;
+    }
+
+    public async Task<ApplyResult> ApplyAsync(PackageReader package, CancellationToken cancellationToken)
+    {
+        var manifest = package.Manifest;
+        await using var conn = await PostgresConnections.OpenAsync(_connection, cancellationToken).ConfigureAwait(false);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        long upserted = 0, deleted = 0;
+        var applied = new List<string>();
+        var current = "";
+        try
+        {
+            // Check (or create) every table before touching a row: a package that does not fit changes nothing.
+            var targets = new List<(PackageTable Table, TableSchema Target, IReadOnlyList<ColumnSchema> Columns)>();
+            foreach (var table in manifest.Tables)
+            {
+                current = table.ChannelTable;
+                var target = await PrepareTableAsync(conn, tx, table, manifest.SessionId, cancellationToken).ConfigureAwait(false);
+                targets.Add((table, target, table.Columns.Select(c => target.Find(c.Name)!).ToList()));
+            }
+            foreach (var name in manifest.DeleteExistingTables.Distinct(StringComparer.OrdinalIgnoreCase))
+            {
+                current = name;
+                var target = (await PostgresCatalog.DescribeAsync(conn, name, cancellationToken, tx).ConfigureAwait(false))?.Schema;
+                if (target is null) continue; // nothing to empty
+                await PostgresConnections.ExecuteAsync(conn, $"DELETE FROM {PostgresCatalog.Quote(target)}", cancellationToken, tx).ConfigureAwait(false);
+                applied.Add(target.DisplayName);
+            }
+            for (var i = 0; i < targets.Count; i++)
+            {
+                var (table, target, columns) = targets[i];
+                current = target.DisplayName;
+                var (u, d) = await ApplyTableAsync(conn, tx, package, table, target, columns, $"async_stage_{i}", cancellationToken).ConfigureAwait(false);
+                upserted += u;
+                deleted += d;
+                if (!applied.Contains(target.DisplayName)) applied.Add(target.DisplayName);
+            }
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PackageFormatException ex)
+        {
+            throw new AsyncServerException(ErrorIds.PackageInvalid, ErrorKind.InvalidData,
+                $"The package of session {manifest.SessionId} is invalid at table '{current}': {ex.Message}. Nothing was applied.", manifest.SessionId, ex);
+        }
+        catch (NpgsqlException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new AsyncServerException(ErrorIds.ApplyFailed, ErrorKind.InvalidData,
+                $"Applying session {manifest.SessionId} to channel database {_connection.Display} failed at table '{current}': {ex.Message}. Nothing was applied.", manifest.SessionId, ex);
+        }
+        return new ApplyResult(manifest.SessionId, upserted, deleted, applied);
+    }
+
+    /// <summary>
+    /// The channel table of a package table: created from the manifest when missing (its columns in the
+    /// logical types' PostgreSQL types, the key as primary key); an existing one must have every column.
+    /// </summary>
+    private static async Task<TableSchema> PrepareTableAsync(NpgsqlConnection conn, NpgsqlTransaction tx, PackageTable table, long sessionId, CancellationToken ct)
+    {
+        var schema = (await PostgresCatalog.DescribeAsync(conn, table.ChannelTable, ct, tx).ConfigureAwait(false))?.Schema;
+        if (schema is null)
+        {
+            var d = SqlDialect.PostgreSql;
+            var columns = table.Columns.Select(c =>
+                $"{d.Quote(c.Name)} {PostgresTypes.ToDeclared(c.Type)}{(c.Nullable && !table.KeyColumns.Contains(c.Name) ? "" : " NOT NULL")}");
+            await PostgresConnections.ExecuteAsync(conn,
+                $"CREATE TABLE {d.Quote(QualifiedName.Parse(table.ChannelTable))} ({string.Join(", ", columns)}, PRIMARY KEY ({string.Join(", ", table.KeyColumns.Select(d.Quote))}))",
+                ct, tx).ConfigureAwait(false);
+            return (await PostgresCatalog.DescribeAsync(conn, table.ChannelTable, ct, tx).ConfigureAwait(false))!.Schema;
+        }
+        var missing = table.Columns.Where(c => schema.Find(c.Name) is null).Select(c => c.Name).ToList();
+        if (missing.Count > 0)
+            throw new AsyncServerException(ErrorIds.ChannelTableMismatch, ErrorKind.InvalidData,
+                $"Channel table {schema.DisplayName} lacks column(s) {string.Join(", ", missing)} that the package of session {sessionId} carries; " +
+                "add them to the channel table or change the subjob's field map. Nothing was applied.", schema.DisplayName);
+        return schema;
+    }
+
+    private static async Task<(long Upserted, long Deleted)> ApplyTableAsync(NpgsqlConnection conn, NpgsqlTransaction tx, PackageReader package,
+        PackageTable table, TableSchema target, IReadOnlyList<ColumnSchema> columns, string stage, CancellationToken ct)
+    {
+        var d = SqlDialect.PostgreSql;
+        var quoted = PostgresCatalog.Quote(target);
+        var types = table.Columns.Select(c => c.Type).ToArray();
+        var keyIndexes = table.KeyColumns.Select(k => table.Columns.FindIndex(c => c.Name == k)).ToArray();
+        var nonKeyIndexes = Enumerable.Range(0, columns.Count).Where(i => !keyIndexes.Contains(i)).ToArray();
+        string S(int i) => "c" + i;
+
+        // Staging columns carry the package's logical types; PostgreSQL's assignment casts convert them to the
+        // channel columns' own types on insert and update (and reject values that do not fit, e.g. too long).
+        var stageColumns = string.Join(", ", types.Select((t, i) => $"{S(i)} {PostgresTypes.ToDeclared(t)}"));
+        await PostgresConnections.ExecuteAsync(conn,
+            $"CREATE TEMP TABLE {stage} (__seq bigint NOT NULL, __upsert boolean NOT NULL, {stageColumns}) ON COMMIT DROP", ct, tx).ConfigureAwait(false);
+
+        var copy = $"COPY pg_temp.{stage} (__seq, __upsert, {string.Join(", ", types.Select((_, i) => S(i)))}) FROM STDIN (FORMAT BINARY)";
+        var dbTypes = types.Select(PostgresTypes.ToNpgsql).ToArray();
+        long upserts = 0, deletes = 0;
+        await using (var importer = await conn.BeginBinaryImportAsync(copy, ct).ConfigureAwait(false))
+        {
+            long seq = 0;
+            await foreach (var row in package.ReadRowsAsync(table, ct).ConfigureAwait(false))
+            {
+                await importer.StartRowAsync(ct).ConfigureAwait(false);
+                await importer.WriteAsync(seq++, NpgsqlTypes.NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
+                await importer.WriteAsync(row.Upsert, NpgsqlTypes.NpgsqlDbType.Boolean, ct).ConfigureAwait(false);
+                if (row.Upsert) upserts++; else deletes++;
+                for (var c = 0; c < types.Length; c++)
+                {
+                    var value = row.Values[c];
+                    if (value is null) await importer.WriteNullAsync(ct).ConfigureAwait(false);
+                    else await importer.WriteAsync(PostgresTypes.ToProviderValue(value, types[c]), dbTypes[c], ct).ConfigureAwait(false);
+                }
+            }
+            await importer.CompleteAsync(ct).ConfigureAwait(false);
+        }
+        await PostgresConnections.ExecuteAsync(conn, $"ANALYZE pg_temp.{stage}", ct, tx).ConfigureAwait(false);
+
+        string KeyMatch(string left, string right) =>
+            string.Join(" AND ", keyIndexes.Select(k => $"{left}.{(left == "t" ? d.Quote(columns[k].Name) : S(k))} = {right}.{(right == "t" ? d.Quote(columns[k].Name) : S(k))}"));
+        // A key appearing twice in one package: its last row wins, as if applied row by row.
+        await PostgresConnections.ExecuteAsync(conn,
+            $"DELETE FROM pg_temp.{stage} a USING pg_temp.{stage} b WHERE {KeyMatch("a", "b")} AND a.__seq < b.__seq", ct, tx).ConfigureAwait(false);
+
+        await PostgresConnections.ExecuteAsync(conn,
+            $"DELETE FROM {quoted} t USING pg_temp.{stage} s WHERE NOT s.__upsert AND {KeyMatch("t", "s")}", ct, tx).ConfigureAwait(false);
+        if (nonKeyIndexes.Length > 0)
+        {
+            // Only the package's columns are set: channel-only columns keep their values.
+            var set = string.Join(", ", nonKeyIndexes.Select(i => $"{d.Quote(columns[i].Name)} = {PostgresTypes.WriteExpression(columns[i], types[i], "s." + S(i))}"));
+            await PostgresConnections.ExecuteAsync(conn,
+                $"UPDATE {quoted} t SET {set} FROM pg_temp.{stage} s WHERE s.__upsert AND {KeyMatch("t", "s")}", ct, tx).ConfigureAwait(false);
+        }
+        var targetList = string.Join(", ", columns.Select(c => d.Quote(c.Name)));
+        var sourceList = string.Join(", ", columns.Select((c, i) => PostgresTypes.WriteExpression(c, types[i], "s." + S(i))));
+        await PostgresConnections.ExecuteAsync(conn,
+            $"INSERT INTO {quoted} ({targetList}) SELECT {sourceList} FROM pg_temp.{stage} s WHERE s.__upsert AND NOT EXISTS (SELECT 1 FROM {quoted} t WHERE {KeyMatch("t", "s")})",
+            ct, tx).ConfigureAwait(false);
+        // Counted like row-by-row apply does: every upsert and delete row of the package (a delete of a key the
+        // channel never had counts too; it is a no-op).
+        return (upserts, deletes);
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}

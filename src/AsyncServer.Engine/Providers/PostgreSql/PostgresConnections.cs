@@ -1,0 +1,60 @@
+using AsyncServer.Data;
+using AsyncServer.Diagnostics;
+using Npgsql;
+
+namespace AsyncServer.Providers.PostgreSql;
+
+/// <summary>
+/// Opens Npgsql connections the same way everywhere and runs small commands. Connection failures become
+/// ConnectionFailed naming the redacted connection, never the password.
+/// </summary>
+internal static class PostgresConnections
+{
+    public static async Task<NpgsqlConnection> OpenAsync(ResolvedConnection connection, CancellationToken cancellationToken)
+    {
+        NpgsqlConnection? conn = null;
+        try
+        {
+            conn = new NpgsqlConnection(connection.ConnectionString);
+            await conn.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return conn;
+        }
+        catch (Exception ex) when (ex is NpgsqlException or ArgumentException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        {
+            if (conn is not null) await conn.DisposeAsync().ConfigureAwait(false);
+            throw new AsyncServerException(ErrorIds.ConnectionFailed, ErrorKind.ConnectionError,
+                $"Cannot open PostgreSQL database {connection.Display}: {ex.Message}", connection.Display, ex);
+        }
+    }
+
+    public static NpgsqlCommand Command(NpgsqlConnection conn, string sql, NpgsqlTransaction? tx, params (string Name, object? Value)[] parameters)
+    {
+        var cmd = new NpgsqlCommand(sql, conn, tx);
+        foreach (var (name, value) in parameters) cmd.Parameters.Add(Parameter(name, value));
+        return cmd;
+    }
+
+    /// <summary>Timestamps go to PostgreSQL as UTC (timestamptz refuses other offsets).</summary>
+    private static NpgsqlParameter Parameter(string name, object? value) => value switch
+    {
+        DateTimeOffset dto => new NpgsqlParameter(name, dto.ToUniversalTime()),
+        null => new NpgsqlParameter(name, DBNull.Value),
+        _ => new NpgsqlParameter(name, value),
+    };
+
+    public static async Task<int> ExecuteAsync(NpgsqlConnection conn, string sql, CancellationToken ct, NpgsqlTransaction? tx = null, params (string Name, object? Value)[] parameters)
+    {
+        await using var cmd = Command(conn, sql, tx, parameters);
+        return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
+    public static async Task<object?> ScalarAsync(NpgsqlConnection conn, string sql, CancellationToken ct, NpgsqlTransaction? tx = null, params (string Name, object? Value)[] parameters)
+    {
+        await using var cmd = Command(conn, sql, tx, parameters);
+        var result = await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false);
+        return result is DBNull ? null : result;
+    }
+
+    /// <summary>SQLSTATE 3F000 (no such schema) or 42P01 (no such table): the objects we look for are not installed.</summary>
+    public static bool IsMissingObject(PostgresException ex) => ex.SqlState is "3F000" or "42P01";
+}

@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text;
+
+namespace AsyncServer.Tests.Support;
+
+/// <summary>
+/// An AsyncServer instance in its own process (tests/AsyncServer.TestInstance), so tests can run several
+/// instances against one message database and kill one with SIGKILL. Output is collected for diagnostics.
+/// </summary>
+public sealed class InstanceProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource<string> _packagesWritten = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private static string DllPath => typeof(InstanceProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "TestInstancePath").Value!;
+
+    public InstanceProcess(string configPath, string instanceId, string schedule, int rounds, int pauseMs, int leaseMs, bool hang = false)
+    {
+        Id = instanceId;
+        var psi = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        foreach (var a in new[] { Path.GetFullPath(DllPath), configPath, instanceId, schedule, rounds.ToString(), pauseMs.ToString(), leaseMs.ToString(), hang ? "hang" : "" })
+            psi.ArgumentList.Add(a);
+        _process = new Process { StartInfo = psi };
+        _process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) { _packagesWritten.TrySetException(new InvalidOperationException($"{Id} ended before writing packages:\n{Output}")); return; }
+            lock (_output) _output.AppendLine(e.Data);
+            if (e.Data.StartsWith("PACKAGES-WRITTEN ", StringComparison.Ordinal)) _packagesWritten.TrySetResult(e.Data["PACKAGES-WRITTEN ".Length..]);
+        };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string Id { get; }
+
+    public string Output { get { lock (_output) return _output.ToString(); } }
+
+    /// <summary>Completes with the package paths once a "hang" instance has written them and stopped before recording.</summary>
+    public Task<string> PackagesWritten => _packagesWritten.Task;
+
+    /// <summary>SIGKILL: no finally blocks, no lease release, no cleanup.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public async Task<int> WaitForExitAsync(CancellationToken ct)
+    {
+        await _process.WaitForExitAsync(ct);
+        return _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        try { if (!_process.HasExited) Kill(); } catch (InvalidOperationException) { }
+        _process.Dispose();
+    }
+}
