@@ -137,16 +137,15 @@ public sealed class PackageReader : IDisposable
         while ((nl = span.IndexOf((byte)'\n')) >= 0)
         {
             lineNumber++;
-            var where = $"{file} line {lineNumber}";
             if (pending.Length > 0)
             {
                 pending.Write(span[..nl]);
-                batch.Add(RowCodec.ReadRow(pending.GetBuffer().AsSpan(0, (int)pending.Length), types, keys, where));
+                batch.Add(RowCodec.ReadRow(pending.GetBuffer().AsSpan(0, (int)pending.Length), types, keys, file, lineNumber));
                 pending.SetLength(0);
             }
             else
             {
-                batch.Add(RowCodec.ReadRow(span[..nl], types, keys, where));
+                batch.Add(RowCodec.ReadRow(span[..nl], types, keys, file, lineNumber));
             }
             span = span[(nl + 1)..];
         }

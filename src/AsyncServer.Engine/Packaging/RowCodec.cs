@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Encodings.Web;
@@ -23,9 +24,9 @@ internal static class RowCodec
     /// <summary>Writes the current row of <paramref name="reader"/> (column 0 = upsert flag).</summary>
     public static bool WriteRow(Utf8JsonWriter json, DbDataReader reader, IReadOnlyList<LogicalType> types, IReadOnlyList<int> keyIndexes)
     {
-        var upsert = Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture) != 0;
+        var upsert = ReadInt64(reader, 0) != 0;
         json.WriteStartArray();
-        json.WriteStringValue(upsert ? "U" : "D");
+        json.WriteStringValue(upsert ? "U"u8 : "D"u8);
         if (upsert)
             for (var i = 0; i < types.Count; i++) WriteValue(json, reader, i + 1, types[i]);
         else
@@ -34,53 +35,126 @@ internal static class RowCodec
         return upsert;
     }
 
+    // The hot path formats straight into UTF-8 on the stack: no boxing, no intermediate strings. The text is
+    // exactly what ValueText.Format produces (tests/.../PackageFidelityTests round-trip every type).
     private static void WriteValue(Utf8JsonWriter json, DbDataReader reader, int ordinal, LogicalType type)
     {
         if (reader.IsDBNull(ordinal)) { json.WriteNullValue(); return; }
+        Span<byte> utf8 = stackalloc byte[64];
+        int length;
         switch (type)
         {
             case LogicalType.String: json.WriteStringValue(reader.GetString(ordinal)); break;
             case LogicalType.Int16:
             case LogicalType.Int32:
-            case LogicalType.Int64: json.WriteNumberValue(Convert.ToInt64(reader.GetValue(ordinal), CultureInfo.InvariantCulture)); break;
+            case LogicalType.Int64: json.WriteNumberValue(ReadInt64(reader, ordinal)); break;
             case LogicalType.Boolean: json.WriteBooleanValue(Convert.ToBoolean(reader.GetValue(ordinal), CultureInfo.InvariantCulture)); break;
-            case LogicalType.Decimal: json.WriteStringValue(ValueText.Format(reader.GetDecimal(ordinal), type)); break;
+            case LogicalType.Decimal:
+                // decimal's default format with the invariant culture, as ValueText.Format.
+                if (!reader.GetDecimal(ordinal).TryFormat(utf8, out length, default, CultureInfo.InvariantCulture)) throw new FormatException("decimal too long");
+                json.WriteStringValue(utf8[..length]);
+                break;
             case LogicalType.Double: json.WriteStringValue(ValueText.Format(reader.GetDouble(ordinal), type)); break;
             case LogicalType.DateTime:
+                // "O" of an unspecified-kind DateTime is exactly yyyy-MM-ddTHH:mm:ss.fffffff (ValueText's form), on the fast path.
+                if (!DateTime.SpecifyKind(ReadDateTime(reader, ordinal), DateTimeKind.Unspecified).TryFormat(utf8, out length, "O", CultureInfo.InvariantCulture))
+                    throw new FormatException("DateTime too long");
+                json.WriteStringValue(utf8[..length]);
+                break;
             case LogicalType.Date: json.WriteStringValue(ValueText.Format(reader.GetDateTime(ordinal), type)); break;
             case LogicalType.DateTimeOffset: json.WriteStringValue(ValueText.Format(reader.GetFieldValue<DateTimeOffset>(ordinal), type)); break;
             case LogicalType.Time: json.WriteStringValue(ValueText.Format(reader.GetFieldValue<TimeSpan>(ordinal), type)); break;
-            case LogicalType.Guid: json.WriteStringValue(ValueText.Format(reader.GetGuid(ordinal), type)); break;
+            case LogicalType.Guid:
+                if (!reader.GetGuid(ordinal).TryFormat(utf8, out length, "D")) throw new FormatException("Guid too long");
+                json.WriteStringValue(utf8[..length]);
+                break;
             case LogicalType.Binary: json.WriteBase64StringValue(reader.GetFieldValue<byte[]>(ordinal)); break;
             default: throw new NotSupportedException(type.ToString());
         }
     }
 
-    /// <summary>Parses one line. Values come back as CLR values of the column's logical type.</summary>
-    public static PackageRow ReadRow(ReadOnlySpan<byte> line, IReadOnlyList<LogicalType> types, IReadOnlyList<int> keyIndexes, string where)
+    /// <summary>
+    /// A timestamp column. Providers that keep timestamps as text (SQLite: "yyyy-MM-dd HH:mm:ss.FFFFFFF", as
+    /// Microsoft.Data.Sqlite writes them) would have it parsed by the general DateTime.Parse, the costliest call
+    /// of a full sync; that exact shape is parsed here (same value), anything else goes to the provider.
+    /// </summary>
+    private static DateTime ReadDateTime(DbDataReader reader, int ordinal)
+    {
+        if (reader.GetFieldType(ordinal) == typeof(string) && TryParseIsoText(reader.GetString(ordinal), out var value)) return value;
+        return reader.GetDateTime(ordinal);
+    }
+
+    /// <summary>yyyy-MM-dd HH:mm:ss or yyyy-MM-ddTHH:mm:ss, with an optional fraction of 1-7 digits; no offset.</summary>
+    internal static bool TryParseIsoText(ReadOnlySpan<char> s, out DateTime value)
+    {
+        value = default;
+        if (s.Length < 19 || s.Length == 20 || s.Length > 27 || s[4] != '-' || s[7] != '-' || (s[10] != ' ' && s[10] != 'T') || s[13] != ':' || s[16] != ':')
+            return false;
+        if (!Digits(s[..4], out var year) || !Digits(s.Slice(5, 2), out var month) || !Digits(s.Slice(8, 2), out var day)
+            || !Digits(s.Slice(11, 2), out var hour) || !Digits(s.Slice(14, 2), out var minute) || !Digits(s.Slice(17, 2), out var second))
+            return false;
+        long fraction = 0;
+        if (s.Length > 19)
+        {
+            if (s[19] != '.' || !Digits(s[20..], out var f)) return false;
+            fraction = f;
+            for (var i = s.Length - 20; i < 7; i++) fraction *= 10;
+        }
+        if (month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year < 1 ? 1 : year, month) || hour > 23 || minute > 59 || second > 59 || year < 1)
+            return false;
+        value = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified).AddTicks(fraction);
+        return true;
+
+        static bool Digits(ReadOnlySpan<char> digits, out int number)
+        {
+            number = 0;
+            foreach (var c in digits)
+            {
+                if (c is < '0' or > '9') return false;
+                number = number * 10 + (c - '0');
+            }
+            return true;
+        }
+    }
+
+    /// <summary>An integer column as long, without boxing when the provider hands out a CLR integer type.</summary>
+    private static long ReadInt64(DbDataReader reader, int ordinal)
+    {
+        var clr = reader.GetFieldType(ordinal);
+        if (clr == typeof(long)) return reader.GetInt64(ordinal);
+        if (clr == typeof(int)) return reader.GetInt32(ordinal);
+        if (clr == typeof(short)) return reader.GetInt16(ordinal);
+        return Convert.ToInt64(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Parses one line (line <paramref name="lineNumber"/> of <paramref name="file"/>, named in errors). Values come back as CLR values of the column's logical type.</summary>
+    public static PackageRow ReadRow(ReadOnlySpan<byte> line, IReadOnlyList<LogicalType> types, IReadOnlyList<int> keyIndexes, string file, long lineNumber)
     {
         var reader = new Utf8JsonReader(line);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray) throw Bad(where, "a row must be a JSON array");
-        if (!reader.Read() || reader.TokenType != JsonTokenType.String) throw Bad(where, "a row must start with \"U\" or \"D\"");
-        var op = reader.GetString();
-        var upsert = op switch { "U" => true, "D" => false, _ => throw Bad(where, $"unknown row operation '{op}'") };
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray) throw Bad(file, lineNumber, "a row must be a JSON array");
+        if (!reader.Read() || reader.TokenType != JsonTokenType.String) throw Bad(file, lineNumber, "a row must start with \"U\" or \"D\"");
+        var upsert = reader.ValueTextEquals("U"u8) || (reader.ValueTextEquals("D"u8) ? false : throw Bad(file, lineNumber, $"unknown row operation '{reader.GetString()}'"));
         var values = new object?[types.Count];
         var count = upsert ? types.Count : keyIndexes.Count;
         for (var i = 0; i < count; i++)
         {
-            if (!reader.Read() || reader.TokenType == JsonTokenType.EndArray) throw Bad(where, $"row has {i} values, expected {count}");
+            if (!reader.Read() || reader.TokenType == JsonTokenType.EndArray) throw Bad(file, lineNumber, $"row has {i} values, expected {count}");
             var column = upsert ? i : keyIndexes[i];
-            values[column] = ReadValue(ref reader, types[column], where);
+            values[column] = ReadValue(ref reader, types[column], file, lineNumber);
         }
-        if (!reader.Read() || reader.TokenType != JsonTokenType.EndArray) throw Bad(where, $"row has more than {count} values");
+        if (!reader.Read() || reader.TokenType != JsonTokenType.EndArray) throw Bad(file, lineNumber, $"row has more than {count} values");
         return new PackageRow(upsert, values);
     }
 
-    private static object? ReadValue(ref Utf8JsonReader reader, LogicalType type, string where)
+    private static object? ReadValue(ref Utf8JsonReader reader, LogicalType type, string file, long lineNumber)
     {
         if (reader.TokenType == JsonTokenType.Null) return null;
         try
         {
+            // Fast paths parse the writer's own text forms straight from UTF-8; anything else (escaped text,
+            // other spellings) takes the general path below, which also produces the error messages.
+            if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && TryParseFast(reader.ValueSpan, type, out var fast))
+                return fast;
             return type switch
             {
                 LogicalType.Int16 => reader.GetInt16(),
@@ -94,11 +168,32 @@ internal static class RowCodec
         }
         catch (Exception ex) when (ex is InvalidOperationException or FormatException or OverflowException)
         {
-            throw Bad(where, $"a {type} value is malformed: {ex.Message}");
+            throw Bad(file, lineNumber, $"a {type} value is malformed: {ex.Message}");
         }
     }
 
-    private static PackageFormatException Bad(string where, string message) => new($"{where}: {message}");
+    /// <summary>Decimal, timestamp and GUID in exactly the forms <see cref="ValueText.Format"/> writes, parsed without a string.</summary>
+    private static bool TryParseFast(ReadOnlySpan<byte> utf8, LogicalType type, out object? value)
+    {
+        switch (type)
+        {
+            case LogicalType.Decimal when decimal.TryParse(utf8, NumberStyles.Number | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var d):
+                value = d;
+                return true;
+            // yyyy-MM-ddTHH:mm:ss.fffffff, no offset: an unspecified-kind DateTime, as DateTime.Parse with RoundtripKind gives.
+            case LogicalType.DateTime when utf8.Length == 27 && Utf8Parser.TryParse(utf8, out DateTime dt, out var used, 'O') && used == 27 && dt.Kind == DateTimeKind.Unspecified:
+                value = dt;
+                return true;
+            case LogicalType.Guid when utf8.Length == 36 && Utf8Parser.TryParse(utf8, out Guid g, out var used, 'D') && used == 36:
+                value = g;
+                return true;
+            default:
+                value = null;
+                return false;
+        }
+    }
+
+    private static PackageFormatException Bad(string file, long lineNumber, string message) => new($"{file} line {lineNumber}: {message}");
 }
 
 /// <summary>One decoded row: values indexed like the manifest's columns (non-key values are null for deletes).</summary>

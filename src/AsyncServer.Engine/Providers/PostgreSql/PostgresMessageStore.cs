@@ -199,18 +199,25 @@ public sealed partial class PostgresMessageStore : IMessageStore
 
     private async Task InsertTargetsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long sessionId, IReadOnlyList<string> channelDatabases, CancellationToken ct)
     {
-        foreach (var db in channelDatabases)
-        {
-            await PostgresConnections.ExecuteAsync(conn,
-                $"INSERT INTO {Schema}.session_targets (session_id, channel_database, status, tries, updated_at) VALUES (@s, @c, @st, 0, @now)",
-                ct, tx, ("s", sessionId), ("c", db), ("st", SessionStatus.Available.ToString()), ("now", Now)).ConfigureAwait(false);
-            await AddStatusMessageAsync(conn, tx, sessionId, db, SessionStatus.Available, null, ct).ConfigureAwait(false);
-            // The channel database has joined this (data group, job): it is never seeded again.
-            await PostgresConnections.ExecuteAsync(conn,
-                $"INSERT INTO {Schema}.channel_database_jobs (partition, data_group, job_id, channel_database, first_session_id, joined_at) " +
-                $"SELECT partition, data_group, job_id, @c, id, @now FROM {Schema}.download_sessions WHERE id = @s ON CONFLICT DO NOTHING",
-                ct, tx, ("s", sessionId), ("c", db), ("now", Now)).ConfigureAwait(false);
-        }
+        if (channelDatabases.Count == 0) return;
+        // Set-based over the array of channel databases: three statements per session, not three round trips
+        // per channel database (a 500-database fan-out registers thousands of targets). Rows go in array order.
+        var databases = channelDatabases.ToArray();
+        var status = SessionStatus.Available.ToString();
+        await PostgresConnections.ExecuteAsync(conn,
+            $"INSERT INTO {Schema}.session_targets (session_id, channel_database, status, tries, updated_at) " +
+            "SELECT @s, u.c, @st, 0, @now FROM unnest(@dbs::text[]) WITH ORDINALITY AS u(c, n) ORDER BY u.n",
+            ct, tx, ("s", sessionId), ("dbs", databases), ("st", status), ("now", Now)).ConfigureAwait(false);
+        await PostgresConnections.ExecuteAsync(conn,
+            $"INSERT INTO {Schema}.status_messages (session_id, channel_database, status, message, created_at) " +
+            "SELECT @s, u.c, @st, NULL, @now FROM unnest(@dbs::text[]) WITH ORDINALITY AS u(c, n) ORDER BY u.n",
+            ct, tx, ("s", sessionId), ("dbs", databases), ("st", status), ("now", Now)).ConfigureAwait(false);
+        // The channel databases have joined this (data group, job): they are never seeded again.
+        await PostgresConnections.ExecuteAsync(conn,
+            $"INSERT INTO {Schema}.channel_database_jobs (partition, data_group, job_id, channel_database, first_session_id, joined_at) " +
+            $"SELECT d.partition, d.data_group, d.job_id, u.c, d.id, @now FROM {Schema}.download_sessions d, unnest(@dbs::text[]) WITH ORDINALITY AS u(c, n) " +
+            "WHERE d.id = @s ORDER BY u.n ON CONFLICT DO NOTHING",
+            ct, tx, ("s", sessionId), ("dbs", databases), ("now", Now)).ConfigureAwait(false);
     }
 
     private static AsyncServerException Conflict(string why) => new(ErrorIds.ConcurrentRun, ErrorKind.ResourceBusy,

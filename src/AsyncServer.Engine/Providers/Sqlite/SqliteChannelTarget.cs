@@ -8,8 +8,9 @@ namespace AsyncServer.Providers.Sqlite;
 
 /// <summary>
 /// A channel database on SQLite. A package is applied in one IMMEDIATE transaction: tables to empty first,
-/// then per table an UPDATE by key followed by an INSERT when the key is absent (an upsert that needs no
-/// unique index and keeps channel-only columns), and deletes by key. A missing table is created from the
+/// then per table upserts by key (INSERT ... ON CONFLICT DO UPDATE when the table's primary key is the
+/// package's key, else an UPDATE by key followed by an INSERT when the key is absent, which needs no unique
+/// index; both keep channel-only columns), and deletes by key. A missing table is created from the
 /// manifest; an existing table must have every manifest column, else nothing is applied.
 /// </summary>
 public sealed class SqliteChannelTarget(ResolvedConnection connection) : IChannelTarget
@@ -88,11 +89,20 @@ public sealed class SqliteChannelTarget(ResolvedConnection connection) : IChanne
         var nonKeyIndexes = Enumerable.Range(0, table.Columns.Count).Where(i => !keyIndexes.Contains(i)).ToArray();
         var keyMatch = string.Join(" AND ", keyIndexes.Select(i => $"{names[i]} IS @p{i}"));
 
-        await using var update = Command(conn, tx, nonKeyIndexes.Length == 0 ? null :
+        // When the channel table's primary key is exactly the package's key and NOT NULL (always so for tables
+        // created from a manifest), one INSERT ... ON CONFLICT DO UPDATE per row does the upsert; it sets only the
+        // package's columns, so channel-only columns are kept. Otherwise: UPDATE by key, then INSERT if absent.
+        var primaryKey = schema.PrimaryKey;
+        var oneStatement = primaryKey.Count == keyIndexes.Length && primaryKey.All(c => !c.Nullable)
+            && keyIndexes.All(i => primaryKey.Any(c => string.Equals(c.Name, table.Columns[i].Name, StringComparison.OrdinalIgnoreCase)));
+        var onConflict = $" ON CONFLICT ({string.Join(", ", keyIndexes.Select(i => names[i]))}) DO " +
+                         (nonKeyIndexes.Length == 0 ? "NOTHING" : "UPDATE SET " + string.Join(", ", nonKeyIndexes.Select(i => $"{names[i]} = excluded.{names[i]}")));
+        await using var update = Command(conn, tx, oneStatement || nonKeyIndexes.Length == 0 ? null :
             $"UPDATE {target} SET {string.Join(", ", nonKeyIndexes.Select(i => $"{names[i]} = @p{i}"))} WHERE {keyMatch}", table.Columns.Count);
-        await using var insert = Command(conn, tx,
-            $"INSERT INTO {target} ({string.Join(", ", names)}) SELECT {string.Join(", ", names.Select((_, i) => $"@p{i}"))} " +
-            $"WHERE NOT EXISTS (SELECT 1 FROM {target} WHERE {keyMatch})", table.Columns.Count);
+        await using var insert = Command(conn, tx, oneStatement
+            ? $"INSERT INTO {target} ({string.Join(", ", names)}) VALUES ({string.Join(", ", names.Select((_, i) => $"@p{i}"))}){onConflict}"
+            : $"INSERT INTO {target} ({string.Join(", ", names)}) SELECT {string.Join(", ", names.Select((_, i) => $"@p{i}"))} " +
+              $"WHERE NOT EXISTS (SELECT 1 FROM {target} WHERE {keyMatch})", table.Columns.Count);
         await using var delete = Command(conn, tx, $"DELETE FROM {target} WHERE {keyMatch}", table.Columns.Count);
 
         long upserted = 0, deleted = 0;

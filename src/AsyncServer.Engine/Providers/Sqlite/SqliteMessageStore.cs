@@ -107,7 +107,24 @@ public sealed partial class SqliteMessageStore : IMessageStore
         """,
     ];
 
-    private Task<SqliteConnection> OpenAsync(CancellationToken ct, bool create = false) => SqliteConnections.OpenAsync(_connection, create, ct);
+    // One idle connection held for the store's lifetime. SQLite checkpoints the WAL into the database file
+    // whenever the last connection to it closes; with a connection per operation (no pooling, so files are
+    // never left locked) that was a checkpoint per operation, the largest cost of a 500-database fan-out.
+    // Held open, the other closes are not the last; the store's own DisposeAsync does the final checkpoint.
+    private SqliteConnection? _keepAlive;
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken ct, bool create = false)
+    {
+        var conn = await SqliteConnections.OpenAsync(_connection, create, ct).ConfigureAwait(false);
+        if (Volatile.Read(ref _keepAlive) is null)
+        {
+            var keeper = await SqliteConnections.OpenAsync(_connection, create: false, ct).ConfigureAwait(false);
+            // A read attaches it to the WAL index; a connection that never read does not count as open.
+            await SqliteConnections.ScalarAsync(keeper, "SELECT count(*) FROM sqlite_master", ct).ConfigureAwait(false);
+            if (Interlocked.CompareExchange(ref _keepAlive, keeper, null) is not null) await keeper.DisposeAsync().ConfigureAwait(false);
+        }
+        return conn;
+    }
 
     public async Task<MessageDatabaseInfo> InitializeAsync(CancellationToken cancellationToken)
     {
@@ -287,17 +304,37 @@ public sealed partial class SqliteMessageStore : IMessageStore
 
     private async Task InsertTargetsAsync(SqliteConnection conn, SqliteTransaction tx, long sessionId, IReadOnlyList<string> channelDatabases, CancellationToken ct)
     {
+        if (channelDatabases.Count == 0) return;
+        // A fan-out registers hundreds of targets: the three statements are prepared once and rebound per
+        // channel database instead of being compiled again for every row.
+        var now = StoreTime.ToText(Now);
+        await using var target = Prepared(conn, tx, "INSERT INTO session_targets (session_id, channel_database, status, tries, updated_at) VALUES (@s, @c, @st, 0, @now)");
+        await using var status = Prepared(conn, tx, "INSERT INTO status_messages (session_id, channel_database, status, message, created_at) VALUES (@s, @c, @st, NULL, @now)");
+        await using var joined = Prepared(conn, tx,
+            "INSERT INTO channel_database_jobs (partition, data_group, job_id, channel_database, first_session_id, joined_at) " +
+            "SELECT partition, data_group, job_id, @c, id, @now FROM download_sessions WHERE id = @s ON CONFLICT DO NOTHING");
         foreach (var db in channelDatabases)
         {
-            await SqliteConnections.ExecuteAsync(conn,
-                "INSERT INTO session_targets (session_id, channel_database, status, tries, updated_at) VALUES (@s, @c, @st, 0, @now)",
-                ct, tx, ("@s", sessionId), ("@c", db), ("@st", SessionStatus.Available.ToString()), ("@now", StoreTime.ToText(Now))).ConfigureAwait(false);
-            await AddStatusMessageAsync(conn, tx, sessionId, db, SessionStatus.Available, null, ct).ConfigureAwait(false);
-            await SqliteConnections.ExecuteAsync(conn,
-                "INSERT INTO channel_database_jobs (partition, data_group, job_id, channel_database, first_session_id, joined_at) " +
-                "SELECT partition, data_group, job_id, @c, id, @now FROM download_sessions WHERE id = @s ON CONFLICT DO NOTHING",
-                ct, tx, ("@s", sessionId), ("@c", db), ("@now", StoreTime.ToText(Now))).ConfigureAwait(false);
+            foreach (var cmd in new[] { target, status, joined })
+            {
+                cmd.Parameters["@s"].Value = sessionId;
+                cmd.Parameters["@c"].Value = db;
+                cmd.Parameters["@now"].Value = now;
+                if (cmd.Parameters.Contains("@st")) cmd.Parameters["@st"].Value = SessionStatus.Available.ToString();
+                await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
         }
+    }
+
+    private static SqliteCommand Prepared(SqliteConnection conn, SqliteTransaction tx, string sql)
+    {
+        var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        foreach (var name in new[] { "@s", "@c", "@st", "@now" })
+            if (sql.Contains(name, StringComparison.Ordinal)) cmd.Parameters.Add(new SqliteParameter(name, null));
+        cmd.Prepare();
+        return cmd;
     }
 
     private static AsyncServerException Conflict(string why) => new(ErrorIds.ConcurrentRun, ErrorKind.ResourceBusy,
@@ -436,5 +473,8 @@ public sealed partial class SqliteMessageStore : IMessageStore
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _keepAlive, null) is { } keeper) await keeper.DisposeAsync().ConfigureAwait(false);
+    }
 }

@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace AsyncServer.Bench.Data;
+
+/// <summary>
+/// The PostgreSQL server of a benchmark run: the one named by ASYNCSERVER_BENCH_POSTGRES (an admin connection
+/// string) when set, else a throwaway server started by the parent process (initdb into /tmp, pg_ctl on a free
+/// loopback port, as the postgres user when running as root) and stopped when the run ends. Child processes
+/// find it through the same environment variable.
+/// </summary>
+internal sealed class BenchPostgres : IDisposable
+{
+    public const string EnvironmentVariable = "ASYNCSERVER_BENCH_POSTGRES";
+    private readonly string? _folder;
+
+    private BenchPostgres(string? folder) => _folder = folder;
+
+    public static string? AdminConnectionString => Environment.GetEnvironmentVariable(EnvironmentVariable);
+
+    /// <summary>Starts a throwaway server unless one is configured; null when PostgreSQL binaries are missing.</summary>
+    public static BenchPostgres? StartIfNeeded()
+    {
+        if (!string.IsNullOrWhiteSpace(AdminConnectionString)) return new BenchPostgres(null);
+        var folder = Path.Combine("/tmp", "asyncserver-bench-pg-" + Guid.NewGuid().ToString("N")[..10]);
+        try
+        {
+            var asPostgres = Environment.UserName == "root";
+            Run("mkdir", ["-p", folder], asPostgres);
+            var data = Path.Combine(folder, "data");
+            Run("initdb", ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"], asPostgres);
+            var port = FreePort();
+            // Durability settings stay at their defaults except fsync: the engine and the floor run on the same
+            // server, so the ratios compare like with like.
+            var options = $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 -c shared_buffers=128MB";
+            Run("pg_ctl", ["-D", data, "-l", Path.Combine(folder, "server.log"), "-w", "-t", "60", "-o", options, "start"], asPostgres);
+            Environment.SetEnvironmentVariable(EnvironmentVariable, $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Timeout=30;Command Timeout=600");
+            return new BenchPostgres(folder);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            Console.Error.WriteLine($"PostgreSQL could not be started ({ex.Message.Split('\n')[0]}); PostgreSQL scenarios are skipped.");
+            return null;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_folder is null) return;
+        try { Run("pg_ctl", ["-D", Path.Combine(_folder, "data"), "-m", "fast", "-w", "stop"], Environment.UserName == "root"); }
+        catch (InvalidOperationException ex) { Console.Error.WriteLine($"Stopping PostgreSQL failed: {ex.Message}"); }
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        Environment.SetEnvironmentVariable(EnvironmentVariable, null);
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    private static void Run(string file, IReadOnlyList<string> arguments, bool asPostgres)
+    {
+        var psi = new ProcessStartInfo(asPostgres ? "runuser" : file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (asPostgres) foreach (var a in new[] { "-u", "postgres", "--", file }) psi.ArgumentList.Add(a);
+        foreach (var a in arguments) psi.ArgumentList.Add(a);
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{file} exited with {process.ExitCode}: {stderr.Result}{stdout.Result}");
+    }
+}

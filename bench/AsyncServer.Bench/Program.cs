@@ -1,0 +1,88 @@
+using AsyncServer.Bench.Harness;
+using AsyncServer.Bench.Scenarios;
+
+namespace AsyncServer.Bench;
+
+/// <summary>
+/// The benchmark harness of issue 7 (docs/benchmarks.md).
+///   AsyncServer.Bench [--quick] [--only NAME[,NAME...]]   run scenarios; each engine run and each floor in a fresh child process
+///   AsyncServer.Bench --child measure|floor NAME [--quick] one step (used by the parent)
+/// Data is generated once into out/bench/data and reused; results go to bench/results/*.json.
+/// </summary>
+internal static class Program
+{
+    /// <summary>Scenarios whose engine run is shorter than this are measured three times (median).</summary>
+    private const double ShortScenarioSeconds = 3;
+
+    private static Measurement Median(List<Measurement> runs) => runs.OrderBy(m => m.Seconds).ElementAt(runs.Count / 2);
+
+    public static async Task<int> Main(string[] args)
+    {
+        var quick = args.Contains("--quick");
+        var root = BenchContext.FindRepositoryRoot();
+        var context = new BenchContext(quick, Path.Combine(root, "out", "bench"));
+        var scenarios = ScenarioRegistry.All();
+
+        var child = Array.IndexOf(args, "--child");
+        if (child >= 0)
+        {
+            var step = args[child + 1];
+            var scenario = scenarios.Single(s => s.Name == args[child + 2]);
+            var result = step == "measure" ? await scenario.MeasureAsync(context) : await scenario.FloorAsync(context);
+            Console.WriteLine(result.ToLine());
+            return 0;
+        }
+
+        // PostgreSQL scenarios need a server for the whole run; the children find it through the environment.
+        using var postgres = ScenarioRegistry.ProviderBuilt(AsyncServer.Data.DatabaseProvider.PostgreSql) ? AsyncServer.Bench.Data.BenchPostgres.StartIfNeeded() : null;
+        scenarios = ScenarioRegistry.All();
+        var only = Array.IndexOf(args, "--only") is var o and >= 0 ? args[o + 1].Split(',', StringSplitOptions.RemoveEmptyEntries) : null;
+        var selected = scenarios.Where(s => only is null || only.Any(n => s.Name.Contains(n, StringComparison.OrdinalIgnoreCase))).ToList();
+        var started = DateTimeOffset.UtcNow;
+        var machine = MachineInfo.Current();
+        var results = new List<ScenarioResult>();
+        var failed = new List<string>();
+        foreach (var s in selected)
+        {
+            Console.Error.WriteLine($"== {s.Name}: {s.Description}");
+            try
+            {
+                await s.PrepareAsync(context);
+                var childArgs = quick ? new[] { "--quick" } : [];
+                // A discarded floor run warms the OS page cache, then the floor and the engine find the data alike.
+                ChildProcess.Run(["--child", "floor", s.Name, .. childArgs]);
+                var floor = ChildProcess.Run(["--child", "floor", s.Name, .. childArgs]);
+                var engine = ChildProcess.Run(["--child", "measure", s.Name, .. childArgs]);
+                if (engine.Seconds < ShortScenarioSeconds)
+                {
+                    // A run of a second or less swings with the machine's load: take the median of three pairs.
+                    var floors = new List<Measurement> { floor };
+                    var engines = new List<Measurement> { engine };
+                    for (var i = 0; i < 2; i++)
+                    {
+                        floors.Add(ChildProcess.Run(["--child", "floor", s.Name, .. childArgs]));
+                        engines.Add(ChildProcess.Run(["--child", "measure", s.Name, .. childArgs]));
+                    }
+                    floor = Median(floors);
+                    engine = Median(engines) with { Note = $"{Median(engines).Note}; median of 3" };
+                }
+                var r = new ScenarioResult(s.Name, s.Provider, s.Description, s.FloorDescription, engine, floor);
+                Console.Error.WriteLine($"   engine {engine.Seconds:N3} s ({engine.RowsPerSecond:N0} rows/s, peak {engine.PeakBytes / 1048576.0:N1} MB), floor {floor.Seconds:N3} s, ratio {r.Ratio:N2}");
+                results.Add(r);
+            }
+            catch (Exception ex)
+            {
+                // One broken scenario must not hide the others' figures; it is reported as failed.
+                Console.Error.WriteLine($"   FAILED: {ex.Message}");
+                failed.Add($"{s.Name}: failed: {ex.Message.Split('\n')[0]}");
+            }
+        }
+        var notMeasured = ScenarioRegistry.NotMeasured().Select(n => $"{n.Name}: {n.Why}").Concat(failed).ToList();
+        var command = "./build.ps1 Bench" + (quick ? " -Quick" : "") + (only is null ? "" : $"  (bench args --only {string.Join(',', only)})");
+        var report = new BenchReport(started, quick ? "quick" : "full", command, machine, results, Targets.Check(results), notMeasured);
+        var path = report.Save(Path.Combine(root, "bench", "results"));
+        Console.WriteLine(report.ToMarkdown());
+        Console.WriteLine($"Results: {path}");
+        return failed.Count == 0 ? 0 : 1;
+    }
+}
