@@ -146,4 +146,32 @@ public sealed class CmdletTests : IAsyncLifetime
         Assert.Equal(["USMF-Stores"], Complete("Start-AsyncDistribution -Job 1040 -DataGroup USM"));
         Assert.Equal(["DETROIT"], Complete("Get-AsyncSession -ChannelDatabase DE"));
     }
+
+    [Fact]
+    public void Cleanup_takes_days_and_a_later_run_reports_the_history_gap()
+    {
+        _host.Invoke("Start-AsyncDistribution -Job 1020");
+        _host.Invoke("Update-AsyncSampleData -Insert 0 -Update 20 -Delete 0 -Seed 3");
+        var (_, ps) = _host.Run("Invoke-AsyncChangeTrackingCleanup -RetentionDays 14 -Confirm:$false");
+        Assert.False(ps.HadErrors);
+        var kept = _host.Invoke("Start-AsyncDistribution -Job 1020 -DataGroup USRT-Stores");
+        Assert.Equal(SessionKind.Incremental, ((DownloadSession)kept[0].BaseObject).Kind); // 14 days keeps today's history
+
+        _host.Invoke("Update-AsyncSampleData -Insert 0 -Update 20 -Delete 0 -Seed 4");
+        Thread.Sleep(1100); // change times have one-second resolution: let these changes be older than "now"
+        _host.Invoke("Invoke-AsyncChangeTrackingCleanup -RetentionDays 0 -Confirm:$false");
+        var (gap, gapShell) = _host.Run("Start-AsyncDistribution -Job 1020 -DataGroup USRT-Stores");
+        var session = (DownloadSession)gap[0].BaseObject;
+        Assert.Equal(SessionKind.Full, session.Kind);
+        Assert.Contains("History gap", session.FullSyncReason);
+        Assert.Contains(gapShell.Streams.Warning, w => w.Message.Contains("History gap"));
+    }
+
+    [Fact]
+    public void The_saved_sample_configuration_holds_only_settings()
+    {
+        var json = File.ReadAllText(Path.Combine(_folder, "asyncserver.json"));
+        Assert.DoesNotContain("downloadFolder", json, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("effectiveChannelTable", json, StringComparison.OrdinalIgnoreCase);
+    }
 }

@@ -50,10 +50,10 @@ public sealed class AsyncServerConfiguration
     /// <summary>Resolves a path from the configuration against <see cref="BaseDirectory"/>.</summary>
     public string ResolvePath(string path) => Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(BaseDirectory, path));
 
-    public string DownloadFolder => ResolvePath(WorkingFolders?.Download ?? "download");
-    public string UploadFolder => ResolvePath(WorkingFolders?.Upload ?? "upload");
+    [JsonIgnore] public string DownloadFolder => ResolvePath(WorkingFolders?.Download ?? "download");
+    [JsonIgnore] public string UploadFolder => ResolvePath(WorkingFolders?.Upload ?? "upload");
     /// <summary>Where <c>Start-AsyncDistribution -NoPublish</c> leaves packages for Publish-AsyncPackage.</summary>
-    public string StagingFolder => ResolvePath(WorkingFolders?.Staging ?? Path.Combine(WorkingFolders?.Download ?? "download", ".staging"));
+    [JsonIgnore] public string StagingFolder => ResolvePath(WorkingFolders?.Staging ?? Path.Combine(WorkingFolders?.Download ?? "download", ".staging"));
 }
 
 public sealed class ConnectionSettings
@@ -108,7 +108,7 @@ public sealed class SubjobSettings
     /// <summary>Row filter, for example <c>DATAAREAID = @DataAreaId</c>. See docs/configuration.md.</summary>
     public string? Filter { get; set; }
 
-    public string EffectiveChannelTable => string.IsNullOrWhiteSpace(ChannelTable) ? HqTable : ChannelTable!;
+    [JsonIgnore] public string EffectiveChannelTable => string.IsNullOrWhiteSpace(ChannelTable) ? HqTable : ChannelTable!;
 }
 
 public sealed class JobSettings

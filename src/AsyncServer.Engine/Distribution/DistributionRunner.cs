@@ -65,6 +65,9 @@ public sealed class DistributionRunner
     public async Task<IReadOnlyList<DownloadSessionRecord>> RunAsync(DistributionRequest request, IProgress<DistributionProgress>? progress, CancellationToken cancellationToken)
     {
         var runs = DistributionPlanner.Expand(Config, request);
+        // Like "Run now" in AX: naming a schedule runs it even when inactive; only the scheduler skips inactive ones.
+        foreach (var inactive in request.Schedules.Select(Config.FindSchedule).Where(sc => sc is { Active: false }))
+            _log.LogWarning("Schedule {Schedule} is inactive; running it because it was named; the service does not run it.", inactive!.Name);
         await using var store = _context.OpenMessageStore();
         await store.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
         await using var hq = _context.OpenChangeSource();

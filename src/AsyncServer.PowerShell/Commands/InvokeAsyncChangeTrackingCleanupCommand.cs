@@ -11,14 +11,20 @@ namespace AsyncServer.PowerShell.Commands;
 [OutputType(typeof(ChangeTrackingTableInfo))]
 public sealed class InvokeAsyncChangeTrackingCleanupCommand : AsyncServerCmdlet
 {
-    /// <summary>Keep this much history; older changes are removed and minimum valid versions move up.</summary>
+    /// <summary>
+    /// Days of history to keep; older changes are removed and minimum valid versions move up. Days, not a
+    /// TimeSpan: PowerShell turns a bare number into a TimeSpan of ticks, which would remove nearly everything.
+    /// </summary>
     [Parameter(Mandatory = true, Position = 0)]
-    public TimeSpan Retention { get; set; }
+    [ValidateRange(0.0, 36500.0)]
+    public double RetentionDays { get; set; }
+
+    private TimeSpan Retention => TimeSpan.FromDays(RetentionDays);
 
     protected override void ProcessRecord()
     {
         var hq = Run(ct => Task.FromResult(Context.HqConnection));
-        if (!ShouldProcess(hq.Display, $"Remove change history older than {Retention}")) return;
+        if (!ShouldProcess(hq.Display, $"Remove change history older than {RetentionDays} days")) return;
         var result = Run(async ct =>
         {
             await using var source = Context.OpenChangeSource();

@@ -149,4 +149,13 @@ public abstract class ChangeSourceContract
         });
         Assert.Equal(Diagnostics.ErrorIds.ChangeTrackingNotEnabled, ex.ErrorId);
     }
+
+    [Fact]
+    public async Task Cleanup_before_tracking_was_ever_enabled_has_nothing_to_do()
+    {
+        var db = await Fixture.CreateDatabaseAsync("cleanupnone");
+        await Fixture.ExecuteAsync(db, Fixture.CreateItemsTableSql);
+        await using var source = ProviderFactory.CreateChangeSource(db);
+        Assert.Empty(await source.CleanupChangeTrackingAsync(TimeSpan.FromDays(1), default));
+    }
 }

@@ -147,6 +147,9 @@ public sealed class SqliteChangeSource : IChangeSource
     public async Task<IReadOnlyList<ChangeTrackingTableInfo>> CleanupChangeTrackingAsync(TimeSpan retention, CancellationToken cancellationToken)
     {
         await using var conn = await SqliteConnections.OpenAsync(_connection, create: false, cancellationToken).ConfigureAwait(false);
+        // Never enabled: there is no history to clean (as on the other providers), not an error.
+        if (await SqliteConnections.ScalarAsync(conn, $"SELECT 1 FROM sqlite_master WHERE type='table' AND name='{TablesTable}'", cancellationToken).ConfigureAwait(false) is null)
+            return [];
         var tables = new List<string>();
         await using (var cmd = conn.CreateCommand())
         {
