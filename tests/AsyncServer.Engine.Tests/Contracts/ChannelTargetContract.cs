@@ -134,6 +134,33 @@ public abstract class ChannelTargetContract : IDisposable
     }
 
     [Fact]
+    public async Task A_key_repeated_in_one_package_ends_as_its_last_row()
+    {
+        var (db, target) = await NewTargetAsync("repeat");
+        await ApplyAsync(target, TestPackages.Manifest(1), (TestPackages.Items(), [U(TestPackages.Item(1, "one")), U(TestPackages.Item(2, "two"))]));
+        var result = await ApplyAsync(target, TestPackages.Manifest(2), (TestPackages.Items(),
+            [U(TestPackages.Item(1, "first")), U(TestPackages.Item(1, "last")), U(TestPackages.Item(2, "back")), D(2L), D(3L), U(TestPackages.Item(3, "three"))]));
+        Assert.Equal((4L, 2L), (result.Upserted, result.Deleted));
+        Assert.Equal(2, await CountAsync(db));
+        Assert.Equal("last", await NameAsync(db, 1));
+        Assert.Equal(0, await CountAsync(db, where: $"{Q("ID")} = 2"));
+        Assert.Equal("three", await NameAsync(db, 3));
+    }
+
+    [Fact]
+    public async Task A_channel_table_keyed_otherwise_is_still_upserted_by_the_package_key()
+    {
+        var (db, target) = await NewTargetAsync("otherkey");
+        await Fixture.ExecuteAsync(db, $"CREATE TABLE {Q("ITEMS")} ({Q("ROWNO")} INTEGER NOT NULL PRIMARY KEY, {Q("ID")} BIGINT NOT NULL, {Q("DATAAREAID")} VARCHAR(4) NOT NULL, " +
+            $"{Q("NAME")} VARCHAR(100), {Q("AMOUNT")} DECIMAL(20,6), {Q("CHANGED")} {DateTimeType}, {Q("G")} {GuidType}, {Q("DATA")} {BinaryType})");
+        await Fixture.ExecuteAsync(db, $"INSERT INTO {Q("ITEMS")} ({Q("ROWNO")}, {Q("ID")}, {Q("DATAAREAID")}, {Q("NAME")}) VALUES (7, 1, 'usrt', 'old')");
+        await ApplyAsync(target, TestPackages.Manifest(1), (TestPackages.Items(), [U(TestPackages.Item(1, "new"))]));
+        Assert.Equal(1, await CountAsync(db));
+        Assert.Equal("new", await NameAsync(db, 1));
+        Assert.Equal(7L, Convert.ToInt64(await Fixture.ScalarAsync(db, $"SELECT {Q("ROWNO")} FROM {Q("ITEMS")} WHERE {Q("ID")} = 1")));
+    }
+
+    [Fact]
     public async Task Channel_only_columns_are_kept_and_extra_tables_are_untouched()
     {
         var (db, target) = await NewTargetAsync("extra");
