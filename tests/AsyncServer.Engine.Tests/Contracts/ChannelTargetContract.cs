@@ -148,6 +148,24 @@ public abstract class ChannelTargetContract : IDisposable
     }
 
     [Fact]
+    public async Task A_package_seeding_an_empty_table_keeps_the_last_row_of_a_repeated_key()
+    {
+        var (repeated, target) = await NewTargetAsync("seedrepeat");
+        var result = await ApplyAsync(target, TestPackages.Manifest(1), (TestPackages.Items(),
+            [U(TestPackages.Item(1, "first")), U(TestPackages.Item(2, "two")), U(TestPackages.Item(1, "last"))]));
+        Assert.Equal((3L, 0L), (result.Upserted, result.Deleted));
+        Assert.Equal(2, await CountAsync(repeated));
+        Assert.Equal("last", await NameAsync(repeated, 1));
+
+        var (deleted, other) = await NewTargetAsync("seeddelete");
+        result = await ApplyAsync(other, TestPackages.Manifest(1), (TestPackages.Items(),
+            [U(TestPackages.Item(1, "one")), U(TestPackages.Item(2, "two")), D(1L), D(9L)]));
+        Assert.Equal((2L, 2L), (result.Upserted, result.Deleted));
+        Assert.Equal(1, await CountAsync(deleted));
+        Assert.Equal("two", await NameAsync(deleted, 2));
+    }
+
+    [Fact]
     public async Task A_channel_table_keyed_otherwise_is_still_upserted_by_the_package_key()
     {
         var (db, target) = await NewTargetAsync("otherkey");

@@ -9,7 +9,9 @@ namespace AsyncServer.Providers.PostgreSql;
 /// <summary>
 /// A channel database on PostgreSQL. A package is applied in one transaction: missing tables are created from
 /// the manifest, tables to empty are emptied,
-/// then each table's rows are bulk loaded by binary COPY into a temporary staging table and applied with
+/// then each table's rows are applied. A table that is empty (seeding, full sync) is loaded by binary COPY
+/// straight into it when its key and column types allow; otherwise, or when the package turns out to hold a
+/// delete or a repeated key, the rows are bulk loaded by binary COPY into a temporary staging table and applied with
 /// set-based statements: a key repeated in the package keeps only its last row (checked first, usually none),
 /// delete by key, then one INSERT ... ON CONFLICT DO UPDATE when the channel table's primary key is the
 /// package key (else update by key, insert the missing keys). Any error rolls the
@@ -114,6 +116,14 @@ public sealed class PostgresChannelTarget : IChannelTarget
         var nonKeyIndexes = Enumerable.Range(0, columns.Count).Where(i => !keyIndexes.Contains(i)).ToArray();
         string S(int i) => "c" + i;
 
+        // When the channel table's primary key is exactly the package's key (always so for tables created from a
+        // manifest), the upsert is one INSERT ... ON CONFLICT DO UPDATE; otherwise UPDATE by key, then INSERT.
+        var primaryKey = target.PrimaryKey;
+        var oneStatement = primaryKey.Count == keyIndexes.Length
+            && keyIndexes.All(k => primaryKey.Any(c => string.Equals(c.Name, columns[k].Name, StringComparison.Ordinal)));
+        if (oneStatement && await TryCopyIntoEmptyTableAsync(conn, tx, package, table, columns, types, quoted, ct).ConfigureAwait(false) is long copied)
+            return (copied, 0);
+
         // Staging columns carry the package's logical types; PostgreSQL's assignment casts convert them to the
         // channel columns' own types on insert and update (and reject values that do not fit, e.g. too long).
         var stageColumns = string.Join(", ", types.Select((t, i) => $"{S(i)} {PostgresTypes.ToDeclared(t)}"));
@@ -160,13 +170,8 @@ public sealed class PostgresChannelTarget : IChannelTarget
             $"DELETE FROM {quoted} t USING pg_temp.{stage} s WHERE NOT s.__upsert AND {KeyMatch("t", "s")}", ct, tx).ConfigureAwait(false);
         var targetList = string.Join(", ", columns.Select(c => d.Quote(c.Name)));
         var sourceList = string.Join(", ", columns.Select((c, i) => PostgresTypes.WriteExpression(c, types[i], "s." + S(i))));
-        // When the channel table's primary key is exactly the package's key (always so for tables created from a
-        // manifest), one INSERT ... ON CONFLICT DO UPDATE does the upsert in a single pass over the staged rows
-        // (the staged keys are unique after the step above, which ON CONFLICT requires). It sets only the
-        // package's columns, so channel-only columns keep their values. Otherwise: UPDATE by key, then INSERT.
-        var primaryKey = target.PrimaryKey;
-        var oneStatement = primaryKey.Count == keyIndexes.Length
-            && keyIndexes.All(k => primaryKey.Any(c => string.Equals(c.Name, columns[k].Name, StringComparison.Ordinal)));
+        // One pass over the staged rows (their keys are unique after the step above, which ON CONFLICT requires).
+        // It sets only the package's columns, so channel-only columns keep their values.
         if (oneStatement)
         {
             var conflict = $"ON CONFLICT ({string.Join(", ", keyIndexes.Select(k => d.Quote(columns[k].Name)))}) DO " + (nonKeyIndexes.Length == 0
@@ -189,6 +194,60 @@ public sealed class PostgresChannelTarget : IChannelTarget
         // Counted like row-by-row apply does: every upsert and delete row of the package (a delete of a key the
         // channel never had counts too; it is a no-op).
         return (upserts, deletes);
+    }
+
+    /// <summary>
+    /// The fast path for a channel table that is empty when its rows arrive (seeding, a full sync, or a table the
+    /// package's delete-existing list just emptied): COPY straight into it, with no staging table and no upsert.
+    /// Taken only when every package column has exactly the staging type (so binary COPY needs no cast) and the
+    /// table's primary key is the package key. It is abandoned (rolled back to a savepoint; null is returned and
+    /// the staging path runs) at the first delete row, or when the primary key rejects a key the package holds
+    /// twice: both need the last-row-wins rule of the staging path. Any other error is the package's error.
+    /// </summary>
+    private static async Task<long?> TryCopyIntoEmptyTableAsync(NpgsqlConnection conn, NpgsqlTransaction tx, PackageReader package,
+        PackageTable table, IReadOnlyList<ColumnSchema> columns, LogicalType[] types, string quoted, CancellationToken ct)
+    {
+        for (var i = 0; i < columns.Count; i++)
+            if (!PostgresTypes.IsExactly(columns[i].NativeType, types[i])) return null;
+        // SHARE ROW EXCLUSIVE keeps other writers out until commit, so "empty" stays true while the COPY runs.
+        await PostgresConnections.ExecuteAsync(conn, $"LOCK TABLE {quoted} IN SHARE ROW EXCLUSIVE MODE", ct, tx).ConfigureAwait(false);
+        if ((bool)(await PostgresConnections.ScalarAsync(conn, $"SELECT EXISTS (SELECT 1 FROM {quoted})", ct, tx).ConfigureAwait(false))!) return null;
+
+        const string savepoint = "async_direct_copy";
+        await tx.SaveAsync(savepoint, ct).ConfigureAwait(false);
+        var d = SqlDialect.PostgreSql;
+        var copy = $"COPY {quoted} ({string.Join(", ", columns.Select(c => d.Quote(c.Name)))}) FROM STDIN (FORMAT BINARY)";
+        var dbTypes = types.Select(PostgresTypes.ToNpgsql).ToArray();
+        long rows = 0;
+        var abandoned = false;
+        try
+        {
+            await using var importer = await conn.BeginBinaryImportAsync(copy, ct).ConfigureAwait(false);
+            await foreach (var row in package.ReadRowsAsync(table, ct).ConfigureAwait(false))
+            {
+                if (!row.Upsert) { abandoned = true; break; } // disposing the importer uncompleted cancels the COPY
+                importer.StartRow();
+                for (var c = 0; c < types.Length; c++)
+                {
+                    var value = row.Values[c];
+                    if (value is null) importer.WriteNull();
+                    else WriteValue(importer, value, types[c], dbTypes[c]);
+                }
+                rows++;
+            }
+            if (!abandoned) await importer.CompleteAsync(ct).ConfigureAwait(false);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            abandoned = true;
+        }
+        if (abandoned)
+        {
+            await tx.RollbackAsync(savepoint, ct).ConfigureAwait(false);
+            return null;
+        }
+        await tx.ReleaseAsync(savepoint, ct).ConfigureAwait(false);
+        return rows;
     }
 
     /// <summary>

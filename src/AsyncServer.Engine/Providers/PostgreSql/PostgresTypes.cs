@@ -56,6 +56,22 @@ internal static class PostgresTypes
     private static bool IsText(string native) =>
         native == "text" || native == "name" || native == "citext" || native.StartsWith("character", StringComparison.Ordinal);
 
+    /// <summary>
+    /// Whether binary COPY can write values of the logical type straight into a column of this catalog type
+    /// (format_type's spelling): the column's type is the one COPY writes, or varchar / numeric with a length or
+    /// precision. COPY hands the column's typmod to the type's receive function, which checks and rounds exactly
+    /// as the assignment cast of the staging path does (too long a string or too large a number is an error).
+    /// </summary>
+    public static bool IsExactly(string nativeType, LogicalType type) => type switch
+    {
+        LogicalType.DateTime => nativeType == "timestamp without time zone",
+        LogicalType.DateTimeOffset => nativeType == "timestamp with time zone",
+        LogicalType.Time => nativeType == "time without time zone",
+        LogicalType.String => nativeType == "text" || nativeType.StartsWith("character varying", StringComparison.Ordinal),
+        LogicalType.Decimal => nativeType == "numeric" || nativeType.StartsWith("numeric(", StringComparison.Ordinal),
+        _ => nativeType == ToDeclared(type),
+    };
+
     /// <summary>How a value of this logical type is written by binary COPY.</summary>
     public static NpgsqlDbType ToNpgsql(LogicalType type) => type switch
     {

@@ -104,6 +104,17 @@ public sealed class PostgresChannelTargetTests(PostgresFixture fixture) : IDispo
     }
 
     [Fact]
+    public async Task Values_are_fitted_to_the_column_alike_whether_the_table_was_empty_or_not()
+    {
+        // An empty table is loaded by COPY straight into it, a filled one through the staging table: a numeric(20,6)
+        // rounds the same either way.
+        var (db, target) = await SetUpAsync("fitted");
+        await ApplyAsync(target, await WriteAsync(_folder.Path, 1, "store.items", ItemColumns, [(true, Item(1, "one", 1.12345678m))]));
+        await ApplyAsync(target, await WriteAsync(_folder.Path, 2, "store.items", ItemColumns, [(true, Item(2, "two", 1.12345678m))]));
+        Assert.Equal("1:1.123457,2:1.123457", await fixture.ScalarAsync(db, "SELECT string_agg(id || ':' || amount, ',' ORDER BY id) FROM store.items"));
+    }
+
+    [Fact]
     public async Task Delete_existing_data_empties_the_table_before_applying()
     {
         var (db, target) = await SetUpAsync("deleteexisting");
