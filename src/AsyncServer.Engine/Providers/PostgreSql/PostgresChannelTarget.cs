@@ -166,8 +166,9 @@ public sealed class PostgresChannelTarget : IChannelTarget
             await PostgresConnections.ExecuteAsync(conn,
                 $"DELETE FROM pg_temp.{stage} a USING pg_temp.{stage} b WHERE {KeyMatch("a", "b")} AND a.__seq < b.__seq", ct, tx).ConfigureAwait(false);
 
-        await PostgresConnections.ExecuteAsync(conn,
-            $"DELETE FROM {quoted} t USING pg_temp.{stage} s WHERE NOT s.__upsert AND {KeyMatch("t", "s")}", ct, tx).ConfigureAwait(false);
+        if (deletes > 0) // counted while copying: no delete rows, no join with the channel table
+            await PostgresConnections.ExecuteAsync(conn,
+                $"DELETE FROM {quoted} t USING pg_temp.{stage} s WHERE NOT s.__upsert AND {KeyMatch("t", "s")}", ct, tx).ConfigureAwait(false);
         var targetList = string.Join(", ", columns.Select(c => d.Quote(c.Name)));
         var sourceList = string.Join(", ", columns.Select((c, i) => PostgresTypes.WriteExpression(c, types[i], "s." + S(i))));
         // One pass over the staged rows (their keys are unique after the step above, which ON CONFLICT requires).
