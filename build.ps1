@@ -100,11 +100,11 @@ function Invoke-Test {
         foreach ($project in Get-ChildItem (Join-Path $Root 'tests') -Recurse -Filter '*.Tests.csproj') {
             $name = $project.BaseName
             $trx = "$name.trx"
-            $args = @('test', $project.FullName, '-c', $Configuration, '--no-build', '--nologo',
+            $testArgs = @('test', $project.FullName, '-c', $Configuration, '--no-build', '--nologo',
                 '--logger', "trx;LogFileName=$trx", '--results-directory', $ResultsDir, '--logger', 'console;verbosity=normal')
-            if ($Filter) { $args += @('--filter', $Filter) }
-            Write-Host "> dotnet $($args -join ' ')" -ForegroundColor DarkGray
-            & dotnet @args
+            if ($Filter) { $testArgs += @('--filter', $Filter) }
+            Write-Host "> dotnet $($testArgs -join ' ')" -ForegroundColor DarkGray
+            & dotnet @testArgs
             $exit = $LASTEXITCODE
             $trxPath = Join-Path $ResultsDir $trx
             if (Test-Path $trxPath) {
@@ -146,9 +146,10 @@ function Invoke-Demo {
 
 function Invoke-Bench {
     Invoke-Build
-    $args = @('run', '--project', (Join-Path $Root 'bench/AsyncServer.Bench/AsyncServer.Bench.csproj'), '-c', 'Release', '--')
-    if ($Quick) { $args += '--quick' }
-    Invoke-Native dotnet $args
+    # $args is PowerShell's own automatic variable: never assign it.
+    $benchArgs = @('run', '--project', (Join-Path $Root 'bench/AsyncServer.Bench/AsyncServer.Bench.csproj'), '-c', 'Release', '--')
+    if ($Quick) { $benchArgs += '--quick' }
+    Invoke-Native dotnet $benchArgs
 }
 
 switch ($Task) {

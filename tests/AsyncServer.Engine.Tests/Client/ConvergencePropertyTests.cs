@@ -21,7 +21,8 @@ public sealed class ConvergencePropertyTests(ITestOutputHelper output)
     public Task After_every_round_with_all_sessions_applied_every_store_equals_its_projection_of_HQ() => RunAsync(output, postgres: null);
 
     /// <param name="postgres">Message and channel databases on this PostgreSQL server instead of SQLite files.</param>
-    internal static async Task RunAsync(ITestOutputHelper output, PostgresServer? postgres)
+    /// <param name="postgresHq">HQ too on that server, with long HQ transactions left open across distribution runs.</param>
+    internal static async Task RunAsync(ITestOutputHelper output, PostgresServer? postgres, bool postgresHq = false)
     {
         var seed = int.TryParse(Environment.GetEnvironmentVariable("ASYNCSERVER_TEST_SEED"), out var fixedSeed) ? fixedSeed : Random.Shared.Next(1, int.MaxValue);
         output.WriteLine($"Seed {seed} (replay with ASYNCSERVER_TEST_SEED={seed})");
@@ -31,10 +32,12 @@ public sealed class ConvergencePropertyTests(ITestOutputHelper output)
         {
             c.TryCount = 0;
             c.PackageLimits.MaxRows = 25;
-        }, postgres: postgres);
+        }, postgres: postgres, postgresHq: postgresHq);
         var jobs = h.Config.Jobs.Select(j => j.Id).ToList();
         var groups = h.Config.DataGroups.Select(g => g.Id).ToList();
         var log = new List<string>();
+        PostgresSampleHq.LongTransaction? open = null;
+        var longTransactions = 0;
 
         for (var round = 1; round <= Rounds; round++)
         {
@@ -58,8 +61,24 @@ public sealed class ConvergencePropertyTests(ITestOutputHelper output)
                 {
                     case < 4:
                         var changeSeed = rng.Next();
-                        var summary = await SampleData.ChangeAsync(h.HqFile, changeSeed, inserts: rng.Next(0, 3), updates: rng.Next(0, 10), deletes: rng.Next(0, 4), churn: rng.Next(0, 4));
+                        var summary = await h.ChangeHqAsync(changeSeed, inserts: rng.Next(0, 3), updates: rng.Next(0, 10), deletes: rng.Next(0, 4), churn: rng.Next(0, 4));
                         log.Add($"round {round}: HQ change (seed {changeSeed}): {summary}");
+                        if (h.PostgresHq is not null && open is null && (longTransactions == 0 || rng.Next(2) == 0))
+                        {
+                            // A long HQ transaction: it writes now, stays open across the distribution runs that
+                            // follow, and commits later in this round; a later run must deliver it exactly once.
+                            open = await PostgresSampleHq.BeginLongTransactionAsync(h.PostgresHq, rng.Next(), ++longTransactions);
+                            log.Add($"round {round}: {open.Description}");
+                            var during = await h.DistributeAsync();
+                            log.Add($"round {round}: distribute all while the long transaction is open: sessions {string.Join(",", during.Select(s => s.Id))}");
+                        }
+                        else if (open is not null && rng.Next(2) == 0)
+                        {
+                            await open.CommitAsync();
+                            await open.DisposeAsync();
+                            open = null;
+                            log.Add($"round {round}: long transaction {longTransactions} committed");
+                        }
                         break;
                     case < 7:
                         var someJobs = jobs.Where(_ => rng.Next(2) == 0).DefaultIfEmpty(jobs[rng.Next(jobs.Count)]).ToList();
@@ -97,6 +116,16 @@ public sealed class ConvergencePropertyTests(ITestOutputHelper output)
                 }
             }
 
+            if (open is not null)
+            {
+                // One more run with the transaction still open, then it commits before the drain.
+                var before = await h.DistributeAsync();
+                await open.CommitAsync();
+                await open.DisposeAsync();
+                open = null;
+                log.Add($"round {round}: distribute all (sessions {string.Join(",", before.Select(s => s.Id))}), then long transaction {longTransactions} committed");
+            }
+
             // Drain: distribute what is left and let every store receive everything, in random order.
             await h.DistributeAsync();
             foreach (var db in stores.OrderBy(_ => rng.Next())) await h.ReceiveAsync(db);
@@ -113,6 +142,8 @@ public sealed class ConvergencePropertyTests(ITestOutputHelper output)
             foreach (var line in log.Where(l => l.StartsWith($"round {round}:", StringComparison.Ordinal))) output.WriteLine(line);
             output.WriteLine($"round {round}: {stores.Count} stores equal their projection of HQ");
         }
+        if (postgresHq)
+            Assert.True(longTransactions > 0, $"Seed {seed}: no long HQ transaction was opened; the test did not exercise them.");
     }
 
     private static void CopyFolder(string from, string to)
@@ -132,4 +163,16 @@ public sealed class PostgresConvergencePropertyTests(Contracts.PostgresFixture f
 {
     [Fact]
     public Task After_every_round_every_postgresql_store_equals_its_projection_of_HQ() => ConvergencePropertyTests.RunAsync(output, fixture.Server);
+}
+
+/// <summary>
+/// The same property with HQ, the message database and every channel database on PostgreSQL, and long HQ
+/// transactions that begin and write before a distribution run and commit after one or more runs.
+/// </summary>
+[Collection(Contracts.PostgresCollection.Name)]
+public sealed class PostgresHqConvergencePropertyTests(Contracts.PostgresFixture fixture, ITestOutputHelper output)
+{
+    [Fact]
+    public Task With_HQ_on_postgresql_and_long_HQ_transactions_every_store_equals_its_projection_of_HQ()
+        => ConvergencePropertyTests.RunAsync(output, fixture.Server, postgresHq: true);
 }

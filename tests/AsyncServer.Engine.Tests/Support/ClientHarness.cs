@@ -29,14 +29,24 @@ public sealed class ClientHarness : IAsyncDisposable
     public EngineContext Context { get; private set; } = null!;
     public string HqFile => Path.Combine(Folder, "hq.db");
 
+    /// <summary>The connection string of HQ when it is on PostgreSQL; null when HQ is the SQLite file.</summary>
+    public string? PostgresHq { get; private set; }
+
+    /// <summary>A random HQ change round (SampleData.ChangeAsync or its PostgreSQL counterpart), deterministic for the seed.</summary>
+    public Task<SampleChangeSummary> ChangeHqAsync(int seed, int inserts, int updates, int deletes, int churn) => PostgresHq is null
+        ? SampleData.ChangeAsync(HqFile, seed, inserts, updates, deletes, churn: churn)
+        : PostgresSampleHq.ChangeAsync(PostgresHq, seed, inserts, updates, deletes, churn);
+
     /// <summary>
     /// The sample environment. By default the ECORESPRODUCT subjob is left out: it is filtered by EXISTS on
     /// INVENTTABLE, whose changes it cannot see (docs/client.md, "Known limitation").
     /// </summary>
     /// <param name="postgres">When given, the message database and every channel database are PostgreSQL
-    /// databases on this server (HQ stays the SQLite sample, whose change rounds are SQLite-only).</param>
+    /// databases on this server.</param>
+    /// <param name="postgresHq">With <paramref name="postgres"/>: HQ too is a PostgreSQL database there, a copy of the
+    /// SQLite sample (PostgresSampleHq); change it with ChangeHqAsync.</param>
     public static async Task<ClientHarness> CreateAsync(int products = 40, bool withExistsSubjob = false, Action<AsyncServerConfiguration>? configure = null,
-        PostgresServer? postgres = null)
+        PostgresServer? postgres = null, bool postgresHq = false)
     {
         var h = new ClientHarness { _postgres = postgres };
         var info = await SampleEnvironment.CreateAsync(h.Folder, products, default);
@@ -50,6 +60,12 @@ public sealed class ClientHarness : IAsyncDisposable
                 await store.InitializeAsync(default);
             foreach (var db in config.DataGroups.SelectMany(g => g.ChannelDatabases))
                 db.Connection = await h.NewChannelConnectionAsync(db.Id);
+            if (postgresHq)
+            {
+                h.PostgresHq = await postgres.CreateDatabaseAsync("harnesshq");
+                await PostgresSampleHq.CreateAsync(h.PostgresHq, h.HqFile);
+                config.Hq = new ConnectionSettings { Provider = "postgresql", ConnectionString = h.PostgresHq };
+            }
         }
         configure?.Invoke(config);
         ConfigurationLoader.Save(config, info.ConfigurationPath);
@@ -115,7 +131,10 @@ public sealed class ClientHarness : IAsyncDisposable
         var (group, settings) = Config.FindChannelDatabase(db)!.Value;
         var subjobs = Config.Jobs.Where(j => onlyJobs.Length == 0 || onlyJobs.Contains(j.Id)).SelectMany(j => j.Subjobs).Distinct(StringComparer.OrdinalIgnoreCase).Select(id => Config.FindSubjob(id)!).ToList();
         var differences = new List<string>();
-        await using var hq = await SqliteConnections.OpenAsync(ResolvedConnection.FromString(DatabaseProvider.Sqlite, $"Data Source={HqFile}"), false, default);
+        // The schema is described from the SQLite sample, which has the same tables and logical types as its PostgreSQL copy.
+        await using var hqSqlite = await SqliteConnections.OpenAsync(ResolvedConnection.FromString(DatabaseProvider.Sqlite, $"Data Source={HqFile}"), false, default);
+        await using DbConnection hq = PostgresHq is null ? hqSqlite : new NpgsqlConnection(PostgresHq);
+        if (hq is NpgsqlConnection hqNpgsql) await hqNpgsql.OpenAsync();
         var channelConnection = ResolvedConnection.Resolve(settings.Connection, "$.channel", Folder);
         var channelExists = channelConnection.Provider != DatabaseProvider.Sqlite || File.Exists(ChannelFile(db));
         await using var channelTarget = ProviderFactory.CreateChannelTarget(channelConnection);
@@ -124,13 +143,13 @@ public sealed class ClientHarness : IAsyncDisposable
             : new NpgsqlConnection(channelConnection.ConnectionString);
         if (channel is NpgsqlConnection npgsql) await npgsql.OpenAsync();
         // PostgreSQL keeps timestamps to the microsecond (10 ticks); SQLite keeps every tick.
-        var tickPrecision = channelConnection.Provider == DatabaseProvider.PostgreSql ? 10 : 1;
+        var tickPrecision = channelConnection.Provider == DatabaseProvider.PostgreSql || PostgresHq is not null ? 10 : 1;
         foreach (var subjob in subjobs)
         {
-            var hqSchema = (await SqliteChangeSource.DescribeAsync(hq, subjob.HqTable, default))!;
+            var hqSchema = (await SqliteChangeSource.DescribeAsync(hqSqlite, subjob.HqTable, default))!;
             var map = subjob.Fields.Count > 0 ? subjob.Fields.ToList() : hqSchema.Columns.Select(c => new KeyValuePair<string, string>(c.Name, c.Name)).ToList();
             var types = map.Select(m => hqSchema.Find(m.Key)!.Type).ToList();
-            var where = subjob.Filter is null ? "" : " WHERE DATAAREAID = @p";
+            var where = subjob.Filter is null ? "" : " WHERE \"DATAAREAID\" = @p";
             if (subjob.Filter is not null && subjob.Filter.Trim() != "DATAAREAID = @DataAreaId")
                 throw new InvalidOperationException($"The harness projects only DATAAREAID filters, not '{subjob.Filter}'.");
             var expected = await ReadAsync(hq, tickPrecision, $"SELECT {string.Join(", ", map.Select(m => $"\"{m.Key}\""))} FROM \"{subjob.HqTable}\"{where}", types,
