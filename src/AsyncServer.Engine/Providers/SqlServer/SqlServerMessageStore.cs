@@ -284,30 +284,7 @@ public sealed partial class SqlServerMessageStore : IMessageStore
         {
             while (await r.ReadAsync(ct).ConfigureAwait(false))
             {
-                sessions.Add(new DownloadSessionRecord
-                {
-                    Id = r.GetInt64(0),
-                    Partition = r.GetString(1),
-                    JobId = r.GetString(2),
-                    DataGroup = r.GetString(3),
-                    Kind = Enum.Parse<SessionKind>(r.GetString(4)),
-                    DeleteExisting = r.GetBoolean(5),
-                    FullSyncReason = r.IsDBNull(6) ? null : r.GetString(6),
-                    FromVersion = r.IsDBNull(7) ? null : r.GetInt64(7),
-                    ToVersion = r.GetInt64(8),
-                    Part = r.GetInt32(9),
-                    Status = Enum.Parse<SessionStatus>(r.GetString(10)),
-                    RowCount = r.GetInt64(11),
-                    PackageFile = r.IsDBNull(12) ? null : r.GetString(12),
-                    PackageSize = r.IsDBNull(13) ? null : r.GetInt64(13),
-                    PackageSha256 = r.IsDBNull(14) ? null : r.GetString(14),
-                    Staged = r.GetBoolean(15),
-                    RequestedChannelDatabases = r.GetString(16).Split(',', StringSplitOptions.RemoveEmptyEntries),
-                    InstanceId = r.GetString(17),
-                    CreatedAt = FromStore(r.GetDateTime(18)),
-                    FinishedAt = r.IsDBNull(19) ? null : FromStore(r.GetDateTime(19)),
-                    Message = r.IsDBNull(20) ? null : r.GetString(20),
-                });
+                sessions.Add(SessionRecordReader.Read(r, (reader, i) => FromStore(reader.GetDateTime(i))));
             }
         }
         if (sessions.Count == 0) return sessions;

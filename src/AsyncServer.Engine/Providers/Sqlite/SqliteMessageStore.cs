@@ -404,37 +404,12 @@ public sealed partial class SqliteMessageStore : IMessageStore
         var sessions = new List<DownloadSessionRecord>();
         await using (var cmd = conn.CreateCommand())
         {
-            cmd.CommandText = "SELECT s.id, s.partition, s.job_id, s.data_group, s.kind, s.delete_existing, s.full_sync_reason, s.from_version, s.to_version, s.part, " +
-                              "s.status, s.row_count, s.package_file, s.package_size, s.package_sha256, s.staged, s.requested_channel_databases, s.instance_id, s.created_at, s.finished_at, s.message " +
-                              "FROM download_sessions s " + whereAndOrder;
+            cmd.CommandText = $"SELECT {SessionRecordReader.Columns} FROM download_sessions s " + whereAndOrder;
             foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
             await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
             while (await r.ReadAsync(ct).ConfigureAwait(false))
             {
-                sessions.Add(new DownloadSessionRecord
-                {
-                    Id = r.GetInt64(0),
-                    Partition = r.GetString(1),
-                    JobId = r.GetString(2),
-                    DataGroup = r.GetString(3),
-                    Kind = Enum.Parse<SessionKind>(r.GetString(4)),
-                    DeleteExisting = r.GetInt64(5) != 0,
-                    FullSyncReason = r.IsDBNull(6) ? null : r.GetString(6),
-                    FromVersion = r.IsDBNull(7) ? null : r.GetInt64(7),
-                    ToVersion = r.GetInt64(8),
-                    Part = (int)r.GetInt64(9),
-                    Status = Enum.Parse<SessionStatus>(r.GetString(10)),
-                    RowCount = r.GetInt64(11),
-                    PackageFile = r.IsDBNull(12) ? null : r.GetString(12),
-                    PackageSize = r.IsDBNull(13) ? null : r.GetInt64(13),
-                    PackageSha256 = r.IsDBNull(14) ? null : r.GetString(14),
-                    Staged = r.GetInt64(15) != 0,
-                    RequestedChannelDatabases = r.GetString(16).Split(',', StringSplitOptions.RemoveEmptyEntries),
-                    InstanceId = r.GetString(17),
-                    CreatedAt = StoreTime.FromText(r.GetString(18)),
-                    FinishedAt = r.IsDBNull(19) ? null : StoreTime.FromText(r.GetString(19)),
-                    Message = r.IsDBNull(20) ? null : r.GetString(20),
-                });
+                sessions.Add(SessionRecordReader.Read(r, (reader, i) => StoreTime.FromText(reader.GetString(i))));
             }
         }
         if (sessions.Count == 0) return sessions;
