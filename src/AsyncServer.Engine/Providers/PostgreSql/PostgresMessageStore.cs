@@ -37,7 +37,7 @@ public sealed partial class PostgresMessageStore : IMessageStore
         await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await PostgresConnections.ExecuteAsync(conn, $"SELECT pg_catalog.pg_advisory_xact_lock({MigrationLockKey})", cancellationToken, tx).ConfigureAwait(false);
         var previous = await ReadVersionAsync(conn, tx, cancellationToken).ConfigureAwait(false);
-        if (previous > MessageSchema.CurrentVersion) throw TooNew(previous);
+        if (previous > MessageSchema.CurrentVersion) throw MessageSchema.TooNew(previous, _connection.Display);
         for (var v = previous; v < MessageSchema.CurrentVersion; v++)
             await PostgresConnections.ExecuteAsync(conn, Migrations[v], cancellationToken, tx).ConfigureAwait(false);
         await PostgresConnections.ExecuteAsync(conn,
@@ -55,20 +55,12 @@ public sealed partial class PostgresMessageStore : IMessageStore
         return v is null ? 0 : Convert.ToInt32(v);
     }
 
-    private AsyncServerException TooNew(int version) => new(ErrorIds.MessageDatabaseTooNew, ErrorKind.InvalidOperation,
-        $"Message database {_connection.Display} has schema version {version}, newer than this module's {MessageSchema.CurrentVersion}; update the module.", _connection.Display);
 
     public async Task EnsureReadyAsync(CancellationToken cancellationToken)
     {
         await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
         var version = await ReadVersionAsync(conn, null, cancellationToken).ConfigureAwait(false);
-        if (version == 0)
-            throw new AsyncServerException(ErrorIds.MessageDatabaseNotInitialized, ErrorKind.ResourceUnavailable,
-                $"Message database {_connection.Display} is not initialized; run Initialize-AsyncMessageDatabase.", _connection.Display);
-        if (version < MessageSchema.CurrentVersion)
-            throw new AsyncServerException(ErrorIds.MessageDatabaseOutdated, ErrorKind.InvalidOperation,
-                $"Message database {_connection.Display} has schema version {version}; run Initialize-AsyncMessageDatabase to upgrade it to {MessageSchema.CurrentVersion}.", _connection.Display);
-        if (version > MessageSchema.CurrentVersion) throw TooNew(version);
+        MessageSchema.EnsureCurrent(version, _connection.Display);
     }
 
     public async Task<long?> GetRowVersionAsync(string partition, string dataGroup, string jobId, CancellationToken cancellationToken)

@@ -62,7 +62,7 @@ public sealed partial class SqlServerMessageStore : IMessageStore
         await using var tx = await BeginAsync(conn, cancellationToken).ConfigureAwait(false);
         await LockAsync(conn, tx, "schema", cancellationToken).ConfigureAwait(false);
         var previous = await ReadVersionAsync(conn, tx, cancellationToken).ConfigureAwait(false);
-        if (previous > MessageSchema.CurrentVersion) throw TooNew(previous);
+        if (previous > MessageSchema.CurrentVersion) throw MessageSchema.TooNew(previous, _connection.Display);
         if (S.Migrations.Count < MessageSchema.CurrentVersion)
             throw new InvalidOperationException($"The SQL Server message store has {S.Migrations.Count} migrations for schema version {MessageSchema.CurrentVersion}.");
         for (var v = previous; v < MessageSchema.CurrentVersion; v++)
@@ -81,20 +81,12 @@ public sealed partial class SqlServerMessageStore : IMessageStore
         return v is null ? 0 : Convert.ToInt32(v);
     }
 
-    private AsyncServerException TooNew(int version) => new(ErrorIds.MessageDatabaseTooNew, ErrorKind.InvalidOperation,
-        $"Message database {_connection.Display} has schema version {version}, newer than this module's {MessageSchema.CurrentVersion}; update the module.", _connection.Display);
 
     public async Task EnsureReadyAsync(CancellationToken cancellationToken)
     {
         await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
         var version = await ReadVersionAsync(conn, null, cancellationToken).ConfigureAwait(false);
-        if (version == 0)
-            throw new AsyncServerException(ErrorIds.MessageDatabaseNotInitialized, ErrorKind.ResourceUnavailable,
-                $"Message database {_connection.Display} is not initialized; run Initialize-AsyncMessageDatabase.", _connection.Display);
-        if (version < MessageSchema.CurrentVersion)
-            throw new AsyncServerException(ErrorIds.MessageDatabaseOutdated, ErrorKind.InvalidOperation,
-                $"Message database {_connection.Display} has schema version {version}; run Initialize-AsyncMessageDatabase to upgrade it to {MessageSchema.CurrentVersion}.", _connection.Display);
-        if (version > MessageSchema.CurrentVersion) throw TooNew(version);
+        MessageSchema.EnsureCurrent(version, _connection.Display);
     }
 
     public async Task<long?> GetRowVersionAsync(string partition, string dataGroup, string jobId, CancellationToken cancellationToken)

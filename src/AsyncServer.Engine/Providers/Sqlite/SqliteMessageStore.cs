@@ -135,7 +135,7 @@ public sealed partial class SqliteMessageStore : IMessageStore
         await using var tx = (SqliteTransaction)await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var previous = await ReadVersionAsync(conn, tx, cancellationToken).ConfigureAwait(false);
         if (previous > MessageSchema.CurrentVersion)
-            throw TooNew(previous);
+            throw MessageSchema.TooNew(previous, _connection.Display);
         for (var v = previous; v < MessageSchema.CurrentVersion; v++)
             await SqliteConnections.ExecuteAsync(conn, Migrations[v], cancellationToken, tx).ConfigureAwait(false);
         await SqliteConnections.ExecuteAsync(conn,
@@ -153,25 +153,17 @@ public sealed partial class SqliteMessageStore : IMessageStore
         return v is null ? 0 : Convert.ToInt32(v);
     }
 
-    private AsyncServerException TooNew(int version) => new(ErrorIds.MessageDatabaseTooNew, ErrorKind.InvalidOperation,
-        $"Message database {_connection.Display} has schema version {version}, newer than this module's {MessageSchema.CurrentVersion}; update the module.", _connection.Display);
 
     public async Task EnsureReadyAsync(CancellationToken cancellationToken)
     {
         var file = _connection.SqliteFile;
         if (file is not null && file != ":memory:" && !File.Exists(file))
-            throw NotInitialized();
+            throw MessageSchema.NotInitialized(_connection.Display);
         await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
         var version = await ReadVersionAsync(conn, null, cancellationToken).ConfigureAwait(false);
-        if (version == 0) throw NotInitialized();
-        if (version < MessageSchema.CurrentVersion)
-            throw new AsyncServerException(ErrorIds.MessageDatabaseOutdated, ErrorKind.InvalidOperation,
-                $"Message database {_connection.Display} has schema version {version}; run Initialize-AsyncMessageDatabase to upgrade it to {MessageSchema.CurrentVersion}.", _connection.Display);
-        if (version > MessageSchema.CurrentVersion) throw TooNew(version);
+        MessageSchema.EnsureCurrent(version, _connection.Display);
     }
 
-    private AsyncServerException NotInitialized() => new(ErrorIds.MessageDatabaseNotInitialized, ErrorKind.ResourceUnavailable,
-        $"Message database {_connection.Display} is not initialized; run Initialize-AsyncMessageDatabase.", _connection.Display);
 
     public async Task<long?> GetRowVersionAsync(string partition, string dataGroup, string jobId, CancellationToken cancellationToken)
     {
