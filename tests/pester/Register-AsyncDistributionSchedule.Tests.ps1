@@ -62,7 +62,11 @@ Describe 'Register-AsyncDistributionSchedule for Linux (systemd timers)' {
         ($registered | Where-Object Schedule -eq 'Office hours').Trigger | Should -Be 'OnCalendar=Mon..Fri *-*-* 08..17:00/15:00 Europe/Berlin'
     }
 
-    It 'writes units that systemd-analyze verify accepts (where systemd-analyze is installed)' -Skip:(-not (Get-Command systemd-analyze -ErrorAction SilentlyContinue)) {
+    It 'writes units that systemd-analyze verify accepts' {
+        # systemd ships systemd-analyze on every Linux machine this project runs on (CI included); elsewhere
+        # there is nothing to verify units with, and the test says so instead of passing silently.
+        if (-not $IsLinux) { Set-ItResult -Skipped -Because 'systemd units can only be verified on Linux'; return }
+        $analyze | Should -Not -BeNullOrEmpty -Because 'systemd-analyze is part of systemd on Linux'
         $out = & $analyze.Source verify --man=no (Get-ChildItem $units).FullName 2>&1
         $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
     }
@@ -125,7 +129,7 @@ Describe 'Register-AsyncDistributionSchedule -Service' {
         $unit | Should -Match '(?m)^ExecStart=/\S*dotnet '
         $unit | Should -Match "(?m)^User=$([regex]::Escape($user))$"
         $unit | Should -Match '(?m)^WantedBy=multi-user.target$'
-        if ($analyze) {
+        if ($IsLinux) {   # systemd-analyze is part of systemd on Linux (checked by the test above)
             $out = & $analyze.Source verify --man=no (Join-Path $units 'asyncserver.service') 2>&1
             $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
         }
