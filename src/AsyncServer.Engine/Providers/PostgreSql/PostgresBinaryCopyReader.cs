@@ -100,6 +100,8 @@ internal sealed class PostgresBinaryCopyReader
     /// <summary>Moves the unread bytes to the front (growing the buffer when one tuple fills it) and reads more.</summary>
     private async ValueTask<bool> FillAsync(CancellationToken cancellationToken)
     {
+        // Checked here too, not only by the socket read: a COPY streaming from a full buffer never waits on the socket.
+        cancellationToken.ThrowIfCancellationRequested();
         if (_start > 0)
         {
             _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);

@@ -154,6 +154,21 @@ public sealed class PostgresCopyRowSourceTests(PostgresFixture fixture)
         Assert.Equal(50000, (await LinesAsync(await snapshot.ReadPackageRowsAsync(Query(table), null, default))).Count);
     }
 
+    [Fact]
+    public async Task Cancelling_stops_the_copy_and_the_snapshot_still_rolls_back()
+    {
+        var (db, source, table) = await TrackedAsync("copy-cancel");
+        await fixture.ExecuteAsync(db, "INSERT INTO every (id, area, txt) SELECT g, 'usrt', repeat('x', 200) FROM generate_series(1, 50000) g");
+        using var cancel = new CancellationTokenSource();
+        var snapshot = await source.OpenSnapshotAsync(default);
+        var rows = await snapshot.ReadPackageRowsAsync(Query(table), null, cancel.Token);
+        for (var i = 0; i < 10; i++) Assert.True(await rows.ReadAsync(cancel.Token));
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => { while (await rows.ReadAsync(cancel.Token)) { } });
+        await rows.DisposeAsync();
+        await snapshot.DisposeAsync();
+    }
+
     [Theory]
     [InlineData("num", "'NaN'", "NaN")]
     [InlineData("ts", "'infinity'", "infinity")]
