@@ -165,7 +165,7 @@ public sealed class PostgresChangeSource : IChangeSource
 
     public async Task<IChangeSnapshot> OpenSnapshotAsync(CancellationToken cancellationToken)
     {
-        var reader = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var reader = await PostgresConnections.OpenAsync(_connection, cancellationToken, readBufferSize: 128 * 1024).ConfigureAwait(false);
         try
         {
             await using (var writer = await OpenAsync(cancellationToken).ConfigureAwait(false))
