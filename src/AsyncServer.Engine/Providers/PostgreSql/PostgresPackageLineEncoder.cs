@@ -22,6 +22,10 @@ internal sealed class PostgresPackageLineEncoder
     private const long PostgresEpochTicks = 630822816000000000; // 2000-01-01T00:00:00, the zero of PostgreSQL's timestamps and dates
     private static readonly DateTime PostgresEpoch = new(PostgresEpochTicks, DateTimeKind.Unspecified);
 
+    /// <summary>"0000" to "9999" as four ASCII bytes (little-endian): the decimal digits of each base-10000 digit of a numeric.</summary>
+    private static readonly uint[] DigitGroups = Enumerable.Range(0, 10000)
+        .Select(d => BinaryPrimitives.ReadUInt32LittleEndian(Encoding.ASCII.GetBytes(d.ToString("D4", CultureInfo.InvariantCulture)))).ToArray();
+
     private readonly ExtractionQuery _query;
     private readonly LogicalType[] _types;
     private readonly int[] _keyIndexes;
@@ -83,8 +87,10 @@ internal sealed class PostgresPackageLineEncoder
                 AppendString(text[..length], column);
                 break;
             case LogicalType.DateTime:
-                Timestamp(value, column).TryFormat(text, out length, "O", CultureInfo.InvariantCulture);
-                AppendString(text[..length], column);
+                // yyyy-MM-ddTHH:mm:ss.fffffff: digits and punctuation JSON never escapes, formatted in place.
+                var stamp = Timestamp(value, column);
+                var room = Reserve(29);
+                AppendQuoted(room, stamp.TryFormat(room[1..], out length, "O", CultureInfo.InvariantCulture), length);
                 break;
             case LogicalType.DateTimeOffset:
                 new DateTimeOffset(Timestamp(value, column).Ticks, TimeSpan.Zero).TryFormat(text, out length, "yyyy-MM-dd'T'HH:mm:ss.fffffffzzz", CultureInfo.InvariantCulture);
@@ -99,8 +105,9 @@ internal sealed class PostgresPackageLineEncoder
                 AppendString(text[..length], column);
                 break;
             case LogicalType.Guid:
-                new Guid(Fixed(value, 16, column), bigEndian: true).TryFormat(text, out length, "D");
-                AppendString(text[..length], column);
+                var guid = new Guid(Fixed(value, 16, column), bigEndian: true);
+                room = Reserve(38);
+                AppendQuoted(room, guid.TryFormat(room[1..], out length, "D"), length);
                 break;
             case LogicalType.Binary:
                 _escaped.ResetWrittenCount();
@@ -111,6 +118,15 @@ internal sealed class PostgresPackageLineEncoder
                 break;
             default: throw new NotSupportedException(_types[column].ToString());
         }
+    }
+
+    /// <summary>Closes a value formatted in place at <c>span[1..]</c> (text JSON never escapes) into a quoted string.</summary>
+    private void AppendQuoted(Span<byte> span, bool formatted, int length)
+    {
+        if (!formatted) throw new InvalidOperationException("A value did not fit its reserved room.");
+        span[0] = (byte)'"';
+        span[length + 1] = (byte)'"';
+        _length += length + 2;
     }
 
     /// <summary>A JSON string of UTF-8 text: quoted as is when nothing needs escaping (the common case), else through the JSON writer.</summary>
@@ -166,13 +182,14 @@ internal sealed class PostgresPackageLineEncoder
                 var d = Digit(value, count, i);
                 if (i == 0)
                 {
+                    // The leading group without its leading zeros.
                     d.TryFormat(text[p..], out var w, default, CultureInfo.InvariantCulture);
                     p += w;
                     significant += d == 0 ? 0 : w;
                 }
                 else
                 {
-                    Group(text[p..], d);
+                    BinaryPrimitives.WriteUInt32LittleEndian(text[p..], DigitGroups[d]);
                     p += 4;
                     significant += 4;
                 }
@@ -180,12 +197,13 @@ internal sealed class PostgresPackageLineEncoder
         if (scale > 0)
         {
             text[p++] = (byte)'.';
-            var written = 0;
-            Span<byte> group = stackalloc byte[4];
-            for (var i = weight + 1; written < scale; i++)
+            for (int i = weight + 1, written = 0; written < scale; i++)
             {
-                Group(group, Digit(value, count, i));
-                for (var k = 0; k < 4 && written < scale; k++, written++) text[p++] = group[k];
+                // All four digits are written (the reserved room has slack); only the scale's count is kept.
+                BinaryPrimitives.WriteUInt32LittleEndian(text[p..], DigitGroups[Digit(value, count, i)]);
+                var n = Math.Min(4, scale - written);
+                p += n;
+                written += n;
             }
             significant += scale;
         }
@@ -204,14 +222,6 @@ internal sealed class PostgresPackageLineEncoder
         AppendString(formatted[..length], column);
 
         static int Digit(ReadOnlySpan<byte> numeric, int count, int i) => i >= 0 && i < count ? BinaryPrimitives.ReadInt16BigEndian(numeric[(8 + 2 * i)..]) : 0;
-
-        static void Group(Span<byte> into, int d)
-        {
-            into[0] = (byte)('0' + d / 1000);
-            into[1] = (byte)('0' + d / 100 % 10);
-            into[2] = (byte)('0' + d / 10 % 10);
-            into[3] = (byte)('0' + d % 10);
-        }
     }
 
     private static bool SameNumber(decimal parsed, string exact)
