@@ -1,9 +1,9 @@
-using System.Buffers.Binary;
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using AsyncServer.ChangeTracking;
 using AsyncServer.Data;
 using AsyncServer.Diagnostics;
