@@ -32,6 +32,7 @@ internal sealed class PostgresPackageLineEncoder
     private readonly int[] _keyIndexes;
     private byte[] _line = new byte[1024];
     private int _length;
+    private readonly byte[] _scratch = new byte[64]; // the text of a double, date, time or offset timestamp before it is quoted
 
     // The slow path for values needing JSON escapes (and base64): the very writer RowCodec uses, so the escapes are the same.
     private readonly ArrayBufferWriter<byte> _escaped = new(256);
@@ -71,7 +72,7 @@ internal sealed class PostgresPackageLineEncoder
         var field = column + 1;
         if (tuple.IsNull(field)) { Append("null"u8); return; }
         var value = tuple.Field(field);
-        Span<byte> text = stackalloc byte[64];
+        var text = _scratch.AsSpan();
         int length;
         switch (_types[column])
         {
