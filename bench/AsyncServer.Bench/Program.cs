@@ -5,7 +5,8 @@ namespace AsyncServer.Bench;
 
 /// <summary>
 /// The benchmark harness of issue 7 (docs/benchmarks.md).
-///   AsyncServer.Bench [--quick] [--only NAME[,NAME...]]   run scenarios; each engine run and each floor in a fresh child process
+///   AsyncServer.Bench [--quick] [--only NAME[,NAME...]] [--results FOLDER]
+///                                                        run scenarios; each engine run and each floor in a fresh child process
 ///   AsyncServer.Bench --child measure|floor NAME [--quick] one step (used by the parent)
 /// Data is generated once into out/bench/data and reused; results go to bench/results/*.json.
 /// </summary>
@@ -50,10 +51,11 @@ internal static class Program
                 await s.PrepareAsync(context);
                 var childArgs = quick ? new[] { "--quick" } : [];
                 // A discarded floor run warms the OS page cache, then the floor and the engine find the data alike.
-                ChildProcess.Run(["--child", "floor", s.Name, .. childArgs]);
+                // The quick mode is a smoke run (its figures say nothing): one floor and one engine run, no warm-up, no medians.
+                if (!quick) ChildProcess.Run(["--child", "floor", s.Name, .. childArgs]);
                 var floor = ChildProcess.Run(["--child", "floor", s.Name, .. childArgs]);
                 var engine = ChildProcess.Run(["--child", "measure", s.Name, .. childArgs]);
-                if (engine.Seconds < ShortScenarioSeconds)
+                if (!quick && engine.Seconds < ShortScenarioSeconds)
                 {
                     // A run of a second or less swings with the machine's load: take the median of three pairs.
                     var floors = new List<Measurement> { floor };
@@ -80,7 +82,8 @@ internal static class Program
         var notMeasured = ScenarioRegistry.NotMeasured().Select(n => $"{n.Name}: {n.Why}").Concat(failed).ToList();
         var command = "./build.ps1 Bench" + (quick ? " -Quick" : "") + (only is null ? "" : $"  (bench args --only {string.Join(',', only)})");
         var report = new BenchReport(started, quick ? "quick" : "full", command, machine, results, Targets.Check(results), notMeasured);
-        var path = report.Save(Path.Combine(root, "bench", "results"));
+        var resultsFolder = Array.IndexOf(args, "--results") is var at and >= 0 ? args[at + 1] : Path.Combine(root, "bench", "results");
+        var path = report.Save(resultsFolder);
         Console.WriteLine(report.ToMarkdown());
         Console.WriteLine($"Results: {path}");
         return failed.Count == 0 ? 0 : 1;
