@@ -235,7 +235,8 @@ public sealed class PostgresChangeSource : IChangeSource
             if (settings.Count > 0)
             {
                 // Shortest exact float8 text for double parameters, whatever the server's default.
-                await PostgresConnections.ExecuteAsync(conn, "SET LOCAL extra_float_digits = 3", cancellationToken, tx).ConfigureAwait(false);
+                if (read.Filter.Parameters.Any(p => p.Type == LogicalType.Double))
+                    await PostgresConnections.ExecuteAsync(conn, "SET LOCAL extra_float_digits = 3", cancellationToken, tx).ConfigureAwait(false);
                 var select = "SELECT " + string.Join(", ", settings.Select(s => $"pg_catalog.set_config('asyncserver.{s.Name}', {s.Expression}, true)"));
                 await using var set = PostgresConnections.Command(conn, select, tx);
                 foreach (var s in settings)
