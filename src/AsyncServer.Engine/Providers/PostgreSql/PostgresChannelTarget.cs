@@ -1,6 +1,7 @@
 using AsyncServer.Client;
 using AsyncServer.Data;
 using AsyncServer.Diagnostics;
+using AsyncServer.Messaging;
 using AsyncServer.Packaging;
 using Npgsql;
 
@@ -37,6 +38,9 @@ public sealed class PostgresChannelTarget : IChannelTarget
         await using var conn = await PostgresConnections.OpenAsync(_connection, cancellationToken).ConfigureAwait(false);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         long upserted = 0, deleted = 0;
+        // The parts of a full sync carry keys that the channel table mostly does not hold yet (part 1 into an emptied
+        // table, parts 2.. after it): they try the direct COPY even into a filled table.
+        var fullSync = string.Equals(manifest.Kind, nameof(SessionKind.Full), StringComparison.OrdinalIgnoreCase);
         var applied = new List<string>();
         var current = "";
         try
@@ -61,7 +65,7 @@ public sealed class PostgresChannelTarget : IChannelTarget
             {
                 var (table, target, columns) = targets[i];
                 current = target.DisplayName;
-                var (u, d) = await ApplyTableAsync(conn, tx, package, table, target, columns, $"async_stage_{i}", cancellationToken).ConfigureAwait(false);
+                var (u, d) = await ApplyTableAsync(conn, tx, package, table, target, columns, $"async_stage_{i}", fullSync, cancellationToken).ConfigureAwait(false);
                 upserted += u;
                 deleted += d;
                 if (!applied.Contains(target.DisplayName)) applied.Add(target.DisplayName);
@@ -107,7 +111,7 @@ public sealed class PostgresChannelTarget : IChannelTarget
     }
 
     private static async Task<(long Upserted, long Deleted)> ApplyTableAsync(NpgsqlConnection conn, NpgsqlTransaction tx, PackageReader package,
-        PackageTable table, TableSchema target, IReadOnlyList<ColumnSchema> columns, string stage, CancellationToken ct)
+        PackageTable table, TableSchema target, IReadOnlyList<ColumnSchema> columns, string stage, bool fullSync, CancellationToken ct)
     {
         var d = SqlDialect.PostgreSql;
         var quoted = PostgresCatalog.Quote(target);
@@ -121,7 +125,7 @@ public sealed class PostgresChannelTarget : IChannelTarget
         var primaryKey = target.PrimaryKey;
         var oneStatement = primaryKey.Count == keyIndexes.Length
             && keyIndexes.All(k => primaryKey.Any(c => string.Equals(c.Name, columns[k].Name, StringComparison.Ordinal)));
-        if (oneStatement && await TryCopyIntoEmptyTableAsync(conn, tx, package, table, columns, types, quoted, ct).ConfigureAwait(false) is long copied)
+        if (oneStatement && await TryCopyDirectAsync(conn, tx, package, table, columns, keyIndexes, types, quoted, fullSync, ct).ConfigureAwait(false) is long copied)
             return (copied, 0);
 
         // Staging columns carry the package's logical types; PostgreSQL's assignment casts convert them to the
@@ -198,21 +202,26 @@ public sealed class PostgresChannelTarget : IChannelTarget
     }
 
     /// <summary>
-    /// The fast path for a channel table that is empty when its rows arrive (seeding, a full sync, or a table the
-    /// package's delete-existing list just emptied): COPY straight into it, with no staging table and no upsert.
-    /// Taken only when every package column has exactly the staging type (so binary COPY needs no cast) and the
-    /// table's primary key is the package key. It is abandoned (rolled back to a savepoint; null is returned and
-    /// the staging path runs) at the first delete row, or when the primary key rejects a key the package holds
-    /// twice: both need the last-row-wins rule of the staging path. Any other error is the package's error.
+    /// The fast path for rows whose keys the channel table does not hold yet: COPY straight into it, with no staging
+    /// table and no upsert. Tried when the table is empty (seeding, a full sync, or a table the package's
+    /// delete-existing list just emptied), and for a part of a full sync into a filled table (part 2.. of a full
+    /// sync carries new keys) unless the package's first key is already there (a full sync without delete-existing
+    /// over a filled channel database would fail late, after sending every row). Taken only when every package
+    /// column has exactly the staging type (so binary COPY needs no cast) and the table's primary key is the
+    /// package key. It is abandoned (rolled back to a savepoint; null is returned and the staging path runs) at the
+    /// first delete row, or when the primary key rejects a key the table already holds or the package holds twice:
+    /// both need the upsert and last-row-wins rules of the staging path. Any other error is the package's error.
     /// </summary>
-    private static async Task<long?> TryCopyIntoEmptyTableAsync(NpgsqlConnection conn, NpgsqlTransaction tx, PackageReader package,
-        PackageTable table, IReadOnlyList<ColumnSchema> columns, LogicalType[] types, string quoted, CancellationToken ct)
+    private static async Task<long?> TryCopyDirectAsync(NpgsqlConnection conn, NpgsqlTransaction tx, PackageReader package,
+        PackageTable table, IReadOnlyList<ColumnSchema> columns, int[] keyIndexes, LogicalType[] types, string quoted, bool fullSync, CancellationToken ct)
     {
         for (var i = 0; i < columns.Count; i++)
             if (!PostgresTypes.IsExactly(columns[i].NativeType, types[i])) return null;
-        // SHARE ROW EXCLUSIVE keeps other writers out until commit, so "empty" stays true while the COPY runs.
+        // SHARE ROW EXCLUSIVE keeps other writers out until commit, so what the checks below see stays true while the COPY runs.
         await PostgresConnections.ExecuteAsync(conn, $"LOCK TABLE {quoted} IN SHARE ROW EXCLUSIVE MODE", ct, tx).ConfigureAwait(false);
-        if ((bool)(await PostgresConnections.ScalarAsync(conn, $"SELECT EXISTS (SELECT 1 FROM {quoted})", ct, tx).ConfigureAwait(false))!) return null;
+        if ((bool)(await PostgresConnections.ScalarAsync(conn, $"SELECT EXISTS (SELECT 1 FROM {quoted})", ct, tx).ConfigureAwait(false))!
+            && (!fullSync || await FirstKeyIsPresentAsync(conn, tx, package, table, columns, keyIndexes, types, quoted, ct).ConfigureAwait(false)))
+            return null;
 
         const string savepoint = "async_direct_copy";
         await tx.SaveAsync(savepoint, ct).ConfigureAwait(false);
@@ -249,6 +258,25 @@ public sealed class PostgresChannelTarget : IChannelTarget
         }
         await tx.ReleaseAsync(savepoint, ct).ConfigureAwait(false);
         return rows;
+    }
+
+    /// <summary>Whether the package's first row is a delete or has a key that the channel table already holds.</summary>
+    private static async Task<bool> FirstKeyIsPresentAsync(NpgsqlConnection conn, NpgsqlTransaction tx, PackageReader package,
+        PackageTable table, IReadOnlyList<ColumnSchema> columns, int[] keyIndexes, LogicalType[] types, string quoted, CancellationToken ct)
+    {
+        PackageRow? first = null;
+        await foreach (var row in package.ReadRowsAsync(table, ct).ConfigureAwait(false)) { first = row; break; }
+        if (first is not { } row0) return false;
+        if (!row0.Upsert) return true;
+        var d = SqlDialect.PostgreSql;
+        await using var cmd = new NpgsqlCommand(
+            $"SELECT EXISTS (SELECT 1 FROM {quoted} WHERE {string.Join(" AND ", keyIndexes.Select((k, i) => $"{d.Quote(columns[k].Name)} = @k{i}"))})", conn, tx);
+        for (var i = 0; i < keyIndexes.Length; i++)
+        {
+            var k = keyIndexes[i];
+            cmd.Parameters.Add(new NpgsqlParameter("k" + i, PostgresTypes.ToNpgsql(types[k])) { Value = PostgresTypes.ToProviderValue(row0.Values[k], types[k]) });
+        }
+        return (bool)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
     }
 
     /// <summary>
