@@ -135,28 +135,9 @@ public sealed class PostgresChannelTarget : IChannelTarget
             $"CREATE TEMP TABLE {stage} (__seq bigint NOT NULL, __upsert boolean NOT NULL, {stageColumns}) ON COMMIT DROP", ct, tx).ConfigureAwait(false);
 
         var copy = $"COPY pg_temp.{stage} (__seq, __upsert, {string.Join(", ", types.Select((_, i) => S(i)))}) FROM STDIN (FORMAT BINARY)";
-        var dbTypes = types.Select(PostgresTypes.ToNpgsql).ToArray();
-        long upserts = 0, deletes = 0;
-        await using (var importer = await conn.BeginBinaryImportAsync(copy, ct).ConfigureAwait(false))
-        {
-            long seq = 0;
-            await foreach (var row in package.ReadRowsAsync(table, ct).ConfigureAwait(false))
-            {
-                // Synchronous writes: each value lands in Npgsql's write buffer and only a full buffer goes to the
-                // socket, so an async call per value (seven million state machines per million rows) buys nothing.
-                importer.StartRow();
-                importer.Write(seq++, NpgsqlTypes.NpgsqlDbType.Bigint);
-                importer.Write(row.Upsert, NpgsqlTypes.NpgsqlDbType.Boolean);
-                if (row.Upsert) upserts++; else deletes++;
-                for (var c = 0; c < types.Length; c++)
-                {
-                    var value = row.Values[c];
-                    if (value is null) importer.WriteNull();
-                    else WriteValue(importer, value, types[c], dbTypes[c]);
-                }
-            }
-            await importer.CompleteAsync(ct).ConfigureAwait(false);
-        }
+        var encoder = new PostgresCopyEncoder(types, keyIndexes, staging: true);
+        await CopyAsync(conn, copy, package, table, encoder, ct).ConfigureAwait(false);
+        long upserts = encoder.Upserts, deletes = encoder.Deletes;
         await PostgresConnections.ExecuteAsync(conn, $"ANALYZE pg_temp.{stage}", ct, tx).ConfigureAwait(false);
 
         string KeyMatch(string left, string right) =>
@@ -227,25 +208,11 @@ public sealed class PostgresChannelTarget : IChannelTarget
         await tx.SaveAsync(savepoint, ct).ConfigureAwait(false);
         var d = SqlDialect.PostgreSql;
         var copy = $"COPY {quoted} ({string.Join(", ", columns.Select(c => d.Quote(c.Name)))}) FROM STDIN (FORMAT BINARY)";
-        var dbTypes = types.Select(PostgresTypes.ToNpgsql).ToArray();
-        long rows = 0;
-        var abandoned = false;
+        var encoder = new PostgresCopyEncoder(types, keyIndexes, staging: false);
+        bool abandoned;
         try
         {
-            await using var importer = await conn.BeginBinaryImportAsync(copy, ct).ConfigureAwait(false);
-            await foreach (var row in package.ReadRowsAsync(table, ct).ConfigureAwait(false))
-            {
-                if (!row.Upsert) { abandoned = true; break; } // disposing the importer uncompleted cancels the COPY
-                importer.StartRow();
-                for (var c = 0; c < types.Length; c++)
-                {
-                    var value = row.Values[c];
-                    if (value is null) importer.WriteNull();
-                    else WriteValue(importer, value, types[c], dbTypes[c]);
-                }
-                rows++;
-            }
-            if (!abandoned) await importer.CompleteAsync(ct).ConfigureAwait(false);
+            abandoned = !await CopyAsync(conn, copy, package, table, encoder, ct).ConfigureAwait(false);
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
         {
@@ -257,7 +224,7 @@ public sealed class PostgresChannelTarget : IChannelTarget
             return null;
         }
         await tx.ReleaseAsync(savepoint, ct).ConfigureAwait(false);
-        return rows;
+        return encoder.Upserts;
     }
 
     /// <summary>Whether the package's first row is a delete or has a key that the channel table already holds.</summary>
@@ -279,22 +246,52 @@ public sealed class PostgresChannelTarget : IChannelTarget
         return (bool)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
     }
 
+    /// <summary>Encoded bytes handed to the COPY stream at a time.</summary>
+    private const int CopyChunkBytes = 1 << 16;
+
     /// <summary>
-    /// Writes one COPY value through Npgsql's typed path for the common CLR types, so no per-value type lookup of
-    /// an object-typed write; other values (dates, guids, bytes ...) go through the general conversion.
+    /// One binary COPY of a table's rows, encoded by <paramref name="encoder"/> straight from the package's lines
+    /// into the raw COPY stream. False when the encoder stopped at a delete row (the COPY is cancelled and wrote
+    /// nothing). PostgreSQL's own errors (a unique violation, a value too long for its column) come as
+    /// PostgresException when the COPY completes; any error cancels the COPY before it propagates.
     /// </summary>
-    private static void WriteValue(NpgsqlBinaryImporter importer, object value, LogicalType type, NpgsqlTypes.NpgsqlDbType dbType)
+    private static async Task<bool> CopyAsync(NpgsqlConnection conn, string copy, PackageReader package, PackageTable table,
+        PostgresCopyEncoder encoder, CancellationToken ct)
     {
-        switch (value)
+        using var lines = package.OpenLines(table);
+        var stream = await conn.BeginRawBinaryCopyAsync(copy, ct).ConfigureAwait(false);
+        try
         {
-            case string v when dbType == NpgsqlTypes.NpgsqlDbType.Text: importer.Write(v, dbType); break;
-            case int v when dbType == NpgsqlTypes.NpgsqlDbType.Integer: importer.Write(v, dbType); break;
-            case long v when dbType == NpgsqlTypes.NpgsqlDbType.Bigint: importer.Write(v, dbType); break;
-            case decimal v when dbType == NpgsqlTypes.NpgsqlDbType.Numeric: importer.Write(v, dbType); break;
-            case bool v when dbType == NpgsqlTypes.NpgsqlDbType.Boolean: importer.Write(v, dbType); break;
-            case double v when dbType == NpgsqlTypes.NpgsqlDbType.Double: importer.Write(v, dbType); break;
-            default: importer.Write(PostgresTypes.ToProviderValue(value, type), dbType); break;
+            encoder.WriteHeader();
+            while (await lines.FillAsync(ct).ConfigureAwait(false))
+            {
+                if (!encoder.EncodeAvailable(lines))
+                {
+                    await stream.CancelAsync().ConfigureAwait(false);
+                    return false;
+                }
+                if (encoder.Pending.Length < CopyChunkBytes) continue;
+                await stream.WriteAsync(encoder.Pending, ct).ConfigureAwait(false);
+                encoder.ClearPending();
+            }
+            encoder.WriteTrailer();
+            await stream.WriteAsync(encoder.Pending, ct).ConfigureAwait(false);
+            encoder.ClearPending();
         }
+        catch
+        {
+            await CancelQuietlyAsync(stream).ConfigureAwait(false);
+            throw;
+        }
+        await stream.DisposeAsync().ConfigureAwait(false); // CopyDone: the COPY completes or fails here
+        return true;
+    }
+
+    /// <summary>Ends a COPY that failed on our side; the first error is the one that matters, so later ones are dropped.</summary>
+    private static async Task CancelQuietlyAsync(NpgsqlRawCopyStream stream)
+    {
+        try { await stream.CancelAsync().ConfigureAwait(false); }
+        catch (Exception ex) when (ex is NpgsqlException or ObjectDisposedException or InvalidOperationException or IOException) { }
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
