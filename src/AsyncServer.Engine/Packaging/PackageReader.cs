@@ -119,10 +119,15 @@ public sealed class PackageReader : IDisposable
         while (await lines.FillAsync(cancellationToken).ConfigureAwait(false))
         {
             // Decode what this block completes, then hand the rows out: spans cannot live across a yield.
-            while (lines.TryReadLine(out var line)) batch.Add(RowCodec.ReadRow(line, types, keys, lines.File, lines.LineNumber));
+            DecodeAvailable(lines, batch, types, keys);
             foreach (var row in batch) yield return row;
             batch.Clear();
         }
+    }
+
+    private static void DecodeAvailable(PackageLines lines, List<PackageRow> batch, LogicalType[] types, int[] keys)
+    {
+        while (lines.TryReadLine(out var line)) batch.Add(RowCodec.ReadRow(line, types, keys, lines.File, lines.LineNumber));
     }
 
     /// <summary>The raw lines of one table's data file, for decoders that write rows straight into another format.</summary>

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Data.Common;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using AsyncServer.Data;
@@ -156,10 +157,14 @@ internal static class RowCodec
     }
 
     /// <summary>Moves to value <paramref name="index"/> of <paramref name="count"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per value: the error is built elsewhere
     internal static void ReadNextValue(ref Utf8JsonReader reader, int index, int count, string file, long lineNumber)
     {
-        if (!reader.Read() || reader.TokenType == JsonTokenType.EndArray) throw Bad(file, lineNumber, $"row has {index} values, expected {count}");
+        if (!reader.Read() || reader.TokenType == JsonTokenType.EndArray) throw MissingValue(index, count, file, lineNumber);
     }
+
+    private static PackageFormatException MissingValue(int index, int count, string file, long lineNumber)
+        => Bad(file, lineNumber, $"row has {index} values, expected {count}");
 
     /// <summary>Checks that the row ends after its <paramref name="count"/> values.</summary>
     internal static void ReadEnd(ref Utf8JsonReader reader, int count, string file, long lineNumber)
