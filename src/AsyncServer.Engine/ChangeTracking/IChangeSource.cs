@@ -55,6 +55,13 @@ public interface IChangeSnapshot : IAsyncDisposable
     /// and passes the filter, else a delete (so rows leaving a filter are removed at the channel too).
     /// </summary>
     Task<DbDataReader> ReadAsync(ExtractionQuery query, long? fromVersion, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The same rows as <see cref="ReadAsync"/>, each encoded as a package line: what the distribution runner
+    /// packages. A provider may read them in a cheaper wire format than its data reader (PostgreSQL: binary COPY);
+    /// the lines are byte for byte those <see cref="Packaging.RowCodec"/> writes from <see cref="ReadAsync"/>.
+    /// </summary>
+    Task<Packaging.IPackageRowSource> ReadPackageRowsAsync(ExtractionQuery query, long? fromVersion, CancellationToken cancellationToken);
 }
 
 /// <summary>What to read for one subjob and one data group.</summary>

@@ -50,4 +50,6 @@ public static class ErrorIds
     public const string RegistrationExists = "RegistrationExists";
     public const string RegistrationNotFound = "RegistrationNotFound";
     public const string ExecutableNotFound = "ExecutableNotFound";
+    /// <summary>An HQ value a package cannot carry (an infinite timestamp, a NaN numeric, a number beyond the range of decimal).</summary>
+    public const string ValueNotRepresentable = "ValueNotRepresentable";
 }

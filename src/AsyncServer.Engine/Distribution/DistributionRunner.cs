@@ -274,8 +274,8 @@ public sealed class DistributionRunner
                 progress.Subjob(s, jobSubjobs.Count, subjob.Table.Name);
                 var query = new ExtractionQuery(subjob.Table, subjob.Columns, subjob.KeyColumns, subjob.Filter, parameters,
                     name => subjob.ParentTables[name]);
-                await using var reader = await snapshot.ReadAsync(query, fromVersion, ct).ConfigureAwait(false);
-                while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                await using var rows = await snapshot.ReadPackageRowsAsync(query, fromVersion, ct).ConfigureAwait(false);
+                while (await rows.ReadAsync(ct).ConfigureAwait(false))
                 {
                     if (writer is null) await StartPartAsync().ConfigureAwait(false);
                     else if (writer.RowCount >= Config.PackageLimits.MaxRows || writer.CompressedBytes >= Config.PackageLimits.MaxBytes)
@@ -284,7 +284,7 @@ public sealed class DistributionRunner
                         await StartPartAsync().ConfigureAwait(false);
                     }
                     if (!writer!.HasOpenTable) writer.BeginTable(subjob.DescribeForPackage());
-                    writer.WriteRow(reader);
+                    writer.WriteRow(rows);
                     progress.Row();
                 }
                 writer?.EndTable();

@@ -52,11 +52,11 @@ public sealed class SessionRepackager(EngineContext context)
             foreach (var subjob in jobSubjobs)
             {
                 var query = new ExtractionQuery(subjob.Table, subjob.Columns, subjob.KeyColumns, subjob.Filter, parameters, n => subjob.ParentTables[n]);
-                await using var reader = await snapshot.ReadAsync(query, session.FromVersion, ct).ConfigureAwait(false);
-                while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                await using var rows = await snapshot.ReadPackageRowsAsync(query, session.FromVersion, ct).ConfigureAwait(false);
+                while (await rows.ReadAsync(ct).ConfigureAwait(false))
                 {
                     if (!writer.HasOpenTable) writer.BeginTable(subjob.DescribeForPackage());
-                    writer.WriteRow(reader);
+                    writer.WriteRow(rows);
                 }
                 writer.EndTable();
             }

@@ -19,16 +19,23 @@ public sealed class FilterRenderer
     private readonly IReadOnlyDictionary<string, string> _parameterValues;
     private readonly List<BoundParameter> _parameters = [];
     private readonly string _prefix;
+    private readonly Func<BoundParameter, string>? _reference;
 
     /// <param name="schemaOf">Catalog lookup for parent tables of EXISTS filters.</param>
     /// <param name="parameterValues">The data group's parameter values.</param>
     /// <param name="parameterPrefix">Prefix for generated parameter names, unique within one statement.</param>
-    public FilterRenderer(SqlDialect dialect, Func<string, TableSchema> schemaOf, IReadOnlyDictionary<string, string> parameterValues, string parameterPrefix = "f")
+    /// <param name="parameterReference">
+    /// How the SQL refers to a bound value; by default the dialect's parameter marker. A statement that cannot take
+    /// parameters (PostgreSQL's COPY) refers to where the caller put the value instead; the value never enters the text.
+    /// </param>
+    public FilterRenderer(SqlDialect dialect, Func<string, TableSchema> schemaOf, IReadOnlyDictionary<string, string> parameterValues, string parameterPrefix = "f",
+        Func<BoundParameter, string>? parameterReference = null)
     {
         _dialect = dialect;
         _schemaOf = schemaOf;
         _parameterValues = parameterValues;
         _prefix = parameterPrefix;
+        _reference = parameterReference;
     }
 
     public IReadOnlyList<BoundParameter> Parameters => _parameters;
@@ -86,7 +93,8 @@ public sealed class FilterRenderer
             _ => throw new NotSupportedException(),
         };
         var name = $"{_prefix}{_parameters.Count}";
-        _parameters.Add(new BoundParameter(name, ValueText.Parse(text, type), type));
-        return _dialect.ParameterPrefix + name;
+        var parameter = new BoundParameter(name, ValueText.Parse(text, type), type);
+        _parameters.Add(parameter);
+        return _reference?.Invoke(parameter) ?? _dialect.ParameterPrefix + name;
     }
 }

@@ -65,12 +65,26 @@ public sealed class PackageWriter : IAsyncDisposable
         _entryHash = new HashingWriteStream(_entry, leaveOpen: true);
     }
 
-    /// <summary>Writes the reader's current row (column 0 is the upsert flag, then the table's columns).</summary>
+    /// <summary>Writes the reader's current row (column 0 is the upsert flag, then the table's columns), encoded by <see cref="RowCodec"/>.</summary>
     public void WriteRow(DbDataReader reader)
     {
         var upsert = RowCodec.WriteRow(_json, reader, _types, _keyIndexes);
         _json.Flush();
         _json.Reset();
+        EndLine(upsert);
+    }
+
+    /// <summary>Writes the source's current row, already encoded as a package line.</summary>
+    public void WriteRow(IPackageRowSource row)
+    {
+        var line = row.Line;
+        line.CopyTo(_buffer.GetSpan(line.Length));
+        _buffer.Advance(line.Length);
+        EndLine(row.IsUpsert);
+    }
+
+    private void EndLine(bool upsert)
+    {
         _buffer.GetSpan(1)[0] = (byte)'\n';
         _buffer.Advance(1);
         if (upsert) _table!.Upserts++; else _table!.Deletes++;

@@ -42,6 +42,39 @@ public abstract class ChangeSourceContract
         return rows.OrderBy(r => r.Item2).ToList();
     }
 
+    private static async Task<List<string>> LinesAsync(AsyncServer.Packaging.IPackageRowSource rows)
+    {
+        var lines = new List<string>();
+        await using (rows)
+            while (await rows.ReadAsync(default)) lines.Add(System.Text.Encoding.UTF8.GetString(rows.Line) + (rows.IsUpsert ? "" : " (delete)"));
+        return lines.Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>The runner packages ReadPackageRowsAsync's lines: they must be RowCodec's lines of ReadAsync's rows, whatever the provider reads them with.</summary>
+    [Fact]
+    public async Task Package_rows_are_the_encoded_rows_of_the_change_reader()
+    {
+        var (db, source, items) = await SetUpAsync("packagerows");
+        await Fixture.ExecuteAsync(db, "INSERT INTO ITEMS (ID, DATAAREAID, NAME, AMOUNT, CHANGED) VALUES (1, 'usrt', 'one \"1\"', 12.5, '2024-02-29 23:59:59.123')");
+        await Fixture.ExecuteAsync(db, "INSERT INTO ITEMS (ID, DATAAREAID, NAME, AMOUNT) VALUES (2, 'usrt', 'Größe', -0.000001)");
+        await Fixture.ExecuteAsync(db, "INSERT INTO ITEMS (ID, DATAAREAID, NAME) VALUES (3, 'xxxx', 'other')");
+        long start;
+        await using (var s0 = await source.OpenSnapshotAsync(default)) start = s0.CurrentVersion;
+        await Fixture.ExecuteAsync(db, "UPDATE ITEMS SET NAME = 'ONE' WHERE ID = 1");
+        await Fixture.ExecuteAsync(db, "DELETE FROM ITEMS WHERE ID = 2");
+
+        await using var snapshot = await source.OpenSnapshotAsync(default);
+        foreach (var from in new long?[] { null, start })
+        {
+            var query = Query(items, "DATAAREAID = @DataAreaId");
+            var lines = await LinesAsync(await snapshot.ReadPackageRowsAsync(query, from, default));
+            Assert.Equal(await LinesAsync(new AsyncServer.Packaging.DataReaderRowSource(await snapshot.ReadAsync(query, from, default), query)), lines);
+            Assert.Equal(from is null ? 1 : 2, lines.Count);
+            Assert.Contains(lines, l => l.StartsWith("[\"U\",1,\"usrt\",\"ONE\"", StringComparison.Ordinal));
+            if (from is not null) Assert.Contains("[\"D\",2] (delete)", lines);
+        }
+    }
+
     [Fact]
     public async Task Describe_table_reports_columns_types_and_primary_key()
     {

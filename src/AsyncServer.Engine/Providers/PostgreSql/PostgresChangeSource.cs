@@ -3,6 +3,7 @@ using AsyncServer.ChangeTracking;
 using AsyncServer.Data;
 using AsyncServer.Diagnostics;
 using AsyncServer.Filtering;
+using AsyncServer.Packaging;
 using Npgsql;
 using static AsyncServer.Providers.PostgreSql.PostgresTrackingSchema;
 
@@ -164,7 +165,7 @@ public sealed class PostgresChangeSource : IChangeSource
 
     public async Task<IChangeSnapshot> OpenSnapshotAsync(CancellationToken cancellationToken)
     {
-        var reader = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var reader = await PostgresConnections.OpenAsync(_connection, cancellationToken, readBufferSize: 128 * 1024).ConfigureAwait(false);
         try
         {
             await using (var writer = await OpenAsync(cancellationToken).ConfigureAwait(false))
@@ -201,45 +202,87 @@ public sealed class PostgresChangeSource : IChangeSource
 
         public async Task<DbDataReader> ReadAsync(ExtractionQuery query, long? fromVersion, CancellationToken cancellationToken)
         {
-            var d = SqlDialect.PostgreSql;
-            var renderer = new FilterRenderer(d, query.SchemaOf, query.Parameters);
-            var filterSql = query.Filter is null ? null : renderer.Render(query.Filter, query.Table, "t");
-            var table = PostgresCatalog.Quote(query.Table);
-            string sql;
-            string? fromSnapshot = null;
-            if (fromVersion is null)
+            var read = await SelectAsync(query, fromVersion, p => "@" + p, cancellationToken).ConfigureAwait(false);
+            var cmd = PostgresConnections.Command(conn, read.Sql, tx);
+            foreach (var p in read.Filter.Parameters) cmd.Parameters.AddWithValue(p.Name, PostgresTypes.ToNpgsql(p.Type), PostgresTypes.ToProviderValue(p.Value, p.Type));
+            if (read.FromSnapshot is not null)
             {
-                var cols = string.Join(", ", query.Columns.Select(c => PostgresTypes.ReadExpression(c, "t." + d.Quote(c.Name))));
-                sql = $"SELECT 1 AS __upsert, {cols} FROM {table} AS t" + (filterSql is null ? "" : $" WHERE {filterSql}");
-            }
-            else
-            {
-                var (sideTable, _) = await RegistryAsync(query.Table, cancellationToken).ConfigureAwait(false);
-                // This snapshot's own tick row was committed after the snapshot was taken, so it is not visible here.
-                fromSnapshot = fromVersion == tick ? snapshot : (string?)await PostgresConnections.ScalarAsync(conn, $"SELECT snapshot::text FROM {Ticks} WHERE tick_id = @v",
-                    cancellationToken, tx, ("v", fromVersion.Value)).ConfigureAwait(false)
-                    ?? throw NotEnabled($"Version {fromVersion} of HQ table '{query.Table.DisplayName}' is unknown or was cleaned up; run a full sync.", query.Table.DisplayName);
-                var keySet = query.KeyColumns.Select(k => k.Name).ToHashSet(StringComparer.Ordinal);
-                var cols = string.Join(", ", query.Columns.Select(c => PostgresTypes.ReadExpression(c, (keySet.Contains(c.Name) ? "ct." : "t.") + d.Quote(c.Name))));
-                var join = string.Join(" AND ", query.KeyColumns.Select(k => $"t.{d.Quote(k.Name)} = ct.{d.Quote(k.Name)}"));
-                var present = $"t.{d.Quote(query.KeyColumns[0].Name)} IS NOT NULL";
-                var upsert = filterSql is null ? present : $"{present} AND {filterSql}";
-                // Visible in this tick's snapshot and not in the starting tick's. The xid bounds only let the
-                // index narrow the scan: anything invisible at A is at least A's xmin, anything visible at B below B's xmax.
-                sql = $"SELECT CASE WHEN {upsert} THEN 1 ELSE 0 END AS __upsert, {cols} " +
-                      $"FROM {Schema}.{d.Quote(sideTable)} AS ct LEFT JOIN {table} AS t ON {join} " +
-                      "WHERE ct.__xid >= pg_catalog.pg_snapshot_xmin(@from_snap::pg_snapshot) AND ct.__xid < pg_catalog.pg_snapshot_xmax(@to_snap::pg_snapshot) " +
-                      "AND pg_catalog.pg_visible_in_snapshot(ct.__xid, @to_snap::pg_snapshot) AND NOT pg_catalog.pg_visible_in_snapshot(ct.__xid, @from_snap::pg_snapshot)";
-            }
-            var cmd = PostgresConnections.Command(conn, sql, tx);
-            foreach (var p in renderer.Parameters) cmd.Parameters.AddWithValue(p.Name, PostgresTypes.ToNpgsql(p.Type), PostgresTypes.ToProviderValue(p.Value, p.Type));
-            if (fromSnapshot is not null)
-            {
-                cmd.Parameters.AddWithValue("from_snap", fromSnapshot);
+                cmd.Parameters.AddWithValue("from_snap", read.FromSnapshot);
                 cmd.Parameters.AddWithValue("to_snap", snapshot);
             }
             // The reader owns the command's lifetime; Npgsql commands hold nothing on the server once the reader closes.
             return await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// The same SELECT as <see cref="ReadAsync"/>, run as a binary COPY. COPY takes no parameters, so the values
+        /// are first stored as transaction-local settings (bound to set_config, never pasted into SQL text) and the
+        /// SELECT reads each one back once, in an uncorrelated subquery (an InitPlan), cast to its type. The text round
+        /// trip is PostgreSQL's own output and input function of that type in one session, so it is exact.
+        /// </summary>
+        public async Task<IPackageRowSource> ReadPackageRowsAsync(ExtractionQuery query, long? fromVersion, CancellationToken cancellationToken)
+        {
+            var settings = new List<(string Name, string Expression, object Value, NpgsqlTypes.NpgsqlDbType? Type)>();
+            var read = await SelectAsync(query, fromVersion, name => Setting(name), cancellationToken,
+                p => p.Value is null ? $"NULL::{PostgresTypes.ToDeclared(p.Type)}" : $"{Setting(p.Name)}::{PostgresTypes.ToDeclared(p.Type)}").ConfigureAwait(false);
+            foreach (var p in read.Filter.Parameters.Where(p => p.Value is not null))
+                settings.Add((p.Name, $"CAST(@{p.Name} AS {PostgresTypes.ToDeclared(p.Type)})::text", PostgresTypes.ToProviderValue(p.Value, p.Type), PostgresTypes.ToNpgsql(p.Type)));
+            if (read.FromSnapshot is not null)
+            {
+                settings.Add(("from_snap", "@from_snap", read.FromSnapshot, null));
+                settings.Add(("to_snap", "@to_snap", snapshot, null));
+            }
+            if (settings.Count > 0)
+            {
+                // Shortest exact float8 text for double parameters, whatever the server's default.
+                await PostgresConnections.ExecuteAsync(conn, "SET LOCAL extra_float_digits = 3", cancellationToken, tx).ConfigureAwait(false);
+                var select = "SELECT " + string.Join(", ", settings.Select(s => $"pg_catalog.set_config('asyncserver.{s.Name}', {s.Expression}, true)"));
+                await using var set = PostgresConnections.Command(conn, select, tx);
+                foreach (var s in settings)
+                    if (s.Type is { } type) set.Parameters.AddWithValue(s.Name, type, s.Value);
+                    else set.Parameters.AddWithValue(s.Name, s.Value);
+                await set.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            return await PostgresCopyRowSource.StartAsync(conn, $"COPY ({read.Sql}) TO STDOUT (FORMAT BINARY)", query, cancellationToken).ConfigureAwait(false);
+
+            static string Setting(string name) => $"(SELECT pg_catalog.current_setting('asyncserver.{name}'))";
+        }
+
+        private sealed record Select(string Sql, FilterRenderer Filter, string? FromSnapshot);
+
+        /// <summary>
+        /// The extraction SELECT: column 0 the upsert flag, then the query's columns read as their logical types.
+        /// <paramref name="value"/> spells a reference to the named value (a filter parameter, from_snap, to_snap).
+        /// </summary>
+        private async Task<Select> SelectAsync(ExtractionQuery query, long? fromVersion, Func<string, string> value, CancellationToken cancellationToken,
+            Func<BoundParameter, string>? filterValue = null)
+        {
+            var d = SqlDialect.PostgreSql;
+            var renderer = new FilterRenderer(d, query.SchemaOf, query.Parameters, parameterReference: filterValue ?? (p => value(p.Name)));
+            var filterSql = query.Filter is null ? null : renderer.Render(query.Filter, query.Table, "t");
+            var table = PostgresCatalog.Quote(query.Table);
+            if (fromVersion is null)
+            {
+                var cols = string.Join(", ", query.Columns.Select(c => PostgresTypes.ReadExpression(c, "t." + d.Quote(c.Name))));
+                return new Select($"SELECT 1 AS __upsert, {cols} FROM {table} AS t" + (filterSql is null ? "" : $" WHERE {filterSql}"), renderer, null);
+            }
+            var (sideTable, _) = await RegistryAsync(query.Table, cancellationToken).ConfigureAwait(false);
+            // This snapshot's own tick row was committed after the snapshot was taken, so it is not visible here.
+            var fromSnapshot = fromVersion == tick ? snapshot : (string?)await PostgresConnections.ScalarAsync(conn, $"SELECT snapshot::text FROM {Ticks} WHERE tick_id = @v",
+                cancellationToken, tx, ("v", fromVersion.Value)).ConfigureAwait(false)
+                ?? throw NotEnabled($"Version {fromVersion} of HQ table '{query.Table.DisplayName}' is unknown or was cleaned up; run a full sync.", query.Table.DisplayName);
+            var keySet = query.KeyColumns.Select(k => k.Name).ToHashSet(StringComparer.Ordinal);
+            var columns = string.Join(", ", query.Columns.Select(c => PostgresTypes.ReadExpression(c, (keySet.Contains(c.Name) ? "ct." : "t.") + d.Quote(c.Name))));
+            var join = string.Join(" AND ", query.KeyColumns.Select(k => $"t.{d.Quote(k.Name)} = ct.{d.Quote(k.Name)}"));
+            var present = $"t.{d.Quote(query.KeyColumns[0].Name)} IS NOT NULL";
+            var upsert = filterSql is null ? present : $"{present} AND {filterSql}";
+            string from = $"{value("from_snap")}::pg_snapshot", to = $"{value("to_snap")}::pg_snapshot";
+            // Visible in this tick's snapshot and not in the starting tick's. The xid bounds only let the
+            // index narrow the scan: anything invisible at A is at least A's xmin, anything visible at B below B's xmax.
+            return new Select($"SELECT CASE WHEN {upsert} THEN 1 ELSE 0 END AS __upsert, {columns} " +
+                  $"FROM {Schema}.{d.Quote(sideTable)} AS ct LEFT JOIN {table} AS t ON {join} " +
+                  $"WHERE ct.__xid >= pg_catalog.pg_snapshot_xmin({from}) AND ct.__xid < pg_catalog.pg_snapshot_xmax({to}) " +
+                  $"AND pg_catalog.pg_visible_in_snapshot(ct.__xid, {to}) AND NOT pg_catalog.pg_visible_in_snapshot(ct.__xid, {from})", renderer, fromSnapshot);
         }
 
         public async ValueTask DisposeAsync()

@@ -216,6 +216,9 @@ public sealed class SqlServerChangeSource : IChangeSource
                 : Convert.ToInt64(min);
         }
 
+        public async Task<Packaging.IPackageRowSource> ReadPackageRowsAsync(ExtractionQuery query, long? fromVersion, CancellationToken cancellationToken)
+            => new Packaging.DataReaderRowSource(await ReadAsync(query, fromVersion, cancellationToken).ConfigureAwait(false), query);
+
         public async Task<DbDataReader> ReadAsync(ExtractionQuery query, long? fromVersion, CancellationToken cancellationToken)
         {
             var extraction = SqlServerSql.Extract(query, incremental: fromVersion is not null);

@@ -213,6 +213,9 @@ public sealed class SqliteChangeSource : IChangeSource
                 : Convert.ToInt64(min);
         }
 
+        public async Task<Packaging.IPackageRowSource> ReadPackageRowsAsync(ExtractionQuery query, long? fromVersion, CancellationToken cancellationToken)
+            => new Packaging.DataReaderRowSource(await ReadAsync(query, fromVersion, cancellationToken).ConfigureAwait(false), query);
+
         public async Task<DbDataReader> ReadAsync(ExtractionQuery query, long? fromVersion, CancellationToken cancellationToken)
         {
             var d = SqlDialect.Sqlite;

@@ -1,0 +1,54 @@
+using System.Buffers;
+using System.Data.Common;
+using System.Text.Json;
+using AsyncServer.ChangeTracking;
+using AsyncServer.Data;
+
+namespace AsyncServer.Packaging;
+
+/// <summary>
+/// Package lines from a change reader (column 0 the upsert flag, then the query's columns), encoded by
+/// <see cref="RowCodec"/>: the row source of every provider that has no cheaper wire format than its data reader.
+/// </summary>
+public sealed class DataReaderRowSource : IPackageRowSource
+{
+    private readonly DbDataReader _reader;
+    private readonly LogicalType[] _types;
+    private readonly int[] _keyIndexes;
+    private readonly ArrayBufferWriter<byte> _line = new(1024);
+    private readonly Utf8JsonWriter _json;
+
+    public DataReaderRowSource(DbDataReader reader, ExtractionQuery query)
+    {
+        _reader = reader;
+        _types = query.Columns.Select(c => c.Type).ToArray();
+        _keyIndexes = KeyIndexes(query);
+        _json = new Utf8JsonWriter(_line, RowCodec.WriterOptions);
+    }
+
+    /// <summary>Where each key column is among the query's columns, in key order (as delete rows carry them).</summary>
+    internal static int[] KeyIndexes(ExtractionQuery query)
+    {
+        var columns = query.Columns.ToList();
+        return query.KeyColumns.Select(k => columns.FindIndex(c => c.Name == k.Name)).ToArray();
+    }
+
+    public ReadOnlySpan<byte> Line => _line.WrittenSpan;
+    public bool IsUpsert { get; private set; }
+
+    public async ValueTask<bool> ReadAsync(CancellationToken cancellationToken)
+    {
+        _line.ResetWrittenCount();
+        _json.Reset();
+        if (!await _reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return false;
+        IsUpsert = RowCodec.WriteRow(_json, _reader, _types, _keyIndexes);
+        _json.Flush();
+        return true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _json.DisposeAsync().ConfigureAwait(false);
+        await _reader.DisposeAsync().ConfigureAwait(false);
+    }
+}

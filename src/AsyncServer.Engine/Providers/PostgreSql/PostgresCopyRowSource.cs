@@ -1,0 +1,48 @@
+using AsyncServer.ChangeTracking;
+using AsyncServer.Packaging;
+using Npgsql;
+
+namespace AsyncServer.Providers.PostgreSql;
+
+/// <summary>
+/// Package lines straight from <c>COPY (SELECT ...) TO STDOUT (FORMAT BINARY)</c> on the snapshot's connection.
+/// The server sends each value in its binary form, the cheapest for it to produce, and
+/// <see cref="PostgresPackageLineEncoder"/> turns the bytes into the line, so a full sync costs the client
+/// little more than compressing the package (docs/benchmarks.md).
+/// </summary>
+internal sealed class PostgresCopyRowSource : IPackageRowSource
+{
+    private readonly NpgsqlRawCopyStream _stream;
+    private readonly PostgresBinaryCopyReader _tuples;
+    private readonly PostgresPackageLineEncoder _encoder;
+    private bool _finished;
+
+    private PostgresCopyRowSource(NpgsqlRawCopyStream stream, ExtractionQuery query)
+    {
+        _stream = stream;
+        _tuples = new PostgresBinaryCopyReader(stream, "HQ table " + query.Table.DisplayName);
+        _encoder = new PostgresPackageLineEncoder(query);
+    }
+
+    public static async Task<PostgresCopyRowSource> StartAsync(NpgsqlConnection conn, string copyToStdout, ExtractionQuery query, CancellationToken ct)
+        => new(await conn.BeginRawBinaryCopyAsync(copyToStdout, ct).ConfigureAwait(false), query);
+
+    public ReadOnlySpan<byte> Line => _encoder.Line;
+    public bool IsUpsert { get; private set; }
+
+    public async ValueTask<bool> ReadAsync(CancellationToken cancellationToken)
+    {
+        if (_finished) return false;
+        if (await _tuples.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            IsUpsert = _encoder.Encode(_tuples);
+            return true;
+        }
+        await _tuples.DrainAsync(cancellationToken).ConfigureAwait(false);
+        _finished = true;
+        return false;
+    }
+
+    /// <summary>Disposing before the end cancels the COPY (Npgsql), leaving the connection usable for rollback.</summary>
+    public ValueTask DisposeAsync() => _stream.DisposeAsync();
+}
