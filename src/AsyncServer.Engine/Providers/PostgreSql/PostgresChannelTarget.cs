@@ -9,14 +9,13 @@ namespace AsyncServer.Providers.PostgreSql;
 
 /// <summary>
 /// A channel database on PostgreSQL. A package is applied in one transaction: missing tables are created from
-/// the manifest, tables to empty are emptied,
-/// then each table's rows are applied. A table that is empty (seeding, full sync), or that receives a part of a
-/// full sync (new keys), is loaded by binary COPY straight into it when its key and column types allow; otherwise,
-/// or when the package turns out to hold a delete or a key already there or repeated, the rows are bulk loaded by binary COPY into a temporary staging table and applied with
+/// the manifest, tables to empty are emptied, then each table's rows are applied. A table that is empty (seeding,
+/// full sync), or that receives a part of a full sync (new keys), is loaded by binary COPY straight into it when
+/// its key and column types allow; otherwise, or when the package turns out to hold a delete or a key already
+/// there or repeated, the rows are bulk loaded by binary COPY into a temporary staging table and applied with
 /// set-based statements: a key repeated in the package keeps only its last row (checked first, usually none),
 /// delete by key, then one INSERT ... ON CONFLICT DO UPDATE when the channel table's primary key is the
-/// package key (else update by key, insert the missing keys). Any error rolls the
-/// whole package back. Re-applying a package leaves the same rows as applying it once. Rows travel as binary COPY
+/// package key (else update by key, insert the missing keys). Any error rolls the whole package back. Re-applying a package leaves the same rows as applying it once. Rows travel as binary COPY
 /// tuples encoded straight from the package's lines (<see cref="PostgresCopyEncoder"/>).
 /// </summary>
 public sealed class PostgresChannelTarget : IChannelTarget
