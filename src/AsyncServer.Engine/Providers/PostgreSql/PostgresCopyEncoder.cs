@@ -146,10 +146,10 @@ internal sealed class PostgresCopyEncoder
                     PutInt32(written);
                     _length += written;
                 }
-                else PutValue(RowCodec.ReadDecimal(ref reader), type);
+                else PutNumeric(RowCodec.ReadDecimal(ref reader));
                 break;
-            case LogicalType.DateTime: PutValue(RowCodec.ReadDateTime(ref reader), type); break;
-            case LogicalType.Guid: PutValue(RowCodec.ReadGuid(ref reader), type); break;
+            case LogicalType.DateTime: PutTimestamp(RowCodec.ReadDateTime(ref reader)); break;
+            case LogicalType.Guid: PutUuid(RowCodec.ReadGuid(ref reader)); break;
             case LogicalType.Double: PutInt32(8); PutInt64(BitConverter.DoubleToInt64Bits(RowCodec.ReadDouble(ref reader))); break;
             case LogicalType.Binary:
                 var bytes = reader.GetBytesFromBase64();
@@ -218,13 +218,13 @@ internal sealed class PostgresCopyEncoder
             case LogicalType.Int32: PutInt32(4); PutInt32((int)value); break;
             case LogicalType.Int64: PutInt32(8); PutInt64((long)value); break;
             case LogicalType.Boolean: PutInt32(1); _buffer[_length++] = (bool)value ? (byte)1 : (byte)0; break;
-            case LogicalType.Decimal: PutValue((decimal)value, type); break;
+            case LogicalType.Decimal: PutNumeric((decimal)value); break;
             case LogicalType.Double: PutInt32(8); PutInt64(BitConverter.DoubleToInt64Bits((double)value)); break;
-            case LogicalType.DateTime: PutValue((DateTime)value, type); break;
+            case LogicalType.DateTime: PutTimestamp((DateTime)value); break;
             case LogicalType.Date: PutInt32(4); PutInt32(PostgresBinaryFormat.Date((DateTime)value)); break;
             case LogicalType.Time: PutInt32(8); PutInt64(PostgresBinaryFormat.Time((TimeSpan)value)); break;
             case LogicalType.DateTimeOffset: PutInt32(8); PutInt64(PostgresBinaryFormat.Timestamp(((DateTimeOffset)value).UtcDateTime)); break;
-            case LogicalType.Guid: PutValue((Guid)value, type); break;
+            case LogicalType.Guid: PutUuid((Guid)value); break;
             default:
                 var bytes = (byte[])value;
                 PutInt32(bytes.Length);
@@ -234,20 +234,20 @@ internal sealed class PostgresCopyEncoder
         }
     }
 
-    private void PutValue(decimal value, LogicalType _)
+    private void PutNumeric(decimal value)
     {
         var written = PostgresBinaryFormat.Numeric(_buffer.AsSpan(_length + 4), value);
         PutInt32(written);
         _length += written;
     }
 
-    private void PutValue(DateTime value, LogicalType _)
+    private void PutTimestamp(DateTime value)
     {
         PutInt32(8);
         PutInt64(PostgresBinaryFormat.Timestamp(value));
     }
 
-    private void PutValue(Guid value, LogicalType _)
+    private void PutUuid(Guid value)
     {
         PutInt32(16);
         _length += PostgresBinaryFormat.Uuid(_buffer.AsSpan(_length), value);
