@@ -143,7 +143,8 @@ internal sealed class PostgresBackend : HqBackend
     private static async Task<Measurement> CopyThroughCompressor(string database, string copySql, string outputFile)
     {
         var watch = BenchWatch.StartNew();
-        await using var conn = new NpgsqlConnection(ConnectionTo(database));
+        // The same 128 KB socket read buffer as the engine's HQ snapshot connection (PostgresChangeSource), so both read alike.
+        await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ConnectionTo(database)) { ReadBufferSize = 128 * 1024 }.ConnectionString);
         await conn.OpenAsync();
         using var sink = new CompressedSink(outputFile);
         var chars = new char[32 * 1024];

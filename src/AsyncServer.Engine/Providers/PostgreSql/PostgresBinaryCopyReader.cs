@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace AsyncServer.Providers.PostgreSql;
 
@@ -47,6 +48,7 @@ internal sealed class PostgresBinaryCopyReader
     }
 
     /// <summary>True: a tuple; false: the trailer; null: more bytes are needed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per row or per field: optimized from the first row, not after tiering
     private bool? TryParse()
     {
         if (_trailerRead) return false;
