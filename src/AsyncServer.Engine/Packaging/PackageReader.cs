@@ -114,43 +114,27 @@ public sealed class PackageReader : IDisposable
     {
         var types = table.Columns.Select(c => c.Type).ToArray();
         var keys = table.KeyColumns.Select(k => table.Columns.FindIndex(c => c.Name == k)).ToArray();
-        var entry = _zip.GetEntry(table.DataFile) ?? throw new PackageFormatException($"data file '{table.DataFile}' is missing");
-        await using var stream = entry.Open();
-        var pending = new MemoryStream();
-        var buffer = new byte[1 << 16];
+        using var lines = OpenLines(table);
         var batch = new List<PackageRow>();
-        long lineNumber = 0;
-        int read;
-        while ((read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        while (await lines.FillAsync(cancellationToken).ConfigureAwait(false))
         {
-            // Decode what this buffer completes, then hand the rows out: spans cannot live across a yield.
-            lineNumber = DecodeLines(buffer.AsSpan(0, read), pending, batch, types, keys, table.DataFile, lineNumber);
+            // Decode what this block completes, then hand the rows out: spans cannot live across a yield.
+            DecodeAvailable(lines, batch, types, keys);
             foreach (var row in batch) yield return row;
             batch.Clear();
         }
-        if (pending.Length > 0) throw new PackageFormatException($"{table.DataFile}: the last line is not terminated");
     }
 
-    private static long DecodeLines(ReadOnlySpan<byte> span, MemoryStream pending, List<PackageRow> batch, LogicalType[] types, int[] keys, string file, long lineNumber)
+    private static void DecodeAvailable(PackageLines lines, List<PackageRow> batch, LogicalType[] types, int[] keys)
     {
-        int nl;
-        while ((nl = span.IndexOf((byte)'\n')) >= 0)
-        {
-            lineNumber++;
-            if (pending.Length > 0)
-            {
-                pending.Write(span[..nl]);
-                batch.Add(RowCodec.ReadRow(pending.GetBuffer().AsSpan(0, (int)pending.Length), types, keys, file, lineNumber));
-                pending.SetLength(0);
-            }
-            else
-            {
-                batch.Add(RowCodec.ReadRow(span[..nl], types, keys, file, lineNumber));
-            }
-            span = span[(nl + 1)..];
-        }
-        pending.Write(span);
-        return lineNumber;
+        while (lines.TryReadLine(out var line)) batch.Add(RowCodec.ReadRow(line, types, keys, lines.File, lines.LineNumber));
+    }
+
+    /// <summary>The raw lines of one table's data file, for decoders that write rows straight into another format.</summary>
+    internal PackageLines OpenLines(PackageTable table)
+    {
+        var entry = _zip.GetEntry(table.DataFile) ?? throw new PackageFormatException($"data file '{table.DataFile}' is missing");
+        return new PackageLines(entry.Open(), table.DataFile);
     }
 
     public void Dispose()

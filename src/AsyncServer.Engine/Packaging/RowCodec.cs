@@ -134,30 +134,57 @@ internal static class RowCodec
     public static PackageRow ReadRow(ReadOnlySpan<byte> line, IReadOnlyList<LogicalType> types, IReadOnlyList<int> keyIndexes, string file, long lineNumber)
     {
         var reader = new Utf8JsonReader(line);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray) throw Bad(file, lineNumber, "a row must be a JSON array");
-        if (!reader.Read() || reader.TokenType != JsonTokenType.String) throw Bad(file, lineNumber, "a row must start with \"U\" or \"D\"");
-        var upsert = reader.ValueTextEquals("U"u8) || (reader.ValueTextEquals("D"u8) ? false : throw Bad(file, lineNumber, $"unknown row operation '{reader.GetString()}'"));
+        var upsert = ReadOperation(ref reader, file, lineNumber);
         var values = new object?[types.Count];
         var count = upsert ? types.Count : keyIndexes.Count;
         for (var i = 0; i < count; i++)
         {
-            if (!reader.Read() || reader.TokenType == JsonTokenType.EndArray) throw Bad(file, lineNumber, $"row has {i} values, expected {count}");
+            ReadNextValue(ref reader, i, count, file, lineNumber);
             var column = upsert ? i : keyIndexes[i];
             values[column] = ReadValue(ref reader, types[column], file, lineNumber);
         }
-        if (!reader.Read() || reader.TokenType != JsonTokenType.EndArray) throw Bad(file, lineNumber, $"row has more than {count} values");
+        ReadEnd(ref reader, count, file, lineNumber);
         return new PackageRow(upsert, values);
     }
+
+    // The pieces of a row, shared with readers that decode lines straight into another format (the PostgreSQL
+    // channel target's COPY encoder): the same checks, the same values, the same error messages.
+
+    /// <summary>Reads the opening of a row: true for an upsert ("U"), false for a delete ("D").</summary>
+    internal static bool ReadOperation(ref Utf8JsonReader reader, string file, long lineNumber)
+    {
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray) throw Bad(file, lineNumber, "a row must be a JSON array");
+        if (!reader.Read() || reader.TokenType != JsonTokenType.String) throw Bad(file, lineNumber, "a row must start with \"U\" or \"D\"");
+        return reader.ValueTextEquals("U"u8) || (reader.ValueTextEquals("D"u8) ? false : throw Bad(file, lineNumber, $"unknown row operation '{reader.GetString()}'"));
+    }
+
+    /// <summary>Moves to value <paramref name="index"/> of <paramref name="count"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per value: the error is built elsewhere
+    internal static void ReadNextValue(ref Utf8JsonReader reader, int index, int count, string file, long lineNumber)
+    {
+        if (!reader.Read() || reader.TokenType == JsonTokenType.EndArray) throw MissingValue(index, count, file, lineNumber);
+    }
+
+    private static PackageFormatException MissingValue(int index, int count, string file, long lineNumber)
+        => Bad(file, lineNumber, $"row has {index} values, expected {count}");
+
+    /// <summary>Checks that the row ends after its <paramref name="count"/> values.</summary>
+    internal static void ReadEnd(ref Utf8JsonReader reader, int count, string file, long lineNumber)
+    {
+        if (!reader.Read() || reader.TokenType != JsonTokenType.EndArray) throw Bad(file, lineNumber, $"row has more than {count} values");
+    }
+
+    /// <summary>The error for a value that does not parse as its type (the exceptions the typed readers below throw).</summary>
+    internal static bool IsMalformedValue(Exception ex) => ex is InvalidOperationException or FormatException or OverflowException;
+
+    internal static PackageFormatException MalformedValue(string file, long lineNumber, LogicalType type, Exception ex)
+        => Bad(file, lineNumber, $"a {type} value is malformed: {ex.Message}");
 
     private static object? ReadValue(ref Utf8JsonReader reader, LogicalType type, string file, long lineNumber)
     {
         if (reader.TokenType == JsonTokenType.Null) return null;
         try
         {
-            // Fast paths parse the writer's own text forms straight from UTF-8; anything else (escaped text,
-            // other spellings) takes the general path below, which also produces the error messages.
-            if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && TryParseFast(reader.ValueSpan, type, out var fast))
-                return fast;
             return type switch
             {
                 LogicalType.Int16 => reader.GetInt16(),
@@ -166,35 +193,55 @@ internal static class RowCodec
                 LogicalType.Boolean => reader.GetBoolean(),
                 LogicalType.Binary => reader.GetBytesFromBase64(),
                 LogicalType.String => reader.GetString(),
-                _ => ValueText.Parse(reader.GetString()!, type),
+                LogicalType.Decimal => ReadDecimal(ref reader),
+                LogicalType.DateTime => ReadDateTime(ref reader),
+                LogicalType.Guid => ReadGuid(ref reader),
+                LogicalType.Double => ReadDouble(ref reader),
+                _ => ReadText(ref reader, type),
             };
         }
-        catch (Exception ex) when (ex is InvalidOperationException or FormatException or OverflowException)
+        catch (Exception ex) when (IsMalformedValue(ex))
         {
-            throw Bad(file, lineNumber, $"a {type} value is malformed: {ex.Message}");
+            throw MalformedValue(file, lineNumber, type, ex);
         }
     }
 
-    /// <summary>Decimal, timestamp and GUID in exactly the forms <see cref="ValueText.Format"/> writes, parsed without a string.</summary>
-    private static bool TryParseFast(ReadOnlySpan<byte> utf8, LogicalType type, out object? value)
+    // Typed readers of a non-null value. Fast paths parse the writer's own text forms straight from UTF-8 (decimal,
+    // timestamp and GUID exactly as ValueText.Format writes them); anything else (escaped text, other spellings)
+    // takes the general path through ValueText.Parse, which also produces the error messages.
+
+    internal static decimal ReadDecimal(ref Utf8JsonReader reader)
+        => reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped
+           && decimal.TryParse(reader.ValueSpan, NumberStyles.Number | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var d)
+            ? d
+            : (decimal)ValueText.Parse(reader.GetString()!, LogicalType.Decimal);
+
+    /// <summary>yyyy-MM-ddTHH:mm:ss.fffffff, no offset: an unspecified-kind DateTime, as DateTime.Parse with RoundtripKind gives.</summary>
+    internal static DateTime ReadDateTime(ref Utf8JsonReader reader)
     {
-        switch (type)
-        {
-            case LogicalType.Decimal when decimal.TryParse(utf8, NumberStyles.Number | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var d):
-                value = d;
-                return true;
-            // yyyy-MM-ddTHH:mm:ss.fffffff, no offset: an unspecified-kind DateTime, as DateTime.Parse with RoundtripKind gives.
-            case LogicalType.DateTime when utf8.Length == 27 && Utf8Parser.TryParse(utf8, out DateTime dt, out var used, 'O') && used == 27 && dt.Kind == DateTimeKind.Unspecified:
-                value = dt;
-                return true;
-            case LogicalType.Guid when utf8.Length == 36 && Utf8Parser.TryParse(utf8, out Guid g, out var used, 'D') && used == 36:
-                value = g;
-                return true;
-            default:
-                value = null;
-                return false;
-        }
+        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && reader.ValueSpan.Length == 27
+            && Utf8Parser.TryParse(reader.ValueSpan, out DateTime dt, out var used, 'O') && used == 27 && dt.Kind == DateTimeKind.Unspecified)
+            return dt;
+        return (DateTime)ValueText.Parse(reader.GetString()!, LogicalType.DateTime);
     }
+
+    internal static Guid ReadGuid(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && reader.ValueSpan.Length == 36
+            && Utf8Parser.TryParse(reader.ValueSpan, out Guid g, out var used, 'D') && used == 36)
+            return g;
+        return (Guid)ValueText.Parse(reader.GetString()!, LogicalType.Guid);
+    }
+
+    /// <summary>The "R" form (or any other double.Parse accepts with the invariant culture).</summary>
+    internal static double ReadDouble(ref Utf8JsonReader reader)
+        => reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped
+           && double.TryParse(reader.ValueSpan, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
+            ? d
+            : (double)ValueText.Parse(reader.GetString()!, LogicalType.Double);
+
+    /// <summary>Date, Time, DateTimeOffset (and any other type kept as text): ValueText's form in a JSON string.</summary>
+    internal static object ReadText(ref Utf8JsonReader reader, LogicalType type) => ValueText.Parse(reader.GetString()!, type);
 
     private static PackageFormatException Bad(string file, long lineNumber, string message) => new($"{file} line {lineNumber}: {message}");
 }

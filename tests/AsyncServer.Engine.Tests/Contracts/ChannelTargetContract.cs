@@ -166,6 +166,36 @@ public abstract class ChannelTargetContract : IDisposable
     }
 
     [Fact]
+    public async Task Parts_of_a_full_sync_into_a_filled_table_upsert_keys_it_holds_and_keep_channel_only_columns()
+    {
+        // A full sync's later parts may go by a direct bulk load into the filled table (PostgreSQL): keys already
+        // there, repeated keys and deletes must still end as applied row by row.
+        var (db, target) = await NewTargetAsync("fullparts");
+        await Fixture.ExecuteAsync(db, $"CREATE TABLE {Q("ITEMS")} ({Q("ID")} BIGINT NOT NULL PRIMARY KEY, {Q("DATAAREAID")} VARCHAR(4) NOT NULL, {Q("NAME")} VARCHAR(100), " +
+            $"{Q("AMOUNT")} DECIMAL(20,6), {Q("CHANGED")} {DateTimeType}, {Q("G")} {GuidType}, {Q("DATA")} {BinaryType}, {Q("LOCALNOTE")} VARCHAR(20))");
+        await ApplyAsync(target, TestPackages.Manifest(1, from: null), (TestPackages.Items(), [U(TestPackages.Item(1, "one", 1m)), U(TestPackages.Item(2, "two", 2m))]));
+        await Fixture.ExecuteAsync(db, $"UPDATE {Q("ITEMS")} SET {Q("LOCALNOTE")} = 'keep me' WHERE {Q("ID")} = 2");
+
+        var result = await ApplyAsync(target, TestPackages.Manifest(2, from: null), (TestPackages.Items(), [U(TestPackages.Item(3, "three", 3m)), U(TestPackages.Item(4, "four", 4m))]));
+        Assert.Equal((2L, 0L), (result.Upserted, result.Deleted));
+        Assert.Equal("4|1:one:1;2:two:2;3:three:3;4:four:4", await FingerprintAsync(db));
+
+        // First key new, a later one already there, one repeated: upserted, the last row of the key wins.
+        result = await ApplyAsync(target, TestPackages.Manifest(3, from: null), (TestPackages.Items(),
+            [U(TestPackages.Item(5, "five", 5m)), U(TestPackages.Item(2, "TWO", 2.5m)), U(TestPackages.Item(6, "first", 6m)), U(TestPackages.Item(6, "last", 6.5m))]));
+        Assert.Equal((4L, 0L), (result.Upserted, result.Deleted));
+        Assert.Equal("6|1:one:1;2:TWO:2.5;3:three:3;4:four:4;5:five:5;6:last:6.5", await FingerprintAsync(db));
+        Assert.Equal("keep me", await Fixture.ScalarAsync(db, $"SELECT {Q("LOCALNOTE")} FROM {Q("ITEMS")} WHERE {Q("ID")} = 2") as string);
+
+        // First key already there; then a part holding a delete.
+        await ApplyAsync(target, TestPackages.Manifest(4, from: null), (TestPackages.Items(), [U(TestPackages.Item(1, "ONE", 1m)), U(TestPackages.Item(7, "seven", 7m))]));
+        result = await ApplyAsync(target, TestPackages.Manifest(5, from: null), (TestPackages.Items(), [U(TestPackages.Item(8, "eight", 8m)), D(3L)]));
+        Assert.Equal((1L, 1L), (result.Upserted, result.Deleted));
+        Assert.Equal("7|1:ONE:1;2:TWO:2.5;4:four:4;5:five:5;6:last:6.5;7:seven:7;8:eight:8", await FingerprintAsync(db));
+        Assert.Equal("keep me", await Fixture.ScalarAsync(db, $"SELECT {Q("LOCALNOTE")} FROM {Q("ITEMS")} WHERE {Q("ID")} = 2") as string);
+    }
+
+    [Fact]
     public async Task A_channel_table_keyed_otherwise_is_still_upserted_by_the_package_key()
     {
         var (db, target) = await NewTargetAsync("otherkey");

@@ -11,11 +11,11 @@ public static class RowPackages
 
     /// <param name="rows">Upsert flag and one value per column (deletes need only the key values).</param>
     public static async Task<string> WriteAsync(string folder, long sessionId, string channelTable, IReadOnlyList<Column> columns,
-        IEnumerable<(bool Upsert, object?[] Values)> rows, IReadOnlyList<string>? deleteExistingTables = null)
+        IEnumerable<(bool Upsert, object?[] Values)> rows, IReadOnlyList<string>? deleteExistingTables = null, string kind = "Incremental")
     {
         var manifest = new PackageManifest
         {
-            SessionId = sessionId, Partition = "ps1", JobId = "T", DataGroup = "G", Kind = "Incremental", ToVersion = sessionId,
+            SessionId = sessionId, Partition = "ps1", JobId = "T", DataGroup = "G", Kind = kind, ToVersion = sessionId,
             DeleteExisting = deleteExistingTables is { Count: > 0 }, DeleteExistingTables = deleteExistingTables?.ToList() ?? [],
             CreatedAt = DateTimeOffset.UtcNow,
         };

@@ -1,6 +1,7 @@
 using AsyncServer.Client;
 using AsyncServer.Data;
 using AsyncServer.Diagnostics;
+using AsyncServer.Messaging;
 using AsyncServer.Packaging;
 using Npgsql;
 
@@ -8,14 +9,14 @@ namespace AsyncServer.Providers.PostgreSql;
 
 /// <summary>
 /// A channel database on PostgreSQL. A package is applied in one transaction: missing tables are created from
-/// the manifest, tables to empty are emptied,
-/// then each table's rows are applied. A table that is empty (seeding, full sync) is loaded by binary COPY
-/// straight into it when its key and column types allow; otherwise, or when the package turns out to hold a
-/// delete or a repeated key, the rows are bulk loaded by binary COPY into a temporary staging table and applied with
+/// the manifest, tables to empty are emptied, then each table's rows are applied. A table that is empty (seeding,
+/// full sync), or that receives a part of a full sync (new keys), is loaded by binary COPY straight into it when
+/// its key and column types allow; otherwise, or when the package turns out to hold a delete or a key already
+/// there or repeated, the rows are bulk loaded by binary COPY into a temporary staging table and applied with
 /// set-based statements: a key repeated in the package keeps only its last row (checked first, usually none),
 /// delete by key, then one INSERT ... ON CONFLICT DO UPDATE when the channel table's primary key is the
-/// package key (else update by key, insert the missing keys). Any error rolls the
-/// whole package back. Re-applying a package leaves the same rows as applying it once.
+/// package key (else update by key, insert the missing keys). Any error rolls the whole package back. Re-applying a package leaves the same rows as applying it once. Rows travel as binary COPY
+/// tuples encoded straight from the package's lines (<see cref="PostgresCopyEncoder"/>).
 /// </summary>
 public sealed class PostgresChannelTarget : IChannelTarget
 {
@@ -37,6 +38,9 @@ public sealed class PostgresChannelTarget : IChannelTarget
         await using var conn = await PostgresConnections.OpenAsync(_connection, cancellationToken).ConfigureAwait(false);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         long upserted = 0, deleted = 0;
+        // The parts of a full sync carry keys that the channel table mostly does not hold yet (part 1 into an emptied
+        // table, parts 2.. after it): they try the direct COPY even into a filled table.
+        var fullSync = string.Equals(manifest.Kind, nameof(SessionKind.Full), StringComparison.OrdinalIgnoreCase);
         var applied = new List<string>();
         var current = "";
         try
@@ -61,7 +65,7 @@ public sealed class PostgresChannelTarget : IChannelTarget
             {
                 var (table, target, columns) = targets[i];
                 current = target.DisplayName;
-                var (u, d) = await ApplyTableAsync(conn, tx, package, table, target, columns, $"async_stage_{i}", cancellationToken).ConfigureAwait(false);
+                var (u, d) = await ApplyTableAsync(conn, tx, package, table, target, columns, $"async_stage_{i}", fullSync, cancellationToken).ConfigureAwait(false);
                 upserted += u;
                 deleted += d;
                 if (!applied.Contains(target.DisplayName)) applied.Add(target.DisplayName);
@@ -107,7 +111,7 @@ public sealed class PostgresChannelTarget : IChannelTarget
     }
 
     private static async Task<(long Upserted, long Deleted)> ApplyTableAsync(NpgsqlConnection conn, NpgsqlTransaction tx, PackageReader package,
-        PackageTable table, TableSchema target, IReadOnlyList<ColumnSchema> columns, string stage, CancellationToken ct)
+        PackageTable table, TableSchema target, IReadOnlyList<ColumnSchema> columns, string stage, bool fullSync, CancellationToken ct)
     {
         var d = SqlDialect.PostgreSql;
         var quoted = PostgresCatalog.Quote(target);
@@ -121,7 +125,7 @@ public sealed class PostgresChannelTarget : IChannelTarget
         var primaryKey = target.PrimaryKey;
         var oneStatement = primaryKey.Count == keyIndexes.Length
             && keyIndexes.All(k => primaryKey.Any(c => string.Equals(c.Name, columns[k].Name, StringComparison.Ordinal)));
-        if (oneStatement && await TryCopyIntoEmptyTableAsync(conn, tx, package, table, columns, types, quoted, ct).ConfigureAwait(false) is long copied)
+        if (oneStatement && await TryCopyDirectAsync(conn, tx, package, table, columns, keyIndexes, types, quoted, fullSync, ct).ConfigureAwait(false) is long copied)
             return (copied, 0);
 
         // Staging columns carry the package's logical types; PostgreSQL's assignment casts convert them to the
@@ -131,28 +135,9 @@ public sealed class PostgresChannelTarget : IChannelTarget
             $"CREATE TEMP TABLE {stage} (__seq bigint NOT NULL, __upsert boolean NOT NULL, {stageColumns}) ON COMMIT DROP", ct, tx).ConfigureAwait(false);
 
         var copy = $"COPY pg_temp.{stage} (__seq, __upsert, {string.Join(", ", types.Select((_, i) => S(i)))}) FROM STDIN (FORMAT BINARY)";
-        var dbTypes = types.Select(PostgresTypes.ToNpgsql).ToArray();
-        long upserts = 0, deletes = 0;
-        await using (var importer = await conn.BeginBinaryImportAsync(copy, ct).ConfigureAwait(false))
-        {
-            long seq = 0;
-            await foreach (var row in package.ReadRowsAsync(table, ct).ConfigureAwait(false))
-            {
-                // Synchronous writes: each value lands in Npgsql's write buffer and only a full buffer goes to the
-                // socket, so an async call per value (seven million state machines per million rows) buys nothing.
-                importer.StartRow();
-                importer.Write(seq++, NpgsqlTypes.NpgsqlDbType.Bigint);
-                importer.Write(row.Upsert, NpgsqlTypes.NpgsqlDbType.Boolean);
-                if (row.Upsert) upserts++; else deletes++;
-                for (var c = 0; c < types.Length; c++)
-                {
-                    var value = row.Values[c];
-                    if (value is null) importer.WriteNull();
-                    else WriteValue(importer, value, types[c], dbTypes[c]);
-                }
-            }
-            await importer.CompleteAsync(ct).ConfigureAwait(false);
-        }
+        var encoder = new PostgresCopyEncoder(types, keyIndexes, staging: true);
+        await CopyAsync(conn, copy, package, table, encoder, ct).ConfigureAwait(false);
+        long upserts = encoder.Upserts, deletes = encoder.Deletes;
         await PostgresConnections.ExecuteAsync(conn, $"ANALYZE pg_temp.{stage}", ct, tx).ConfigureAwait(false);
 
         string KeyMatch(string left, string right) =>
@@ -198,45 +183,36 @@ public sealed class PostgresChannelTarget : IChannelTarget
     }
 
     /// <summary>
-    /// The fast path for a channel table that is empty when its rows arrive (seeding, a full sync, or a table the
-    /// package's delete-existing list just emptied): COPY straight into it, with no staging table and no upsert.
-    /// Taken only when every package column has exactly the staging type (so binary COPY needs no cast) and the
-    /// table's primary key is the package key. It is abandoned (rolled back to a savepoint; null is returned and
-    /// the staging path runs) at the first delete row, or when the primary key rejects a key the package holds
-    /// twice: both need the last-row-wins rule of the staging path. Any other error is the package's error.
+    /// The fast path for rows whose keys the channel table does not hold yet: COPY straight into it, with no staging
+    /// table and no upsert. Tried when the table is empty (seeding, a full sync, or a table the package's
+    /// delete-existing list just emptied), and for a part of a full sync into a filled table (part 2.. of a full
+    /// sync carries new keys) unless the package's first key is already there (a full sync without delete-existing
+    /// over a filled channel database would fail late, after sending every row). Taken only when every package
+    /// column has exactly the staging type (so binary COPY needs no cast) and the table's primary key is the
+    /// package key. It is abandoned (rolled back to a savepoint; null is returned and the staging path runs) at the
+    /// first delete row, or when the primary key rejects a key the table already holds or the package holds twice:
+    /// both need the upsert and last-row-wins rules of the staging path. Any other error is the package's error.
     /// </summary>
-    private static async Task<long?> TryCopyIntoEmptyTableAsync(NpgsqlConnection conn, NpgsqlTransaction tx, PackageReader package,
-        PackageTable table, IReadOnlyList<ColumnSchema> columns, LogicalType[] types, string quoted, CancellationToken ct)
+    private static async Task<long?> TryCopyDirectAsync(NpgsqlConnection conn, NpgsqlTransaction tx, PackageReader package,
+        PackageTable table, IReadOnlyList<ColumnSchema> columns, int[] keyIndexes, LogicalType[] types, string quoted, bool fullSync, CancellationToken ct)
     {
         for (var i = 0; i < columns.Count; i++)
             if (!PostgresTypes.IsExactly(columns[i].NativeType, types[i])) return null;
-        // SHARE ROW EXCLUSIVE keeps other writers out until commit, so "empty" stays true while the COPY runs.
+        // SHARE ROW EXCLUSIVE keeps other writers out until commit, so what the checks below see stays true while the COPY runs.
         await PostgresConnections.ExecuteAsync(conn, $"LOCK TABLE {quoted} IN SHARE ROW EXCLUSIVE MODE", ct, tx).ConfigureAwait(false);
-        if ((bool)(await PostgresConnections.ScalarAsync(conn, $"SELECT EXISTS (SELECT 1 FROM {quoted})", ct, tx).ConfigureAwait(false))!) return null;
+        if ((bool)(await PostgresConnections.ScalarAsync(conn, $"SELECT EXISTS (SELECT 1 FROM {quoted})", ct, tx).ConfigureAwait(false))!
+            && (!fullSync || await FirstKeyIsPresentAsync(conn, tx, package, table, columns, keyIndexes, types, quoted, ct).ConfigureAwait(false)))
+            return null;
 
         const string savepoint = "async_direct_copy";
         await tx.SaveAsync(savepoint, ct).ConfigureAwait(false);
         var d = SqlDialect.PostgreSql;
         var copy = $"COPY {quoted} ({string.Join(", ", columns.Select(c => d.Quote(c.Name)))}) FROM STDIN (FORMAT BINARY)";
-        var dbTypes = types.Select(PostgresTypes.ToNpgsql).ToArray();
-        long rows = 0;
-        var abandoned = false;
+        var encoder = new PostgresCopyEncoder(types, keyIndexes, staging: false);
+        bool abandoned;
         try
         {
-            await using var importer = await conn.BeginBinaryImportAsync(copy, ct).ConfigureAwait(false);
-            await foreach (var row in package.ReadRowsAsync(table, ct).ConfigureAwait(false))
-            {
-                if (!row.Upsert) { abandoned = true; break; } // disposing the importer uncompleted cancels the COPY
-                importer.StartRow();
-                for (var c = 0; c < types.Length; c++)
-                {
-                    var value = row.Values[c];
-                    if (value is null) importer.WriteNull();
-                    else WriteValue(importer, value, types[c], dbTypes[c]);
-                }
-                rows++;
-            }
-            if (!abandoned) await importer.CompleteAsync(ct).ConfigureAwait(false);
+            abandoned = !await CopyAsync(conn, copy, package, table, encoder, ct).ConfigureAwait(false);
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
         {
@@ -248,25 +224,74 @@ public sealed class PostgresChannelTarget : IChannelTarget
             return null;
         }
         await tx.ReleaseAsync(savepoint, ct).ConfigureAwait(false);
-        return rows;
+        return encoder.Upserts;
     }
 
-    /// <summary>
-    /// Writes one COPY value through Npgsql's typed path for the common CLR types, so no per-value type lookup of
-    /// an object-typed write; other values (dates, guids, bytes ...) go through the general conversion.
-    /// </summary>
-    private static void WriteValue(NpgsqlBinaryImporter importer, object value, LogicalType type, NpgsqlTypes.NpgsqlDbType dbType)
+    /// <summary>Whether the package's first row is a delete or has a key that the channel table already holds.</summary>
+    private static async Task<bool> FirstKeyIsPresentAsync(NpgsqlConnection conn, NpgsqlTransaction tx, PackageReader package,
+        PackageTable table, IReadOnlyList<ColumnSchema> columns, int[] keyIndexes, LogicalType[] types, string quoted, CancellationToken ct)
     {
-        switch (value)
+        PackageRow? first = null;
+        await foreach (var row in package.ReadRowsAsync(table, ct).ConfigureAwait(false)) { first = row; break; }
+        if (first is not { } row0) return false;
+        if (!row0.Upsert) return true;
+        var d = SqlDialect.PostgreSql;
+        await using var cmd = new NpgsqlCommand(
+            $"SELECT EXISTS (SELECT 1 FROM {quoted} WHERE {string.Join(" AND ", keyIndexes.Select((k, i) => $"{d.Quote(columns[k].Name)} = @k{i}"))})", conn, tx);
+        for (var i = 0; i < keyIndexes.Length; i++)
         {
-            case string v when dbType == NpgsqlTypes.NpgsqlDbType.Text: importer.Write(v, dbType); break;
-            case int v when dbType == NpgsqlTypes.NpgsqlDbType.Integer: importer.Write(v, dbType); break;
-            case long v when dbType == NpgsqlTypes.NpgsqlDbType.Bigint: importer.Write(v, dbType); break;
-            case decimal v when dbType == NpgsqlTypes.NpgsqlDbType.Numeric: importer.Write(v, dbType); break;
-            case bool v when dbType == NpgsqlTypes.NpgsqlDbType.Boolean: importer.Write(v, dbType); break;
-            case double v when dbType == NpgsqlTypes.NpgsqlDbType.Double: importer.Write(v, dbType); break;
-            default: importer.Write(PostgresTypes.ToProviderValue(value, type), dbType); break;
+            var k = keyIndexes[i];
+            cmd.Parameters.Add(new NpgsqlParameter("k" + i, PostgresTypes.ToNpgsql(types[k])) { Value = PostgresTypes.ToProviderValue(row0.Values[k], types[k]) });
         }
+        return (bool)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+    }
+
+    /// <summary>Encoded bytes handed to the COPY stream at a time.</summary>
+    private const int CopyChunkBytes = 1 << 16;
+
+    /// <summary>
+    /// One binary COPY of a table's rows, encoded by <paramref name="encoder"/> straight from the package's lines
+    /// into the raw COPY stream. False when the encoder stopped at a delete row (the COPY is cancelled and wrote
+    /// nothing). PostgreSQL's own errors (a unique violation, a value too long for its column) come as
+    /// PostgresException when the COPY completes; any error cancels the COPY before it propagates.
+    /// </summary>
+    private static async Task<bool> CopyAsync(NpgsqlConnection conn, string copy, PackageReader package, PackageTable table,
+        PostgresCopyEncoder encoder, CancellationToken ct)
+    {
+        using var lines = package.OpenLines(table);
+        var stream = await conn.BeginRawBinaryCopyAsync(copy, ct).ConfigureAwait(false);
+        try
+        {
+            encoder.WriteHeader();
+            while (await lines.FillAsync(ct).ConfigureAwait(false))
+            {
+                if (!encoder.EncodeAvailable(lines))
+                {
+                    await stream.CancelAsync().ConfigureAwait(false);
+                    return false;
+                }
+                if (encoder.Pending.Length < CopyChunkBytes) continue;
+                await stream.WriteAsync(encoder.Pending, ct).ConfigureAwait(false);
+                encoder.ClearPending();
+            }
+            encoder.WriteTrailer();
+            await stream.WriteAsync(encoder.Pending, ct).ConfigureAwait(false);
+            encoder.ClearPending();
+        }
+        catch
+        {
+            await CancelQuietlyAsync(stream).ConfigureAwait(false);
+            throw;
+        }
+        await stream.DisposeAsync().ConfigureAwait(false); // CopyDone: the COPY completes or fails here
+        return true;
+    }
+
+    /// <summary>Ends a COPY that failed on our side; the first error is the one that matters, so later ones are dropped.</summary>
+    private static async Task CancelQuietlyAsync(NpgsqlRawCopyStream stream)
+    {
+        try { await stream.CancelAsync().ConfigureAwait(false); }
+        catch (Exception ex) when (ex is NpgsqlException or ObjectDisposedException or InvalidOperationException or IOException) { }
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -104,6 +104,22 @@ public sealed class PostgresChannelTargetTests(PostgresFixture fixture) : IDispo
     }
 
     [Fact]
+    public async Task A_full_sync_part_failing_in_its_direct_load_into_a_filled_table_changes_nothing()
+    {
+        // Part 2 of a full sync goes by COPY straight into the filled table: a value that does not fit fails the
+        // package there, and neither the part's good rows nor anything else stays.
+        var (db, target) = await SetUpAsync("fullpartfail");
+        await ApplyAsync(target, await WriteAsync(_folder.Path, 1, "store.items", ItemColumns, [(true, Item(1, "one", 1m))], kind: "Full"));
+        var bad = Item(3, "three", 3m);
+        bad[1] = "toolong";
+        var part2 = await WriteAsync(_folder.Path, 2, "store.items", ItemColumns, [(true, Item(2, "two", 2m)), (true, bad)], kind: "Full");
+        var ex = await Assert.ThrowsAsync<AsyncServerException>(() => ApplyAsync(target, part2));
+        Assert.Equal(ErrorIds.ApplyFailed, ex.ErrorId);
+        Assert.Contains("store.items", ex.Message);
+        Assert.Equal("1", await fixture.ScalarAsync(db, "SELECT string_agg(id::text, ',') FROM store.items"));
+    }
+
+    [Fact]
     public async Task Values_are_fitted_to_the_column_alike_whether_the_table_was_empty_or_not()
     {
         // An empty table is loaded by COPY straight into it, a filled one through the staging table: a numeric(20,6)
