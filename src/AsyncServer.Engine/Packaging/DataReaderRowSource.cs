@@ -15,15 +15,13 @@ public sealed class DataReaderRowSource : IPackageRowSource
     private readonly DbDataReader _reader;
     private readonly LogicalType[] _types;
     private readonly int[] _keyIndexes;
-    private readonly ArrayBufferWriter<byte> _line = new(1024);
-    private readonly Utf8JsonWriter _json;
+    private readonly Utf8JsonWriter _json = new(new ArrayBufferWriter<byte>(1), RowCodec.WriterOptions); // re-pointed at each row's output
 
     public DataReaderRowSource(DbDataReader reader, ExtractionQuery query)
     {
         _reader = reader;
         _types = query.Columns.Select(c => c.Type).ToArray();
         _keyIndexes = KeyIndexes(query);
-        _json = new Utf8JsonWriter(_line, RowCodec.WriterOptions);
     }
 
     /// <summary>Where each key column is among the query's columns, in key order (as delete rows carry them).</summary>
@@ -33,17 +31,14 @@ public sealed class DataReaderRowSource : IPackageRowSource
         return query.KeyColumns.Select(k => columns.FindIndex(c => c.Name == k.Name)).ToArray();
     }
 
-    public ReadOnlySpan<byte> Line => _line.WrittenSpan;
-    public bool IsUpsert { get; private set; }
+    public ValueTask<bool> ReadAsync(CancellationToken cancellationToken) => new(_reader.ReadAsync(cancellationToken));
 
-    public async ValueTask<bool> ReadAsync(CancellationToken cancellationToken)
+    public bool WriteLine(IBufferWriter<byte> output)
     {
-        _line.ResetWrittenCount();
-        _json.Reset();
-        if (!await _reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return false;
-        IsUpsert = RowCodec.WriteRow(_json, _reader, _types, _keyIndexes);
+        _json.Reset(output);
+        var upsert = RowCodec.WriteRow(_json, _reader, _types, _keyIndexes);
         _json.Flush();
-        return true;
+        return upsert;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace AsyncServer.Packaging;
 
 /// <summary>
@@ -12,9 +14,10 @@ public interface IPackageRowSource : IAsyncDisposable
     /// <summary>Moves to the next row; false when there are no more.</summary>
     ValueTask<bool> ReadAsync(CancellationToken cancellationToken);
 
-    /// <summary>The current row's package line. Valid until the next <see cref="ReadAsync"/>.</summary>
-    ReadOnlySpan<byte> Line { get; }
-
-    /// <summary>True for an upsert (<c>["U", ...]</c>), false for a delete by key (<c>["D", ...]</c>).</summary>
-    bool IsUpsert { get; }
+    /// <summary>
+    /// Writes the current row's package line (no newline) to <paramref name="output"/>, the package writer's own
+    /// buffer, so a line is encoded where it is compressed from. Returns true for an upsert (<c>["U", ...]</c>),
+    /// false for a delete by key (<c>["D", ...]</c>).
+    /// </summary>
+    bool WriteLine(IBufferWriter<byte> output);
 }

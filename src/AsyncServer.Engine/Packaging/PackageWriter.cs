@@ -74,14 +74,8 @@ public sealed class PackageWriter : IAsyncDisposable
         EndLine(upsert);
     }
 
-    /// <summary>Writes the source's current row, already encoded as a package line.</summary>
-    public void WriteRow(IPackageRowSource row)
-    {
-        var line = row.Line;
-        line.CopyTo(_buffer.GetSpan(line.Length));
-        _buffer.Advance(line.Length);
-        EndLine(row.IsUpsert);
-    }
+    /// <summary>Writes the source's current row: the source encodes its package line straight into the buffer.</summary>
+    public void WriteRow(IPackageRowSource row) => EndLine(row.WriteLine(_buffer));
 
     private void EndLine(bool upsert)
     {

@@ -46,7 +46,12 @@ public abstract class ChangeSourceContract
     {
         var lines = new List<string>();
         await using (rows)
-            while (await rows.ReadAsync(default)) lines.Add(System.Text.Encoding.UTF8.GetString(rows.Line) + (rows.IsUpsert ? "" : " (delete)"));
+            while (await rows.ReadAsync(default))
+            {
+                var line = new System.Buffers.ArrayBufferWriter<byte>();
+                var upsert = rows.WriteLine(line);
+                lines.Add(System.Text.Encoding.UTF8.GetString(line.WrittenSpan) + (upsert ? "" : " (delete)"));
+            }
         return lines.Order(StringComparer.Ordinal).ToList();
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using AsyncServer.ChangeTracking;
 using AsyncServer.Packaging;
 using Npgsql;
@@ -27,17 +28,19 @@ internal sealed class PostgresCopyRowSource : IPackageRowSource
     public static async Task<PostgresCopyRowSource> StartAsync(NpgsqlConnection conn, string copyToStdout, ExtractionQuery query, CancellationToken ct)
         => new(await conn.BeginRawBinaryCopyAsync(copyToStdout, ct).ConfigureAwait(false), query);
 
-    public ReadOnlySpan<byte> Line => _encoder.Line;
-    public bool IsUpsert { get; private set; }
+    public bool WriteLine(IBufferWriter<byte> output)
+    {
+        var upsert = _encoder.Encode(_tuples);
+        var line = _encoder.Line;
+        line.CopyTo(output.GetSpan(line.Length));
+        output.Advance(line.Length);
+        return upsert;
+    }
 
     public async ValueTask<bool> ReadAsync(CancellationToken cancellationToken)
     {
         if (_finished) return false;
-        if (await _tuples.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            IsUpsert = _encoder.Encode(_tuples);
-            return true;
-        }
+        if (await _tuples.ReadAsync(cancellationToken).ConfigureAwait(false)) return true;
         await _tuples.DrainAsync(cancellationToken).ConfigureAwait(false);
         _finished = true;
         return false;

@@ -62,8 +62,10 @@ public sealed class PostgresCopyRowSourceTests(PostgresFixture fixture)
         await using (rows)
             while (await rows.ReadAsync(default))
             {
-                Assert.Equal(rows.Line[2] == (byte)'U', rows.IsUpsert);
-                lines.Add(Encoding.UTF8.GetString(rows.Line));
+                var line = new System.Buffers.ArrayBufferWriter<byte>();
+                var upsert = rows.WriteLine(line);
+                Assert.Equal(line.WrittenSpan[2] == (byte)'U', upsert);
+                lines.Add(Encoding.UTF8.GetString(line.WrittenSpan));
             }
         return lines;
     }
