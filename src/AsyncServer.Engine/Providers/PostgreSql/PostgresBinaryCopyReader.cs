@@ -36,14 +36,21 @@ internal sealed class PostgresBinaryCopyReader
     public ReadOnlySpan<byte> Field(int field) => _buffer.AsSpan(_offsets[field], Math.Max(_lengths[field], 0));
 
     /// <summary>Moves to the next tuple; false after the trailer (the stream is then read to its end, so the COPY completes).</summary>
-    public async ValueTask<bool> ReadAsync(CancellationToken cancellationToken)
+    public ValueTask<bool> ReadAsync(CancellationToken cancellationToken)
+    {
+        // Almost every tuple is already in the buffer: no async state machine for those.
+        var parsed = TryParse();
+        return parsed is { } done ? new ValueTask<bool>(done) : ReadMoreAsync(cancellationToken);
+    }
+
+    private async ValueTask<bool> ReadMoreAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
-            var parsed = TryParse();
-            if (parsed is not null) return parsed.Value;
             if (!await FillAsync(cancellationToken).ConfigureAwait(false))
                 throw new InvalidDataException($"The COPY stream of {_source} ended in the middle of a tuple.");
+            var parsed = TryParse();
+            if (parsed is not null) return parsed.Value;
         }
     }
 

@@ -37,10 +37,17 @@ internal sealed class PostgresCopyRowSource : IPackageRowSource
         return upsert;
     }
 
-    public async ValueTask<bool> ReadAsync(CancellationToken cancellationToken)
+    public ValueTask<bool> ReadAsync(CancellationToken cancellationToken)
     {
-        if (_finished) return false;
-        if (await _tuples.ReadAsync(cancellationToken).ConfigureAwait(false)) return true;
+        if (_finished) return new ValueTask<bool>(false);
+        var next = _tuples.ReadAsync(cancellationToken);
+        // A tuple already in the buffer completes synchronously: no async state machine per row.
+        return next.IsCompletedSuccessfully && next.Result ? new ValueTask<bool>(true) : EndOrWaitAsync(next, cancellationToken);
+    }
+
+    private async ValueTask<bool> EndOrWaitAsync(ValueTask<bool> next, CancellationToken cancellationToken)
+    {
+        if (await next.ConfigureAwait(false)) return true;
         await _tuples.DrainAsync(cancellationToken).ConfigureAwait(false);
         _finished = true;
         return false;
