@@ -6,6 +6,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using AsyncServer.Data;
+using Microsoft.Data.Sqlite;
 
 namespace AsyncServer.Packaging;
 
@@ -42,6 +43,9 @@ internal static class RowCodec
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per row or per field: optimized from the first row, not after tiering
     private static void WriteValue(Utf8JsonWriter json, DbDataReader reader, int ordinal, LogicalType type)
     {
+        if (reader is SqliteDataReader sqlite && type is LogicalType.Int16 or LogicalType.Int32 or LogicalType.Int64 or LogicalType.DateTime or LogicalType.Guid
+            && TryWriteSqliteValue(json, sqlite, ordinal, type))
+            return;
         if (reader.IsDBNull(ordinal)) { json.WriteNullValue(); return; }
         Span<byte> utf8 = stackalloc byte[64];
         int length;
@@ -73,6 +77,42 @@ internal static class RowCodec
                 break;
             case LogicalType.Binary: json.WriteBase64StringValue(reader.GetFieldValue<byte[]>(ordinal)); break;
             default: throw new NotSupportedException(type.ToString());
+        }
+    }
+
+    /// <summary>
+    /// SQLite's storage class varies from row to row, so every IsDBNull and GetFieldType is a native call (a safe
+    /// handle reference and the connection mutex each). GetValue learns the storage class and reads the value in two
+    /// calls where IsDBNull, GetFieldType and a getter take three. Only the usual storage of the type is handled here
+    /// (an integer, ISO timestamp text, GUID text or blob); anything else returns false and takes the general path,
+    /// which converts or refuses it exactly as before.
+    /// </summary>
+    private static bool TryWriteSqliteValue(Utf8JsonWriter json, SqliteDataReader reader, int ordinal, LogicalType type)
+    {
+        Span<byte> utf8 = stackalloc byte[64];
+        int length;
+        switch (reader.GetValue(ordinal))
+        {
+            case DBNull:
+                json.WriteNullValue();
+                return true;
+            case long integer when type is LogicalType.Int16 or LogicalType.Int32 or LogicalType.Int64:
+                json.WriteNumberValue(integer);
+                return true;
+            case string text when type == LogicalType.DateTime && TryParseIsoText(text, out var stamp):
+                if (!stamp.TryFormat(utf8, out length, "O", CultureInfo.InvariantCulture)) throw new FormatException("DateTime too long");
+                json.WriteStringValue(utf8[..length]);
+                return true;
+            case string text when type == LogicalType.Guid && Guid.TryParse(text, out var guid):
+                guid.TryFormat(utf8, out length, "D");
+                json.WriteStringValue(utf8[..length]);
+                return true;
+            case byte[] { Length: 16 } bytes when type == LogicalType.Guid:
+                new Guid(bytes).TryFormat(utf8, out length, "D");
+                json.WriteStringValue(utf8[..length]);
+                return true;
+            default:
+                return false;
         }
     }
 
