@@ -12,9 +12,6 @@ namespace AsyncServer.Bench;
 /// </summary>
 internal static class Program
 {
-    /// <summary>Scenarios whose engine run is shorter than this are measured three times (median).</summary>
-    private const double ShortScenarioSeconds = 3;
-
     private static Measurement Median(List<Measurement> runs) => runs.OrderBy(m => m.Seconds).ElementAt(runs.Count / 2);
 
     public static async Task<int> Main(string[] args)
@@ -55,9 +52,11 @@ internal static class Program
                 if (!quick) ChildProcess.Run(["--child", "floor", s.Name, .. childArgs]);
                 var floor = ChildProcess.Run(["--child", "floor", s.Name, .. childArgs]);
                 var engine = ChildProcess.Run(["--child", "measure", s.Name, .. childArgs]);
-                if (!quick && engine.Seconds < ShortScenarioSeconds)
+                if (!quick)
                 {
-                    // A run of a second or less swings with the machine's load: take the median of three pairs.
+                    // One run swings with the machine (±10 % on this shared one, more for runs under a second): every
+                    // scenario is measured as three pairs, floor and engine alternately, and the median of each is kept,
+                    // with the engine's range in the note.
                     var floors = new List<Measurement> { floor };
                     var engines = new List<Measurement> { engine };
                     for (var i = 0; i < 2; i++)
@@ -66,7 +65,8 @@ internal static class Program
                         engines.Add(ChildProcess.Run(["--child", "measure", s.Name, .. childArgs]));
                     }
                     floor = Median(floors);
-                    engine = Median(engines) with { Note = $"{Median(engines).Note}; median of 3" };
+                    var median = Median(engines);
+                    engine = median with { Note = $"{median.Note}; median of 3, engine {engines.Min(m => m.Seconds):N2}-{engines.Max(m => m.Seconds):N2} s, floor {floors.Min(m => m.Seconds):N2}-{floors.Max(m => m.Seconds):N2} s" };
                 }
                 var r = new ScenarioResult(s.Name, s.Provider, s.Description, s.FloorDescription, engine, floor);
                 Console.Error.WriteLine($"   engine {engine.Seconds:N3} s ({engine.RowsPerSecond:N0} rows/s, peak {engine.PeakBytes / 1048576.0:N1} MB), floor {floor.Seconds:N3} s, ratio {r.Ratio:N2}");
