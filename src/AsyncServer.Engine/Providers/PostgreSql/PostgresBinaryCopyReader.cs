@@ -11,7 +11,6 @@ namespace AsyncServer.Providers.PostgreSql;
 /// </summary>
 internal sealed class PostgresBinaryCopyReader
 {
-    private static ReadOnlySpan<byte> Signature => [(byte)'P', (byte)'G', (byte)'C', (byte)'O', (byte)'P', (byte)'Y', (byte)'\n', 0xFF, (byte)'\r', (byte)'\n', 0];
     private const int HeaderLength = 19; // signature, int32 flags, int32 header extension length
 
     private readonly Stream _stream;
@@ -64,7 +63,7 @@ internal sealed class PostgresBinaryCopyReader
         if (!_headerRead)
         {
             if (data.Length < HeaderLength) return null;
-            if (!data[..Signature.Length].SequenceEqual(Signature))
+            if (!data[..PostgresBinaryFormat.CopySignature.Length].SequenceEqual(PostgresBinaryFormat.CopySignature))
                 throw new InvalidDataException($"The COPY stream of {_source} is not in PostgreSQL's binary format.");
             var extension = BinaryPrimitives.ReadInt32BigEndian(data[15..]);
             if (data.Length < HeaderLength + extension) return null;

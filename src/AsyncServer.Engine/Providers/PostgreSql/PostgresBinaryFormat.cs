@@ -9,8 +9,12 @@ namespace AsyncServer.Providers.PostgreSql;
 /// </summary>
 internal static class PostgresBinaryFormat
 {
-    /// <summary>2000-01-01T00:00:00, the epoch of PostgreSQL's timestamp and date.</summary>
-    private const long EpochTicks = 630822816000000000L;
+    /// <summary>The 11 bytes that open a binary COPY stream: "PGCOPY\n\xff\r\n\0" (bytes, not UTF-8 text: 0xff is one byte).</summary>
+    public static ReadOnlySpan<byte> CopySignature => [(byte)'P', (byte)'G', (byte)'C', (byte)'O', (byte)'P', (byte)'Y', (byte)'\n', 0xff, (byte)'\r', (byte)'\n', 0];
+
+    /// <summary>2000-01-01T00:00:00 in ticks: the zero of PostgreSQL's timestamps and dates.</summary>
+    public const long EpochTicks = 630822816000000000L;
+
     private static readonly DateTime EpochDate = new(2000, 1, 1);
 
     private const ushort SignPositive = 0x0000, SignNegative = 0x4000;

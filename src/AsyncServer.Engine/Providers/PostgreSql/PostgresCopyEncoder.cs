@@ -51,14 +51,11 @@ internal sealed class PostgresCopyEncoder
     public ReadOnlyMemory<byte> Pending => _buffer.AsMemory(0, _length);
     public void ClearPending() => _length = 0;
 
-    /// <summary>"PGCOPY\n\xff\r\n\0" (bytes, not UTF-8 text: 0xff is one byte).</summary>
-    private static ReadOnlySpan<byte> Signature => [(byte)'P', (byte)'G', (byte)'C', (byte)'O', (byte)'P', (byte)'Y', (byte)'\n', 0xff, (byte)'\r', (byte)'\n', 0];
-
     /// <summary>The binary COPY signature, flags (no OIDs) and an empty header extension.</summary>
     public void WriteHeader()
     {
         Ensure(19);
-        Signature.CopyTo(_buffer.AsSpan(_length));
+        PostgresBinaryFormat.CopySignature.CopyTo(_buffer.AsSpan(_length));
         _length += 11;
         PutInt32(0);
         PutInt32(0);

@@ -20,7 +20,7 @@ namespace AsyncServer.Providers.PostgreSql;
 /// </summary>
 internal sealed class PostgresPackageLineEncoder
 {
-    private const long PostgresEpochTicks = 630822816000000000; // 2000-01-01T00:00:00, the zero of PostgreSQL's timestamps and dates
+    private const long PostgresEpochTicks = PostgresBinaryFormat.EpochTicks;
     private static readonly DateTime PostgresEpoch = new(PostgresEpochTicks, DateTimeKind.Unspecified);
 
     /// <summary>"0000" to "9999" as four ASCII bytes (little-endian): the decimal digits of each base-10000 digit of a numeric.</summary>
