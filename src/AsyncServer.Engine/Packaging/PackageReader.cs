@@ -127,7 +127,14 @@ public sealed class PackageReader : IDisposable
 
     private static void DecodeAvailable(PackageLines lines, List<PackageRow> batch, LogicalType[] types, int[] keys)
     {
-        while (lines.TryReadLine(out var line)) batch.Add(RowCodec.ReadRow(line, types, keys, lines.File, lines.LineNumber));
+        try
+        {
+            while (lines.TryReadLine(out var line)) batch.Add(RowCodec.ReadRow(line, types, keys, lines.File, lines.LineNumber));
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            throw RowCodec.NotJson(lines.File, lines.LineNumber, ex);
+        }
     }
 
     /// <summary>The raw lines of one table's data file, for decoders that write rows straight into another format.</summary>

@@ -220,6 +220,10 @@ internal static class RowCodec
     internal static PackageFormatException MalformedValue(string file, long lineNumber, LogicalType type, Exception ex)
         => Bad(file, lineNumber, $"a {type} value is malformed: {ex.Message}");
 
+    /// <summary>The error for a line the JSON reader cannot parse at all (Utf8JsonReader throws JsonException).</summary>
+    internal static PackageFormatException NotJson(string file, long lineNumber, JsonException ex)
+        => Bad(file, lineNumber, $"the row is not valid JSON: {ex.Message}");
+
     private static object? ReadValue(ref Utf8JsonReader reader, LogicalType type, string file, long lineNumber)
     {
         if (reader.TokenType == JsonTokenType.Null) return null;

@@ -77,8 +77,15 @@ internal sealed class PostgresCopyEncoder
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a million calls per package: optimized from the first row
     public bool EncodeAvailable(PackageLines lines)
     {
-        while (lines.TryReadLine(out var line))
-            if (!Encode(line, lines.File, lines.LineNumber)) return false;
+        try
+        {
+            while (lines.TryReadLine(out var line))
+                if (!Encode(line, lines.File, lines.LineNumber)) return false;
+        }
+        catch (JsonException ex)
+        {
+            throw RowCodec.NotJson(lines.File, lines.LineNumber, ex);
+        }
         return true;
     }
 

@@ -138,6 +138,8 @@ public sealed class PostgresCopyEncoderTests(PostgresFixture fixture) : IDisposa
     [InlineData("[\"U\",1,\"2.5\",3]", "row has more than 2 values")]
     [InlineData("[\"X\",1,\"2.5\"]", "unknown row operation 'X'")]
     [InlineData("[\"U\",1,2.5]", "a Decimal value is malformed")]
+    [InlineData("[\"U\",1,\"2.5\"", "the row is not valid JSON")]
+    [InlineData("[\"U\",1,tru]", "the row is not valid JSON")]
     public async Task A_bad_value_fails_the_package_naming_file_and_line_and_changes_nothing(string badLine, string reason)
     {
         var db = await fixture.CreateDatabaseAsync("encoderbad");
