@@ -208,10 +208,12 @@ internal static class RowCodec
     private static PackageFormatException MissingValue(int index, int count, string file, long lineNumber)
         => Bad(file, lineNumber, $"row has {index} values, expected {count}");
 
-    /// <summary>Checks that the row ends after its <paramref name="count"/> values.</summary>
+    /// <summary>Checks that the row ends after its <paramref name="count"/> values, and the line after the row.</summary>
     internal static void ReadEnd(ref Utf8JsonReader reader, int count, string file, long lineNumber)
     {
         if (!reader.Read() || reader.TokenType != JsonTokenType.EndArray) throw Bad(file, lineNumber, $"row has more than {count} values");
+        // Nothing may follow the row's array: the reader throws JsonException for anything but trailing white space.
+        if (reader.Read()) throw Bad(file, lineNumber, "the row has more than one JSON value");
     }
 
     /// <summary>The error for a value that does not parse as its type (the exceptions the typed readers below throw).</summary>

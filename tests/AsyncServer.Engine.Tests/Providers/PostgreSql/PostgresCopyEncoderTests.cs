@@ -140,6 +140,7 @@ public sealed class PostgresCopyEncoderTests(PostgresFixture fixture) : IDisposa
     [InlineData("[\"U\",1,2.5]", "a Decimal value is malformed")]
     [InlineData("[\"U\",1,\"2.5\"", "the row is not valid JSON")]
     [InlineData("[\"U\",1,tru]", "the row is not valid JSON")]
+    [InlineData("[\"U\",1,\"2.5\"]x", "the row is not valid JSON")]
     public async Task A_bad_value_fails_the_package_naming_file_and_line_and_changes_nothing(string badLine, string reason)
     {
         var db = await fixture.CreateDatabaseAsync("encoderbad");
