@@ -119,7 +119,7 @@ internal sealed class PostgresCopyEncoder
                 type = _types[i];
                 EncodeValue(ref reader, type);
             }
-            RowCodec.ReadEnd(ref reader, _types.Length, file, lineNumber);
+            RowCodec.ReadEnd(ref reader, line, _types.Length, file, lineNumber);
         }
         catch (Exception ex) when (RowCodec.IsMalformedValue(ex))
         {
