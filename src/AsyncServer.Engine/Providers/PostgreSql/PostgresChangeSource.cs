@@ -24,7 +24,11 @@ public sealed class PostgresChangeSource : IChangeSource
     public DatabaseProvider Provider => DatabaseProvider.PostgreSql;
     public SqlDialect Dialect => SqlDialect.PostgreSql;
 
-    private Task<NpgsqlConnection> OpenAsync(CancellationToken ct) => PostgresConnections.OpenAsync(_connection, ct);
+    /// <summary>
+    /// Every HQ connection reads with a 128 KB socket buffer (the snapshot's COPY streams whole tables), and all of
+    /// them share one connection string, so one pool and one load of the server's types serve them.
+    /// </summary>
+    private Task<NpgsqlConnection> OpenAsync(CancellationToken ct) => PostgresConnections.OpenAsync(_connection, ct, readBufferSize: 128 * 1024);
 
     public async Task<TableSchema?> DescribeTableAsync(string table, CancellationToken cancellationToken)
     {
@@ -165,7 +169,7 @@ public sealed class PostgresChangeSource : IChangeSource
 
     public async Task<IChangeSnapshot> OpenSnapshotAsync(CancellationToken cancellationToken)
     {
-        var reader = await PostgresConnections.OpenAsync(_connection, cancellationToken, readBufferSize: 128 * 1024).ConfigureAwait(false);
+        var reader = await OpenAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await using (var writer = await OpenAsync(cancellationToken).ConfigureAwait(false))
