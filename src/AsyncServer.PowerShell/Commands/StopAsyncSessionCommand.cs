@@ -9,31 +9,11 @@ namespace AsyncServer.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Stop, "AsyncSession", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(DownloadSession))]
-public sealed class StopAsyncSessionCommand : AsyncServerCmdlet
+public sealed class StopAsyncSessionCommand : SessionActionCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("SessionId")]
-    public long[] Id { get; set; } = [];
+    protected override string Action => "Cancel";
+    protected override string Everywhere => "everywhere";
 
-    /// <summary>Cancel only at this channel database; empty cancels the session everywhere.</summary>
-    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
-    [AllowEmptyString]
-    [AllowNull]
-    public string? ChannelDatabase { get; set; }
-
-    [Parameter] public SwitchParameter PassThru { get; set; }
-
-    protected override void ProcessRecord()
-    {
-        var lifecycle = new SessionLifecycle(Context);
-        var db = string.IsNullOrEmpty(ChannelDatabase) ? null : ChannelDatabase;
-        foreach (var id in Id)
-        {
-            var what = db is null ? $"session {id} (everywhere)" : $"session {id} at channel database {db}";
-            if (!ShouldProcess(what, "Cancel")) continue;
-            var record = TryRun(ct => lifecycle.CancelAsync(id, db, ct), id);
-            if (record is not null && PassThru)
-                foreach (var row in SessionBrowser.Expand(Context.Configuration, [record], db is null ? null : new SessionQuery { ChannelDatabases = [db] })) WriteObject(row);
-        }
-    }
+    protected override Task<DownloadSessionRecord> ActAsync(SessionLifecycle lifecycle, long sessionId, string? channelDatabase, CancellationToken ct)
+        => lifecycle.CancelAsync(sessionId, channelDatabase, ct);
 }

@@ -1,0 +1,46 @@
+using System.Management.Automation;
+using AsyncServer.Messaging;
+
+namespace AsyncServer.PowerShell.Internal;
+
+/// <summary>
+/// What Stop- and Restart-AsyncSession share: sessions by id (from the pipeline too), an optional channel
+/// database, ShouldProcess per session, and -PassThru showing each session's rows afterwards. A derived
+/// cmdlet names its action and calls one SessionLifecycle method.
+/// </summary>
+public abstract class SessionActionCmdlet : AsyncServerCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("SessionId")]
+    public long[] Id { get; set; } = [];
+
+    /// <summary>Only at this channel database; empty means every channel database the action applies to.</summary>
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    [AllowEmptyString]
+    [AllowNull]
+    public string? ChannelDatabase { get; set; }
+
+    [Parameter] public SwitchParameter PassThru { get; set; }
+
+    /// <summary>The verb ShouldProcess shows ("Cancel", "Rerun").</summary>
+    protected abstract string Action { get; }
+
+    /// <summary>What "every channel database" means for this action, shown by ShouldProcess.</summary>
+    protected abstract string Everywhere { get; }
+
+    protected abstract Task<DownloadSessionRecord> ActAsync(SessionLifecycle lifecycle, long sessionId, string? channelDatabase, CancellationToken ct);
+
+    protected override void ProcessRecord()
+    {
+        var lifecycle = new SessionLifecycle(Context);
+        var db = string.IsNullOrEmpty(ChannelDatabase) ? null : ChannelDatabase;
+        foreach (var id in Id)
+        {
+            var what = db is null ? $"session {id} ({Everywhere})" : $"session {id} at channel database {db}";
+            if (!ShouldProcess(what, Action)) continue;
+            var record = TryRun(ct => ActAsync(lifecycle, id, db, ct), id);
+            if (record is not null && PassThru)
+                foreach (var row in SessionBrowser.Expand(Context.Configuration, [record], db is null ? null : new SessionQuery { ChannelDatabases = [db] })) WriteObject(row);
+        }
+    }
+}
