@@ -17,9 +17,15 @@ public sealed class DataReaderRowSource : IPackageRowSource
     private readonly int[] _keyIndexes;
     private readonly Utf8JsonWriter _json = new(new ArrayBufferWriter<byte>(1), RowCodec.WriterOptions); // re-pointed at each row's output
 
-    public DataReaderRowSource(DbDataReader reader, ExtractionQuery query)
+    private readonly RowCodec.ValueShortcut? _shortcut;
+
+    public DataReaderRowSource(DbDataReader reader, ExtractionQuery query) : this(reader, query, null) { }
+
+    /// <param name="shortcut">The provider's own reading of values, tried before RowCodec's general one.</param>
+    internal DataReaderRowSource(DbDataReader reader, ExtractionQuery query, RowCodec.ValueShortcut? shortcut)
     {
         _reader = reader;
+        _shortcut = shortcut;
         _types = query.Columns.Select(c => c.Type).ToArray();
         _keyIndexes = KeyIndexes(query);
     }
@@ -36,7 +42,7 @@ public sealed class DataReaderRowSource : IPackageRowSource
     public bool WriteLine(IBufferWriter<byte> output)
     {
         _json.Reset(output);
-        var upsert = RowCodec.WriteRow(_json, _reader, _types, _keyIndexes);
+        var upsert = RowCodec.WriteRow(_json, _reader, _types, _keyIndexes, _shortcut);
         _json.Flush();
         return upsert;
     }

@@ -6,7 +6,6 @@ using System.Runtime.CompilerServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using AsyncServer.Data;
-using Microsoft.Data.Sqlite;
 
 namespace AsyncServer.Packaging;
 
@@ -23,17 +22,34 @@ internal static class RowCodec
         SkipValidation = true,
     };
 
+    /// <summary>
+    /// A provider's own reading of values of some types, tried before the general one: <see cref="TryWrite"/> writes
+    /// the value and returns true, or returns false and leaves it to the general path (which then converts or
+    /// refuses it). The types are a bit mask, so a column of another type costs one test, not a call.
+    /// </summary>
+    public sealed class ValueShortcut(ValueShortcut.Writer tryWrite, params LogicalType[] types)
+    {
+        public delegate bool Writer(Utf8JsonWriter json, DbDataReader reader, int ordinal, LogicalType type);
+
+        private readonly ulong _types = types.Aggregate(0UL, (mask, t) => mask | 1UL << (int)t);
+
+        public Writer TryWrite { get; } = tryWrite;
+
+        public bool Handles(LogicalType type) => (_types & 1UL << (int)type) != 0;
+    }
+
     /// <summary>Writes the current row of <paramref name="reader"/> (column 0 = upsert flag).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per row or per field: optimized from the first row, not after tiering
-    public static bool WriteRow(Utf8JsonWriter json, DbDataReader reader, IReadOnlyList<LogicalType> types, IReadOnlyList<int> keyIndexes)
+    public static bool WriteRow(Utf8JsonWriter json, DbDataReader reader, IReadOnlyList<LogicalType> types, IReadOnlyList<int> keyIndexes,
+        ValueShortcut? shortcut = null)
     {
         var upsert = ReadInt64(reader, 0) != 0;
         json.WriteStartArray();
         json.WriteStringValue(upsert ? "U"u8 : "D"u8);
         if (upsert)
-            for (var i = 0; i < types.Count; i++) WriteValue(json, reader, i + 1, types[i]);
+            for (var i = 0; i < types.Count; i++) WriteValue(json, reader, i + 1, types[i], shortcut);
         else
-            foreach (var k in keyIndexes) WriteValue(json, reader, k + 1, types[k]);
+            foreach (var k in keyIndexes) WriteValue(json, reader, k + 1, types[k], shortcut);
         json.WriteEndArray();
         return upsert;
     }
@@ -41,11 +57,9 @@ internal static class RowCodec
     // The hot path formats straight into UTF-8 on the stack: no boxing, no intermediate strings. The text is
     // exactly what ValueText.Format produces (tests/.../PackageFidelityTests round-trip every type).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per row or per field: optimized from the first row, not after tiering
-    private static void WriteValue(Utf8JsonWriter json, DbDataReader reader, int ordinal, LogicalType type)
+    private static void WriteValue(Utf8JsonWriter json, DbDataReader reader, int ordinal, LogicalType type, ValueShortcut? shortcut)
     {
-        if (reader is SqliteDataReader sqlite && type is LogicalType.Int16 or LogicalType.Int32 or LogicalType.Int64 or LogicalType.DateTime or LogicalType.Guid
-            && TryWriteSqliteValue(json, sqlite, ordinal, type))
-            return;
+        if (shortcut is not null && shortcut.Handles(type) && shortcut.TryWrite(json, reader, ordinal, type)) return;
         if (reader.IsDBNull(ordinal)) { json.WriteNullValue(); return; }
         Span<byte> utf8 = stackalloc byte[64];
         int length;
@@ -77,42 +91,6 @@ internal static class RowCodec
                 break;
             case LogicalType.Binary: json.WriteBase64StringValue(reader.GetFieldValue<byte[]>(ordinal)); break;
             default: throw new NotSupportedException(type.ToString());
-        }
-    }
-
-    /// <summary>
-    /// SQLite's storage class varies from row to row, so every IsDBNull and GetFieldType is a native call (a safe
-    /// handle reference and the connection mutex each). GetValue learns the storage class and reads the value in two
-    /// calls where IsDBNull, GetFieldType and a getter take three. Only the usual storage of the type is handled here
-    /// (an integer, ISO timestamp text, GUID text or blob); anything else returns false and takes the general path,
-    /// which converts or refuses it exactly as before.
-    /// </summary>
-    private static bool TryWriteSqliteValue(Utf8JsonWriter json, SqliteDataReader reader, int ordinal, LogicalType type)
-    {
-        Span<byte> utf8 = stackalloc byte[64];
-        int length;
-        switch (reader.GetValue(ordinal))
-        {
-            case DBNull:
-                json.WriteNullValue();
-                return true;
-            case long integer when type is LogicalType.Int16 or LogicalType.Int32 or LogicalType.Int64:
-                json.WriteNumberValue(integer);
-                return true;
-            case string text when type == LogicalType.DateTime && TryParseIsoText(text, out var stamp):
-                if (!stamp.TryFormat(utf8, out length, "O", CultureInfo.InvariantCulture)) throw new FormatException("DateTime too long");
-                json.WriteStringValue(utf8[..length]);
-                return true;
-            case string text when type == LogicalType.Guid && Guid.TryParse(text, out var guid):
-                guid.TryFormat(utf8, out length, "D");
-                json.WriteStringValue(utf8[..length]);
-                return true;
-            case byte[] { Length: 16 } bytes when type == LogicalType.Guid:
-                new Guid(bytes).TryFormat(utf8, out length, "D");
-                json.WriteStringValue(utf8[..length]);
-                return true;
-            default:
-                return false;
         }
     }
 
