@@ -206,7 +206,7 @@ public sealed class PostgresChangeSource : IChangeSource
 
         public async Task<DbDataReader> ReadAsync(ExtractionQuery query, long? fromVersion, CancellationToken cancellationToken)
         {
-            var read = await SelectAsync(query, fromVersion, p => "@" + p, cancellationToken).ConfigureAwait(false);
+            var read = await SelectAsync(query, fromVersion, (name, type) => $"@{name}::{type}", cancellationToken).ConfigureAwait(false);
             var cmd = PostgresConnections.Command(conn, read.Sql, tx);
             foreach (var p in read.Filter.Parameters) cmd.Parameters.AddWithValue(p.Name, PostgresTypes.ToNpgsql(p.Type), PostgresTypes.ToProviderValue(p.Value, p.Type));
             if (read.FromSnapshot is not null)
@@ -227,9 +227,9 @@ public sealed class PostgresChangeSource : IChangeSource
         public async Task<IPackageRowSource> ReadPackageRowsAsync(ExtractionQuery query, long? fromVersion, CancellationToken cancellationToken)
         {
             var settings = new List<(string Name, string Expression, object Value, NpgsqlTypes.NpgsqlDbType? Type)>();
-            var read = await SelectAsync(query, fromVersion, name => Setting(name), cancellationToken,
-                p => p.Value is null ? $"NULL::{PostgresTypes.ToDeclared(p.Type)}" : $"{Setting(p.Name)}::{PostgresTypes.ToDeclared(p.Type)}").ConfigureAwait(false);
-            foreach (var p in read.Filter.Parameters.Where(p => p.Value is not null))
+            var read = await SelectAsync(query, fromVersion,
+                (name, type) => $"(SELECT pg_catalog.current_setting('asyncserver.{name}'))::{type}", cancellationToken).ConfigureAwait(false);
+            foreach (var p in read.Filter.Parameters)
                 settings.Add((p.Name, $"CAST(@{p.Name} AS {PostgresTypes.ToDeclared(p.Type)})::text", PostgresTypes.ToProviderValue(p.Value, p.Type), PostgresTypes.ToNpgsql(p.Type)));
             if (read.FromSnapshot is not null)
             {
@@ -249,21 +249,18 @@ public sealed class PostgresChangeSource : IChangeSource
                 await set.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
             return await PostgresCopyRowSource.StartAsync(conn, $"COPY ({read.Sql}) TO STDOUT (FORMAT BINARY)", query, cancellationToken).ConfigureAwait(false);
-
-            static string Setting(string name) => $"(SELECT pg_catalog.current_setting('asyncserver.{name}'))";
         }
 
         private sealed record Select(string Sql, FilterRenderer Filter, string? FromSnapshot);
 
         /// <summary>
         /// The extraction SELECT: column 0 the upsert flag, then the query's columns read as their logical types.
-        /// <paramref name="value"/> spells a reference to the named value (a filter parameter, from_snap, to_snap).
+        /// <paramref name="value"/> spells a reference to the named value (a filter parameter, from_snap, to_snap) cast to a SQL type.
         /// </summary>
-        private async Task<Select> SelectAsync(ExtractionQuery query, long? fromVersion, Func<string, string> value, CancellationToken cancellationToken,
-            Func<BoundParameter, string>? filterValue = null)
+        private async Task<Select> SelectAsync(ExtractionQuery query, long? fromVersion, Func<string, string, string> value, CancellationToken cancellationToken)
         {
             var d = SqlDialect.PostgreSql;
-            var renderer = new FilterRenderer(d, query.SchemaOf, query.Parameters, parameterReference: filterValue ?? (p => value(p.Name)));
+            var renderer = new FilterRenderer(d, query.SchemaOf, query.Parameters, parameterReference: p => value(p.Name, PostgresTypes.ToDeclared(p.Type)));
             var filterSql = query.Filter is null ? null : renderer.Render(query.Filter, query.Table, "t");
             var table = PostgresCatalog.Quote(query.Table);
             if (fromVersion is null)
@@ -281,7 +278,7 @@ public sealed class PostgresChangeSource : IChangeSource
             var join = string.Join(" AND ", query.KeyColumns.Select(k => $"t.{d.Quote(k.Name)} = ct.{d.Quote(k.Name)}"));
             var present = $"t.{d.Quote(query.KeyColumns[0].Name)} IS NOT NULL";
             var upsert = filterSql is null ? present : $"{present} AND {filterSql}";
-            string from = $"{value("from_snap")}::pg_snapshot", to = $"{value("to_snap")}::pg_snapshot";
+            string from = value("from_snap", "pg_snapshot"), to = value("to_snap", "pg_snapshot");
             // Visible in this tick's snapshot and not in the starting tick's. The xid bounds only let the
             // index narrow the scan: anything invisible at A is at least A's xmin, anything visible at B below B's xmax.
             return new Select($"SELECT CASE WHEN {upsert} THEN 1 ELSE 0 END AS __upsert, {columns} " +
