@@ -67,7 +67,7 @@ function Invoke-Build {
     Invoke-Native dotnet @('publish', (Join-Path $Root 'src/AsyncServer.Engine/AsyncServer.Engine.csproj'), '-c', $Configuration, '--no-build', '-o', $deps, '--nologo', '-v', 'q')
     $cmdlets = Join-Path $Root "src/AsyncServer.PowerShell/bin/$Configuration/net8.0/AsyncServer.PowerShell.dll"
     Copy-Item $cmdlets $ModuleOut
-    Copy-Item (Join-Path $Root 'AsyncServer.psd1') $ModuleOut
+    # module/ holds the manifest, the format file and the help sources: the manifest only works here, beside the dll.
     Copy-Item (Join-Path $Root 'module/*') $ModuleOut -Recurse -Force
     # The service host (Register-AsyncDistributionSchedule -Service finds it beside the module folder).
     $serviceOut = Join-Path $Out 'AsyncServer.Service'

@@ -147,6 +147,18 @@ foreach ($cmd in $cmdlets) {
         if (-not (Test-Text $ex['Remarks'])) { Add-Problem $file "Examples[$i].Remarks is missing or empty" }
     }
 
+    # In a @'...'@ here-string '' stays two apostrophes ("operator''s"); only a '...' string turns '' into one.
+    $prose = @(
+        foreach ($key in 'Synopsis', 'Description', 'Outputs', 'Notes', 'Inputs') { if ($data[$key] -is [string]) { [pscustomobject]@{ Where = $key; Text = $data[$key] } } }
+        foreach ($name in $own.Keys) { [pscustomobject]@{ Where = "Parameters.$name"; Text = [string]$own[$name] } }
+        for ($i = 0; $i -lt $examples.Count; $i++) { if ($examples[$i] -is [hashtable]) { [pscustomobject]@{ Where = "Examples[$i].Remarks"; Text = [string]$examples[$i]['Remarks'] } } }
+    )
+    foreach ($p in $prose) {
+        foreach ($m in [regex]::Matches($p.Text, "\w''\w")) {
+            Add-Problem $file "$($p.Where) has a doubled apostrophe ('$($m.Value)'): inside a @'...'@ here-string write one apostrophe"
+        }
+    }
+
     $help[$cmd.Name] = [pscustomobject]@{
         Command = $cmd; Data = $data; Descriptions = $descriptions; Examples = $examples
         Defaults = $defaults; Links = @($data['Links'] | Where-Object { $_ })
@@ -410,6 +422,13 @@ try {
         $w.WriteEndElement()
 
         $w.WriteStartElement('command', 'relatedLinks', $ns.command)
+        # Get-Help -Online opens the first link with an address: the cmdlet's HelpUri, its section of docs/cmdlets.md.
+        if ($cmd.HelpUri) {
+            $w.WriteStartElement('maml', 'navigationLink', $ns.maml)
+            $w.WriteElementString('maml', 'linkText', $ns.maml, 'Online version:')
+            $w.WriteElementString('maml', 'uri', $ns.maml, $cmd.HelpUri)
+            $w.WriteEndElement()
+        }
         foreach ($link in @($item.Links) + 'about_AsyncServer' | Select-Object -Unique) {
             $w.WriteStartElement('maml', 'navigationLink', $ns.maml)
             $w.WriteElementString('maml', 'linkText', $ns.maml, $link)
@@ -450,22 +469,53 @@ if ($IndexPath) {
         $lines.Add("| [$($item.Command.Name)](#$($item.Command.Name.ToLowerInvariant())) | $synopsis |")
     }
     $lines.Add('')
-    $lines.Add('## Syntax')
+    # One section per cmdlet; its heading's anchor (#verb-noun) is the cmdlet's HelpUri, where Get-Help -Online goes.
     foreach ($item in $help.Values) {
+        $cmd = $item.Command
+        $models = Get-ParameterModel $item
         $lines.Add('')
-        $lines.Add("### $($item.Command.Name)")
+        $lines.Add("## $($cmd.Name)")
+        $lines.Add('')
+        $lines.Add(($item.Data.Synopsis.Trim() -replace '\s+', ' '))
         $lines.Add('')
         $lines.Add('```')
-        $sets = @($item.Command.ParameterSets | Sort-Object @{ Expression = { -not $_.IsDefault } }, Name)
+        $sets = @($cmd.ParameterSets | Sort-Object @{ Expression = { -not $_.IsDefault } }, Name)
         foreach ($set in $sets) {
             $parts = foreach ($p in Get-SyntaxParameters $set) {
                 $value = if ($p.ParameterType -eq [System.Management.Automation.SwitchParameter]) { '' } else { " <$(Get-ShortTypeName $p.ParameterType)>" }
                 $name = if ($p.Position -ge 0) { "[-$($p.Name)]" } else { "-$($p.Name)" }
                 if ($p.IsMandatory) { "$name$value" } else { "[$name$value]" }
             }
-            $lines.Add((@($item.Command.Name) + @($parts) + '[<CommonParameters>]') -join ' ')
+            $lines.Add((@($cmd.Name) + @($parts) + '[<CommonParameters>]') -join ' ')
         }
         $lines.Add('```')
+        foreach ($para in Split-Paragraph $item.Data.Description) { $lines.Add(''); $lines.Add($para) }
+        $lines.Add('')
+        $lines.Add('| Parameter | Type | Description |')
+        $lines.Add('|---|---|---|')
+        foreach ($m in $models.Values | Sort-Object @{ Expression = { $_.Name -in $shouldProcessParameters } }, Name) {
+            $facts = @()
+            if ($m.Required) { $facts += 'required' }
+            if ($m.Position -ne 'named') { $facts += "position $($m.Position)" }
+            if ($m.Aliases.Count) { $facts += "alias $($m.Aliases -join ', ')" }
+            $pipeline = @(); if ($m.ByValue) { $pipeline += 'by value' }; if ($m.ByPropertyName) { $pipeline += 'by property name' }
+            if ($pipeline) { $facts += "pipeline $($pipeline -join ', ')" }
+            if ($m.Globbing) { $facts += 'wildcards' }
+            $text = (($m.Description.Trim() -replace '\s+', ' ') -replace '\|', '\|')
+            if ($facts) { $text += " ($($facts -join '; '))" }
+            $lines.Add("| -$($m.Name) | $(Get-ShortTypeName $m.Type) | $text |")
+        }
+        for ($i = 0; $i -lt $item.Examples.Count; $i++) {
+            $ex = $item.Examples[$i]
+            $lines.Add('')
+            $lines.Add("Example $($i + 1)$(if ($ex['Title']) { ": $($ex.Title)" })")
+            $lines.Add('')
+            $lines.Add('```powershell')
+            $lines.Add($ex.Code.Trim())
+            $lines.Add('```')
+            $lines.Add('')
+            $lines.Add(($ex.Remarks.Trim() -replace '\s+', ' '))
+        }
     }
     $indexFolder = Split-Path $IndexPath -Parent
     if ($indexFolder) { New-Item -ItemType Directory -Path $indexFolder -Force | Out-Null }

@@ -67,7 +67,7 @@ Get-AsyncSession -ConfigurationPath $config -Id ($incremental | Where-Object Kin
 
 Write-Host "`n== 5. The store HOUSTON receives and applies its packages, in session order" -ForegroundColor Cyan
 $received = Receive-AsyncPackage -ConfigurationPath $config -ChannelDatabase HOUSTON
-$received | Format-Table Id, JobId, ChannelDatabase, Status, Message
+$received | Format-Table Id, Job, ChannelDatabase, Status, Message
 Write-Host "== Status messages to the HQ status tables (retention purges what is older than retentionDays)" -ForegroundColor Cyan
 Move-AsyncStatusMessage -ConfigurationPath $config -Confirm:$false | Format-List
 

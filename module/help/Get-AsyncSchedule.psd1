@@ -24,7 +24,7 @@ NextDue is computed from the recurrence: an interval counts from the last run (a
             Remarks = 'Registers the Nightly schedule as a systemd timer (Linux) or Task Scheduler task (Windows).'
         }
     )
-    Outputs     = 'AsyncServer.Scheduling.ScheduleStatus: Name, Active, Direction, Jobs, DataGroups, Recurrence, Interval, Cron, TimeZone, LastRun, LastResult, LastMessage, NextDue, LastSessionIds.'
+    Outputs     = 'AsyncServer.Scheduling.ScheduleStatus: Name, Active, Direction, Jobs, DataGroups, Recurrence, Interval (a TimeSpan, for interval recurrences), Cron, TimeZone, LastRun, LastResult, LastMessage, NextDue, LastSessionIds. Jobs, DataGroups and LastSessionIds are lists that print as comma-separated text, so ConvertTo-Csv and Export-Csv write their values. The table view shows Name, LastResult, LastRun and NextDue (inactive or on demand when there is no due time) in local time with the UTC offset; Format-List shows everything.'
     Notes       = 'Error ids: ScheduleNotFound (non-terminating), MessageDatabaseNotInitialized, MessageDatabaseOutdated, ConfigurationNotFound.'
     Links       = @('Start-AsyncDistribution', 'Register-AsyncDistributionSchedule', 'Get-AsyncSession')
 }

@@ -10,18 +10,18 @@ On SQL Server, change tracking's automatic cleanup removes expired history by it
 On SQLite and PostgreSQL the cleanup runs in one transaction. Its impact is High, so it asks for confirmation unless you use -Confirm:$false (for example in a scheduled task).
 '@
     Parameters  = @{
-        RetentionDays = 'Days of change history to keep (fractions allowed, 0 to 36500); older change records are removed. On SQL Server only zero or not matters: a positive value runs the server''s cleanup by the database''s retention, zero drops all history (see the description).'
+        RetentionDays = 'Days of change history to keep (0 to 36500); older change records are removed. Default: the configuration''s retentionDays (14 unless set), the same default as Enable-AsyncChangeTracking -RetentionDays. On SQL Server only zero or not matters: a positive value runs the server''s cleanup by the database''s retention, zero drops all history (see the description).'
         WhatIf    = 'Shows the HQ database (connection with secrets masked) and the retention, without removing anything.'
         Confirm   = 'Prompts before the history is removed. Because the cmdlet''s impact is High, it prompts by default; use -Confirm:$false to run unattended.'
     }
     Examples    = @(
         @{
-            Code    = 'PS> Invoke-AsyncChangeTrackingCleanup -RetentionDays 14 -Confirm:$false'
-            Remarks = 'The nightly housekeeping step: keeps two weeks of change history and removes the rest, without a prompt. The output shows each table''s new MinValidVersion and how many change records it still holds.'
+            Code    = 'PS> Invoke-AsyncChangeTrackingCleanup -Confirm:$false'
+            Remarks = 'The nightly housekeeping step: keeps the configuration''s retentionDays of change history (two weeks by default) and removes the rest, without a prompt. The output shows each table''s new MinValidVersion and how many change records it still holds.'
         }
         @{
             Code    = @'
-PS> Get-AsyncSession -Status Available, Requested -First 1 | Select-Object Id, JobId, DataGroup, ChannelDatabase, CreatedAt
+PS> Get-AsyncSession -Status Available, Requested -First 1 | Select-Object Id, Job, DataGroup, ChannelDatabase, CreatedAt
 PS> Invoke-AsyncChangeTrackingCleanup -RetentionDays 30 -WhatIf
 '@
             Remarks = 'Before a cleanup, looks at the oldest session a channel database has not downloaded yet, then shows what a 30-day cleanup would do. A data group whose last distribution of a job is older than the retention will get a full sync for that job.'

@@ -33,6 +33,6 @@ PS> Start-AsyncDistribution -Schedule Products-and-prices, Nightly | Format-Tabl
         }
     )
     Outputs     = 'One object with Path, ConfigurationPath, HqDatabase, MessageDatabase, DownloadFolder, ChannelFolder and HqRows (rows created in the HQ database).'
-    Notes       = 'Error ids: SampleFolderNotEmpty, IOError, AccessDenied. The sample is for learning and testing; Update-AsyncSampleData makes changes in it to distribute. examples/quickstart.ps1 in the repository walks through it.'
+    Notes       = 'Error ids: SampleFolderNotEmpty, SampleFolderNotCreatable (the folder cannot be created or written there; the message says why), IOError, AccessDenied. The sample is for learning and testing; Update-AsyncSampleData makes changes in it to distribute. examples/quickstart.ps1 in the repository walks through it.'
     Links       = @('Update-AsyncSampleData', 'Start-AsyncDistribution')
 }

@@ -11,7 +11,7 @@ Receive-AsyncPackage does at a store what the Async Client of Commerce Data Exch
 Every status change writes a status message in the message database. Only one client at a time can receive for a channel database (a lease in the message database). Run it on a schedule at each store; see docs/client.md.
 '@
     Parameters  = @{
-        ChannelDatabase         = 'Ids of the channel databases to receive for, as named in the configuration''s data groups. Accepts pipeline input by value and by property name (ChannelDatabase, ChannelDatabaseId).'
+        ChannelDatabase         = 'Ids of the channel databases to receive for, as named in the configuration''s data groups. Accepts pipeline input by value and by property name (ChannelDatabase, ChannelDatabaseId). Tab completion offers the channel databases of the configuration.'
         ChannelConnectionString = 'Uses this connection string for the channel database instead of the one in the configuration (for example "Data Source=D:\Store\store.db" for SQLite). The provider stays the one the configuration names (default sqlite).'
         LocalFolder             = 'Folder the packages are copied to before they are applied. Default: client\<channel database> beside the configuration file. The copies are deleted after each session.'
         First                   = 'Applies at most this many pending sessions per channel database in this run.'
@@ -34,6 +34,6 @@ Every status change writes a status message in the message database. Only one cl
         }
     )
     Outputs     = 'AsyncServer.Messaging.DownloadSession, one per session handled in this run, as seen at the channel database.'
-    Notes       = 'Error ids: ApplyFailed and DownloadFailed (non-terminating, one per failed session, the session as target object), ChannelDatabaseNotFound, ChannelConnectionMissing, WorkClaimedElsewhere (another client is receiving for the same channel database), MessageDatabaseNotInitialized, ConfigurationNotFound. Schedule it with a systemd timer or the Windows Task Scheduler; see README.md and docs/client.md.'
+    Notes       = 'Each failed session is reported once, as an error record (the engine''s log line for it goes to the verbose stream, so -ErrorAction SilentlyContinue silences the failure completely). Error ids: ApplyFailed and DownloadFailed (non-terminating, one per failed session, the session as target object), ChannelDatabaseNotFound, ChannelConnectionMissing, WorkClaimedElsewhere (another client is receiving for the same channel database), MessageDatabaseNotInitialized, ConfigurationNotFound. Schedule it with a systemd timer or the Windows Task Scheduler; see README.md and docs/client.md.'
     Links       = @('Get-AsyncSession', 'Restart-AsyncSession', 'Stop-AsyncSession')
 }

@@ -40,6 +40,6 @@ PS> Start-AsyncDistribution -Job 1020, 1040 -WhatIf
         }
     )
     Outputs     = 'One object with Inserted (products), Updated (rows) and Deleted (rows).'
-    Notes       = 'Error ids: SampleNeedsSqlite, ConfigurationNotFound. Use it only on a sample environment: it writes to the HQ database directly.'
+    Notes       = 'Large runs report progress (Write-Progress) about every percent of the changes asked for. Error ids: SampleNeedsSqlite, ConfigurationNotFound. Use it only on a sample environment: it writes to the HQ database directly.'
     Links       = @('New-AsyncSampleEnvironment', 'Start-AsyncDistribution')
 }

@@ -128,11 +128,11 @@ public sealed class CmdletTests : IAsyncLifetime
         ps.Stop();
         Assert.Throws<PipelineStoppedException>(() => ps.EndInvoke(async));
         var sessions = _host.Invoke("Get-AsyncSession -IncludeNoData").Select(o => (DownloadSession)o.BaseObject).ToList();
-        Assert.DoesNotContain(sessions, s => s.SessionStatus == SessionStatus.Started);
-        Assert.Contains(sessions, s => s.SessionStatus == SessionStatus.Canceled);
+        Assert.DoesNotContain(sessions, s => s.PackageStatus == SessionStatus.Started);
+        Assert.Contains(sessions, s => s.PackageStatus == SessionStatus.Canceled);
         Assert.Empty(Directory.GetFiles(Path.Combine(_folder, "download"), "*.tmp"));
         // Every package left in the folder belongs to a recorded, available session.
-        var available = sessions.Where(s => s.SessionStatus == SessionStatus.Available).Select(s => s.PackagePath).ToHashSet();
+        var available = sessions.Where(s => s.PackageStatus == SessionStatus.Available).Select(s => s.PackagePath).ToHashSet();
         Assert.All(PackageFiles(), f => Assert.Contains(f, available));
     }
 

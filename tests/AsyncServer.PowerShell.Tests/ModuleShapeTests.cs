@@ -18,7 +18,7 @@ public sealed class ModuleShapeTests
         var approved = typeof(VerbsCommon).Assembly.GetTypes()
             .Where(t => t.Name.StartsWith("Verbs", StringComparison.Ordinal))
             .SelectMany(t => t.GetFields(BindingFlags.Public | BindingFlags.Static)).Select(f => (string)f.GetValue(null)!).ToHashSet();
-        var manifest = File.ReadAllText(PowerShellHost.RepositoryFile("AsyncServer.psd1"));
+        var manifest = File.ReadAllText(PowerShellHost.RepositoryFile("module/AsyncServer.psd1"));
         Assert.NotEmpty(CmdletTypes);
         foreach (var type in CmdletTypes)
         {
@@ -61,6 +61,42 @@ public sealed class ModuleShapeTests
             var attribute = type.GetCustomAttribute<CmdletAttribute>()!;
             if (readOnly.Contains(attribute.VerbName)) continue;
             Assert.True(attribute.SupportsShouldProcess, $"{attribute.VerbName}-{attribute.NounName} changes things and must support -WhatIf/-Confirm");
+        }
+    }
+
+    /// <summary>Parameters that share a name but not a meaning: New-AsyncSampleEnvironment -Path is one folder, Publish-AsyncPackage -Path many packages.</summary>
+    private static readonly string[] DifferentMeanings = ["Path"];
+
+    [Fact]
+    public void A_parameter_name_has_one_type_and_one_set_of_aliases_on_every_cmdlet()
+    {
+        var parameters = CmdletTypes
+            .SelectMany(t => t.GetProperties().Select(p => (Cmdlet: t.Name, Property: p, Attribute: p.GetCustomAttributes<ParameterAttribute>().FirstOrDefault())))
+            .Where(p => p.Attribute is not null && !DifferentMeanings.Contains(p.Property.Name))
+            .GroupBy(p => p.Property.Name);
+        foreach (var group in parameters)
+        {
+            var shapes = group.Select(p => (p.Cmdlet, Type: p.Property.PropertyType.Name,
+                Aliases: string.Join(",", p.Property.GetCustomAttributes<AliasAttribute>().SelectMany(a => a.AliasNames).Order()))).ToList();
+            var distinct = shapes.Select(s => (s.Type, s.Aliases)).Distinct().ToList();
+            Assert.True(distinct.Count == 1, $"-{group.Key} differs: " + string.Join("; ", shapes.Select(s => $"{s.Cmdlet}: {s.Type} [{s.Aliases}]")));
+        }
+    }
+
+    [Fact]
+    public void Every_cmdlet_has_online_help_at_its_section_of_the_cmdlet_reference_under_the_manifests_ProjectUri()
+    {
+        var manifest = File.ReadAllText(PowerShellHost.RepositoryFile("module/AsyncServer.psd1"));
+        var project = System.Text.RegularExpressions.Regex.Match(manifest, @"ProjectUri\s*=\s*'([^']+)'").Groups[1].Value;
+        Assert.StartsWith("https://", project);
+        Assert.Contains($"HelpInfoUri          = '{project}/", manifest);
+        var reference = File.ReadAllText(PowerShellHost.RepositoryFile("docs/cmdlets.md"));
+        foreach (var type in CmdletTypes)
+        {
+            var attribute = type.GetCustomAttribute<CmdletAttribute>()!;
+            var name = $"{attribute.VerbName}-{attribute.NounName}";
+            Assert.Equal($"{project}/blob/main/docs/cmdlets.md#{name.ToLowerInvariant()}", attribute.HelpUri);
+            Assert.Contains($"\n## {name}\n", reference); // GitHub's anchor for the heading is the lower-cased name
         }
     }
 }

@@ -39,7 +39,7 @@ Describe 'A distribution killed mid-run' {
         # Nothing was recorded: every session of the victim is still Started, the next run is still the first.
         $victim = @(Get-AsyncSession -ConfigurationPath $Config -Job 1040)
         $victim.Count | Should -BeGreaterThan 0
-        $victim.SessionStatus | Select-Object -Unique | Should -Be 'Started'
+        $victim.PackageStatus | Select-Object -Unique | Should -Be 'Started'
         Get-ChildItem $Env.DownloadFolder -Filter *.zip | Should -Not -BeNullOrEmpty -Because 'the victim wrote complete parts before it died'
 
         Start-Sleep -Seconds 3   # the victim's lease expires
@@ -53,8 +53,8 @@ Describe 'A distribution killed mid-run' {
         $delivered.Status | Should -Be 'Available'
 
         $after = Get-AsyncSession -ConfigurationPath $Config -Job 1040 -IncludeNoData
-        ($after | Where-Object InstanceId -eq 'victim:1').SessionStatus | Select-Object -Unique | Should -Be 'CreateFailed'
-        ($after | Where-Object SessionStatus -eq 'Started') | Should -BeNullOrEmpty
+        ($after | Where-Object InstanceId -eq 'victim:1').PackageStatus | Select-Object -Unique | Should -Be 'CreateFailed'
+        ($after | Where-Object PackageStatus -eq 'Started') | Should -BeNullOrEmpty
         # Only the rescuer's package is left, and no temporary file.
         $files = Get-ChildItem $Env.DownloadFolder -File -Force
         $files.FullName | Should -Be $delivered.PackagePath

@@ -50,6 +50,6 @@ Describe 'Get-AsyncSchedule' {
 
     It 'has a table view leading with the name and result' {
         $text = Get-AsyncSchedule -ConfigurationPath $config | Format-Table | Out-String -Width 200
-        $text | Should -Match 'Name\s+Active\s+Recurrence\s+LastRun\s+LastResult\s+NextDue'
+        $text | Should -Match 'Name\s+LastResult\s+LastRun\s+NextDue'
     }
 }

@@ -8,13 +8,18 @@ namespace AsyncServer.Messaging;
 public sealed class DownloadSession
 {
     public long Id { get; init; }
-    public string JobId { get; init; } = "";
+    /// <summary>The job's id (named Job, like DataGroup and ChannelDatabase: every name property is the bare noun).</summary>
+    public string Job { get; init; } = "";
     public string DataGroup { get; init; } = "";
     /// <summary>Empty while the session has no target (Started, NoData, CreateFailed, staged).</summary>
     public string ChannelDatabase { get; init; } = "";
-    /// <summary>The target's status at this channel database, else the session's.</summary>
+    /// <summary>The status of this row: the session at this channel database, or the session itself while it has no target.</summary>
     public SessionStatus Status { get; init; }
-    public SessionStatus SessionStatus { get; init; }
+    /// <summary>
+    /// How creating the session's package went (Started, Available, CreateFailed, NoData, Canceled): the same on
+    /// every row of the session, unlike <see cref="Status"/>, which is per channel database.
+    /// </summary>
+    public SessionStatus PackageStatus { get; init; }
     public long RowCount { get; init; }
     public SessionKind Kind { get; init; }
     public bool DeleteExisting { get; init; }
@@ -35,7 +40,7 @@ public sealed class DownloadSession
     public TimeSpan? Duration => FinishedAt - CreatedAt;
     public string? Message { get; init; }
 
-    public override string ToString() => $"Session {Id} ({JobId}, {DataGroup}{(ChannelDatabase.Length > 0 ? ", " + ChannelDatabase : "")}): {Status}";
+    public override string ToString() => $"Session {Id} ({Job}, {DataGroup}{(ChannelDatabase.Length > 0 ? ", " + ChannelDatabase : "")}): {Status}";
 
     /// <summary>Expands a record into one object per target (or one, if it has none).</summary>
     public static IEnumerable<DownloadSession> From(DownloadSessionRecord r, string downloadFolder, string stagingFolder, IReadOnlyCollection<string>? onlyChannelDatabases = null)
@@ -43,8 +48,8 @@ public sealed class DownloadSession
         var path = r.PackageFile is null ? null : Path.Combine(r.Staged ? stagingFolder : downloadFolder, r.PackageFile);
         DownloadSession Make(SessionTargetRecord? t) => new()
         {
-            Id = r.Id, JobId = r.JobId, DataGroup = r.DataGroup, ChannelDatabase = t?.ChannelDatabase ?? "",
-            Status = t?.Status ?? r.Status, SessionStatus = r.Status, RowCount = r.RowCount, Kind = r.Kind, DeleteExisting = r.DeleteExisting,
+            Id = r.Id, Job = r.JobId, DataGroup = r.DataGroup, ChannelDatabase = t?.ChannelDatabase ?? "",
+            Status = t?.Status ?? r.Status, PackageStatus = r.Status, RowCount = r.RowCount, Kind = r.Kind, DeleteExisting = r.DeleteExisting,
             FullSyncReason = r.FullSyncReason, FromVersion = r.FromVersion, ToVersion = r.ToVersion, Part = r.Part,
             PackagePath = path, PackageSize = r.PackageSize, PackageSha256 = r.PackageSha256, Staged = r.Staged,
             Tries = t?.Tries ?? 0, Partition = r.Partition, InstanceId = r.InstanceId, CreatedAt = r.CreatedAt, FinishedAt = r.FinishedAt,

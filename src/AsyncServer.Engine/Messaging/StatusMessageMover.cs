@@ -103,8 +103,10 @@ public sealed class StatusMessageMover(EngineContext context)
             PackageFilesDeleted = files, TempFilesDeleted = temps, BytesFreed = bytes, RetentionDays = Config.RetentionDays, PurgedBefore = cutoff,
             HqDatabase = hq.Display,
         };
-        _log.LogInformation("Status messages: {Moved} moved to HQ; purged {Sessions} session(s), {Messages} message(s), {Files} package file(s), {Temps} temporary file(s).",
-            moved, summary.SessionsPurged, summary.StatusMessagesPurged, files, temps);
+        // The -WhatIf preview logs nothing: a log line says what happened, after it happened.
+        if (!whatIf)
+            _log.LogInformation("Status messages: {Moved} moved to HQ; purged {Sessions} session(s), {Messages} message(s), {Files} package file(s), {Temps} temporary file(s).",
+                moved, summary.SessionsPurged, summary.StatusMessagesPurged, files, temps);
         return summary;
     }
 

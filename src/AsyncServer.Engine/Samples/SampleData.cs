@@ -47,8 +47,17 @@ public static class SampleData
     /// deleted and re-inserted for the other legal entity, a barcode whose key moves to the other legal entity,
     /// an item deleted and re-inserted in the same transaction.
     /// </param>
-    public static async Task<SampleChangeSummary> ChangeAsync(string sqliteFile, int seed, int inserts, int updates, int deletes, CancellationToken cancellationToken = default, int churn = 0)
+    public static async Task<SampleChangeSummary> ChangeAsync(string sqliteFile, int seed, int inserts, int updates, int deletes, CancellationToken cancellationToken = default, int churn = 0,
+        IProgress<SampleChangeProgress>? progress = null)
     {
+        // Large runs (tens of thousands of changes) take a minute: report about every percent.
+        var total = inserts + updates + deletes + churn;
+        var step = Math.Max(1, total / 100);
+        var made = 0;
+        void Made(string what)
+        {
+            if (++made % step == 0 || made == total) progress?.Report(new SampleChangeProgress(what, made, total));
+        }
         var connection = ResolvedConnection.FromString(DatabaseProvider.Sqlite, $"Data Source={sqliteFile}");
         await using var conn = await SqliteConnections.OpenAsync(connection, create: false, cancellationToken).ConfigureAwait(false);
         var rng = new Random(seed);
@@ -56,7 +65,7 @@ public static class SampleData
         var w = new Writer(conn, tx, rng);
         var maxProduct = Convert.ToInt32(await SqliteConnections.ScalarAsync(conn, "SELECT COALESCE(MAX(RECID), 0) - 5637000000 FROM ECORESPRODUCT", cancellationToken, tx).ConfigureAwait(false));
         int done = 0, updated = 0, deleted = 0;
-        for (var i = 0; i < inserts; i++) { await w.InsertProductAsync(++maxProduct, cancellationToken).ConfigureAwait(false); done++; }
+        for (var i = 0; i < inserts; i++) { await w.InsertProductAsync(++maxProduct, cancellationToken).ConfigureAwait(false); done++; Made("Inserting products"); }
         for (var i = 0; i < updates; i++)
         {
             var (table, sql) = rng.Next(5) switch
@@ -70,12 +79,14 @@ public static class SampleData
             };
             if (await w.PickRowAsync(table, cancellationToken).ConfigureAwait(false) is { } row)
                 updated += await w.ExecAsync(sql, cancellationToken, ("@row", row)).ConfigureAwait(false);
+            Made("Updating rows");
         }
         for (var i = 0; i < deletes; i++)
         {
             var table = rng.Next(3) switch { 0 => "INVENTITEMBARCODE", 1 => "PRICEDISCTABLE", _ => "CUSTTABLE" };
             if (await w.PickRowAsync(table, cancellationToken).ConfigureAwait(false) is { } row)
                 deleted += await w.ExecAsync($"DELETE FROM {table} WHERE rowid = @row", cancellationToken, ("@row", row)).ConfigureAwait(false);
+            Made("Deleting rows");
         }
         for (var i = 0; i < churn; i++)
         {
@@ -108,6 +119,7 @@ public static class SampleData
             };
             if (await w.PickRowAsync(table, cancellationToken).ConfigureAwait(false) is { } row)
                 updated += await w.ExecAsync(sql, cancellationToken, ("@row", row)).ConfigureAwait(false);
+            Made("Updating rows");
         }
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new SampleChangeSummary(done, updated, deleted);
@@ -165,4 +177,10 @@ public static class SampleData
                 ("@credit", (1000m + n).ToString("0.00", CultureInfo.InvariantCulture)), ("@r", 5639000000L + n)).ConfigureAwait(false);
         }
     }
+}
+
+/// <summary>How far Update-AsyncSampleData has come: changes made of the total asked for.</summary>
+public sealed record SampleChangeProgress(string Activity, int Done, int Total)
+{
+    public int PercentComplete => Total == 0 ? 100 : (int)(100L * Done / Total);
 }

@@ -49,17 +49,17 @@ public sealed class ScheduleBrowser(EngineContext context)
             Name = schedule.Name,
             Active = schedule.Active,
             Direction = schedule.Direction,
-            Jobs = schedule.Jobs.ToList(),
-            DataGroups = schedule.DataGroups.ToList(),
+            Jobs = new(schedule.Jobs.ToList()),
+            DataGroups = new(schedule.DataGroups.ToList()),
             Recurrence = recurrence?.ToString() ?? "",
-            Interval = schedule.Recurrence?.Interval,
+            Interval = recurrence?.Interval,
             Cron = schedule.Recurrence?.Cron,
             TimeZone = schedule.Recurrence?.TimeZone,
             LastRun = lastRun,
             LastResult = lastResult,
             LastMessage = message,
             NextDue = schedule.Active ? recurrence?.NextDue(lastRun, now) : null,
-            LastSessionIds = latest.Select(s => s.Id).OrderBy(i => i).ToList(),
+            LastSessionIds = new(latest.Select(s => s.Id).OrderBy(i => i).ToList()),
         };
     }
 

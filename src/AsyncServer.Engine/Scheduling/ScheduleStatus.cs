@@ -23,11 +23,12 @@ public sealed class ScheduleStatus
     public string Name { get; init; } = "";
     public bool Active { get; init; }
     public string Direction { get; init; } = "Download";
-    public IReadOnlyList<string> Jobs { get; init; } = [];
-    public IReadOnlyList<string> DataGroups { get; init; } = [];
+    public PrintableList<string> Jobs { get; init; } = new([]);
+    public PrintableList<string> DataGroups { get; init; } = new([]);
     /// <summary>"every 00:15:00", "cron 0 2 * * * (UTC)", or empty when the schedule only runs on demand.</summary>
     public string Recurrence { get; init; } = "";
-    public string? Interval { get; init; }
+    /// <summary>The interval of an interval recurrence; null for cron or on demand.</summary>
+    public TimeSpan? Interval { get; init; }
     public string? Cron { get; init; }
     public string? TimeZone { get; init; }
     /// <summary>When the latest session of the schedule's (job, data group) pairs was created.</summary>
@@ -38,7 +39,7 @@ public sealed class ScheduleStatus
     /// <summary>Null when inactive or without a recurrence; may be in the past when the schedule is overdue.</summary>
     public DateTimeOffset? NextDue { get; init; }
     /// <summary>The latest session id of each (job, data group) pair that has one.</summary>
-    public IReadOnlyList<long> LastSessionIds { get; init; } = [];
+    public PrintableList<long> LastSessionIds { get; init; } = new([]);
 
     public override string ToString() => $"Schedule {Name}: {(Recurrence.Length == 0 ? "on demand" : Recurrence)}, last {LastResult}";
 }

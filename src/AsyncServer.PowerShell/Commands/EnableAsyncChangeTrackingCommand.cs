@@ -8,17 +8,21 @@ namespace AsyncServer.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Turns on change tracking in the HQ database for the configured tables.</para>
 /// </summary>
-[Cmdlet(VerbsLifecycle.Enable, "AsyncChangeTracking", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Enable, "AsyncChangeTracking", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.CmdletReference + "#enable-asyncchangetracking")]
 [OutputType(typeof(ChangeTrackingTableInfo))]
 public sealed class EnableAsyncChangeTrackingCommand : AsyncServerCmdlet
 {
     /// <summary>HQ tables; default every table a subjob reads, including EXISTS parents of filters.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("HqTable")]
+    [ArgumentCompleter(typeof(HqTableNameCompleter))]
     public string[]? Table { get; set; }
 
-    /// <summary>How long change history is kept; packages must be built within it or a full sync follows.</summary>
-    [Parameter] [ValidateRange(1, 3650)] public int RetentionDays { get; set; } = 14;
+    /// <summary>
+    /// How long change history is kept; packages must be built within it or a full sync follows. Default: the
+    /// configuration's retentionDays (how long sessions are kept).
+    /// </summary>
+    [Parameter] [ValidateRange(1, 3650)] public int? RetentionDays { get; set; }
 
     private readonly List<string> _tables = [];
 
@@ -31,11 +35,12 @@ public sealed class EnableAsyncChangeTrackingCommand : AsyncServerCmdlet
     {
         var tables = _tables.Count > 0 ? _tables : ConfiguredTables();
         var hq = Run(ct => Task.FromResult(Context.HqConnection));
-        if (!ShouldProcess(hq.Display, $"Enable change tracking ({RetentionDays} days) for {string.Join(", ", tables)}")) return;
+        var days = RetentionDays ?? Context.Configuration.RetentionDays;
+        if (!ShouldProcess(hq.Display, $"Enable change tracking ({days} days) for {string.Join(", ", tables)}")) return;
         var result = Run(async ct =>
         {
             await using var source = Context.OpenChangeSource();
-            return await source.EnableChangeTrackingAsync(tables, new ChangeTrackingOptions(TimeSpan.FromDays(RetentionDays)), ct).ConfigureAwait(false);
+            return await source.EnableChangeTrackingAsync(tables, new ChangeTrackingOptions(TimeSpan.FromDays(days)), ct).ConfigureAwait(false);
         });
         foreach (var info in result) WriteObject(info);
         base.EndProcessing();

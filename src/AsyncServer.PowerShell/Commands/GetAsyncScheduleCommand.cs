@@ -8,7 +8,7 @@ namespace AsyncServer.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Lists the configured distribution schedules with their last run, last result and next due time.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "AsyncSchedule")]
+[Cmdlet(VerbsCommon.Get, "AsyncSchedule", HelpUri = HelpLinks.CmdletReference + "#get-asyncschedule")]
 [OutputType(typeof(ScheduleStatus))]
 public sealed class GetAsyncScheduleCommand : AsyncServerCmdlet
 {
@@ -23,16 +23,8 @@ public sealed class GetAsyncScheduleCommand : AsyncServerCmdlet
     protected override void ProcessRecord()
     {
         var config = Context.Configuration;
-        var chosen = new List<ScheduleSettings>();
-        foreach (var pattern in Name ?? ["*"])
-        {
-            var wildcard = WildcardPattern.Get(pattern, WildcardOptions.IgnoreCase);
-            var matches = config.Schedules.Where(s => wildcard.IsMatch(s.Name)).ToList();
-            if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(pattern))
-                WriteError(new ErrorRecord(new ItemNotFoundException($"Schedule '{pattern}' is not defined in the configuration's $.schedules."),
-                    Diagnostics.ErrorIds.ScheduleNotFound, ErrorCategory.ObjectNotFound, pattern));
-            chosen.AddRange(matches.Where(m => !chosen.Contains(m)));
-        }
+        var names = NameMatcher.Resolve(this, Name ?? ["*"], config.Schedules.Select(s => s.Name), "Schedule", "$.schedules", Diagnostics.ErrorIds.ScheduleNotFound)!;
+        var chosen = names.Select(n => config.FindSchedule(n)!).ToList();
         if (chosen.Count == 0) return;
         var browser = new ScheduleBrowser(Context);
         foreach (var status in Run(ct => browser.GetAsync(chosen, ct))) WriteObject(status);

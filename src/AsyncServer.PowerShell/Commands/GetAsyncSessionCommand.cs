@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using AsyncServer.Diagnostics;
 using AsyncServer.Messaging;
 using AsyncServer.PowerShell.Internal;
 
@@ -7,21 +8,34 @@ namespace AsyncServer.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Lists download sessions from the message database, one row per session and channel database.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "AsyncSession")]
+[Cmdlet(VerbsCommon.Get, "AsyncSession", HelpUri = HelpLinks.CmdletReference + "#get-asyncsession")]
 [OutputType(typeof(DownloadSession))]
 public sealed class GetAsyncSessionCommand : AsyncServerCmdlet
 {
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("SessionId")]
+    [ArgumentCompleter(typeof(SessionIdCompleter))]
     public long[]? Id { get; set; }
 
     [Parameter] public SessionStatus[]? Status { get; set; }
 
-    [Parameter] [Alias("JobId")] [ArgumentCompleter(typeof(JobNameCompleter))] public string[]? Job { get; set; }
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("JobId")]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(JobNameCompleter))]
+    public string[]? Job { get; set; }
 
-    [Parameter] [ArgumentCompleter(typeof(DataGroupNameCompleter))] public string[]? DataGroup { get; set; }
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("DataGroupId")]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(DataGroupNameCompleter))]
+    public string[]? DataGroup { get; set; }
 
-    [Parameter] [ArgumentCompleter(typeof(ChannelDatabaseNameCompleter))] public string[]? ChannelDatabase { get; set; }
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("ChannelDatabaseId")]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(ChannelDatabaseNameCompleter))]
+    public string[]? ChannelDatabase { get; set; }
 
     /// <summary>Sessions created at or after this time.</summary>
     [Parameter] public DateTime? After { get; set; }
@@ -32,21 +46,29 @@ public sealed class GetAsyncSessionCommand : AsyncServerCmdlet
     /// <summary>Also list NoData sessions (hidden by default, as in AX).</summary>
     [Parameter] public SwitchParameter IncludeNoData { get; set; }
 
-    /// <summary>At most this many sessions (before expansion per channel database).</summary>
+    /// <summary>At most this many objects (rows, one per session and channel database), oldest first.</summary>
     [Parameter] [ValidateRange(1, int.MaxValue)] public int? First { get; set; }
 
     protected override void ProcessRecord()
     {
+        var config = Context.Configuration;
+        var jobs = NameMatcher.Resolve(this, Job, config.Jobs.Select(j => j.Id), "Job", "$.jobs", ErrorIds.JobNotFound);
+        var groups = NameMatcher.Resolve(this, DataGroup, config.DataGroups.Select(g => g.Id), "Data group", "$.dataGroups", ErrorIds.DataGroupNotFound);
+        var databases = NameMatcher.Resolve(this, ChannelDatabase, config.DataGroups.SelectMany(g => g.ChannelDatabases).Select(d => d.Id),
+            "Channel database", "$.dataGroups[*].channelDatabases", ErrorIds.ChannelDatabaseNotFound);
+        // A name filter that selects nothing selects no session (an empty list would not filter at all).
+        if (jobs is { Count: 0 } || groups is { Count: 0 } || databases is { Count: 0 }) return;
         var query = new SessionQuery
         {
             Ids = Id,
             Statuses = Status,
-            JobIds = Job,
-            DataGroups = DataGroup,
-            ChannelDatabases = ChannelDatabase,
+            JobIds = jobs,
+            DataGroups = groups,
+            ChannelDatabases = databases,
             CreatedAfter = After is { } a ? new DateTimeOffset(a.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(a, DateTimeKind.Local) : a) : null,
             CreatedBefore = Before is { } b ? new DateTimeOffset(b.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(b, DateTimeKind.Local) : b) : null,
             IncludeNoData = IncludeNoData || (Status?.Contains(SessionStatus.NoData) ?? false),
+            // Every session yields at least one row, so First sessions hold at least First rows.
             Limit = First,
         };
         var browser = new SessionBrowser(Context);
@@ -54,7 +76,7 @@ public sealed class GetAsyncSessionCommand : AsyncServerCmdlet
         if (Id is { Length: > 0 })
             foreach (var missing in Id.Where(i => sessions.All(s => s.Id != i)))
                 WriteError(new ErrorRecord(new ItemNotFoundException($"Session {missing} does not exist in the message database."),
-                    "SessionNotFound", ErrorCategory.ObjectNotFound, missing));
-        foreach (var s in sessions) WriteObject(s);
+                    ErrorIds.SessionNotFound, ErrorCategory.ObjectNotFound, missing));
+        foreach (var s in First is { } first ? sessions.Take(first) : sessions) WriteObject(s);
     }
 }

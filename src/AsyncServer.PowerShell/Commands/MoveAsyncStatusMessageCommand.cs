@@ -7,7 +7,7 @@ namespace AsyncServer.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Moves status messages from the message database into the HQ status tables, then purges sessions, messages and files past the retention.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Move, "AsyncStatusMessage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.Move, "AsyncStatusMessage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = HelpLinks.CmdletReference + "#move-asyncstatusmessage")]
 [OutputType(typeof(StatusMoveSummary))]
 public sealed class MoveAsyncStatusMessageCommand : AsyncServerCmdlet
 {
@@ -33,7 +33,7 @@ public sealed class MoveAsyncStatusMessageCommand : AsyncServerCmdlet
         }
         finally
         {
-            WriteProgress(new ProgressRecord(ProgressId, "Moving status messages", "Done") { RecordType = ProgressRecordType.Completed });
+            CompleteProgress(ProgressId, "Moving status messages");
         }
     }
 }

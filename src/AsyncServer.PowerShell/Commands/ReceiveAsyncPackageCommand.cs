@@ -9,7 +9,7 @@ namespace AsyncServer.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">The reference Async Client: downloads and applies the pending packages of a channel database, in session order.</para>
 /// </summary>
-[Cmdlet(VerbsCommunications.Receive, "AsyncPackage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommunications.Receive, "AsyncPackage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.CmdletReference + "#receive-asyncpackage")]
 [OutputType(typeof(DownloadSession))]
 public sealed class ReceiveAsyncPackageCommand : AsyncServerCmdlet
 {
@@ -18,6 +18,7 @@ public sealed class ReceiveAsyncPackageCommand : AsyncServerCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("ChannelDatabaseId")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ChannelDatabaseNameCompleter))]
     public string[] ChannelDatabase { get; set; } = [];
 
     /// <summary>Overrides the channel database's connection string from the configuration.</summary>
@@ -32,6 +33,10 @@ public sealed class ReceiveAsyncPackageCommand : AsyncServerCmdlet
     [Parameter] [ValidateNotNullOrEmpty] public string? InstanceId { get; set; }
 
     protected override string? InstanceIdOverride => InstanceId;
+
+    // The receiver logs each failed session as an error; this cmdlet writes an ErrorRecord for it (one report per failure).
+    protected override bool IsReportedAsError(EngineLogLevel level, string category)
+        => level >= EngineLogLevel.Error && category == typeof(PackageReceiver).FullName;
 
     protected override void ProcessRecord()
     {
@@ -70,7 +75,7 @@ public sealed class ReceiveAsyncPackageCommand : AsyncServerCmdlet
                     if (s.Status is SessionStatus.ApplyFailed or SessionStatus.DownloadFailed)
                     {
                         var id = s.Status == SessionStatus.ApplyFailed ? ErrorIds.ApplyFailed : ErrorIds.DownloadFailed;
-                        WriteError(new ErrorRecord(new AsyncServerException(id, ErrorKind.InvalidData, $"Session {s.Id} (job {s.JobId}) at {s.ChannelDatabase}: {s.Status}: {s.Message}", s),
+                        WriteError(new ErrorRecord(new AsyncServerException(id, ErrorKind.InvalidData, $"Session {s.Id} (job {s.Job}) at {s.ChannelDatabase}: {s.Status}: {s.Message}", s),
                             id, ErrorCategory.InvalidData, s));
                     }
                     WriteObject(s);
@@ -78,7 +83,7 @@ public sealed class ReceiveAsyncPackageCommand : AsyncServerCmdlet
             }
             finally
             {
-                WriteProgress(new ProgressRecord(ProgressId, $"Receiving packages for {db}", "Done") { RecordType = ProgressRecordType.Completed });
+                CompleteProgress(ProgressId, $"Receiving packages for {db}");
             }
         }
     }

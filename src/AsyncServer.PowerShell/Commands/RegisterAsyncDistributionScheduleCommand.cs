@@ -9,7 +9,7 @@ namespace AsyncServer.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Installs the AsyncServer service, or one scheduled task per schedule (a systemd timer, or a Task Scheduler task).</para>
 /// </summary>
-[Cmdlet(VerbsLifecycle.Register, "AsyncDistributionSchedule", DefaultParameterSetName = TaskSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Register, "AsyncDistributionSchedule", DefaultParameterSetName = TaskSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.CmdletReference + "#register-asyncdistributionschedule")]
 [OutputType(typeof(ScheduleRegistration))]
 public sealed class RegisterAsyncDistributionScheduleCommand : RegistrationCmdlet
 {

@@ -8,7 +8,7 @@ namespace AsyncServer.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Packages HQ changes for jobs and data groups and records download sessions.</para>
 /// </summary>
-[Cmdlet(VerbsLifecycle.Start, "AsyncDistribution", DefaultParameterSetName = ScheduleSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Start, "AsyncDistribution", DefaultParameterSetName = ScheduleSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.CmdletReference + "#start-asyncdistribution")]
 [OutputType(typeof(DownloadSession))]
 public sealed class StartAsyncDistributionCommand : AsyncServerCmdlet
 {
@@ -22,19 +22,21 @@ public sealed class StartAsyncDistributionCommand : AsyncServerCmdlet
     [ArgumentCompleter(typeof(ScheduleNameCompleter))]
     public string[] Schedule { get; set; } = [];
 
-    [Parameter(Mandatory = true, ParameterSetName = JobSet)]
+    [Parameter(Mandatory = true, ParameterSetName = JobSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("JobId")]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(JobNameCompleter))]
     public string[] Job { get; set; } = [];
 
-    [Parameter(ParameterSetName = JobSet)]
+    [Parameter(ParameterSetName = JobSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("DataGroupId")]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(DataGroupNameCompleter))]
     public string[] DataGroup { get; set; } = [];
 
     [Parameter] public SwitchParameter FullSync { get; set; }
 
-    [Parameter] [ValidateNotNullOrEmpty] [ArgumentCompleter(typeof(ChannelDatabaseNameCompleter))] public string[] ChannelDatabase { get; set; } = [];
+    [Parameter] [Alias("ChannelDatabaseId")] [ValidateNotNullOrEmpty] [ArgumentCompleter(typeof(ChannelDatabaseNameCompleter))] public string[] ChannelDatabase { get; set; } = [];
 
     [Parameter] public SwitchParameter DeleteExistingData { get; set; }
 
@@ -68,7 +70,10 @@ public sealed class StartAsyncDistributionCommand : AsyncServerCmdlet
         }
 
         var runs = Run(ct => Task.FromResult(DistributionPlanner.Expand(Context.Configuration, request)));
-        var approved = runs.Where(r => ShouldProcess($"job {r.Job.Id} to data group {r.DataGroup.Id}", FullSync ? "Full sync" : "Distribute"))
+        // Deleting the channel databases' data before a full sync destroys data: it confirms as ConfirmImpact High.
+        var approved = runs.Where(r => DeleteExistingData
+                ? ShouldProcessDestructive($"job {r.Job.Id} to data group {r.DataGroup.Id}", "Full sync, deleting the existing data of its tables at the channel databases")
+                : ShouldProcess($"job {r.Job.Id} to data group {r.DataGroup.Id}", FullSync ? "Full sync" : "Distribute"))
             .Select(r => $"{r.Job.Id}|{r.DataGroup.Id}").ToList();
         if (approved.Count == 0) return;
         request = request with { OnlyRuns = approved };
@@ -86,7 +91,7 @@ public sealed class StartAsyncDistributionCommand : AsyncServerCmdlet
         }
         finally
         {
-            WriteProgress(new ProgressRecord(ProgressId, "Distribution", "Done") { RecordType = ProgressRecordType.Completed });
+            CompleteProgress(ProgressId, "Distribution");
         }
     }
 }

@@ -8,7 +8,7 @@ namespace AsyncServer.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Reports every problem of a configuration file with its JSON path.</para>
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "AsyncConfiguration")]
+[Cmdlet(VerbsDiagnostic.Test, "AsyncConfiguration", HelpUri = HelpLinks.CmdletReference + "#test-asyncconfiguration")]
 [OutputType(typeof(ConfigurationProblem), typeof(bool))]
 public sealed class TestAsyncConfigurationCommand : AsyncServerCmdlet
 {

@@ -8,7 +8,7 @@ namespace AsyncServer.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Removes the AsyncServer service, or the scheduled tasks of schedules, installed by Register-AsyncDistributionSchedule.</para>
 /// </summary>
-[Cmdlet(VerbsLifecycle.Unregister, "AsyncDistributionSchedule", DefaultParameterSetName = TaskSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Unregister, "AsyncDistributionSchedule", DefaultParameterSetName = TaskSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.CmdletReference + "#unregister-asyncdistributionschedule")]
 [OutputType(typeof(ScheduleRegistration))]
 public sealed class UnregisterAsyncDistributionScheduleCommand : RegistrationCmdlet
 {

@@ -64,10 +64,17 @@ public abstract class AsyncServerCmdlet : PSCmdlet
             {
                 case EngineLogLevel.Trace or EngineLogLevel.Debug: WriteDebug(message); break;
                 case EngineLogLevel.Information: WriteVerbose(message); break;
+                case var _ when IsReportedAsError(level, category): WriteVerbose(message); break;
                 default: WriteWarning(message); break;
             }
         });
     }
+
+    /// <summary>
+    /// True for an engine log entry about a failure this cmdlet reports itself as an ErrorRecord: it goes to
+    /// the verbose stream instead of a warning, so each failure is reported once (and -ErrorAction silences it).
+    /// </summary>
+    protected virtual bool IsReportedAsError(EngineLogLevel level, string category) => false;
 
     /// <summary>Queues an action for the pipeline thread (dropped if no engine call is running).</summary>
     protected void Post(Action action)
@@ -142,6 +149,43 @@ public abstract class AsyncServerCmdlet : PSCmdlet
     private sealed class QueueProgress<T>(AsyncServerCmdlet owner, Func<T, ProgressRecord> map) : IProgress<T>
     {
         public void Report(T value) => owner.Post(() => owner.WriteProgress(map(value)));
+    }
+
+    // Activity ids whose bar is open (a Processing record was written and no Completed one since).
+    private readonly HashSet<int> _openProgress = [];
+
+    /// <summary>Writes a progress record, remembering whether its bar is still open.</summary>
+    protected new void WriteProgress(ProgressRecord record)
+    {
+        if (record.RecordType == ProgressRecordType.Completed) _openProgress.Remove(record.ActivityId);
+        else _openProgress.Add(record.ActivityId);
+        base.WriteProgress(record);
+    }
+
+    /// <summary>
+    /// Closes a progress bar that is still open (the engine failed or was stopped before it reported 100%).
+    /// Exactly one Completed record per bar: a bar the engine already completed is left alone.
+    /// </summary>
+    protected void CompleteProgress(int activityId, string activity)
+    {
+        if (_openProgress.Contains(activityId))
+            WriteProgress(new ProgressRecord(activityId, activity, "Stopped") { RecordType = ProgressRecordType.Completed });
+    }
+
+    /// <summary>
+    /// ShouldProcess for an action that destroys data, in a cmdlet whose ConfirmImpact is lower because most of
+    /// its uses do not: it confirms as a ConfirmImpact High action would ($ConfirmPreference High, the default,
+    /// prompts; -Confirm:$false or $ConfirmPreference None does not; -WhatIf only describes).
+    /// </summary>
+    protected bool ShouldProcessDestructive(string target, string action)
+    {
+        if (!ShouldProcess(target, action)) return false;
+        // -Confirm (either way) has decided already; ShouldProcess prompted for -Confirm:$true.
+        if (MyInvocation.BoundParameters.ContainsKey("Confirm")) return true;
+        var preference = SessionState.PSVariable.GetValue("ConfirmPreference") is ConfirmImpact p ? p : ConfirmImpact.High;
+        // Below High, ShouldProcess has already prompted for this cmdlet's impact (or nothing prompts at None).
+        if (preference != ConfirmImpact.High) return true;
+        return ShouldContinue($"{action} on \"{target}\". This deletes data and cannot be undone.", "Confirm");
     }
 
 }

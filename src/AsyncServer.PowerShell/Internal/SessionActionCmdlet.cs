@@ -10,15 +10,20 @@ namespace AsyncServer.PowerShell.Internal;
 /// </summary>
 public abstract class SessionActionCmdlet : AsyncServerCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    /// <summary>Session ids: typed, piped as numbers (3 | Stop-AsyncSession) or bound from objects' Id or SessionId.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("SessionId")]
+    [ArgumentCompleter(typeof(SessionIdCompleter))]
     public long[] Id { get; set; } = [];
 
-    /// <summary>Only at this channel database; empty means every channel database the action applies to.</summary>
+    /// <summary>Only at these channel databases; empty means every channel database the action applies to.</summary>
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    [Alias("ChannelDatabaseId")]
     [AllowEmptyString]
+    [AllowEmptyCollection]
     [AllowNull]
-    public string? ChannelDatabase { get; set; }
+    [ArgumentCompleter(typeof(ChannelDatabaseNameCompleter))]
+    public string[]? ChannelDatabase { get; set; }
 
     [Parameter] public SwitchParameter PassThru { get; set; }
 
@@ -33,14 +38,17 @@ public abstract class SessionActionCmdlet : AsyncServerCmdlet
     protected override void ProcessRecord()
     {
         var lifecycle = new SessionLifecycle(Context);
-        var db = string.IsNullOrEmpty(ChannelDatabase) ? null : ChannelDatabase;
+        // Empty strings mean "everywhere" (Get-AsyncSession writes one for a session without targets).
+        var named = (ChannelDatabase ?? []).Where(d => !string.IsNullOrEmpty(d)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        IReadOnlyList<string?> databases = named.Count == 0 ? [null] : named;
         foreach (var id in Id)
-        {
-            var what = db is null ? $"session {id} ({Everywhere})" : $"session {id} at channel database {db}";
-            if (!ShouldProcess(what, Action)) continue;
-            var record = TryRun(ct => ActAsync(lifecycle, id, db, ct), id);
-            if (record is not null && PassThru)
-                foreach (var row in SessionBrowser.Expand(Context.Configuration, [record], db is null ? null : new SessionQuery { ChannelDatabases = [db] })) WriteObject(row);
-        }
+            foreach (var db in databases)
+            {
+                var what = db is null ? $"session {id} ({Everywhere})" : $"session {id} at channel database {db}";
+                if (!ShouldProcess(what, Action)) continue;
+                var record = TryRun(ct => ActAsync(lifecycle, id, db, ct), id);
+                if (record is not null && PassThru)
+                    foreach (var row in SessionBrowser.Expand(Context.Configuration, [record], db is null ? null : new SessionQuery { ChannelDatabases = [db] })) WriteObject(row);
+            }
     }
 }
