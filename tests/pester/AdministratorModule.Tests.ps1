@@ -50,7 +50,9 @@ Describe 'Confirmation of what destroys data (ConfirmImpact High)' {
 
 Describe 'The manifest' {
     It 'is not at the root of a clone, where it could not work: every manifest there imports' {
-        $result = Invoke-Pwsh "Get-ChildItem -Filter *.psd1 | ForEach-Object { Test-ModuleManifest `$_.FullName -ErrorAction Stop | Out-Null; Import-Module `$_.FullName -ErrorAction Stop }; 'ok'"
+        # Test-ModuleManifest and Import-Module report a bad manifest as non-terminating errors, even with -ErrorAction Stop.
+        $result = Invoke-Pwsh "`$problems = @(); Get-ChildItem -Filter *.psd1 | ForEach-Object { Test-ModuleManifest `$_.FullName -ErrorVariable +problems -ErrorAction SilentlyContinue | Out-Null; Import-Module `$_.FullName -ErrorVariable +problems -ErrorAction SilentlyContinue }; `$problems | ForEach-Object { ""PROBLEM: `$_"" }; exit `$problems.Count"
+        $result.Output | Should -Not -Match 'PROBLEM'
         $result.ExitCode | Should -Be 0 -Because $result.Output
     }
 
