@@ -213,6 +213,18 @@ public sealed class AdministratorExperienceTests : IAsyncLifetime
         Assert.All(started, s => Assert.Equal(("1070", "USMF-Stores"), (s.Job, s.DataGroup)));
     }
 
+    [Fact]
+    public void Sessions_pipe_back_into_Get_AsyncSession_including_those_without_a_channel_database()
+    {
+        _host.Invoke("Start-AsyncDistribution -Job 1020 -DataGroup USRT-Stores");
+        _host.Invoke("Start-AsyncDistribution -Job 1020 -DataGroup USRT-Stores"); // nothing changed: a NoData session, no target
+        var listed = Sessions("Get-AsyncSession -IncludeNoData");
+        Assert.Contains(listed, s => s.ChannelDatabase.Length == 0);
+        var (again, ps) = _host.Run("Get-AsyncSession -IncludeNoData | Get-AsyncSession");
+        Assert.False(ps.HadErrors, string.Join("; ", ps.Streams.Error));
+        Assert.Equal(listed.Select(s => (s.Id, s.ChannelDatabase)), again.Select(o => (DownloadSession)o.BaseObject).Select(s => (s.Id, s.ChannelDatabase)));
+    }
+
     // --- 10. The same parameter behaves the same on every cmdlet --------------------------------------------
 
     [Fact]

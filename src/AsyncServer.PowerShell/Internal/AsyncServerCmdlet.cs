@@ -185,7 +185,10 @@ public abstract class AsyncServerCmdlet : PSCmdlet
         var preference = SessionState.PSVariable.GetValue("ConfirmPreference") is ConfirmImpact p ? p : ConfirmImpact.High;
         // Below High, ShouldProcess has already prompted for this cmdlet's impact (or nothing prompts at None).
         if (preference != ConfirmImpact.High) return true;
-        return ShouldContinue($"{action} on \"{target}\". This deletes data and cannot be undone.", "Confirm");
+        return ShouldContinue($"{action} on \"{target}\". This deletes data and cannot be undone.", "Confirm", ref _yesToAll, ref _noToAll);
     }
+
+    // "Yes to All" / "No to All" answers of ShouldProcessDestructive, for the rest of this invocation.
+    private bool _yesToAll, _noToAll;
 
 }

@@ -17,10 +17,12 @@ internal static class NameMatcher
     public static List<string>? Resolve(Cmdlet cmdlet, IReadOnlyList<string>? patterns, IEnumerable<string> configured,
         string kind, string jsonPath, string errorId)
     {
-        if (patterns is null || patterns.Count == 0) return null;
+        // An empty name is no name: a session without a channel database pipes ChannelDatabase = "" in.
+        var given = patterns?.Where(p => !string.IsNullOrWhiteSpace(p)).ToList();
+        if (given is null || given.Count == 0) return null;
         var names = configured.ToList();
         var chosen = new List<string>();
-        foreach (var pattern in patterns)
+        foreach (var pattern in given)
         {
             var wildcard = WildcardPattern.Get(pattern, WildcardOptions.IgnoreCase);
             var matches = names.Where(wildcard.IsMatch).ToList();
