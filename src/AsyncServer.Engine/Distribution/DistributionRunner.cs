@@ -108,9 +108,13 @@ public sealed class DistributionRunner
         foreach (var id in run.Job.Subjobs)
         {
             var subjob = subjobs[id];
-            var min = await snapshot.GetMinValidVersionAsync(subjob.Table, ct).ConfigureAwait(false);
-            if (min > rowVersion)
-                return (SessionKind.Full, $"History gap: change tracking of {subjob.Table.Name} now starts at version {min}, after the row version {rowVersion}; the changes in between cannot be computed, so every row is sent.");
+            // A filter through a parent reads the parent's changes too (ChangeTracking/ParentFilters): its history counts as well.
+            foreach (var table in subjob.ParentTables.Values.Prepend(subjob.Table))
+            {
+                var min = await snapshot.GetMinValidVersionAsync(table, ct).ConfigureAwait(false);
+                if (min > rowVersion)
+                    return (SessionKind.Full, $"History gap: change tracking of {table.Name} now starts at version {min}, after the row version {rowVersion}; the changes in between cannot be computed, so every row is sent.");
+            }
         }
         return (SessionKind.Incremental, null);
     }

@@ -35,7 +35,7 @@ public sealed class EnableAsyncChangeTrackingCommand : AsyncServerCmdlet
         var result = Run(async ct =>
         {
             await using var source = Context.OpenChangeSource();
-            return await source.EnableChangeTrackingAsync(tables, new ChangeTrackingOptions(TimeSpan.FromDays(RetentionDays)), ct).ConfigureAwait(false);
+            return await source.EnableChangeTrackingAsync(tables, ParentFilters.OptionsFor(Context.Configuration, TimeSpan.FromDays(RetentionDays)), ct).ConfigureAwait(false);
         });
         foreach (var info in result) WriteObject(info);
         base.EndProcessing();
