@@ -15,6 +15,12 @@ public interface IChangeSource : IAsyncDisposable
     /// <summary>Reads a table's columns and primary key from the catalog; null when the table does not exist.</summary>
     Task<TableSchema?> DescribeTableAsync(string table, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The key columns of each index of a table (the primary key's included), in index order: Test-AsyncConfiguration
+    /// checks that a filter's parent lookups have an index to seek (Configuration/ParentIndexChecker).
+    /// </summary>
+    Task<IReadOnlyList<IReadOnlyList<string>>> GetIndexesAsync(TableSchema table, CancellationToken cancellationToken);
+
     /// <summary>Turns change tracking on for these tables (idempotent). Existing history is kept.</summary>
     Task<IReadOnlyList<ChangeTrackingTableInfo>> EnableChangeTrackingAsync(IReadOnlyList<string> tables, ChangeTrackingOptions options, CancellationToken cancellationToken);
 

@@ -32,11 +32,16 @@ public sealed class EnableAsyncChangeTrackingCommand : AsyncServerCmdlet
         var tables = _tables.Count > 0 ? _tables : ConfiguredTables();
         var hq = Run(ct => Task.FromResult(Context.HqConnection));
         if (!ShouldProcess(hq.Display, $"Enable change tracking ({RetentionDays} days) for {string.Join(", ", tables)}")) return;
-        var result = Run(async ct =>
+        var (result, warnings) = Run(async ct =>
         {
             await using var source = Context.OpenChangeSource();
-            return await source.EnableChangeTrackingAsync(tables, ParentFilters.OptionsFor(Context.Configuration, TimeSpan.FromDays(RetentionDays)), ct).ConfigureAwait(false);
+            var enabled = await source.EnableChangeTrackingAsync(tables, ParentFilters.OptionsFor(Context.Configuration, TimeSpan.FromDays(RetentionDays)), ct).ConfigureAwait(false);
+            // Filters through a parent whose lookups have no index: said now, where indexes are being set up.
+            var (resolved, _) = await Configuration.CatalogChecker.ResolveAsync(Context.Configuration, source, null, ct).ConfigureAwait(false);
+            var slow = await Configuration.ParentIndexChecker.CheckAsync(Context.Configuration, resolved, source, ct).ConfigureAwait(false);
+            return (enabled, slow);
         });
+        foreach (var warning in warnings) WriteWarning(warning.ToString());
         foreach (var info in result) WriteObject(info);
         base.EndProcessing();
     }

@@ -36,6 +36,32 @@ public sealed class PostgresChangeSource : IChangeSource
         return (await PostgresCatalog.DescribeAsync(conn, table, cancellationToken).ConfigureAwait(false))?.Schema;
     }
 
+    public async Task<IReadOnlyList<IReadOnlyList<string>>> GetIndexesAsync(TableSchema table, CancellationToken cancellationToken)
+    {
+        await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        // Key columns only (not INCLUDE columns); an expression column (attnum 0) ends what a lookup by plain columns can use.
+        await using var cmd = PostgresConnections.Command(conn, """
+            SELECT i.indexrelid, k.ord, a.attname
+            FROM pg_catalog.pg_index i
+            CROSS JOIN LATERAL pg_catalog.unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+            LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+            WHERE i.indrelid = pg_catalog.to_regclass(@t) AND k.ord <= i.indnkeyatts AND i.indisvalid AND i.indpred IS NULL
+            ORDER BY i.indexrelid, k.ord
+            """, null, ("t", PostgresCatalog.Quote(table)));
+        var byIndex = new Dictionary<uint, List<string>>();
+        var ended = new HashSet<uint>();
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var id = reader.GetFieldValue<uint>(0);
+            if (ended.Contains(id)) continue;
+            if (reader.IsDBNull(2)) { ended.Add(id); continue; }
+            if (!byIndex.TryGetValue(id, out var columns)) byIndex[id] = columns = [];
+            columns.Add(reader.GetString(2));
+        }
+        return byIndex.Values.ToList<IReadOnlyList<string>>();
+    }
+
     public async Task<IReadOnlyList<ChangeTrackingTableInfo>> EnableChangeTrackingAsync(IReadOnlyList<string> tables, ChangeTrackingOptions options, CancellationToken cancellationToken)
     {
         await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);

@@ -30,6 +30,20 @@ public sealed class SqlServerChangeSource : IChangeSource
         return (await SqlServerCatalog.DescribeAsync(conn, table, cancellationToken).ConfigureAwait(false))?.Schema;
     }
 
+    public async Task<IReadOnlyList<IReadOnlyList<string>>> GetIndexesAsync(TableSchema table, CancellationToken cancellationToken)
+    {
+        await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = SqlServerConnections.Command(conn, SqlServerSql.IndexColumns, null, ("@schema", table.Schema), ("@name", table.Name));
+        var byIndex = new Dictionary<int, List<string>>();
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!byIndex.TryGetValue(reader.GetInt32(0), out var columns)) byIndex[reader.GetInt32(0)] = columns = [];
+            columns.Add(reader.GetString(1));
+        }
+        return byIndex.Values.ToList<IReadOnlyList<string>>();
+    }
+
     private async Task<TableSchema> RequireTableAsync(SqlConnection conn, string table, CancellationToken ct)
         => (await SqlServerCatalog.DescribeAsync(conn, table, ct).ConfigureAwait(false))?.Schema
            ?? throw new AsyncServerException(ErrorIds.TableNotFound, ErrorKind.ObjectNotFound, $"HQ table '{table}' does not exist in {_connection.Display}.", table);

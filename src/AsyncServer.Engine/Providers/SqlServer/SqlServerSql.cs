@@ -79,6 +79,21 @@ internal static class SqlServerSql
     /// ALTER DATABASE accepts no variables, so it runs as dynamic SQL whose only variable part, the retention,
     /// is substituted from a parameter inside the server (<see cref="SetDatabaseChangeTracking"/>).
     /// </summary>
+    /// <summary>
+    /// The key columns of every index of one table (not included columns, not filtered indexes), in key order.
+    /// Parameters: @schema, @name. Columns: index id, column name.
+    /// </summary>
+    public const string IndexColumns = """
+        SELECT [i].[index_id], [c].[name]
+        FROM [sys].[indexes] AS [i]
+        INNER JOIN [sys].[index_columns] AS [ic] ON [ic].[object_id] = [i].[object_id] AND [ic].[index_id] = [i].[index_id]
+        INNER JOIN [sys].[columns] AS [c] ON [c].[object_id] = [ic].[object_id] AND [c].[column_id] = [ic].[column_id]
+        INNER JOIN [sys].[tables] AS [t] ON [t].[object_id] = [i].[object_id]
+        INNER JOIN [sys].[schemas] AS [s] ON [s].[schema_id] = [t].[schema_id]
+        WHERE [s].[name] = @schema AND [t].[name] = @name AND [ic].[key_ordinal] > 0 AND [i].[has_filter] = 0 AND [i].[is_disabled] = 0
+        ORDER BY [i].[index_id], [ic].[key_ordinal]
+        """;
+
     public static string SetDatabaseChangeTrackingTemplate(bool alreadyOn, RetentionUnit unit)
         => $"ALTER DATABASE CURRENT SET CHANGE_TRACKING {(alreadyOn ? "" : "= ON ")}(CHANGE_RETENTION = {RetentionPlaceholder} {unit.ToString().ToUpperInvariant()}, AUTO_CLEANUP = ON)";
 

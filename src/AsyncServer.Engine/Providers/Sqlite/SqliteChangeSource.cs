@@ -35,6 +35,28 @@ public sealed class SqliteChangeSource : IChangeSource
         return await DescribeAsync(conn, table, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<IReadOnlyList<IReadOnlyList<string>>> GetIndexesAsync(TableSchema table, CancellationToken cancellationToken)
+    {
+        await using var conn = await SqliteConnections.OpenAsync(_connection, create: false, cancellationToken).ConfigureAwait(false);
+        var indexes = new List<IReadOnlyList<string>>();
+        // A column declared INTEGER PRIMARY KEY is the rowid itself: no index is listed, yet lookups by it are seeks.
+        if (table.PrimaryKey is [{ NativeType: var type } single] && string.Equals(type, "INTEGER", StringComparison.OrdinalIgnoreCase))
+            indexes.Add([single.Name]);
+        var byIndex = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT il.name, ii.name FROM pragma_index_list(@t) AS il, pragma_index_info(il.name) AS ii ORDER BY il.seq, ii.seqno";
+        cmd.Parameters.AddWithValue("@t", table.Name);
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (reader.IsDBNull(1)) continue; // an expression column ends what a lookup by plain columns can use
+            if (!byIndex.TryGetValue(reader.GetString(0), out var columns)) byIndex[reader.GetString(0)] = columns = [];
+            columns.Add(reader.GetString(1));
+        }
+        indexes.AddRange(byIndex.Values);
+        return indexes;
+    }
+
     internal static async Task<TableSchema?> DescribeAsync(SqliteConnection conn, string table, CancellationToken ct, SqliteTransaction? tx = null)
     {
         var name = QualifiedName.Parse(table).Name;
