@@ -2,8 +2,7 @@ namespace AsyncServer.Bench.Data;
 
 /// <summary>
 /// The parent of the incremental-parent scenarios: one item per product (BENCHITEM, as INVENTTABLE is to
-/// ECORESPRODUCT), keyed by (ITEMID, DATAAREAID), indexed by (PRODUCT, DATAAREAID) as AX indexes InventTable by
-/// product. Three items in four are released to the measured legal entity (usrt), the rest to usmf. The product
+/// ECORESPRODUCT), keyed by (ITEMID, DATAAREAID), indexed by (PRODUCT, DATAAREAID) as the sample indexes INVENTTABLE. Three items in four are released to the measured legal entity (usrt), the rest to usmf. The product
 /// table (<see cref="ProductRows"/>) is filtered through it: <see cref="Filter"/>.
 /// </summary>
 internal static class ParentRows

@@ -53,20 +53,28 @@ public static class ParentFilters
 
     /// <summary>How one provider names its change-tracking objects and spells "changed in the run's range".</summary>
     /// <param name="Table">The quoted name of an HQ table.</param>
-    /// <param name="SideTable">The quoted name of a table's side table (its changed keys).</param>
+    /// <param name="SideTable">A FROM item of a table's changed keys (its side table, or SQL Server's CHANGETABLE).</param>
     /// <param name="BeforeTable">The quoted name of a parent table's before-image log.</param>
-    /// <param name="InRange">The condition, on a side table or before-image log row of this alias, that its change is in the range.</param>
-    public sealed record ChangeObjects(Func<TableSchema, string> Table, Func<TableSchema, string> SideTable, Func<TableSchema, string> BeforeTable, Func<string, string> InRange);
+    /// <param name="InRange">The condition, on a FROM item of this (quoted) alias, that its change is in the range.</param>
+    /// <param name="BeforeImagesByParentKey">
+    /// The log has no versions (SQL Server, where a trigger cannot know its transaction's change-tracking version): it is
+    /// read for the parent keys changed in the range instead, every before-image of those keys. That is a superset (older
+    /// before-images add children that are sent again or deleted where they are absent anyway), never a miss.
+    /// </param>
+    public sealed record ChangeObjects(Func<TableSchema, string> Table, Func<TableSchema, string> SideTable, Func<TableSchema, string> BeforeTable,
+        Func<string, string> InRange, bool BeforeImagesByParentKey = false);
 
     /// <summary>
     /// A SELECT of the child's key columns (named as in the child) for every candidate key of an incremental read:
     /// the child's changes, and for each EXISTS of its filter the children of the changed parents (now and before).
-    /// Without a filter through a parent it is just the child's changes. UNION removes duplicates.
+    /// Without a filter through a parent it is just the child's changes. UNION removes duplicates. Aliases are quoted
+    /// like every identifier (the SQL Server tests check it).
     /// </summary>
     public static string ChangedKeysSql(ExtractionQuery query, SqlDialect d, ChangeObjects objects)
     {
+        string ct = d.Quote("ct"), t = d.Quote("t"), ps = d.Quote("ps"), p = d.Quote("p"), pb = d.Quote("pb");
         string Keys(string alias) => string.Join(", ", query.KeyColumns.Select(k => $"{alias}.{d.Quote(k.Name)}"));
-        var parts = new List<string> { $"SELECT {Keys("ct")} FROM {objects.SideTable(query.Table)} AS ct WHERE {objects.InRange("ct")}" };
+        var parts = new List<string> { $"SELECT {Keys(ct)} FROM {objects.SideTable(query.Table)} AS {ct} WHERE {objects.InRange(ct)}" };
         var child = objects.Table(query.Table);
         foreach (var exists in ExistsOf(query.Filter).DistinctBy(e => e.ToString()))
         {
@@ -75,15 +83,18 @@ public static class ParentFilters
             if (correlations.Count == 0)
             {
                 // No column ties a child to a parent row: any parent change may change every child's result.
-                parts.Add($"SELECT {Keys("t")} FROM {child} AS t WHERE EXISTS (SELECT 1 FROM {objects.SideTable(parent)} AS ps WHERE {objects.InRange("ps")})");
+                parts.Add($"SELECT {Keys(t)} FROM {child} AS {t} WHERE EXISTS (SELECT 1 FROM {objects.SideTable(parent)} AS {ps} WHERE {objects.InRange(ps)})");
                 continue;
             }
             string Tie(string parentAlias) => string.Join(" AND ", correlations.Select(c =>
-                $"t.{d.Quote(query.Table.Find(c.ChildColumn!)!.Name)} = {parentAlias}.{d.Quote(parent.Find(c.ParentColumn)!.Name)}"));
-            var parentKey = string.Join(" AND ", parent.PrimaryKey.Select(k => $"p.{d.Quote(k.Name)} = ps.{d.Quote(k.Name)}"));
-            parts.Add($"SELECT {Keys("t")} FROM {objects.SideTable(parent)} AS ps JOIN {objects.Table(parent)} AS p ON {parentKey} " +
-                      $"JOIN {child} AS t ON {Tie("p")} WHERE {objects.InRange("ps")}");
-            parts.Add($"SELECT {Keys("t")} FROM {objects.BeforeTable(parent)} AS pb JOIN {child} AS t ON {Tie("pb")} WHERE {objects.InRange("pb")}");
+                $"{t}.{d.Quote(query.Table.Find(c.ChildColumn!)!.Name)} = {parentAlias}.{d.Quote(parent.Find(c.ParentColumn)!.Name)}"));
+            string ParentKey(string alias) => string.Join(" AND ", parent.PrimaryKey.Select(k => $"{alias}.{d.Quote(k.Name)} = {ps}.{d.Quote(k.Name)}"));
+            parts.Add($"SELECT {Keys(t)} FROM {objects.SideTable(parent)} AS {ps} INNER JOIN {objects.Table(parent)} AS {p} ON {ParentKey(p)} " +
+                      $"INNER JOIN {child} AS {t} ON {Tie(p)} WHERE {objects.InRange(ps)}");
+            parts.Add(objects.BeforeImagesByParentKey
+                ? $"SELECT {Keys(t)} FROM {objects.SideTable(parent)} AS {ps} INNER JOIN {objects.BeforeTable(parent)} AS {pb} ON {ParentKey(pb)} " +
+                  $"INNER JOIN {child} AS {t} ON {Tie(pb)} WHERE {objects.InRange(ps)}"
+                : $"SELECT {Keys(t)} FROM {objects.BeforeTable(parent)} AS {pb} INNER JOIN {child} AS {t} ON {Tie(pb)} WHERE {objects.InRange(pb)}");
         }
         return string.Join(" UNION ", parts);
     }

@@ -3,8 +3,8 @@ namespace AsyncServer.Samples;
 /// <summary>
 /// The AX 2012-like retail tables of the demo, the tests and the benchmarks (see domain.md): products,
 /// prices, customers and channels, with RECID, PARTITION and DATAAREAID columns. SQLite DDL. Besides the
-/// primary keys, INVENTTABLE is indexed by product as in AX (whose InventTable has an index on Product): the
-/// ECORESPRODUCT filter looks up its parent by it (Test-AsyncConfiguration warns when such an index is missing).
+/// primary keys, INVENTTABLE is indexed by (PRODUCT, DATAAREAID), the lookup an AX InventTable serves for its
+/// product relation: the ECORESPRODUCT filter finds its parent by it (Test-AsyncConfiguration warns when no index serves).
 /// </summary>
 public static class SampleSchema
 {

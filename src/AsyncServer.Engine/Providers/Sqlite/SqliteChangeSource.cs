@@ -276,8 +276,8 @@ public sealed class SqliteChangeSource : IChangeSource
                 var changed = ParentFilters.ChangedKeysSql(query, d, new ParentFilters.ChangeObjects(
                     t => d.Quote(t.Name), t => d.Quote(SideTable(t.Name)), t => d.Quote(BeforeTable(t.Name)),
                     alias => $"{alias}.\"__version\" > @from AND {alias}.\"__version\" <= @to"));
-                sql = $"WITH ck AS ({changed}) SELECT CASE WHEN {upsert} THEN 1 ELSE 0 END AS \"__upsert\", {cols} " +
-                      $"FROM ck AS ct LEFT JOIN {table} AS t ON {join}";
+                sql = $"WITH \"ck\" AS ({changed}) SELECT CASE WHEN {upsert} THEN 1 ELSE 0 END AS \"__upsert\", {cols} " +
+                      $"FROM \"ck\" AS ct LEFT JOIN {table} AS t ON {join}";
             }
             var cmd = conn.CreateCommand();
             cmd.Transaction = tx;
