@@ -69,6 +69,25 @@ public sealed class ParentFilterTests
         return (item, product);
     }
 
+    private sealed class CollectedProgress : IProgress<DistributionProgress>
+    {
+        public readonly System.Collections.Concurrent.ConcurrentQueue<DistributionProgress> Reports = new();
+        public void Report(DistributionProgress value) => Reports.Enqueue(value);
+    }
+
+    [Fact]
+    public async Task Progress_inside_a_subjob_read_reports_the_rows_packaged_so_far()
+    {
+        await using var ws = await Workspace.CreateAsync(products: 400);
+        var progress = new CollectedProgress();
+        await new DistributionRunner(ws.Context()).RunAsync(new DistributionRequest { Jobs = ["1040"], DataGroups = ["USRT-Stores"] }, progress, default);
+        // ECORESPRODUCTTRANSLATION has two rows per product: its read passes row 500 and reports while it is still reading.
+        var inside = progress.Reports.Where(r => r.Status.StartsWith("ECORESPRODUCTTRANSLATION: ", StringComparison.Ordinal) && r.RowsWritten > 0).ToList();
+        Assert.NotEmpty(inside);
+        Assert.All(inside, r => Assert.Contains($"{r.RowsWritten:N0} rows packaged so far", r.Status));
+        Assert.All(inside, r => Assert.InRange(r.PercentComplete, 0, 99));
+    }
+
     [Fact]
     public async Task The_sample_has_the_parent_index_and_without_it_Test_AsyncConfiguration_warns_with_the_path_and_the_index_that_would_serve()
     {
