@@ -99,6 +99,9 @@ public sealed class ParentFilterTests
         Assert.Equal(ProblemSeverity.Warning, warning.Severity);
         Assert.Equal($"$.subjobs[{SubjobIndex(ws, "ECORESPRODUCT")}].filter", warning.Path);
         Assert.Contains("an index on INVENTTABLE (PRODUCT, DATAAREAID) would serve", warning.Message);
+        // A partial index serves only some lookups, and an expression ends what a lookup by plain columns can use.
+        await ws.HqAsync("CREATE INDEX ONLY_TYPE_1 ON INVENTTABLE (PRODUCT, DATAAREAID) WHERE ITEMTYPE = 1; CREATE INDEX BY_EXPRESSION ON INVENTTABLE (PRODUCT + 0, PRODUCT)");
+        Assert.Single(await ConfigurationValidator.ValidateAsync(ws.Context(), checkCatalog: true, default));
         // An index led by the legal entity and then the product seeks as well.
         await ws.HqAsync("CREATE INDEX BY_AREA_PRODUCT ON INVENTTABLE (DATAAREAID, PRODUCT)");
         Assert.Empty(await ConfigurationValidator.ValidateAsync(ws.Context(), checkCatalog: true, default));

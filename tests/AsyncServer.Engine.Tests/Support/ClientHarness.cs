@@ -38,8 +38,9 @@ public sealed class ClientHarness : IAsyncDisposable
         : PostgresSampleHq.ChangeAsync(PostgresHq, seed, inserts, updates, deletes, churn);
 
     /// <summary>
-    /// The sample environment. By default the ECORESPRODUCT subjob is left out: it is filtered by EXISTS on
-    /// INVENTTABLE, whose changes it cannot see (docs/client.md, "Known limitation").
+    /// The sample environment. By default the ECORESPRODUCT subjob (filtered through INVENTTABLE by EXISTS) is left
+    /// out, so that a test's packages hold only the tables it is about; <paramref name="withExistsSubjob"/> keeps it
+    /// (the convergence property test does, with random parent changes: <see cref="ChangeParentsAsync"/>).
     /// </summary>
     /// <param name="postgres">When given, the message database and every channel database are PostgreSQL
     /// databases on this server.</param>

@@ -43,14 +43,19 @@ public sealed class SqliteChangeSource : IChangeSource
         if (table.PrimaryKey is [{ NativeType: var type } single] && string.Equals(type, "INTEGER", StringComparison.OrdinalIgnoreCase))
             indexes.Add([single.Name]);
         var byIndex = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var ended = new HashSet<string>(StringComparer.Ordinal);
         await using var cmd = conn.CreateCommand();
-        cmd.CommandText = "SELECT il.name, ii.name FROM pragma_index_list(@t) AS il, pragma_index_info(il.name) AS ii ORDER BY il.seq, ii.seqno";
+        // Partial indexes (WHERE ...) serve only some lookups: left out.
+        cmd.CommandText = "SELECT il.name, ii.name FROM pragma_index_list(@t) AS il, pragma_index_info(il.name) AS ii WHERE il.partial = 0 ORDER BY il.seq, ii.seqno";
         cmd.Parameters.AddWithValue("@t", table.Name);
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (reader.IsDBNull(1)) continue; // an expression column ends what a lookup by plain columns can use
-            if (!byIndex.TryGetValue(reader.GetString(0), out var columns)) byIndex[reader.GetString(0)] = columns = [];
+            var index = reader.GetString(0);
+            if (ended.Contains(index)) continue;
+            // An expression column ends what a lookup by plain columns can use.
+            if (reader.IsDBNull(1)) { ended.Add(index); continue; }
+            if (!byIndex.TryGetValue(index, out var columns)) byIndex[index] = columns = [];
             columns.Add(reader.GetString(1));
         }
         indexes.AddRange(byIndex.Values);
