@@ -23,6 +23,7 @@ Describe 'The benchmark harness in smoke mode' {
         $report = Get-Content $file.FullName -Raw | ConvertFrom-Json
         $names = @($report.Scenarios.Name)
         foreach ($expected in 'package-read', 'full-sync/sqlite', 'incremental-small/sqlite', 'incremental-large/sqlite', 'fan-out/sqlite', 'apply/sqlite',
+            'incremental-parent-small/sqlite', 'incremental-parent-large/sqlite', 'incremental-parent-small/postgresql', 'incremental-parent-large/postgresql',
             'full-sync/postgresql', 'incremental-small/postgresql', 'incremental-large/postgresql', 'fan-out/postgresql', 'apply/postgresql') {
             $names | Should -Contain $expected
         }

@@ -25,6 +25,15 @@ internal abstract class HqBackend
     /// <summary><paramref name="tables"/> small product tables whose rows spread over <paramref name="dataAreas"/> data areas (d1, d2, ...).</summary>
     public abstract Task<HqDataset> EnsureFanOutAsync(BenchContext context, int tables, long rowsPerTable, int dataAreas);
 
+    /// <summary>
+    /// The product table filtered through a parent table of the same size (<see cref="ParentRows"/>), with
+    /// <paramref name="changes"/> changes after the baseline, half of them in the parent (<see cref="ParentChangePlan"/>).
+    /// </summary>
+    public abstract Task<HqDataset> EnsureParentAsync(BenchContext context, long rows, int changes);
+
+    /// <summary>The incremental read of the parent-filtered product table, as the change source runs it, through the compressor.</summary>
+    public abstract Task<Measurement> FloorParentIncrementalReadAsync(HqDataset dataset, string outputFile);
+
     public abstract ConnectionSettings HqConnection(HqDataset dataset);
 
     /// <summary>An empty database for a message database (not yet initialized).</summary>

@@ -15,7 +15,7 @@ namespace AsyncServer.Bench.Data;
 /// PostgreSQL HQ and message databases on the run's server (<see cref="BenchPostgres"/>). A dataset is a
 /// database named after it, with a marker table so a configured (persistent) server reuses it.
 /// </summary>
-internal sealed class PostgresBackend : HqBackend
+internal sealed partial class PostgresBackend : HqBackend
 {
     public override string Provider => "postgresql";
 

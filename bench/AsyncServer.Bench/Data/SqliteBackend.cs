@@ -37,6 +37,13 @@ internal sealed class SqliteBackend : HqBackend
 
     public static string FanOutTable(int i) => $"FANOUT{i}";
 
+    public override Task<HqDataset> EnsureParentAsync(BenchContext context, long rows, int changes) => SqliteParentHq.EnsureAsync(context, rows, changes);
+
+    public override Task<Measurement> FloorParentIncrementalReadAsync(HqDataset dataset, string outputFile)
+        => ReadThroughCompressor(dataset.Location, SqliteParentHq.FloorSql(dataset), ("@da", ProductRows.DataArea), outputFile);
+
+    internal static Task<HqDataset> Cached(string folder, HqDataset wanted, Func<Task<HqDataset>> build) => CachedAsync(folder, wanted, build);
+
     public override ConnectionSettings HqConnection(HqDataset dataset) => new() { Provider = "sqlite", ConnectionString = $"Data Source={dataset.Location}" };
 
     public override Task<ConnectionSettings> NewMessageDatabaseAsync(string runFolder)

@@ -20,7 +20,10 @@ internal static class SqliteHq
     }
 
     /// <summary>Creates <paramref name="file"/> with <paramref name="rows"/> product rows and change tracking on; returns the version before any change.</summary>
-    public static async Task<long> CreateAsync(string file, long rows, IReadOnlyList<string>? tables = null, Func<long, string>? dataAreaOf = null)
+    /// <param name="loadMore">Loads further tables (not tracked yet) after the product tables, before tracking is enabled.</param>
+    /// <param name="alsoTracked">Those further tables, tracked with the product tables under <paramref name="options"/>.</param>
+    public static async Task<long> CreateAsync(string file, long rows, IReadOnlyList<string>? tables = null, Func<long, string>? dataAreaOf = null,
+        Action<SqliteConnection>? loadMore = null, IReadOnlyList<string>? alsoTracked = null, ChangeTrackingOptions? options = null)
     {
         foreach (var f in new[] { file, file + "-wal", file + "-shm" }) if (File.Exists(f)) File.Delete(f);
         tables ??= [ProductRows.Table];
@@ -40,10 +43,11 @@ internal static class SqliteHq
                 }
                 tx.Commit();
             }
+            loadMore?.Invoke(conn);
             Exec(conn, "PRAGMA synchronous = FULL;");
         }
         await using var hq = ProviderFactory.CreateChangeSource(ResolvedConnection.FromString(DatabaseProvider.Sqlite, $"Data Source={file}"));
-        await hq.EnableChangeTrackingAsync(tables, ChangeTrackingOptions.Default, default);
+        await hq.EnableChangeTrackingAsync([.. tables, .. alsoTracked ?? []], options ?? ChangeTrackingOptions.Default, default);
         await using var snapshot = await hq.OpenSnapshotAsync(default);
         Console.Error.WriteLine($"  loaded {rows:N0} rows x {tables.Count} table(s) into {Path.GetFileName(file)} in {sw.Elapsed.TotalSeconds:F1} s");
         return snapshot.CurrentVersion;

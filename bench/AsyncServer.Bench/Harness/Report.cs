@@ -91,6 +91,19 @@ internal static class Targets
                 checks.Add(new($"incremental/{provider}: large table within 1.3x of small table", $"{R(ratio)}x ({large.Engine.Seconds:N3} s vs {small.Engine.Seconds:N3} s)", ratio <= 1.3));
             }
         }
+        foreach (var provider in results.Select(r => r.Provider).Distinct())
+        {
+            // Issue 13: a parent-filtered incremental follows the number of changes, not the table sizes.
+            var small = results.FirstOrDefault(r => r.Name == $"incremental-parent-small/{provider}");
+            var large = results.FirstOrDefault(r => r.Name == $"incremental-parent-large/{provider}");
+            if (small is not null && large is not null)
+            {
+                var ratio = large.Engine.Seconds / small.Engine.Seconds;
+                checks.Add(new($"incremental-parent/{provider}: large table within 1.3x of small table", $"{R(ratio)}x ({large.Engine.Seconds:N3} s vs {small.Engine.Seconds:N3} s)", ratio <= 1.3));
+            }
+            if (large is not null)
+                checks.Add(new($"{large.Name} within 3x of its floor", $"{R(large.Ratio)}x", large.Ratio <= 3));
+        }
         foreach (var r in results)
             checks.Add(new($"{r.Name}: peak memory under 200 MB", $"{r.Engine.PeakBytes / 1024.0 / 1024.0:N1} MB", r.Engine.PeakBytes < PeakMemoryLimit));
         foreach (var r in results.Where(r => r.Name.StartsWith("apply/", StringComparison.Ordinal)))

@@ -25,6 +25,8 @@ internal static class ScenarioRegistry
             list.Add(new FullSyncScenario(b));
             list.Add(new IncrementalScenario(b, large: false));
             list.Add(new IncrementalScenario(b, large: true));
+            list.Add(new IncrementalParentScenario(b, large: false));
+            list.Add(new IncrementalParentScenario(b, large: true));
             list.Add(new FanOutScenario(b));
             if (ApplyScenario.Available(b.Provider)) list.Add(new ApplyScenario(b));
         }
@@ -36,9 +38,9 @@ internal static class ScenarioRegistry
     {
         var list = new List<(string, string)>();
         if (!ProviderBuilt(DatabaseProvider.PostgreSql))
-            list.Add(("full-sync, incremental, fan-out on postgresql", "the PostgreSQL providers are not in this build"));
+            list.Add(("full-sync, incremental, incremental-parent, fan-out on postgresql", "the PostgreSQL providers are not in this build"));
         else if (BenchPostgres.AdminConnectionString is null)
-            list.Add(("full-sync, incremental, fan-out on postgresql", "no PostgreSQL server could be started"));
+            list.Add(("full-sync, incremental, incremental-parent, fan-out on postgresql", "no PostgreSQL server could be started"));
         foreach (var provider in new[] { "sqlite", "postgresql" })
             if (!ApplyScenario.Available(provider))
                 list.Add(($"apply/{provider}", "no channel target (IChannelTarget) for this provider is in this build"));

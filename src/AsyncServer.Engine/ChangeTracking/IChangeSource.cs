@@ -15,6 +15,12 @@ public interface IChangeSource : IAsyncDisposable
     /// <summary>Reads a table's columns and primary key from the catalog; null when the table does not exist.</summary>
     Task<TableSchema?> DescribeTableAsync(string table, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The key columns of each index of a table (the primary key's included), in index order: Test-AsyncConfiguration
+    /// checks that a filter's parent lookups have an index to seek (Configuration/ParentIndexChecker).
+    /// </summary>
+    Task<IReadOnlyList<IReadOnlyList<string>>> GetIndexesAsync(TableSchema table, CancellationToken cancellationToken);
+
     /// <summary>Turns change tracking on for these tables (idempotent). Existing history is kept.</summary>
     Task<IReadOnlyList<ChangeTrackingTableInfo>> EnableChangeTrackingAsync(IReadOnlyList<string> tables, ChangeTrackingOptions options, CancellationToken cancellationToken);
 
@@ -31,6 +37,17 @@ public interface IChangeSource : IAsyncDisposable
 public sealed record ChangeTrackingOptions(TimeSpan Retention)
 {
     public static ChangeTrackingOptions Default { get; } = new(TimeSpan.FromDays(14));
+
+    /// <summary>
+    /// Per HQ table, the columns whose values before each update and delete the tracking also keeps (a before-image
+    /// log): a filter through this table as an EXISTS parent needs them to find the children that left the filter
+    /// (<see cref="ParentFilters.BeforeImageColumns"/>). Keys are table names, case-insensitive.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> BeforeImages { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>The before-image columns for <paramref name="table"/>, or none.</summary>
+    public IReadOnlyList<string> BeforeImagesOf(string table)
+        => BeforeImages.FirstOrDefault(kv => string.Equals(Data.QualifiedName.Parse(kv.Key).Name, Data.QualifiedName.Parse(table).Name, StringComparison.OrdinalIgnoreCase)).Value ?? [];
 }
 
 /// <summary>Change tracking state of one HQ table.</summary>

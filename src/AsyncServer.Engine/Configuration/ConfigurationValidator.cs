@@ -26,8 +26,9 @@ public static class ConfigurationValidator
             try
             {
                 await using var hq = context.OpenChangeSource();
-                var (_, catalogProblems) = await CatalogChecker.ResolveAsync(config, hq, null, cancellationToken).ConfigureAwait(false);
+                var (resolved, catalogProblems) = await CatalogChecker.ResolveAsync(config, hq, null, cancellationToken).ConfigureAwait(false);
                 problems.AddRange(catalogProblems);
+                problems.AddRange(await ParentIndexChecker.CheckAsync(config, resolved, hq, cancellationToken).ConfigureAwait(false));
             }
             catch (AsyncServerException ex)
             {

@@ -29,9 +29,9 @@ public sealed class SessionRepackager(EngineContext context)
         await using var snapshot = await hq.OpenSnapshotAsync(ct).ConfigureAwait(false);
         var jobSubjobs = job.Subjobs.Select(id => subjobs[id]).ToList();
         if (session.FromVersion is { } from)
-            foreach (var subjob in jobSubjobs)
-                if (await snapshot.GetMinValidVersionAsync(subjob.Table, ct).ConfigureAwait(false) > from)
-                    throw Failed(session, $"HQ no longer holds the changes of {subjob.Table.Name} since version {from}; " +
+            foreach (var table in jobSubjobs.SelectMany(s => s.ParentTables.Values.Prepend(s.Table))) // a filter's parents: their changes are read too
+                if (await snapshot.GetMinValidVersionAsync(table, ct).ConfigureAwait(false) > from)
+                    throw Failed(session, $"HQ no longer holds the changes of {table.Name} since version {from}; " +
                         "cancel it and run Start-AsyncDistribution -FullSync -DeleteExistingData for the channel databases that need it");
 
         var name = DistributionRunner.PackageFileName(session.Partition, session.JobId, session.DataGroup, session.Id);

@@ -26,7 +26,7 @@ public static class SampleEnvironment
 
         var context = new EngineContext(config);
         await using (var hq = context.OpenChangeSource())
-            await hq.EnableChangeTrackingAsync(SampleSchema.Tables, ChangeTrackingOptions.Default, cancellationToken).ConfigureAwait(false);
+            await hq.EnableChangeTrackingAsync(SampleSchema.Tables, ParentFilters.OptionsFor(config, ChangeTrackingOptions.Default.Retention), cancellationToken).ConfigureAwait(false);
         await using (var store = context.OpenMessageStore())
             await store.InitializeAsync(cancellationToken).ConfigureAwait(false);
         Directory.CreateDirectory(config.DownloadFolder);

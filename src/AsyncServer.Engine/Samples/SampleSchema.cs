@@ -2,7 +2,9 @@ namespace AsyncServer.Samples;
 
 /// <summary>
 /// The AX 2012-like retail tables of the demo, the tests and the benchmarks (see domain.md): products,
-/// prices, customers and channels, with RECID, PARTITION and DATAAREAID columns. SQLite DDL.
+/// prices, customers and channels, with RECID, PARTITION and DATAAREAID columns. SQLite DDL. Besides the
+/// primary keys, INVENTTABLE is indexed by (PRODUCT, DATAAREAID), the lookup an AX InventTable serves for its
+/// product relation: the ECORESPRODUCT filter finds its parent by it (Test-AsyncConfiguration warns when no index serves).
 /// </summary>
 public static class SampleSchema
 {
@@ -36,6 +38,7 @@ public static class SampleSchema
             RECID BIGINT NOT NULL,
             PARTITION BIGINT NOT NULL,
             PRIMARY KEY (ITEMID, DATAAREAID));
+        CREATE INDEX I_INVENTTABLE_PRODUCT ON INVENTTABLE (PRODUCT, DATAAREAID);
         CREATE TABLE INVENTITEMBARCODE (
             ITEMBARCODE NVARCHAR(80) NOT NULL,
             DATAAREAID NVARCHAR(4) NOT NULL,

@@ -37,11 +37,17 @@ public sealed class EnableAsyncChangeTrackingCommand : AsyncServerCmdlet
         var hq = Run(ct => Task.FromResult(Context.HqConnection));
         var days = RetentionDays ?? Context.Configuration.RetentionDays;
         if (!ShouldProcess(hq.Display, $"Enable change tracking ({days} days) for {string.Join(", ", tables)}")) return;
-        var result = Run(async ct =>
+        var (result, warnings) = Run(async ct =>
         {
             await using var source = Context.OpenChangeSource();
-            return await source.EnableChangeTrackingAsync(tables, new ChangeTrackingOptions(TimeSpan.FromDays(days)), ct).ConfigureAwait(false);
+            var enabled = await source.EnableChangeTrackingAsync(tables, ParentFilters.OptionsFor(Context.Configuration, TimeSpan.FromDays(days)), ct)
+                .ConfigureAwait(false);
+            // Filters through a parent whose lookups have no index: said now, where indexes are being set up.
+            var (resolved, _) = await Configuration.CatalogChecker.ResolveAsync(Context.Configuration, source, null, ct).ConfigureAwait(false);
+            var slow = await Configuration.ParentIndexChecker.CheckAsync(Context.Configuration, resolved, source, ct).ConfigureAwait(false);
+            return (enabled, slow);
         });
+        foreach (var warning in warnings) WriteWarning(warning.ToString());
         foreach (var info in result) WriteObject(info);
         base.EndProcessing();
     }

@@ -11,7 +11,9 @@ namespace AsyncServer.Tests.Client;
 /// The end-to-end property: whatever HQ does and in whatever order distributions and receives happen, once
 /// every session has been applied every store equals the filtered, field-mapped projection of HQ for its data
 /// group. Random but replayable: the seed is printed and named in every failure; set ASYNCSERVER_TEST_SEED to
-/// replay one. ECORESPRODUCT (filtered by EXISTS on INVENTTABLE) is left out, see docs/client.md.
+/// replay one. ECORESPRODUCT is filtered through its parent INVENTTABLE (EXISTS), and the rounds also move items
+/// between legal entities, delete and insert them again and point them at other products, so that products enter
+/// and leave each store's assortment through parent changes alone (ChangeTracking/ParentFilters).
 /// </summary>
 public sealed class ConvergencePropertyTests(ITestOutputHelper output)
 {
@@ -28,7 +30,7 @@ public sealed class ConvergencePropertyTests(ITestOutputHelper output)
         output.WriteLine($"Seed {seed} (replay with ASYNCSERVER_TEST_SEED={seed})");
         var rng = new Random(seed);
         // Small package limits so that runs split into several parts; no try limit (nothing fails here).
-        await using var h = await ClientHarness.CreateAsync(products: 30, configure: c =>
+        await using var h = await ClientHarness.CreateAsync(products: 30, withExistsSubjob: true, configure: c =>
         {
             c.TryCount = 0;
             c.PackageLimits.MaxRows = 25;
@@ -63,6 +65,8 @@ public sealed class ConvergencePropertyTests(ITestOutputHelper output)
                         var changeSeed = rng.Next();
                         var summary = await h.ChangeHqAsync(changeSeed, inserts: rng.Next(0, 3), updates: rng.Next(0, 10), deletes: rng.Next(0, 4), churn: rng.Next(0, 4));
                         log.Add($"round {round}: HQ change (seed {changeSeed}): {summary}");
+                        var parentSeed = rng.Next();
+                        log.Add($"round {round}: parent changes (seed {parentSeed}): {await h.ChangeParentsAsync(parentSeed, rng.Next(0, 5))}");
                         if (h.PostgresHq is not null && open is null && (longTransactions == 0 || rng.Next(2) == 0))
                         {
                             // A long HQ transaction: it writes now, stays open across the distribution runs that

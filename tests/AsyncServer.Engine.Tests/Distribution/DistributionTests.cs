@@ -45,8 +45,11 @@ public sealed class DistributionTests
         var sessions = await ws.RunAsync(new DistributionRequest { Jobs = ["1040"], DataGroups = ["USRT-Stores"] });
         var s = Assert.Single(sessions);
         Assert.Equal(SessionKind.Incremental, s.Kind);
-        Assert.Equal(2, s.RowCount);
+        // The barcode's delete, the item's upsert, and its product again: ECORESPRODUCT is filtered through INVENTTABLE,
+        // so a changed item re-evaluates its product (still released to usrt: an upsert of the same row).
+        Assert.Equal(3, s.RowCount);
         var (manifest, rows) = await ws.ReadPackageAsync(s);
+        Assert.True(Assert.Single(rows["ECORESPRODUCT"]).Upsert);
         var barcodes = rows["INVENTITEMBARCODE"];
         var delete = Assert.Single(barcodes);
         Assert.False(delete.Upsert);

@@ -38,8 +38,9 @@ public sealed class ClientHarness : IAsyncDisposable
         : PostgresSampleHq.ChangeAsync(PostgresHq, seed, inserts, updates, deletes, churn);
 
     /// <summary>
-    /// The sample environment. By default the ECORESPRODUCT subjob is left out: it is filtered by EXISTS on
-    /// INVENTTABLE, whose changes it cannot see (docs/client.md, "Known limitation").
+    /// The sample environment. By default the ECORESPRODUCT subjob (filtered through INVENTTABLE by EXISTS) is left
+    /// out, so that a test's packages hold only the tables it is about; <paramref name="withExistsSubjob"/> keeps it
+    /// (the convergence property test does, with random parent changes: <see cref="ChangeParentsAsync"/>).
     /// </summary>
     /// <param name="postgres">When given, the message database and every channel database are PostgreSQL
     /// databases on this server.</param>
@@ -149,10 +150,15 @@ public sealed class ClientHarness : IAsyncDisposable
             var hqSchema = (await SqliteChangeSource.DescribeAsync(hqSqlite, subjob.HqTable, default))!;
             var map = subjob.Fields.Count > 0 ? subjob.Fields.ToList() : hqSchema.Columns.Select(c => new KeyValuePair<string, string>(c.Name, c.Name)).ToList();
             var types = map.Select(m => hqSchema.Find(m.Key)!.Type).ToList();
-            var where = subjob.Filter is null ? "" : " WHERE \"DATAAREAID\" = @p";
-            if (subjob.Filter is not null && subjob.Filter.Trim() != "DATAAREAID = @DataAreaId")
-                throw new InvalidOperationException($"The harness projects only DATAAREAID filters, not '{subjob.Filter}'.");
-            var expected = await ReadAsync(hq, tickPrecision, $"SELECT {string.Join(", ", map.Select(m => $"\"{m.Key}\""))} FROM \"{subjob.HqTable}\"{where}", types,
+            // Written by hand, not by the engine's filter renderer, so that the projection is an independent oracle.
+            var where = subjob.Filter?.Trim() switch
+            {
+                null => "",
+                "DATAAREAID = @DataAreaId" => " WHERE x.\"DATAAREAID\" = @p",
+                ProductFilter => " WHERE EXISTS (SELECT 1 FROM \"INVENTTABLE\" i WHERE i.\"PRODUCT\" = x.\"RECID\" AND i.\"DATAAREAID\" = @p)",
+                _ => throw new InvalidOperationException($"The harness projects only DATAAREAID filters and the sample's product filter, not '{subjob.Filter}'."),
+            };
+            var expected = await ReadAsync(hq, tickPrecision, $"SELECT {string.Join(", ", map.Select(m => $"x.\"{m.Key}\""))} FROM \"{subjob.HqTable}\" AS x{where}", types,
                 ("@p", settings.Parameters.GetValueOrDefault("DataAreaId")));
             var channelSchema = channel is null ? null : await channelTarget.DescribeTableAsync(subjob.EffectiveChannelTable, default);
             var actual = channelSchema is null ? [] : await ReadAsync(channel!, tickPrecision, $"SELECT {string.Join(", ", map.Select(m => $"\"{m.Value}\""))} FROM \"{subjob.EffectiveChannelTable}\"", types);
@@ -163,6 +169,24 @@ public sealed class ClientHarness : IAsyncDisposable
         }
         return differences;
     }
+
+    /// <summary>The sample's ECORESPRODUCT filter (SampleConfiguration): products released to the data group's legal entity.</summary>
+    private const string ProductFilter = "EXISTS INVENTTABLE (PRODUCT = RECID AND DATAAREAID = @DataAreaId)";
+
+    /// <summary>
+    /// Random changes of the parent of the product filter (ParentChanges), on HQ wherever it is; deterministic for the seed.
+    /// </summary>
+    public async Task<string> ChangeParentsAsync(int seed, int count)
+    {
+        await using DbConnection hq = PostgresHq is null
+            ? await SqliteConnections.OpenAsync(ResolvedConnection.FromString(DatabaseProvider.Sqlite, $"Data Source={HqFile}"), false, default)
+            : new NpgsqlConnection(PostgresHq);
+        if (hq is NpgsqlConnection npgsql) await npgsql.OpenAsync();
+        return await ParentChanges.ApplyAsync(hq, new Random(seed), count, _deletedItems);
+    }
+
+    /// <summary>INVENTTABLE rows deleted by <see cref="ChangeParentsAsync"/>, which a later change may insert again.</summary>
+    private readonly List<object?[]> _deletedItems = [];
 
     private static async Task<List<string>> ReadAsync(DbConnection conn, long tickPrecision, string sql, IReadOnlyList<LogicalType> types, params (string, object?)[] parameters)
     {

@@ -32,7 +32,7 @@ public static partial class PostgresSampleHq
         ["RETAILSTORETABLE"] = "\"STORENUMBER\"",
     };
 
-    private static readonly HashSet<string> DdlWords = ["CREATE", "TABLE", "NOT", "NULL", "PRIMARY", "KEY", "BIGINT", "INT", "NVARCHAR", "DECIMAL", "DATETIME", "UNIQUEIDENTIFIER", "VARBINARY"];
+    private static readonly HashSet<string> DdlWords = ["CREATE", "TABLE", "NOT", "NULL", "PRIMARY", "KEY", "BIGINT", "INT", "NVARCHAR", "DECIMAL", "DATETIME", "UNIQUEIDENTIFIER", "VARBINARY", "INDEX", "ON"];
 
     /// <summary>SampleSchema.Ddl for PostgreSQL.</summary>
     public static string Ddl()
@@ -78,7 +78,7 @@ public static partial class PostgresSampleHq
         }
         await tx.CommitAsync();
         await using var source = ProviderFactory.CreateChangeSource(ResolvedConnection.FromString(DatabaseProvider.PostgreSql, connectionString));
-        await source.EnableChangeTrackingAsync(SampleSchema.Tables, ChangeTrackingOptions.Default, default);
+        await source.EnableChangeTrackingAsync(SampleSchema.Tables, ParentFilters.OptionsFor(SampleConfiguration.Create(), ChangeTrackingOptions.Default.Retention), default);
     }
 
     private static object Read(SqliteDataReader r, int i, string pgType)

@@ -36,6 +36,32 @@ public sealed class PostgresChangeSource : IChangeSource
         return (await PostgresCatalog.DescribeAsync(conn, table, cancellationToken).ConfigureAwait(false))?.Schema;
     }
 
+    public async Task<IReadOnlyList<IReadOnlyList<string>>> GetIndexesAsync(TableSchema table, CancellationToken cancellationToken)
+    {
+        await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        // Key columns only (not INCLUDE columns); an expression column (attnum 0) ends what a lookup by plain columns can use.
+        await using var cmd = PostgresConnections.Command(conn, """
+            SELECT i.indexrelid, k.ord, a.attname
+            FROM pg_catalog.pg_index i
+            CROSS JOIN LATERAL pg_catalog.unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+            LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+            WHERE i.indrelid = pg_catalog.to_regclass(@t) AND k.ord <= i.indnkeyatts AND i.indisvalid AND i.indpred IS NULL
+            ORDER BY i.indexrelid, k.ord
+            """, null, ("t", PostgresCatalog.Quote(table)));
+        var byIndex = new Dictionary<uint, List<string>>();
+        var ended = new HashSet<uint>();
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var id = reader.GetFieldValue<uint>(0);
+            if (ended.Contains(id)) continue;
+            if (reader.IsDBNull(2)) { ended.Add(id); continue; }
+            if (!byIndex.TryGetValue(id, out var columns)) byIndex[id] = columns = [];
+            columns.Add(reader.GetString(2));
+        }
+        return byIndex.Values.ToList<IReadOnlyList<string>>();
+    }
+
     public async Task<IReadOnlyList<ChangeTrackingTableInfo>> EnableChangeTrackingAsync(IReadOnlyList<string> tables, ChangeTrackingOptions options, CancellationToken cancellationToken)
     {
         await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -72,6 +98,11 @@ public sealed class PostgresChangeSource : IChangeSource
                         cancellationToken, tx, ("r", (long)options.Retention.TotalSeconds), ("id", id)).ConfigureAwait(false);
                 }
                 await PostgresConnections.ExecuteAsync(conn, TrackingDdl(schema, keys, "ct_" + Convert.ToInt32(id)), cancellationToken, tx).ConfigureAwait(false);
+                // Changes from before a before-image log began have none: the minimum valid version moves past them, as for a new table.
+                if (options.BeforeImagesOf(schema.Name) is { Count: > 0 } before
+                    && await PostgresBeforeImages.EnableAsync(conn, tx, schema, "ct_" + Convert.ToInt32(id), before, cancellationToken).ConfigureAwait(false)
+                    && !added.Contains(Convert.ToInt32(id)))
+                    added.Add(Convert.ToInt32(id));
             }
             if (added.Count > 0)
             {
@@ -155,9 +186,11 @@ public sealed class PostgresChangeSource : IChangeSource
                     SELECT (SELECT min(t.tick_id) FROM {Ticks} t WHERE pg_catalog.pg_snapshot_xmin(t.snapshot) > newest.xid)
                     FROM newest WHERE newest.xid IS NOT NULL
                     """, cancellationToken, tx, ("fresh", fresh), ("cutoff", cutoff)).ConfigureAwait(false);
-                if (newVersion is null) continue;
+                var beforeVersion = await PostgresBeforeImages.CleanupAsync(conn, tx, sideName, fresh, cutoff, cancellationToken).ConfigureAwait(false);
+                if (newVersion is null && beforeVersion is null) continue;
+                var raised = Math.Max(newVersion is null ? 0 : Convert.ToInt64(newVersion), beforeVersion ?? 0);
                 await PostgresConnections.ExecuteAsync(conn, $"UPDATE {Tables} SET min_valid_version = GREATEST(min_valid_version, @v) WHERE id = @id",
-                    cancellationToken, tx, ("v", Convert.ToInt64(newVersion)), ("id", id)).ConfigureAwait(false);
+                    cancellationToken, tx, ("v", raised), ("id", id)).ConfigureAwait(false);
             }
             // Ticks below every table's minimum valid version can never be the start of a delta again.
             await PostgresConnections.ExecuteAsync(conn, $"DELETE FROM {Ticks} WHERE tick_id < (SELECT min(min_valid_version) FROM {Tables})",
@@ -273,6 +306,9 @@ public sealed class PostgresChangeSource : IChangeSource
             var fromSnapshot = fromVersion == tick ? snapshot : (string?)await PostgresConnections.ScalarAsync(conn, $"SELECT snapshot::text FROM {Ticks} WHERE tick_id = @v",
                 cancellationToken, tx, ("v", fromVersion.Value)).ConfigureAwait(false)
                 ?? throw NotEnabled($"Version {fromVersion} of HQ table '{query.Table.DisplayName}' is unknown or was cleaned up; run a full sync.", query.Table.DisplayName);
+            var sideTables = new Dictionary<string, string>(StringComparer.Ordinal) { [query.Table.DisplayName] = sideTable };
+            foreach (var parent in ParentFilters.ParentsOf(query))
+                sideTables[parent.DisplayName] = await ParentSideTableAsync(query, parent, cancellationToken).ConfigureAwait(false);
             var keySet = query.KeyColumns.Select(k => k.Name).ToHashSet(StringComparer.Ordinal);
             var columns = string.Join(", ", query.Columns.Select(c => PostgresTypes.ReadExpression(c, (keySet.Contains(c.Name) ? "ct." : "t.") + d.Quote(c.Name))));
             var join = string.Join(" AND ", query.KeyColumns.Select(k => $"t.{d.Quote(k.Name)} = ct.{d.Quote(k.Name)}"));
@@ -281,10 +317,31 @@ public sealed class PostgresChangeSource : IChangeSource
             string from = value("from_snap", "pg_snapshot"), to = value("to_snap", "pg_snapshot");
             // Visible in this tick's snapshot and not in the starting tick's. The xid bounds only let the
             // index narrow the scan: anything invisible at A is at least A's xmin, anything visible at B below B's xmax.
-            return new Select($"SELECT CASE WHEN {upsert} THEN 1 ELSE 0 END AS __upsert, {columns} " +
-                  $"FROM {Schema}.{d.Quote(sideTable)} AS ct LEFT JOIN {table} AS t ON {join} " +
-                  $"WHERE ct.__xid >= pg_catalog.pg_snapshot_xmin({from}) AND ct.__xid < pg_catalog.pg_snapshot_xmax({to}) " +
-                  $"AND pg_catalog.pg_visible_in_snapshot(ct.__xid, {to}) AND NOT pg_catalog.pg_visible_in_snapshot(ct.__xid, {from})", renderer, fromSnapshot);
+            string InRange(string alias) => $"{alias}.__xid >= pg_catalog.pg_snapshot_xmin({from}) AND {alias}.__xid < pg_catalog.pg_snapshot_xmax({to}) " +
+                $"AND pg_catalog.pg_visible_in_snapshot({alias}.__xid, {to}) AND NOT pg_catalog.pg_visible_in_snapshot({alias}.__xid, {from})";
+            // The candidate keys (the child's changes and, through a parent filter, the children of changed parents:
+            // ParentFilters), each looked up once by key and tested against the filter now.
+            var changed = ParentFilters.ChangedKeysSql(query, d, new ParentFilters.ChangeObjects(
+                PostgresCatalog.Quote, t => $"{Schema}.{d.Quote(sideTables[t.DisplayName])}",
+                t => $"{Schema}.{d.Quote(PostgresBeforeImages.LogTable(sideTables[t.DisplayName]))}", InRange));
+            return new Select($"WITH ck AS ({changed}) SELECT CASE WHEN {upsert} THEN 1 ELSE 0 END AS __upsert, {columns} " +
+                  $"FROM ck AS ct LEFT JOIN {table} AS t ON {join}", renderer, fromSnapshot);
+        }
+
+        /// <summary>
+        /// The side table of a filter's parent, after checking its tracking keeps the before-images the filter needs:
+        /// without them the read would silently miss children that left the filter.
+        /// </summary>
+        private async Task<string> ParentSideTableAsync(ExtractionQuery query, TableSchema parent, CancellationToken ct)
+        {
+            var (side, _) = await RegistryAsync(parent, ct).ConfigureAwait(false);
+            var needed = ParentFilters.BeforeImageColumnsOf(query, parent);
+            if (needed.Count == 0) return side;
+            var kept = await PostgresBeforeImages.ColumnsAsync(conn, tx, side, ct).ConfigureAwait(false);
+            var missing = needed.Where(c => !kept.Contains(c)).ToList();
+            return missing.Count == 0 ? side
+                : throw NotEnabled($"The filter of HQ table '{query.Table.DisplayName}' goes through '{parent.DisplayName}', whose change tracking does not keep the previous values of " +
+                    $"{string.Join(", ", missing)}; run Enable-AsyncChangeTracking with this configuration.", parent.DisplayName);
         }
 
         public async ValueTask DisposeAsync()

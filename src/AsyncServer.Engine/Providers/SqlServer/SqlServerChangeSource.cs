@@ -30,6 +30,20 @@ public sealed class SqlServerChangeSource : IChangeSource
         return (await SqlServerCatalog.DescribeAsync(conn, table, cancellationToken).ConfigureAwait(false))?.Schema;
     }
 
+    public async Task<IReadOnlyList<IReadOnlyList<string>>> GetIndexesAsync(TableSchema table, CancellationToken cancellationToken)
+    {
+        await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = SqlServerConnections.Command(conn, SqlServerSql.IndexColumns, null, ("@schema", table.Schema), ("@name", table.Name));
+        var byIndex = new Dictionary<int, List<string>>();
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!byIndex.TryGetValue(reader.GetInt32(0), out var columns)) byIndex[reader.GetInt32(0)] = columns = [];
+            columns.Add(reader.GetString(1));
+        }
+        return byIndex.Values.ToList<IReadOnlyList<string>>();
+    }
+
     private async Task<TableSchema> RequireTableAsync(SqlConnection conn, string table, CancellationToken ct)
         => (await SqlServerCatalog.DescribeAsync(conn, table, ct).ConfigureAwait(false))?.Schema
            ?? throw new AsyncServerException(ErrorIds.TableNotFound, ErrorKind.ObjectNotFound, $"HQ table '{table}' does not exist in {_connection.Display}.", table);
@@ -56,8 +70,19 @@ public sealed class SqlServerChangeSource : IChangeSource
         await RunAsync(() => SqlServerConnections.ExecuteAsync(conn, SqlServerSql.SetDatabaseChangeTracking(state.ChangeTrackingOn, unit), cancellationToken, null, ("@retention", value)),
             $"turn on change tracking for database {state.Name}").ConfigureAwait(false);
         foreach (var schema in schemas)
+        {
             await RunAsync(() => SqlServerConnections.ExecuteAsync(conn, SqlServerSql.EnableTableChangeTracking(schema), cancellationToken, null, ("@table", SqlServerSql.Table(schema))),
                 $"turn on change tracking for table {schema.DisplayName}").ConfigureAwait(false);
+            if (options.BeforeImagesOf(schema.Name) is not { Count: > 0 } before) continue;
+            var started = false;
+            await RunAsync(async () => { started = await SqlServerBeforeImages.EnableAsync(conn, schema, before, cancellationToken).ConfigureAwait(false); return 0; },
+                $"create the before-image log and trigger of {schema.DisplayName}").ConfigureAwait(false);
+            // Changes from before the log began have no before-images: the table's history is dropped, so its minimum
+            // valid version moves to now and runs across the gap become full syncs (as for a newly tracked table).
+            if (started)
+                await RunAsync(() => SqlServerConnections.ExecuteAsync(conn, SqlServerSql.ResetTableChangeTracking(schema), cancellationToken),
+                    $"restart the change history of {schema.DisplayName}").ConfigureAwait(false);
+        }
         return await StateAsync(conn, schemas, cancellationToken).ConfigureAwait(false);
     }
 
@@ -129,8 +154,13 @@ public sealed class SqlServerChangeSource : IChangeSource
         if (retention > TimeSpan.Zero)
         {
             foreach (var table in tables)
+            {
                 await RunAsync(() => SqlServerConnections.ExecuteAsync(conn, SqlServerSql.FlushTable, cancellationToken, null, ("@table", SqlServerSql.Table(table))),
                     $"clean up the change history of {table.DisplayName}").ConfigureAwait(false);
+                if ((await SqlServerBeforeImages.ColumnsAsync(conn, null, table, cancellationToken).ConfigureAwait(false)).Count > 0)
+                    await RunAsync(() => SqlServerConnections.ExecuteAsync(conn, SqlServerSql.CleanupBeforeImages(table), cancellationToken, null,
+                        ("@cutoff", DateTime.UtcNow.Subtract(retention))), $"clean up the before-image log of {table.DisplayName}").ConfigureAwait(false);
+            }
         }
         else
         {
@@ -205,6 +235,23 @@ public sealed class SqlServerChangeSource : IChangeSource
     {
         public long CurrentVersion => version;
 
+        /// <summary>A filter through a parent reads the parent's changes and before-images: without them it would silently miss children.</summary>
+        private async Task CheckParentsTrackedAsync(ExtractionQuery query, CancellationToken ct)
+        {
+            foreach (var parent in ChangeTracking.ParentFilters.ParentsOf(query))
+            {
+                await GetMinValidVersionAsync(parent, ct).ConfigureAwait(false);
+                var needed = ChangeTracking.ParentFilters.BeforeImageColumnsOf(query, parent);
+                if (needed.Count == 0) continue;
+                var kept = await SqlServerBeforeImages.ColumnsAsync(conn, tx, parent, ct).ConfigureAwait(false);
+                var missing = needed.Where(c => !kept.Contains(c)).ToList();
+                if (missing.Count > 0)
+                    throw new AsyncServerException(ErrorIds.ChangeTrackingNotEnabled, ErrorKind.InvalidOperation,
+                        $"The filter of HQ table '{query.Table.DisplayName}' goes through '{parent.DisplayName}', whose change tracking does not keep the previous values of " +
+                        $"{string.Join(", ", missing)}; run Enable-AsyncChangeTracking with this configuration.", parent.DisplayName);
+            }
+        }
+
         public async Task<long> GetMinValidVersionAsync(TableSchema table, CancellationToken cancellationToken)
         {
             var min = await SqlServerConnections.ScalarAsync(conn, SqlServerSql.MinValidVersion, cancellationToken, tx, ("@table", SqlServerSql.Table(table))).ConfigureAwait(false);
@@ -221,6 +268,7 @@ public sealed class SqlServerChangeSource : IChangeSource
 
         public async Task<DbDataReader> ReadAsync(ExtractionQuery query, long? fromVersion, CancellationToken cancellationToken)
         {
+            if (fromVersion is not null) await CheckParentsTrackedAsync(query, cancellationToken).ConfigureAwait(false);
             var extraction = SqlServerSql.Extract(query, incremental: fromVersion is not null);
             var cmd = SqlServerConnections.Command(conn, extraction.Sql, tx);
             // Extraction streams whole tables; the run's cancellation token bounds it, not a timeout.

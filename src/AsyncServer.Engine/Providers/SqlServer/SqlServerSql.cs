@@ -79,6 +79,21 @@ internal static class SqlServerSql
     /// ALTER DATABASE accepts no variables, so it runs as dynamic SQL whose only variable part, the retention,
     /// is substituted from a parameter inside the server (<see cref="SetDatabaseChangeTracking"/>).
     /// </summary>
+    /// <summary>
+    /// The key columns of every index of one table (not included columns, not filtered indexes), in key order.
+    /// Parameters: @schema, @name. Columns: index id, column name.
+    /// </summary>
+    public const string IndexColumns = """
+        SELECT [i].[index_id], [c].[name]
+        FROM [sys].[indexes] AS [i]
+        INNER JOIN [sys].[index_columns] AS [ic] ON [ic].[object_id] = [i].[object_id] AND [ic].[index_id] = [i].[index_id]
+        INNER JOIN [sys].[columns] AS [c] ON [c].[object_id] = [ic].[object_id] AND [c].[column_id] = [ic].[column_id]
+        INNER JOIN [sys].[tables] AS [t] ON [t].[object_id] = [i].[object_id]
+        INNER JOIN [sys].[schemas] AS [s] ON [s].[schema_id] = [t].[schema_id]
+        WHERE [s].[name] = @schema AND [t].[name] = @name AND [ic].[key_ordinal] > 0 AND [i].[has_filter] = 0 AND [i].[is_disabled] = 0
+        ORDER BY [i].[index_id], [ic].[key_ordinal]
+        """;
+
     public static string SetDatabaseChangeTrackingTemplate(bool alreadyOn, RetentionUnit unit)
         => $"ALTER DATABASE CURRENT SET CHANGE_TRACKING {(alreadyOn ? "" : "= ON ")}(CHANGE_RETENTION = {RetentionPlaceholder} {unit.ToString().ToUpperInvariant()}, AUTO_CLEANUP = ON)";
 
@@ -117,6 +132,47 @@ internal static class SqlServerSql
     public static string ResetTableChangeTracking(TableSchema table) =>
         $"ALTER TABLE {Table(table)} DISABLE CHANGE_TRACKING; ALTER TABLE {Table(table)} ENABLE CHANGE_TRACKING;";
 
+    /// <summary>The before-image log of a filter's parent table (ChangeTracking/ParentFilters), in the parent's schema.</summary>
+    public static string BeforeImageTable(TableSchema parent) => $"{Q(parent.Schema)}.{Q("__async_ct_" + parent.Name + "__before")}";
+
+    private static string BeforeImageTrigger(TableSchema parent) => $"{Q(parent.Schema)}.{Q("__async_ct_" + parent.Name + "__before")}";
+
+    /// <summary>Parameter @log: <see cref="BeforeImageTable"/> as a value. The log's columns; none when it does not exist.</summary>
+    public const string BeforeImageColumns = "SELECT [c].[name] FROM [sys].[columns] AS [c] WHERE [c].[object_id] = OBJECT_ID(@log);";
+
+    /// <summary>
+    /// Parameter @log. Creates the log when it does not exist: the parent's key, the correlated columns (nullable: a
+    /// column added later has no value in older rows) and the time of the change, indexed by the key (the read joins it
+    /// to the parent's changed keys).
+    /// </summary>
+    public static string CreateBeforeImageTable(TableSchema parent, IReadOnlyList<ColumnSchema> columns)
+    {
+        var key = parent.PrimaryKey;
+        var definitions = key.Select(k => $"{Q(k.Name)} {k.NativeType} NOT NULL")
+            .Concat(columns.Where(c => !c.IsKey).Select(c => $"{Q(c.Name)} {c.NativeType} NULL"))
+            .Append($"{Q("__changed_at")} datetime2 NOT NULL");
+        return $"IF OBJECT_ID(@log) IS NULL BEGIN CREATE TABLE {BeforeImageTable(parent)} ({string.Join(", ", definitions)}); " +
+               $"CREATE INDEX {Q("__async_ct_" + parent.Name + "__before_key")} ON {BeforeImageTable(parent)} ({string.Join(", ", key.Select(k => Q(k.Name)))}); END;";
+    }
+
+    /// <summary>A correlated column the log lacks (a filter added after the log was made).</summary>
+    public static string AddBeforeImageColumn(TableSchema parent, ColumnSchema column) => $"ALTER TABLE {BeforeImageTable(parent)} ADD {Q(column.Name)} {column.NativeType} NULL;";
+
+    /// <summary>
+    /// The trigger that fills the log from <c>deleted</c> on every update and delete of the parent (alone in its batch,
+    /// as CREATE TRIGGER must be). <paramref name="columns"/> are the log's value columns.
+    /// </summary>
+    public static string BeforeImageTriggerDdl(TableSchema parent, IReadOnlyList<ColumnSchema> columns)
+    {
+        var all = parent.PrimaryKey.Concat(columns.Where(c => !c.IsKey)).Select(c => Q(c.Name)).ToList();
+        return $"CREATE OR ALTER TRIGGER {BeforeImageTrigger(parent)} ON {Table(parent)} AFTER UPDATE, DELETE AS BEGIN SET NOCOUNT ON; " +
+               $"INSERT INTO {BeforeImageTable(parent)} ({string.Join(", ", all)}, {Q("__changed_at")}) " +
+               $"SELECT {string.Join(", ", all.Select(c => $"{Q("d")}.{c}"))}, SYSUTCDATETIME() FROM {Q("deleted")} AS {Q("d")}; END;";
+    }
+
+    /// <summary>Parameter @cutoff (datetime2): removes before-images older than the retention, with the change history they belong to.</summary>
+    public static string CleanupBeforeImages(TableSchema parent) => $"DELETE FROM {BeforeImageTable(parent)} WHERE {Q("__changed_at")} < @cutoff;";
+
     /// <summary>One extraction statement and the filter values it binds.</summary>
     public sealed record Extraction(string Sql, IReadOnlyList<BoundParameter> Parameters);
 
@@ -147,9 +203,13 @@ internal static class SqlServerSql
             var join = string.Join(" AND ", query.KeyColumns.Select(k => $"{t}.{Q(k.Name)} = {ct}.{Q(k.Name)}"));
             var present = $"{t}.{Q(query.KeyColumns[0].Name)} IS NOT NULL";
             var upsert = filter is null ? present : $"{present} AND {filter}";
-            sql = $"SELECT CASE WHEN {upsert} THEN 1 ELSE 0 END AS {Q(UpsertColumn)}, {columns} " +
-                  $"FROM CHANGETABLE(CHANGES {table}, @from) AS {ct} LEFT JOIN {table} AS {t} ON {join} " +
-                  $"WHERE {ct}.{Q("SYS_CHANGE_VERSION")} <= @to;";
+            // The candidate keys: the table's changes and, through a parent filter, the children of the parents changed
+            // in the range, now and before (ChangeTracking/ParentFilters); each looked up once and tested against the filter.
+            var changed = ParentFilters.ChangedKeysSql(query, D, new ParentFilters.ChangeObjects(
+                Table, s => $"CHANGETABLE(CHANGES {Table(s)}, @from)", BeforeImageTable,
+                alias => $"{alias}.{Q("SYS_CHANGE_VERSION")} <= @to", BeforeImagesByParentKey: true));
+            sql = $"WITH {Q("ck")} AS ({changed}) SELECT CASE WHEN {upsert} THEN 1 ELSE 0 END AS {Q(UpsertColumn)}, {columns} " +
+                  $"FROM {Q("ck")} AS {ct} LEFT JOIN {table} AS {t} ON {join};";
         }
         return new Extraction(sql, renderer.Parameters.ToList());
     }

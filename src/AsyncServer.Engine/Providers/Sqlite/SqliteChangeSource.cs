@@ -19,6 +19,8 @@ public sealed class SqliteChangeSource : IChangeSource
     internal const string VersionTable = "__async_ct_version";
     internal const string TablesTable = "__async_ct_tables";
     internal static string SideTable(string table) => "__async_ct_" + table;
+    /// <summary>A parent table's before-image log (<see cref="ParentFilters"/>): the version and previous values of each update and delete.</summary>
+    internal static string BeforeTable(string table) => "__async_ct_" + table + "__before";
 
     private readonly ResolvedConnection _connection;
 
@@ -31,6 +33,33 @@ public sealed class SqliteChangeSource : IChangeSource
     {
         await using var conn = await SqliteConnections.OpenAsync(_connection, create: false, cancellationToken).ConfigureAwait(false);
         return await DescribeAsync(conn, table, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<IReadOnlyList<string>>> GetIndexesAsync(TableSchema table, CancellationToken cancellationToken)
+    {
+        await using var conn = await SqliteConnections.OpenAsync(_connection, create: false, cancellationToken).ConfigureAwait(false);
+        var indexes = new List<IReadOnlyList<string>>();
+        // A column declared INTEGER PRIMARY KEY is the rowid itself: no index is listed, yet lookups by it are seeks.
+        if (table.PrimaryKey is [{ NativeType: var type } single] && string.Equals(type, "INTEGER", StringComparison.OrdinalIgnoreCase))
+            indexes.Add([single.Name]);
+        var byIndex = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var ended = new HashSet<string>(StringComparer.Ordinal);
+        await using var cmd = conn.CreateCommand();
+        // Partial indexes (WHERE ...) serve only some lookups: left out.
+        cmd.CommandText = "SELECT il.name, ii.name FROM pragma_index_list(@t) AS il, pragma_index_info(il.name) AS ii WHERE il.partial = 0 ORDER BY il.seq, ii.seqno";
+        cmd.Parameters.AddWithValue("@t", table.Name);
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var index = reader.GetString(0);
+            if (ended.Contains(index)) continue;
+            // An expression column ends what a lookup by plain columns can use.
+            if (reader.IsDBNull(1)) { ended.Add(index); continue; }
+            if (!byIndex.TryGetValue(index, out var columns)) byIndex[index] = columns = [];
+            columns.Add(reader.GetString(1));
+        }
+        indexes.AddRange(byIndex.Values);
+        return indexes;
     }
 
     internal static async Task<TableSchema?> DescribeAsync(SqliteConnection conn, string table, CancellationToken ct, SqliteTransaction? tx = null)
@@ -80,6 +109,14 @@ public sealed class SqliteChangeSource : IChangeSource
                 $"VALUES (@t, (SELECT version FROM \"{VersionTable}\" WHERE id = 1), @r, @now) " +
                 "ON CONFLICT (table_name) DO UPDATE SET retention_seconds = excluded.retention_seconds",
                 cancellationToken, tx, ("@t", schema.Name), ("@r", (long)options.Retention.TotalSeconds), ("@now", DateTimeOffset.UtcNow.ToString("o"))).ConfigureAwait(false);
+            if (options.BeforeImagesOf(schema.Name) is { Count: > 0 } before
+                && await SqliteBeforeImages.EnableAsync(conn, tx, schema, before, cancellationToken).ConfigureAwait(false))
+            {
+                // Changes from before the log began have no before-images: a delta across them cannot be computed.
+                await SqliteConnections.ExecuteAsync(conn,
+                    $"UPDATE \"{TablesTable}\" SET min_valid_version = MAX(min_valid_version, (SELECT version FROM \"{VersionTable}\" WHERE id = 1)) WHERE table_name = @t",
+                    cancellationToken, tx, ("@t", schema.Name)).ConfigureAwait(false);
+            }
         }
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         return await StateAsync(conn, tables, cancellationToken).ConfigureAwait(false);
@@ -166,6 +203,9 @@ public sealed class SqliteChangeSource : IChangeSource
             // compute its delta, which the raised minimum valid version tells it (architecture rule 3).
             var newestExpired = await SqliteConnections.ScalarAsync(conn, $"SELECT MAX(\"__version\") FROM {side} WHERE \"__changed_at\" <= @cutoff",
                 cancellationToken, tx, ("@cutoff", cutoff)).ConfigureAwait(false);
+            var newestExpiredBefore = await SqliteBeforeImages.CleanupAsync(conn, tx, table, cutoff, cancellationToken).ConfigureAwait(false);
+            if (newestExpiredBefore is not null && (newestExpired is null || Convert.ToInt64(newestExpiredBefore) > Convert.ToInt64(newestExpired)))
+                newestExpired = newestExpiredBefore;
             if (newestExpired is null) continue;
             await SqliteConnections.ExecuteAsync(conn, $"DELETE FROM {side} WHERE \"__version\" <= @v", cancellationToken, tx, ("@v", newestExpired)).ConfigureAwait(false);
             await SqliteConnections.ExecuteAsync(conn, $"UPDATE \"{TablesTable}\" SET min_valid_version = MAX(min_valid_version, @v) WHERE table_name = @t",
@@ -230,14 +270,19 @@ public sealed class SqliteChangeSource : IChangeSource
             }
             else
             {
+                await CheckParentsTrackedAsync(query, cancellationToken).ConfigureAwait(false);
                 var keySet = query.KeyColumns.Select(k => k.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
                 var cols = string.Join(", ", query.Columns.Select(c => (keySet.Contains(c.Name) ? "ct." : "t.") + d.Quote(c.Name)));
                 var join = string.Join(" AND ", query.KeyColumns.Select(k => $"t.{d.Quote(k.Name)} = ct.{d.Quote(k.Name)}"));
                 var present = $"t.{d.Quote(query.KeyColumns[0].Name)} IS NOT NULL";
                 var upsert = filterSql is null ? present : $"{present} AND {filterSql}";
-                sql = $"SELECT CASE WHEN {upsert} THEN 1 ELSE 0 END AS \"__upsert\", {cols} " +
-                      $"FROM {d.Quote(SideTable(query.Table.Name))} AS ct LEFT JOIN {table} AS t ON {join} " +
-                      "WHERE ct.\"__version\" > @from AND ct.\"__version\" <= @to";
+                // The candidate keys (the child's changes and, through a parent filter, the children of changed
+                // parents: ParentFilters), each looked up once by key and tested against the filter now.
+                var changed = ParentFilters.ChangedKeysSql(query, d, new ParentFilters.ChangeObjects(
+                    t => d.Quote(t.Name), t => d.Quote(SideTable(t.Name)), t => d.Quote(BeforeTable(t.Name)),
+                    alias => $"{alias}.\"__version\" > @from AND {alias}.\"__version\" <= @to"));
+                sql = $"WITH \"ck\" AS ({changed}) SELECT CASE WHEN {upsert} THEN 1 ELSE 0 END AS \"__upsert\", {cols} " +
+                      $"FROM \"ck\" AS ct LEFT JOIN {table} AS t ON {join}";
             }
             var cmd = conn.CreateCommand();
             cmd.Transaction = tx;
@@ -250,6 +295,29 @@ public sealed class SqliteChangeSource : IChangeSource
             }
             // The command is owned by the reader's lifetime; SQLite commands hold no server resources.
             return await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// A filter through a parent reads the parent's changes and before-images: both must be kept, else the read
+        /// would silently miss children that entered or left the filter.
+        /// </summary>
+        private static Task<IReadOnlySet<string>> BeforeImageColumnsAsync(SqliteConnection c, string table, CancellationToken ct, SqliteTransaction t)
+            => SqliteBeforeImages.ColumnsAsync(c, t, table, ct);
+
+        private async Task CheckParentsTrackedAsync(ExtractionQuery query, CancellationToken ct)
+        {
+            foreach (var parent in ParentFilters.ParentsOf(query))
+            {
+                await GetMinValidVersionAsync(parent, ct).ConfigureAwait(false);
+                var needed = ParentFilters.BeforeImageColumnsOf(query, parent);
+                if (needed.Count == 0) continue;
+                var kept = await BeforeImageColumnsAsync(conn, parent.Name, ct, tx).ConfigureAwait(false);
+                var missing = needed.Where(c => !kept.Contains(c)).ToList();
+                if (missing.Count > 0)
+                    throw new AsyncServerException(ErrorIds.ChangeTrackingNotEnabled, ErrorKind.InvalidOperation,
+                        $"The filter of HQ table '{query.Table.Name}' goes through '{parent.Name}', whose change tracking does not keep the previous values of {string.Join(", ", missing)}; " +
+                        "run Enable-AsyncChangeTracking with this configuration.", parent.Name);
+            }
         }
 
         public async ValueTask DisposeAsync()

@@ -91,14 +91,46 @@ public sealed class SqlServerSqlTests
         var (_, subjobs) = await DemoAsync();
         var inventTable = subjobs["INVENTTABLE"];
         var sql = SqlServerSql.Extract(QueryFor(inventTable, new Dictionary<string, string> { ["DataAreaId"] = "usrt" }), incremental: true).Sql;
-        Assert.Contains("FROM CHANGETABLE(CHANGES [dbo].[INVENTTABLE], @from) AS [ct] LEFT JOIN [dbo].[INVENTTABLE] AS [t] ON [t].[ITEMID] = [ct].[ITEMID] AND [t].[DATAAREAID] = [ct].[DATAAREAID]", sql);
-        Assert.StartsWith("SELECT CASE WHEN [t].[ITEMID] IS NOT NULL AND [t].[DATAAREAID] = @f0 THEN 1 ELSE 0 END AS [__upsert], [ct].[ITEMID], [ct].[DATAAREAID], [t].[PRODUCT]", sql);
-        Assert.EndsWith("WHERE [ct].[SYS_CHANGE_VERSION] <= @to;", sql);
+        Assert.StartsWith("WITH [ck] AS (SELECT [ct].[ITEMID], [ct].[DATAAREAID] FROM CHANGETABLE(CHANGES [dbo].[INVENTTABLE], @from) AS [ct] WHERE [ct].[SYS_CHANGE_VERSION] <= @to) " +
+                          "SELECT CASE WHEN [t].[ITEMID] IS NOT NULL AND [t].[DATAAREAID] = @f0 THEN 1 ELSE 0 END AS [__upsert], [ct].[ITEMID], [ct].[DATAAREAID], [t].[PRODUCT]", sql);
+        Assert.EndsWith("FROM [ck] AS [ct] LEFT JOIN [dbo].[INVENTTABLE] AS [t] ON [t].[ITEMID] = [ct].[ITEMID] AND [t].[DATAAREAID] = [ct].[DATAAREAID];", sql);
 
         // EXISTS on a parent table (ECORESPRODUCT is shared, restricted through INVENTTABLE of the legal entity).
         var product = SqlServerSql.Extract(QueryFor(subjobs["ECORESPRODUCT"], new Dictionary<string, string> { ["DataAreaId"] = "usmf" }), incremental: false);
         Assert.Contains("EXISTS (SELECT 1 FROM [dbo].[INVENTTABLE] AS [p0] WHERE [p0].[PRODUCT] = [t].[RECID] AND [p0].[DATAAREAID] = @f0)", product.Sql);
         Assert.Equal("usmf", Assert.Single(product.Parameters).Value);
+    }
+
+    [Fact]
+    public async Task An_incremental_read_through_a_parent_also_takes_the_children_of_the_parents_changed_in_the_range_now_and_before()
+    {
+        var (_, subjobs) = await DemoAsync();
+        var sql = SqlServerSql.Extract(QueryFor(subjobs["ECORESPRODUCT"], new Dictionary<string, string> { ["DataAreaId"] = "usmf" }), incremental: true).Sql;
+        // One statement: the candidate keys as a UNION of joins driven by CHANGETABLE, then each key looked up once.
+        Assert.Contains("SELECT [ct].[RECID] FROM CHANGETABLE(CHANGES [dbo].[ECORESPRODUCT], @from) AS [ct] WHERE [ct].[SYS_CHANGE_VERSION] <= @to", sql);
+        Assert.Contains(" UNION SELECT [t].[RECID] FROM CHANGETABLE(CHANGES [dbo].[INVENTTABLE], @from) AS [ps] INNER JOIN [dbo].[INVENTTABLE] AS [p] " +
+                        "ON [p].[ITEMID] = [ps].[ITEMID] AND [p].[DATAAREAID] = [ps].[DATAAREAID] INNER JOIN [dbo].[ECORESPRODUCT] AS [t] ON [t].[RECID] = [p].[PRODUCT] WHERE [ps].[SYS_CHANGE_VERSION] <= @to", sql);
+        Assert.Contains(" UNION SELECT [t].[RECID] FROM CHANGETABLE(CHANGES [dbo].[INVENTTABLE], @from) AS [ps] INNER JOIN [dbo].[__async_ct_INVENTTABLE__before] AS [pb] " +
+                        "ON [pb].[ITEMID] = [ps].[ITEMID] AND [pb].[DATAAREAID] = [ps].[DATAAREAID] INNER JOIN [dbo].[ECORESPRODUCT] AS [t] ON [t].[RECID] = [pb].[PRODUCT] WHERE [ps].[SYS_CHANGE_VERSION] <= @to", sql);
+        Assert.Contains("AND EXISTS (SELECT 1 FROM [dbo].[INVENTTABLE] AS [p0] WHERE [p0].[PRODUCT] = [t].[RECID] AND [p0].[DATAAREAID] = @f0) THEN 1 ELSE 0 END", sql);
+        AssertClean(sql);
+    }
+
+    [Fact]
+    public async Task Before_image_log_statements_of_the_demo_parent_are_clean()
+    {
+        var (_, subjobs) = await DemoAsync();
+        var parent = subjobs["ECORESPRODUCT"].ParentTables["INVENTTABLE"];
+        var product = parent.Find("PRODUCT")!;
+        Assert.Equal(["@log"], TSqlChecker.Check(SqlServerSql.CreateBeforeImageTable(parent, [product])).Parameters);
+        AssertClean(SqlServerSql.CreateBeforeImageTable(parent, [product]));
+        AssertClean(SqlServerSql.AddBeforeImageColumn(parent, product));
+        var trigger = SqlServerSql.BeforeImageTriggerDdl(parent, [product]);
+        AssertClean(trigger);
+        Assert.Contains("AFTER UPDATE, DELETE", trigger);
+        Assert.Contains("SELECT [d].[ITEMID], [d].[DATAAREAID], [d].[PRODUCT], SYSUTCDATETIME() FROM [deleted] AS [d]", trigger);
+        Assert.Equal(["@cutoff"], TSqlChecker.Check(SqlServerSql.CleanupBeforeImages(parent)).Parameters);
+        AssertClean(SqlServerSql.CleanupBeforeImages(parent));
     }
 
     [Fact]
@@ -210,7 +242,8 @@ public sealed class SqlServerSqlTests
             var report = TSqlChecker.Check(extraction.Sql);
             // What the server sees as names is exactly the catalog's spelling (brackets unescaped), plus our aliases.
             Assert.Superset(AwkwardNames.ToHashSet(), new HashSet<string>(report.IdentifierValues));
-            var ours = new HashSet<string> { "t", "ct", "p0", "__upsert", "SYS_CHANGE_VERSION", "dbo", "DATAAREAID" };
+            // The incremental read's own names (ChangeTracking/ParentFilters): the candidate keys, the parent's changes and its before-image log.
+            var ours = new HashSet<string> { "t", "ct", "p0", "__upsert", "SYS_CHANGE_VERSION", "dbo", "DATAAREAID", "ck", "ps", "p", "pb", "__async_ct_Parent [Table]__before" };
             Assert.Empty(report.IdentifierValues.Except(AwkwardNames).Except(ours));
             // Every literal of the filter became a parameter of the column's type.
             Assert.DoesNotContain("5637144576", extraction.Sql);
