@@ -27,7 +27,11 @@ public static class ConfigurationValidator
             {
                 await using var hq = context.OpenChangeSource();
                 var (_, catalogProblems) = await CatalogChecker.ResolveAsync(config, hq, null, cancellationToken).ConfigureAwait(false);
-                problems.AddRange(catalogProblems);
+                // The document checks already reported what needs no catalog (a filter's syntax, a missing HQ
+                // table name): one report per cause.
+                var duplicates = DuplicateEntries(config.Subjobs.Select(s => s.Id)).Select(i => $"$.subjobs[{i}].").ToList();
+                problems.AddRange(catalogProblems.Where(p => !problems.Any(q => q.Path == p.Path && q.Message == p.Message)
+                    && !duplicates.Any(d => p.Path.StartsWith(d, StringComparison.Ordinal))));
             }
             catch (AsyncServerException ex)
             {
@@ -46,21 +50,20 @@ public static class ConfigurationValidator
         if (string.IsNullOrWhiteSpace(config.Partition)) Add("$.partition", "a partition is required");
         if (config.Hq is null) Add("$.hq", "the HQ connection is required");
         if (config.MessageDatabase is null) Add("$.messageDatabase", "the message database connection is required");
-        if (config.PackageLimits.MaxRows < 1) Add("$.packageLimits.maxRows", "must be at least 1");
-        if (config.PackageLimits.MaxBytes < 1024) Add("$.packageLimits.maxBytes", "must be at least 1024");
-        if (config.TryCount < 0) Add("$.tryCount", "must be 0 (unlimited) or more");
-        if (config.RetentionDays < 0) Add("$.retentionDays", "must be 0 or more");
-        if (config.LeaseSeconds < 1) Add("$.leaseSeconds", "must be at least 1");
+        problems.AddRange(ConfigurationLimits.Check(config));
 
-        CheckIds(config.DataGroups.Select(g => g.Id), i => $"$.dataGroups[{i}].id", "data group", Add);
-        CheckIds(config.Subjobs.Select(s => s.Id), i => $"$.subjobs[{i}].id", "subjob", Add);
-        CheckIds(config.Jobs.Select(j => j.Id), i => $"$.jobs[{i}].id", "job", Add);
-        CheckIds(config.Schedules.Select(s => s.Name), i => $"$.schedules[{i}].name", "schedule", Add);
+        // An entry whose id repeats an earlier one is reported once, as a duplicate; its other checks would only
+        // repeat the cause in other words, so they are skipped (DuplicateEntries).
+        var duplicateGroups = CheckIds(config.DataGroups.Select(g => g.Id), i => $"$.dataGroups[{i}].id", "data group", Add);
+        var duplicateSubjobs = CheckIds(config.Subjobs.Select(s => s.Id), i => $"$.subjobs[{i}].id", "subjob", Add);
+        var duplicateJobs = CheckIds(config.Jobs.Select(j => j.Id), i => $"$.jobs[{i}].id", "job", Add);
+        var duplicateSchedules = CheckIds(config.Schedules.Select(s => s.Name), i => $"$.schedules[{i}].name", "schedule", Add);
         var channelPaths = config.DataGroups.SelectMany((g, gi) => g.ChannelDatabases.Select((d, di) => (d.Id, Path: $"$.dataGroups[{gi}].channelDatabases[{di}].id"))).ToList();
         CheckIds(channelPaths.Select(c => c.Id), i => channelPaths[i].Path, "channel database", Add);
 
         for (var i = 0; i < config.Jobs.Count; i++)
         {
+            if (duplicateJobs.Contains(i)) continue;
             var job = config.Jobs[i];
             if (job.Subjobs.Count == 0) Add($"$.jobs[{i}].subjobs", "a job needs at least one subjob");
             for (var k = 0; k < job.Subjobs.Count; k++)
@@ -70,6 +73,7 @@ public static class ConfigurationValidator
 
         for (var i = 0; i < config.Schedules.Count; i++)
         {
+            if (duplicateSchedules.Contains(i)) continue;
             var s = config.Schedules[i];
             var path = $"$.schedules[{i}]";
             if (!string.Equals(s.Direction, "Download", StringComparison.OrdinalIgnoreCase))
@@ -89,6 +93,7 @@ public static class ConfigurationValidator
         var parametersBySubjob = new List<(int Index, string Id, HashSet<string> Names)>();
         for (var i = 0; i < config.Subjobs.Count; i++)
         {
+            if (duplicateSubjobs.Contains(i)) continue;
             var s = config.Subjobs[i];
             if (string.IsNullOrWhiteSpace(s.HqTable)) Add($"$.subjobs[{i}].hqTable", "an HQ table is required");
             if (string.IsNullOrWhiteSpace(s.Filter)) continue;
@@ -97,6 +102,7 @@ public static class ConfigurationValidator
         }
         for (var gi = 0; gi < config.DataGroups.Count; gi++)
         {
+            if (duplicateGroups.Contains(gi)) continue;
             var group = config.DataGroups[gi];
             if (group.ChannelDatabases.Count == 0)
                 Add($"$.dataGroups[{gi}].channelDatabases", $"data group '{group.Id}' has no channel databases; its packages reach nobody", ProblemSeverity.Warning);
@@ -117,17 +123,38 @@ public static class ConfigurationValidator
         return problems;
     }
 
-    private static void CheckIds(IEnumerable<string> ids, Func<int, string> pathOf, string what, Action<string, string, ProblemSeverity> add)
+    /// <summary>The subjob entries that repeat an earlier id: the catalog checks skip them (one report per cause).</summary>
+    internal static HashSet<int> DuplicateEntries(IEnumerable<string> ids)
     {
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var duplicates = new HashSet<int>();
+        var i = 0;
+        foreach (var id in ids)
+        {
+            if (!string.IsNullOrWhiteSpace(id) && !seen.Add(id)) duplicates.Add(i);
+            i++;
+        }
+        return duplicates;
+    }
+
+    /// <returns>The indexes of entries that repeat an earlier id.</returns>
+    private static HashSet<int> CheckIds(IEnumerable<string> ids, Func<int, string> pathOf, string what, Action<string, string, ProblemSeverity> add)
+    {
+        var duplicates = new HashSet<int>();
         var seen = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         var i = 0;
         foreach (var id in ids)
         {
             if (string.IsNullOrWhiteSpace(id)) add(pathOf(i), $"every {what} needs a non-empty id", ProblemSeverity.Error);
-            else if (seen.TryGetValue(id, out var first)) add(pathOf(i), $"duplicate {what} id '{id}' (first defined at {pathOf(first)})", ProblemSeverity.Error);
+            else if (seen.TryGetValue(id, out var first))
+            {
+                add(pathOf(i), $"duplicate {what} id '{id}' (first defined at {pathOf(first)})", ProblemSeverity.Error);
+                duplicates.Add(i);
+            }
             else seen[id] = i;
             i++;
         }
+        return duplicates;
     }
 
     private static void CheckConnection(ConnectionSettings? settings, string path, AsyncServerConfiguration config, EngineContext context, List<ConfigurationProblem> problems)

@@ -43,6 +43,11 @@ public abstract class AsyncServerCmdlet : PSCmdlet
         }
     }
 
+    /// <summary>Where <see cref="ResolvedConfigurationPath"/> came from, for the error when the file is missing.</summary>
+    protected ConfigurationOrigin ResolvedConfigurationOrigin => ConfigurationPath is not null ? ConfigurationOrigin.Parameter
+        : Environment.GetEnvironmentVariable("ASYNCSERVER_CONFIGURATION") is { Length: > 0 } ? ConfigurationOrigin.EnvironmentVariable
+        : ConfigurationOrigin.CurrentFolder;
+
     /// <summary>The configuration and connections for this invocation, read once.</summary>
     protected EngineContext Context => _context ??= CreateContext();
 
@@ -51,7 +56,11 @@ public abstract class AsyncServerCmdlet : PSCmdlet
     private EngineContext CreateContext()
     {
         AsyncServerConfiguration config;
-        try { config = ConfigurationLoader.Load(ResolvedConfigurationPath); }
+        try
+        {
+            config = ConfigurationLoader.Load(ResolvedConfigurationPath, ResolvedConfigurationOrigin);
+            ConfigurationLimits.ThrowIfViolated(config);
+        }
         catch (AsyncServerException ex) { ThrowTerminatingError(ErrorMapping.ToErrorRecord(ex)); throw; }
         return EngineContext.Create(config, OnEngineLog, Credential?.GetNetworkCredential(), InstanceIdOverride);
     }
