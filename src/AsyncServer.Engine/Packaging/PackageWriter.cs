@@ -97,7 +97,8 @@ public sealed class PackageWriter : IAsyncDisposable
     {
         if (_table is null) return;
         FlushBuffer();
-        _table.Sha256 = _entryHash!.FinishHash();
+        _table.Bytes = _entryHash!.BytesWritten;
+        _table.Sha256 = _entryHash.FinishHash();
         _entryHash.Dispose();
         _entry!.Dispose();
         _manifest.Tables.Add(_table);
