@@ -163,7 +163,7 @@ public sealed class PackageReceiver
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            await FailAsync(store, dbId, s, SessionStatus.DownloadFailed, ex, ct).ConfigureAwait(false);
+            await FailAsync(store, channel, s, SessionStatus.DownloadFailed, ex, ct).ConfigureAwait(false);
             return false;
         }
         try
@@ -179,7 +179,7 @@ public sealed class PackageReceiver
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                await FailAsync(store, dbId, s, SessionStatus.ApplyFailed, ex, ct).ConfigureAwait(false);
+                await FailAsync(store, channel, s, SessionStatus.ApplyFailed, ex, ct).ConfigureAwait(false);
                 return false;
             }
             var message = $"Applied: {result.Upserted} upserted, {result.Deleted} deleted ({string.Join(", ", result.Tables)}).";
@@ -193,9 +193,12 @@ public sealed class PackageReceiver
         }
     }
 
-    private async Task FailAsync(IMessageStore store, string dbId, DownloadSessionRecord s, SessionStatus status, Exception ex, CancellationToken ct)
+    private async Task FailAsync(IMessageStore store, Channel channel, DownloadSessionRecord s, SessionStatus status, Exception ex, CancellationToken ct)
     {
-        var reason = ex is PackageFormatException ? $"The package is invalid: {ex.Message}." : ex.Message;
+        var dbId = channel.Database.Id;
+        // The reason is stored in session_targets and status_messages and copied to HQ: no secret of the channel
+        // connection may be in it, whatever a driver's message repeated (issue 12, point 6).
+        var reason = channel.Connection.Scrub(ex is PackageFormatException ? $"The package is invalid: {ex.Message}." : ex.Message);
         await MoveAsync(store, dbId, s.Id, [SessionStatus.Requested, SessionStatus.Downloaded], status, reason, TriesChange.Increment, CancellationToken.None).ConfigureAwait(false);
         await SuspendLaterAsync(store, dbId, s.Id, $"Blocked behind session {s.Id} ({status}): {reason}", CancellationToken.None).ConfigureAwait(false);
         _log.LogError("Session {Id} at {Db}: {Status}: {Reason}", s.Id, dbId, status, reason);

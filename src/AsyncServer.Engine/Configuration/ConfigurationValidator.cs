@@ -21,6 +21,8 @@ public static class ConfigurationValidator
         CheckFolder(config.DownloadFolder, "$.workingFolders.download", problems);
         CheckFolder(config.UploadFolder, "$.workingFolders.upload", problems);
 
+        if (checkCatalog && config.MessageDatabase is not null && !problems.Any(p => p.Path.StartsWith("$.messageDatabase", StringComparison.Ordinal)))
+            await CheckMessageDatabaseAsync(context, problems, cancellationToken).ConfigureAwait(false);
         if (checkCatalog && !problems.Any(p => p.Path.StartsWith("$.hq", StringComparison.Ordinal)))
         {
             try
@@ -39,6 +41,29 @@ public static class ConfigurationValidator
             }
         }
         return problems;
+    }
+
+    /// <summary>Opens the message database and checks its schema version, changing nothing (issue 12, point 16).</summary>
+    private static async Task CheckMessageDatabaseAsync(EngineContext context, List<ConfigurationProblem> problems, CancellationToken ct)
+    {
+        const string path = "$.messageDatabase.connectionString";
+        try
+        {
+            await using var store = context.OpenMessageStore();
+            await store.EnsureReadyAsync(ct).ConfigureAwait(false);
+        }
+        catch (AsyncServerException ex) when (ex.ErrorId == ErrorIds.MessageDatabaseNotInitialized)
+        {
+            problems.Add(new(path, ex.Message, ProblemSeverity.Warning));
+        }
+        catch (AsyncServerException ex)
+        {
+            problems.Add(new(path, $"the message database cannot be used: {ex.Message}"));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            problems.Add(new(path, $"the message database cannot be used: {context.MessageConnection.Scrub(ex.Message)}"));
+        }
     }
 
     /// <summary>Checks that need nothing but the document.</summary>
@@ -166,7 +191,11 @@ public static class ConfigurationValidator
             return;
         }
         try { ResolvedConnection.Resolve(settings, path, config.BaseDirectory, context.Credential); }
-        catch (AsyncServerException ex) { problems.Add(new($"{path}.connectionString", ex.Message)); }
+        catch (AsyncServerException ex)
+        {
+            var where = $"{path}.connectionString";
+            problems.Add(new(where, ex.Message.StartsWith(where + ": ", StringComparison.Ordinal) ? ex.Message[(where.Length + 2)..] : ex.Message));
+        }
     }
 
     /// <summary>

@@ -32,7 +32,7 @@ internal static class SqliteConnections
         {
             await conn.DisposeAsync().ConfigureAwait(false);
             throw new AsyncServerException(ErrorIds.ConnectionFailed, ErrorKind.ConnectionError,
-                $"Cannot open SQLite database {connection.Display}: {ex.Message}", connection.Display, ex);
+                $"Cannot open SQLite database {connection.Display}: {connection.Scrub(ex.Message)}", connection.Display, ex);
         }
     }
 
