@@ -267,6 +267,7 @@ public sealed class PackageReceiver
             if (m.Part != s.Part || !Same(m.Kind, s.Kind.ToString()) || m.DeleteExisting != s.DeleteExisting) problems.Add($"its part, kind or delete-existing flag ({m.Part}, {m.Kind}, {m.DeleteExisting}) differ from the session's ({s.Part}, {s.Kind}, {s.DeleteExisting})");
             if (m.ChannelDatabases.Count > 0 && !m.ChannelDatabases.Contains(dbId, StringComparer.OrdinalIgnoreCase)) problems.Add($"it is for channel database(s) {string.Join(", ", m.ChannelDatabases)}, not {dbId}");
             if (s.RequestedChannelDatabases.Count > 0 && !s.RequestedChannelDatabases.Contains(dbId, StringComparer.OrdinalIgnoreCase)) problems.Add($"its session is for channel database(s) {string.Join(", ", s.RequestedChannelDatabases)}, not {dbId}");
+            problems.AddRange(PackageScope.Problems(Config, m));
             if (problems.Count > 0)
                 throw new AsyncServerException(ErrorIds.PackageMismatch, ErrorKind.InvalidData,
                     $"The package of session {s.Id} does not match its session: {string.Join("; ", problems)}. Nothing was applied.", s.Id);
