@@ -114,7 +114,7 @@ public sealed class PackageReceiver
             }
             pending = await store.GetPendingSessionsAsync(dbId, cancellationToken).ConfigureAwait(false);
             var count = request.MaxSessions > 0 ? Math.Min(request.MaxSessions, pending.Count) : pending.Count;
-            Directory.CreateDirectory(channel.LocalFolder);
+            WorkingFolders.CreateFolder(channel.LocalFolder); // owner only: the local copies hold customer data
             await using var target = ProviderFactory.CreateChannelTarget(channel.Connection);
             for (var i = 0; i < count; i++)
             {
@@ -227,7 +227,7 @@ public sealed class PackageReceiver
         try
         {
             await using (var from = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true))
-            await using (var to = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            await using (var to = new FileStream(temp, WorkingFolders.NewFileOptions(channel.LocalFolder, useAsync: true, exclusive: false)))
             {
                 await from.CopyToAsync(to, ct).ConfigureAwait(false);
                 to.Flush(flushToDisk: true);

@@ -18,8 +18,7 @@ public static class ConfigurationValidator
         var problems = new List<ConfigurationProblem>(ValidateDocument(config));
         CheckConnection(config.Hq, "$.hq", config, context, problems);
         CheckConnection(config.MessageDatabase, "$.messageDatabase", config, context, problems);
-        CheckFolder(config.DownloadFolder, "$.workingFolders.download", problems);
-        CheckFolder(config.UploadFolder, "$.workingFolders.upload", problems);
+        problems.AddRange(WorkingFolders.Check(config));
 
         if (checkCatalog && config.MessageDatabase is not null && !problems.Any(p => p.Path.StartsWith("$.messageDatabase", StringComparison.Ordinal)))
             await CheckMessageDatabaseAsync(context, problems, cancellationToken).ConfigureAwait(false);
@@ -195,30 +194,6 @@ public static class ConfigurationValidator
         {
             var where = $"{path}.connectionString";
             problems.Add(new(where, ex.Message.StartsWith(where + ": ", StringComparison.Ordinal) ? ex.Message[(where.Length + 2)..] : ex.Message));
-        }
-    }
-
-    /// <summary>
-    /// A working folder must accept a file: the only proof of writability that works on every platform. A folder
-    /// that does not exist yet is judged by its nearest existing parent, so checking creates nothing.
-    /// </summary>
-    private static void CheckFolder(string folder, string path, List<ConfigurationProblem> problems)
-    {
-        try
-        {
-            var existing = folder;
-            while (!Directory.Exists(existing))
-            {
-                if (File.Exists(existing)) { problems.Add(new(path, $"working folder '{folder}' is not writable: '{existing}' is a file")); return; }
-                existing = Path.GetDirectoryName(existing) ?? throw new DirectoryNotFoundException($"no part of '{folder}' exists");
-            }
-            var probe = Path.Combine(existing, $".asyncserver-probe-{Guid.NewGuid():N}");
-            File.WriteAllText(probe, "");
-            File.Delete(probe);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
-        {
-            problems.Add(new(path, $"working folder '{folder}' is not writable: {ex.Message}"));
         }
     }
 }
