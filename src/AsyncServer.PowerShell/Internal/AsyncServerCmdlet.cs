@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Management.Automation;
 using AsyncServer.Configuration;
 using AsyncServer.Diagnostics;
+using AsyncServer.Providers.Sqlite;
 
 namespace AsyncServer.PowerShell.Internal;
 
@@ -121,6 +122,8 @@ public abstract class AsyncServerCmdlet : PSCmdlet
     {
         var queue = new BlockingCollection<Action>();
         _pending = queue;
+        // A locked SQLite database is named and its wait reported on the verbose stream (issue 12, point 15).
+        using var lockWait = SqliteLockWait.BeginScope(message => Post(() => WriteVerbose(message)));
         var task = Task.Run(() => work(Stopping), Stopping);
         task.ContinueWith(_ => queue.CompleteAdding(), TaskScheduler.Default);
         try
@@ -142,6 +145,10 @@ public abstract class AsyncServerCmdlet : PSCmdlet
         catch (OperationCanceledException) when (Stopping.IsCancellationRequested)
         {
             throw new PipelineStoppedException();
+        }
+        catch (Exception ex) when (SqliteLockWait.Translate(ex) is var translated && !ReferenceEquals(translated, ex))
+        {
+            throw translated;
         }
     }
 
