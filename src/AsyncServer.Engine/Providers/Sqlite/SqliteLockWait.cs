@@ -52,7 +52,8 @@ public static class SqliteLockWait
             catch (SqliteException ex) when (ex.SqliteErrorCode is raw.SQLITE_BUSY or raw.SQLITE_LOCKED)
             {
                 scope.GaveUpOn = connection.Display;
-                scope.Notice($"SQLite database {connection.Display} is locked by another process or connection; waiting up to {timeout.TotalSeconds:0} s for it.");
+                // Accurate for every role: in WAL mode a reader does not wait, a writer does.
+                scope.Notice($"SQLite database {connection.Display} is locked by another writer (process or connection); statements that write are waiting up to {timeout.TotalSeconds:0} s for it.");
             }
             catch (SqliteException)
             {
