@@ -132,7 +132,7 @@ public sealed class ScheduleWorker(ServiceOptions options, CmdletHost host, Time
         var now = time.GetUtcNow();
         if (options.Mode != ServiceMode.Client)
         {
-            var config = ConfigurationLoader.Load(options.ConfigurationPath);
+            var config = ConfigurationLoader.Load(options.ConfigurationPath, ConfigurationOrigin.ServiceOption);
             foreach (var name in options.Schedules.Where(n => config.FindSchedule(n) is null))
                 throw new ArgumentException($"--schedules names '{name}', which is not defined in the configuration's $.schedules ({options.ConfigurationPath}).");
             var chosen = config.Schedules

@@ -114,7 +114,7 @@ public sealed class PackageReceiver
             }
             pending = await store.GetPendingSessionsAsync(dbId, cancellationToken).ConfigureAwait(false);
             var count = request.MaxSessions > 0 ? Math.Min(request.MaxSessions, pending.Count) : pending.Count;
-            Directory.CreateDirectory(channel.LocalFolder);
+            WorkingFolders.CreateFolder(channel.LocalFolder); // owner only: the local copies hold customer data
             await using var target = ProviderFactory.CreateChannelTarget(channel.Connection);
             for (var i = 0; i < count; i++)
             {
@@ -163,7 +163,7 @@ public sealed class PackageReceiver
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            await FailAsync(store, dbId, s, SessionStatus.DownloadFailed, ex, ct).ConfigureAwait(false);
+            await FailAsync(store, channel, s, SessionStatus.DownloadFailed, ex, ct).ConfigureAwait(false);
             return false;
         }
         try
@@ -179,7 +179,7 @@ public sealed class PackageReceiver
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                await FailAsync(store, dbId, s, SessionStatus.ApplyFailed, ex, ct).ConfigureAwait(false);
+                await FailAsync(store, channel, s, SessionStatus.ApplyFailed, ex, ct).ConfigureAwait(false);
                 return false;
             }
             var message = $"Applied: {result.Upserted} upserted, {result.Deleted} deleted ({string.Join(", ", result.Tables)}).";
@@ -193,9 +193,12 @@ public sealed class PackageReceiver
         }
     }
 
-    private async Task FailAsync(IMessageStore store, string dbId, DownloadSessionRecord s, SessionStatus status, Exception ex, CancellationToken ct)
+    private async Task FailAsync(IMessageStore store, Channel channel, DownloadSessionRecord s, SessionStatus status, Exception ex, CancellationToken ct)
     {
-        var reason = ex is PackageFormatException ? $"The package is invalid: {ex.Message}." : ex.Message;
+        var dbId = channel.Database.Id;
+        // The reason is stored in session_targets and status_messages and copied to HQ: no secret of the channel
+        // connection may be in it, whatever a driver's message repeated (issue 12, point 6).
+        var reason = channel.Connection.Scrub(ex is PackageFormatException ? $"The package is invalid: {ex.Message}." : ex.Message);
         await MoveAsync(store, dbId, s.Id, [SessionStatus.Requested, SessionStatus.Downloaded], status, reason, TriesChange.Increment, CancellationToken.None).ConfigureAwait(false);
         await SuspendLaterAsync(store, dbId, s.Id, $"Blocked behind session {s.Id} ({status}): {reason}", CancellationToken.None).ConfigureAwait(false);
         _log.LogError("Session {Id} at {Db}: {Status}: {Reason}", s.Id, dbId, status, reason);
@@ -224,7 +227,7 @@ public sealed class PackageReceiver
         try
         {
             await using (var from = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true))
-            await using (var to = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            await using (var to = new FileStream(temp, WorkingFolders.NewFileOptions(channel.LocalFolder, useAsync: true, exclusive: false)))
             {
                 await from.CopyToAsync(to, ct).ConfigureAwait(false);
                 to.Flush(flushToDisk: true);
@@ -264,6 +267,7 @@ public sealed class PackageReceiver
             if (m.Part != s.Part || !Same(m.Kind, s.Kind.ToString()) || m.DeleteExisting != s.DeleteExisting) problems.Add($"its part, kind or delete-existing flag ({m.Part}, {m.Kind}, {m.DeleteExisting}) differ from the session's ({s.Part}, {s.Kind}, {s.DeleteExisting})");
             if (m.ChannelDatabases.Count > 0 && !m.ChannelDatabases.Contains(dbId, StringComparer.OrdinalIgnoreCase)) problems.Add($"it is for channel database(s) {string.Join(", ", m.ChannelDatabases)}, not {dbId}");
             if (s.RequestedChannelDatabases.Count > 0 && !s.RequestedChannelDatabases.Contains(dbId, StringComparer.OrdinalIgnoreCase)) problems.Add($"its session is for channel database(s) {string.Join(", ", s.RequestedChannelDatabases)}, not {dbId}");
+            problems.AddRange(PackageScope.Problems(Config, m));
             if (problems.Count > 0)
                 throw new AsyncServerException(ErrorIds.PackageMismatch, ErrorKind.InvalidData,
                     $"The package of session {s.Id} does not match its session: {string.Join("; ", problems)}. Nothing was applied.", s.Id);

@@ -71,6 +71,11 @@ public sealed class WorkingFolderSettings
     public string? Download { get; set; }
     public string? Upload { get; set; }
     public string? Staging { get; set; }
+    /// <summary>
+    /// Create a working folder whose parent does not exist either. Off by default, so a mistyped or unmounted
+    /// share path fails instead of quietly collecting packages on a local disk.
+    /// </summary>
+    public bool CreateFolders { get; set; }
 }
 
 public sealed class PackageLimitSettings

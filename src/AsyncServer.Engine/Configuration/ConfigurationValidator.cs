@@ -18,16 +18,21 @@ public static class ConfigurationValidator
         var problems = new List<ConfigurationProblem>(ValidateDocument(config));
         CheckConnection(config.Hq, "$.hq", config, context, problems);
         CheckConnection(config.MessageDatabase, "$.messageDatabase", config, context, problems);
-        CheckFolder(config.DownloadFolder, "$.workingFolders.download", problems);
-        CheckFolder(config.UploadFolder, "$.workingFolders.upload", problems);
+        problems.AddRange(WorkingFolders.Check(config));
 
+        if (checkCatalog && config.MessageDatabase is not null && !problems.Any(p => p.Path.StartsWith("$.messageDatabase", StringComparison.Ordinal)))
+            await CheckMessageDatabaseAsync(context, problems, cancellationToken).ConfigureAwait(false);
         if (checkCatalog && !problems.Any(p => p.Path.StartsWith("$.hq", StringComparison.Ordinal)))
         {
             try
             {
                 await using var hq = context.OpenChangeSource();
                 var (resolved, catalogProblems) = await CatalogChecker.ResolveAsync(config, hq, null, cancellationToken).ConfigureAwait(false);
-                problems.AddRange(catalogProblems);
+                // The document checks already reported what needs no catalog (a filter's syntax, a missing HQ
+                // table name): one report per cause.
+                var duplicates = DuplicateEntries(config.Subjobs.Select(s => s.Id)).Select(i => $"$.subjobs[{i}].").ToList();
+                problems.AddRange(catalogProblems.Where(p => !problems.Any(q => q.Path == p.Path && q.Message == p.Message)
+                    && !duplicates.Any(d => p.Path.StartsWith(d, StringComparison.Ordinal))));
                 problems.AddRange(await ParentIndexChecker.CheckAsync(config, resolved, hq, cancellationToken).ConfigureAwait(false));
             }
             catch (AsyncServerException ex)
@@ -36,6 +41,29 @@ public static class ConfigurationValidator
             }
         }
         return problems;
+    }
+
+    /// <summary>Opens the message database and checks its schema version, changing nothing (issue 12, point 16).</summary>
+    private static async Task CheckMessageDatabaseAsync(EngineContext context, List<ConfigurationProblem> problems, CancellationToken ct)
+    {
+        const string path = "$.messageDatabase.connectionString";
+        try
+        {
+            await using var store = context.OpenMessageStore();
+            await store.EnsureReadyAsync(ct).ConfigureAwait(false);
+        }
+        catch (AsyncServerException ex) when (ex.ErrorId == ErrorIds.MessageDatabaseNotInitialized)
+        {
+            problems.Add(new(path, ex.Message, ProblemSeverity.Warning));
+        }
+        catch (AsyncServerException ex)
+        {
+            problems.Add(new(path, $"the message database cannot be used: {ex.Message}"));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            problems.Add(new(path, $"the message database cannot be used: {context.MessageConnection.Scrub(ex.Message)}"));
+        }
     }
 
     /// <summary>Checks that need nothing but the document.</summary>
@@ -47,21 +75,20 @@ public static class ConfigurationValidator
         if (string.IsNullOrWhiteSpace(config.Partition)) Add("$.partition", "a partition is required");
         if (config.Hq is null) Add("$.hq", "the HQ connection is required");
         if (config.MessageDatabase is null) Add("$.messageDatabase", "the message database connection is required");
-        if (config.PackageLimits.MaxRows < 1) Add("$.packageLimits.maxRows", "must be at least 1");
-        if (config.PackageLimits.MaxBytes < 1024) Add("$.packageLimits.maxBytes", "must be at least 1024");
-        if (config.TryCount < 0) Add("$.tryCount", "must be 0 (unlimited) or more");
-        if (config.RetentionDays < 0) Add("$.retentionDays", "must be 0 or more");
-        if (config.LeaseSeconds < 1) Add("$.leaseSeconds", "must be at least 1");
+        problems.AddRange(ConfigurationLimits.Check(config));
 
-        CheckIds(config.DataGroups.Select(g => g.Id), i => $"$.dataGroups[{i}].id", "data group", Add);
-        CheckIds(config.Subjobs.Select(s => s.Id), i => $"$.subjobs[{i}].id", "subjob", Add);
-        CheckIds(config.Jobs.Select(j => j.Id), i => $"$.jobs[{i}].id", "job", Add);
-        CheckIds(config.Schedules.Select(s => s.Name), i => $"$.schedules[{i}].name", "schedule", Add);
+        // An entry whose id repeats an earlier one is reported once, as a duplicate; its other checks would only
+        // repeat the cause in other words, so they are skipped (DuplicateEntries).
+        var duplicateGroups = CheckIds(config.DataGroups.Select(g => g.Id), i => $"$.dataGroups[{i}].id", "data group", Add);
+        var duplicateSubjobs = CheckIds(config.Subjobs.Select(s => s.Id), i => $"$.subjobs[{i}].id", "subjob", Add);
+        var duplicateJobs = CheckIds(config.Jobs.Select(j => j.Id), i => $"$.jobs[{i}].id", "job", Add);
+        var duplicateSchedules = CheckIds(config.Schedules.Select(s => s.Name), i => $"$.schedules[{i}].name", "schedule", Add);
         var channelPaths = config.DataGroups.SelectMany((g, gi) => g.ChannelDatabases.Select((d, di) => (d.Id, Path: $"$.dataGroups[{gi}].channelDatabases[{di}].id"))).ToList();
         CheckIds(channelPaths.Select(c => c.Id), i => channelPaths[i].Path, "channel database", Add);
 
         for (var i = 0; i < config.Jobs.Count; i++)
         {
+            if (duplicateJobs.Contains(i)) continue;
             var job = config.Jobs[i];
             if (job.Subjobs.Count == 0) Add($"$.jobs[{i}].subjobs", "a job needs at least one subjob");
             for (var k = 0; k < job.Subjobs.Count; k++)
@@ -71,6 +98,7 @@ public static class ConfigurationValidator
 
         for (var i = 0; i < config.Schedules.Count; i++)
         {
+            if (duplicateSchedules.Contains(i)) continue;
             var s = config.Schedules[i];
             var path = $"$.schedules[{i}]";
             if (!string.Equals(s.Direction, "Download", StringComparison.OrdinalIgnoreCase))
@@ -90,6 +118,7 @@ public static class ConfigurationValidator
         var parametersBySubjob = new List<(int Index, string Id, HashSet<string> Names)>();
         for (var i = 0; i < config.Subjobs.Count; i++)
         {
+            if (duplicateSubjobs.Contains(i)) continue;
             var s = config.Subjobs[i];
             if (string.IsNullOrWhiteSpace(s.HqTable)) Add($"$.subjobs[{i}].hqTable", "an HQ table is required");
             if (string.IsNullOrWhiteSpace(s.Filter)) continue;
@@ -98,6 +127,7 @@ public static class ConfigurationValidator
         }
         for (var gi = 0; gi < config.DataGroups.Count; gi++)
         {
+            if (duplicateGroups.Contains(gi)) continue;
             var group = config.DataGroups[gi];
             if (group.ChannelDatabases.Count == 0)
                 Add($"$.dataGroups[{gi}].channelDatabases", $"data group '{group.Id}' has no channel databases; its packages reach nobody", ProblemSeverity.Warning);
@@ -118,17 +148,38 @@ public static class ConfigurationValidator
         return problems;
     }
 
-    private static void CheckIds(IEnumerable<string> ids, Func<int, string> pathOf, string what, Action<string, string, ProblemSeverity> add)
+    /// <summary>The subjob entries that repeat an earlier id: the catalog checks skip them (one report per cause).</summary>
+    internal static HashSet<int> DuplicateEntries(IEnumerable<string> ids)
     {
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var duplicates = new HashSet<int>();
+        var i = 0;
+        foreach (var id in ids)
+        {
+            if (!string.IsNullOrWhiteSpace(id) && !seen.Add(id)) duplicates.Add(i);
+            i++;
+        }
+        return duplicates;
+    }
+
+    /// <returns>The indexes of entries that repeat an earlier id.</returns>
+    private static HashSet<int> CheckIds(IEnumerable<string> ids, Func<int, string> pathOf, string what, Action<string, string, ProblemSeverity> add)
+    {
+        var duplicates = new HashSet<int>();
         var seen = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         var i = 0;
         foreach (var id in ids)
         {
             if (string.IsNullOrWhiteSpace(id)) add(pathOf(i), $"every {what} needs a non-empty id", ProblemSeverity.Error);
-            else if (seen.TryGetValue(id, out var first)) add(pathOf(i), $"duplicate {what} id '{id}' (first defined at {pathOf(first)})", ProblemSeverity.Error);
+            else if (seen.TryGetValue(id, out var first))
+            {
+                add(pathOf(i), $"duplicate {what} id '{id}' (first defined at {pathOf(first)})", ProblemSeverity.Error);
+                duplicates.Add(i);
+            }
             else seen[id] = i;
             i++;
         }
+        return duplicates;
     }
 
     private static void CheckConnection(ConnectionSettings? settings, string path, AsyncServerConfiguration config, EngineContext context, List<ConfigurationProblem> problems)
@@ -140,30 +191,10 @@ public static class ConfigurationValidator
             return;
         }
         try { ResolvedConnection.Resolve(settings, path, config.BaseDirectory, context.Credential); }
-        catch (AsyncServerException ex) { problems.Add(new($"{path}.connectionString", ex.Message)); }
-    }
-
-    /// <summary>
-    /// A working folder must accept a file: the only proof of writability that works on every platform. A folder
-    /// that does not exist yet is judged by its nearest existing parent, so checking creates nothing.
-    /// </summary>
-    private static void CheckFolder(string folder, string path, List<ConfigurationProblem> problems)
-    {
-        try
+        catch (AsyncServerException ex)
         {
-            var existing = folder;
-            while (!Directory.Exists(existing))
-            {
-                if (File.Exists(existing)) { problems.Add(new(path, $"working folder '{folder}' is not writable: '{existing}' is a file")); return; }
-                existing = Path.GetDirectoryName(existing) ?? throw new DirectoryNotFoundException($"no part of '{folder}' exists");
-            }
-            var probe = Path.Combine(existing, $".asyncserver-probe-{Guid.NewGuid():N}");
-            File.WriteAllText(probe, "");
-            File.Delete(probe);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
-        {
-            problems.Add(new(path, $"working folder '{folder}' is not writable: {ex.Message}"));
+            var where = $"{path}.connectionString";
+            problems.Add(new(where, ex.Message.StartsWith(where + ": ", StringComparison.Ordinal) ? ex.Message[(where.Length + 2)..] : ex.Message));
         }
     }
 }

@@ -26,7 +26,6 @@ public sealed class ResolvedConnection
     public override string ToString() => $"{Provider}: {Display}";
 
     private static readonly Regex EnvPlaceholder = new(@"\$\{env:(?<name>[A-Za-z_][A-Za-z0-9_]*)\}", RegexOptions.CultureInvariant);
-    private static readonly string[] SecretKeys = ["password", "pwd", "access token", "accesstoken"];
 
     /// <param name="settings">The configuration's connection section.</param>
     /// <param name="where">Its JSON path, for errors.</param>
@@ -47,7 +46,8 @@ public sealed class ResolvedConnection
                     $"{where}.connectionString: environment variable '{name}' is not set.", name);
         });
 
-        var builder = new DbConnectionStringBuilder { ConnectionString = text };
+        var builder = ConnectionStringCheck.Parse(text, where, provider);
+        ConnectionStringCheck.Validate(builder, where, provider);
         if (provider == DatabaseProvider.Sqlite)
             ResolveSqliteFile(builder, baseDirectory);
 
@@ -69,21 +69,11 @@ public sealed class ResolvedConnection
     public static ResolvedConnection FromString(DatabaseProvider provider, string connectionString)
         => new(provider, connectionString, Redact(connectionString));
 
-    public static string Redact(string connectionString)
-    {
-        try
-        {
-            var builder = new DbConnectionStringBuilder { ConnectionString = connectionString };
-            foreach (var key in builder.Keys.Cast<string>().ToList())
-                if (SecretKeys.Contains(key.ToLowerInvariant()))
-                    builder[key] = "********";
-            return builder.ConnectionString;
-        }
-        catch (ArgumentException)
-        {
-            return "(connection string not shown)";
-        }
-    }
+    /// <summary>What may be shown of a connection string: the allow-listed keys only (<see cref="ConnectionStringDisplay"/>).</summary>
+    public static string Redact(string connectionString) => ConnectionStringDisplay.Show(connectionString);
+
+    /// <summary>Removes this connection's hidden values from a message (a driver's, a failure reason) before it is shown or stored.</summary>
+    public string Scrub(string message) => ConnectionStringDisplay.Scrub(message, ConnectionString);
 
     private static void ResolveSqliteFile(DbConnectionStringBuilder builder, string baseDirectory)
     {

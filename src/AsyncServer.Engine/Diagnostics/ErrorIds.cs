@@ -52,4 +52,6 @@ public static class ErrorIds
     public const string ExecutableNotFound = "ExecutableNotFound";
     /// <summary>An HQ value a package cannot carry (an infinite timestamp, a NaN numeric, a number beyond the range of decimal).</summary>
     public const string ValueNotRepresentable = "ValueNotRepresentable";
+    /// <summary>A SQLite database stayed locked by another process or connection for longer than the wait allows.</summary>
+    public const string DatabaseLocked = "DatabaseLocked";
 }

@@ -65,6 +65,7 @@ public sealed class DistributionRunner
     public async Task<IReadOnlyList<DownloadSessionRecord>> RunAsync(DistributionRequest request, IProgress<DistributionProgress>? progress, CancellationToken cancellationToken)
     {
         var runs = DistributionPlanner.Expand(Config, request);
+        WorkingFolders.Prepare(Config, request.NoPublish); // the checks Test-AsyncConfiguration makes, before any work
         // Like "Run now" in AX: naming a schedule runs it even when inactive; only the scheduler skips inactive ones.
         foreach (var inactive in request.Schedules.Select(Config.FindSchedule).Where(sc => sc is { Active: false }))
             _log.LogWarning("Schedule {Schedule} is inactive; running it because it was named; the service does not run it.", inactive!.Name);
@@ -72,7 +73,6 @@ public sealed class DistributionRunner
         await store.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
         await using var hq = _context.OpenChangeSource();
         var subjobs = await ResolveSubjobsAsync(hq, runs, cancellationToken).ConfigureAwait(false);
-        Directory.CreateDirectory(request.NoPublish ? Config.StagingFolder : Config.DownloadFolder);
 
         var recorded = new List<long>();
         for (var i = 0; i < runs.Count; i++)

@@ -77,14 +77,14 @@ public sealed class PackagePublisher(EngineContext context)
         var session = await ValidateAsync(full, cancellationToken).ConfigureAwait(false);
         var name = DistributionRunner.PackageFileName(session.Partition, session.JobId, session.DataGroup, session.Id);
         var target = Path.Combine(Config.DownloadFolder, name);
-        Directory.CreateDirectory(Config.DownloadFolder);
+        WorkingFolders.Prepare(Config, staging: false);
         if (!string.Equals(full, target, StringComparison.Ordinal))
         {
             // Copy under a temporary name, flush, then rename: the download folder never shows a partial file,
             // even when the staging folder is on another volume.
             var temp = PackageWriter.TempPathFor(target);
             await using (var source = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true))
-            await using (var dest = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            await using (var dest = new FileStream(temp, WorkingFolders.NewFileOptions(Config.DownloadFolder, useAsync: true, exclusive: false)))
             {
                 await source.CopyToAsync(dest, cancellationToken).ConfigureAwait(false);
                 dest.Flush(flushToDisk: true);

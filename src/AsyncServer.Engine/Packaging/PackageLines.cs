@@ -35,7 +35,13 @@ internal sealed class PackageLines : IDisposable
             _end -= _start;
             _start = 0;
         }
-        if (_end == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2);
+        if (_end == _buffer.Length)
+        {
+            // The block is one unfinished line: grow, but never past the longest line a package may hold.
+            if (_buffer.Length >= PackageBounds.MaxLineBytes)
+                throw new PackageFormatException($"{File}: line {LineNumber + 1} is longer than {PackageBounds.MaxLineBytes / (1024 * 1024)} MiB");
+            Array.Resize(ref _buffer, (int)Math.Min((long)_buffer.Length * 2, PackageBounds.MaxLineBytes));
+        }
         var read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
         if (read > 0)
         {

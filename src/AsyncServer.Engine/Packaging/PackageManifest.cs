@@ -56,6 +56,12 @@ public sealed class PackageTable
     public long Deletes { get; set; }
     /// <summary>Zip entry holding the rows (JSON lines).</summary>
     public string DataFile { get; set; } = "";
+    /// <summary>
+    /// Size of the uncompressed data file in bytes. Readers stop at it (and at <see cref="PackageBounds"/>), so a
+    /// crafted package cannot make them inflate without end. Absent in packages of older writers: the zip's own
+    /// entry size is the bound then.
+    /// </summary>
+    public long? Bytes { get; set; }
     /// <summary>Lower-case hex SHA-256 of the uncompressed data file.</summary>
     public string Sha256 { get; set; } = "";
 }

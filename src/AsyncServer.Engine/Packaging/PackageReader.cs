@@ -43,7 +43,9 @@ public sealed class PackageReader : IDisposable
             PackageManifest manifest;
             try
             {
-                using var s = manifestEntry.Open();
+                if (manifestEntry.Length > PackageBounds.MaxManifestBytes)
+                    throw new PackageFormatException($"{PackageManifest.EntryName} is {manifestEntry.Length} bytes; a manifest is at most {PackageBounds.MaxManifestBytes} bytes");
+                using var s = PackageBounds.Limit(manifestEntry.Open(), new PackageBounds.Counter(PackageManifest.EntryName, manifestEntry.Length, manifestEntry.CompressedLength));
                 manifest = JsonSerializer.Deserialize<PackageManifest>(s, PackageManifest.JsonOptions)
                     ?? throw new PackageFormatException("manifest is empty");
             }
@@ -61,6 +63,7 @@ public sealed class PackageReader : IDisposable
                     if (!table.Columns.Any(c => c.Name == key)) throw new PackageFormatException($"key column {key} of table {table.ChannelTable} is not among its columns");
                 if (table.KeyColumns.Count == 0) throw new PackageFormatException($"table {table.ChannelTable} has no key columns");
             }
+            PackageBounds.CheckDeclared(manifest, zip);
             return new PackageReader(stream, zip, manifest);
         }
         catch
@@ -90,9 +93,11 @@ public sealed class PackageReader : IDisposable
             try
             {
                 await using var s = entry.Open();
+                var bound = PackageBounds.For(table, entry);
                 int read;
                 while ((read = await s.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
                 {
+                    bound.Count(read);
                     hash.AppendData(buffer, 0, read);
                     lines += buffer.AsSpan(0, read).Count((byte)'\n');
                 }
@@ -141,7 +146,7 @@ public sealed class PackageReader : IDisposable
     internal PackageLines OpenLines(PackageTable table)
     {
         var entry = _zip.GetEntry(table.DataFile) ?? throw new PackageFormatException($"data file '{table.DataFile}' is missing");
-        return new PackageLines(entry.Open(), table.DataFile);
+        return new PackageLines(PackageBounds.Limit(entry.Open(), PackageBounds.For(table, entry)), table.DataFile);
     }
 
     public void Dispose()

@@ -1,3 +1,4 @@
+using AsyncServer.Configuration;
 using System.Buffers;
 using System.Data.Common;
 using System.IO.Compression;
@@ -36,8 +37,9 @@ public sealed class PackageWriter : IAsyncDisposable
         _manifest = manifest;
         _finalPath = finalPath;
         TempPath = TempPathFor(finalPath);
-        Directory.CreateDirectory(Path.GetDirectoryName(finalPath)!);
-        _file = new FileStream(TempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        var folder = Path.GetDirectoryName(finalPath)!;
+        WorkingFolders.CreateFolder(folder);
+        _file = new FileStream(TempPath, WorkingFolders.NewFileOptions(folder)); // owner only: packages hold customer data
         _hashing = new HashingWriteStream(_file, leaveOpen: true);
         _zip = new ZipArchive(_hashing, ZipArchiveMode.Create, leaveOpen: true);
         _json = new Utf8JsonWriter(_buffer, RowCodec.WriterOptions);
@@ -97,7 +99,8 @@ public sealed class PackageWriter : IAsyncDisposable
     {
         if (_table is null) return;
         FlushBuffer();
-        _table.Sha256 = _entryHash!.FinishHash();
+        _table.Bytes = _entryHash!.BytesWritten;
+        _table.Sha256 = _entryHash.FinishHash();
         _entryHash.Dispose();
         _entry!.Dispose();
         _manifest.Tables.Add(_table);

@@ -24,7 +24,7 @@ public sealed class TestAsyncConfigurationCommand : AsyncServerCmdlet
         var path = ResolvedConfigurationPath;
         try
         {
-            var config = ConfigurationLoader.Load(path);
+            var config = ConfigurationLoader.Load(path, ResolvedConfigurationOrigin);
             var context = EngineContext.Create(config, credential: Credential?.GetNetworkCredential());
             problems = Run(ct => ConfigurationValidator.ValidateAsync(context, !SkipCatalog, ct));
         }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Management.Automation;
 using AsyncServer.Configuration;
 using AsyncServer.Diagnostics;
+using AsyncServer.Providers.Sqlite;
 
 namespace AsyncServer.PowerShell.Internal;
 
@@ -43,6 +44,11 @@ public abstract class AsyncServerCmdlet : PSCmdlet
         }
     }
 
+    /// <summary>Where <see cref="ResolvedConfigurationPath"/> came from, for the error when the file is missing.</summary>
+    protected ConfigurationOrigin ResolvedConfigurationOrigin => ConfigurationPath is not null ? ConfigurationOrigin.Parameter
+        : Environment.GetEnvironmentVariable("ASYNCSERVER_CONFIGURATION") is { Length: > 0 } ? ConfigurationOrigin.EnvironmentVariable
+        : ConfigurationOrigin.CurrentFolder;
+
     /// <summary>The configuration and connections for this invocation, read once.</summary>
     protected EngineContext Context => _context ??= CreateContext();
 
@@ -51,7 +57,11 @@ public abstract class AsyncServerCmdlet : PSCmdlet
     private EngineContext CreateContext()
     {
         AsyncServerConfiguration config;
-        try { config = ConfigurationLoader.Load(ResolvedConfigurationPath); }
+        try
+        {
+            config = ConfigurationLoader.Load(ResolvedConfigurationPath, ResolvedConfigurationOrigin);
+            ConfigurationLimits.ThrowIfViolated(config);
+        }
         catch (AsyncServerException ex) { ThrowTerminatingError(ErrorMapping.ToErrorRecord(ex)); throw; }
         return EngineContext.Create(config, OnEngineLog, Credential?.GetNetworkCredential(), InstanceIdOverride);
     }
@@ -119,6 +129,8 @@ public abstract class AsyncServerCmdlet : PSCmdlet
     {
         var queue = new BlockingCollection<Action>();
         _pending = queue;
+        // A locked SQLite database is named and its wait reported on the verbose stream (issue 12, point 15).
+        using var lockWait = SqliteLockWait.BeginScope(message => Post(() => WriteVerbose(message)));
         var task = Task.Run(() => work(Stopping), Stopping);
         task.ContinueWith(_ => queue.CompleteAdding(), TaskScheduler.Default);
         try
@@ -140,6 +152,10 @@ public abstract class AsyncServerCmdlet : PSCmdlet
         catch (OperationCanceledException) when (Stopping.IsCancellationRequested)
         {
             throw new PipelineStoppedException();
+        }
+        catch (Exception ex) when (SqliteLockWait.Translate(ex) is var translated && !ReferenceEquals(translated, ex))
+        {
+            throw translated;
         }
     }
 

@@ -116,8 +116,8 @@ public sealed class ConfigurationValidationTests
         });
         AssertProblem(problems, "$.hq.provider", "unknown provider 'oracle'");
         AssertProblem(problems, "$.messageDatabase.connectionString", "ASYNCSERVER_TEST_UNSET_SECRET");
-        AssertProblem(problems, "$.packageLimits.maxRows", "at least 1");
-        AssertProblem(problems, "$.tryCount", "0 (unlimited)");
+        AssertProblem(problems, "$.packageLimits.maxRows", "between 1 and");
+        AssertProblem(problems, "$.tryCount", "0 means no limit");
     }
 
     [Fact]

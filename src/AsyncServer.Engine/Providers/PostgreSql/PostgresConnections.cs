@@ -34,7 +34,7 @@ internal static class PostgresConnections
         {
             if (conn is not null) await conn.DisposeAsync().ConfigureAwait(false);
             throw new AsyncServerException(ErrorIds.ConnectionFailed, ErrorKind.ConnectionError,
-                $"Cannot open PostgreSQL database {connection.Display}: {ex.Message}", connection.Display, ex);
+                $"Cannot open PostgreSQL database {connection.Display}: {connection.Scrub(ex.Message)}", connection.Display, ex);
         }
     }
 

@@ -27,7 +27,7 @@ internal static class SqlServerConnections
         catch (ArgumentException ex)
         {
             throw new AsyncServerException(ErrorIds.ConnectionFailed, ErrorKind.InvalidArgument,
-                $"The SQL Server connection string of {connection.Display} is not valid: {ex.Message}", connection.Display, ex);
+                $"The SQL Server connection string of {connection.Display} is not valid: {connection.Scrub(ex.Message)}", connection.Display, ex);
         }
         try
         {
@@ -38,7 +38,7 @@ internal static class SqlServerConnections
         {
             await conn.DisposeAsync().ConfigureAwait(false);
             throw new AsyncServerException(ErrorIds.ConnectionFailed, ErrorKind.ConnectionError,
-                $"Cannot open SQL Server database {connection.Display}: {ex.Message}", connection.Display, ex);
+                $"Cannot open SQL Server database {connection.Display}: {connection.Scrub(ex.Message)}", connection.Display, ex);
         }
     }
 

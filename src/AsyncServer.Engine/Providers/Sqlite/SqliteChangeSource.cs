@@ -127,7 +127,7 @@ public sealed class SqliteChangeSource : IChangeSource
         var d = SqlDialect.Sqlite;
         var t = d.Quote(schema.Name);
         var side = d.Quote(SideTable(schema.Name));
-        var keyDefs = string.Join(", ", keys.Select(k => $"{d.Quote(k.Name)} {k.NativeType}"));
+        var keyDefs = string.Join(", ", keys.Select(k => $"{d.Quote(k.Name)} {SqliteDeclaredType.ForDdl(k.NativeType)}"));
         var keyList = string.Join(", ", keys.Select(k => d.Quote(k.Name)));
         string Values(string row) => string.Join(", ", keys.Select(k => $"{row}.{d.Quote(k.Name)}"));
         var version = $"(SELECT version FROM \"{VersionTable}\" WHERE id = 1)";

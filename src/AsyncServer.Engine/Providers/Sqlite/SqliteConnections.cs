@@ -12,7 +12,10 @@ internal static class SqliteConnections
         var builder = new SqliteConnectionStringBuilder(connection.ConnectionString);
         if (!create && builder.Mode == SqliteOpenMode.ReadWriteCreate)
             builder.Mode = SqliteOpenMode.ReadWrite;
-        if (builder.DefaultTimeout < 60) builder.DefaultTimeout = 60;
+        // 60 s unless the connection string names its own timeout (Default Timeout=...), as a test or an impatient operator may.
+        var timeoutGiven = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connection.ConnectionString }.ContainsKey("Default Timeout")
+            || new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connection.ConnectionString }.ContainsKey("Command Timeout");
+        if (!timeoutGiven && builder.DefaultTimeout < 60) builder.DefaultTimeout = 60;
         builder.Pooling = false; // pooled handles would keep files locked after a test or a run ends
         var file = builder.DataSource;
         if (!create && !string.IsNullOrEmpty(file) && file != ":memory:" && !File.Exists(file))
@@ -25,14 +28,15 @@ internal static class SqliteConnections
         try
         {
             await conn.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync(conn, "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 60000;", cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(conn, "PRAGMA foreign_keys = ON;", cancellationToken).ConfigureAwait(false);
+            await SqliteLockWait.InstallAsync(conn, connection, TimeSpan.FromSeconds(Math.Max(builder.DefaultTimeout, 1)), cancellationToken).ConfigureAwait(false);
             return conn;
         }
         catch (SqliteException ex)
         {
             await conn.DisposeAsync().ConfigureAwait(false);
             throw new AsyncServerException(ErrorIds.ConnectionFailed, ErrorKind.ConnectionError,
-                $"Cannot open SQLite database {connection.Display}: {ex.Message}", connection.Display, ex);
+                $"Cannot open SQLite database {connection.Display}: {connection.Scrub(ex.Message)}", connection.Display, ex);
         }
     }
 

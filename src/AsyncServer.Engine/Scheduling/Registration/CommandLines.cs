@@ -1,10 +1,28 @@
+using AsyncServer.Configuration;
+using AsyncServer.Diagnostics;
+
 namespace AsyncServer.Scheduling.Registration;
 
 /// <summary>The command lines a service or task runs, and the quoting each scheduler needs.</summary>
 public static class CommandLines
 {
-    /// <summary>A PowerShell single-quoted string literal.</summary>
-    public static string PowerShellLiteral(string value) => "'" + value.Replace("'", "''") + "'";
+    /// <summary>
+    /// Every character PowerShell's tokenizer takes for a single quote: the apostrophe and the typographic
+    /// quotes U+2018, U+2019, U+201A and U+201B. Doubling only the apostrophe let a name with ’ end the literal.
+    /// </summary>
+    private const string PowerShellSingleQuotes = "'\u2018\u2019\u201A\u201B";
+
+    /// <summary>A PowerShell single-quoted string literal: every single-quote character inside is doubled.</summary>
+    public static string PowerShellLiteral(string value)
+    {
+        var text = new System.Text.StringBuilder(value.Length + 2).Append('\'');
+        foreach (var c in value)
+        {
+            if (PowerShellSingleQuotes.Contains(c)) text.Append(c);
+            text.Append(c);
+        }
+        return text.Append('\'').ToString();
+    }
 
     /// <summary>What a scheduled task runs in pwsh: the same cmdlet an operator would type.</summary>
     public static string ScheduleScript(RegistrationOptions o, string schedule) =>
@@ -32,13 +50,37 @@ public static class CommandLines
     /// </summary>
     public static string SystemdWord(string value)
     {
+        RefuseLineBreaks(value);
         var escaped = value.Replace("%", "%%").Replace("$", "$$");
         if (escaped.Length > 0 && !escaped.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '\\' or ';')) return escaped;
         return "\"" + escaped.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
     }
 
-    /// <summary>A value in a systemd setting that expands specifiers (WorkingDirectory=, Description=).</summary>
-    public static string SystemdValue(string value) => value.Replace("%", "%%");
+    /// <summary>
+    /// A value in a systemd setting that expands specifiers (WorkingDirectory=, Description=). A unit file has no
+    /// escape for a line break, and a trailing backslash continues the line: either would let a name write its
+    /// own settings (ExecStartPre=+... runs as root), so both are refused.
+    /// </summary>
+    public static string SystemdValue(string value)
+    {
+        RefuseLineBreaks(value);
+        if (value.EndsWith('\\'))
+            throw new AsyncServerException(ErrorIds.ConfigurationInvalid, ErrorKind.InvalidArgument,
+                $"'{Printable(value)}' cannot be written into a systemd unit: it ends with a backslash, which would continue the line.", Printable(value));
+        return value.Replace("%", "%%");
+    }
+
+    /// <summary>A comment line of a unit file: control characters become '?', so the text stays one line.</summary>
+    public static string SystemdComment(string text) => Printable(text);
+
+    private static void RefuseLineBreaks(string value)
+    {
+        if (NameRules.FirstControlCharacter(value) is { } at)
+            throw new AsyncServerException(ErrorIds.ConfigurationInvalid, ErrorKind.InvalidArgument,
+                $"'{Printable(value)}' cannot be written into a systemd unit: it holds the control character U+{(int)value[at]:X4} at position {at + 1}.", Printable(value));
+    }
+
+    private static string Printable(string value) => new(value.Select(c => NameRules.IsForbidden(c) ? '?' : c).ToArray());
 
     /// <summary>One Windows command-line argument (CommandLineToArgvW rules).</summary>
     public static string WindowsWord(string value)

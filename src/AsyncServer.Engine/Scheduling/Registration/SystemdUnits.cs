@@ -38,7 +38,7 @@ public static class SystemdUnits
     {
         var unit = o.TaskUnitName(schedule);
         var service = new StringBuilder()
-            .AppendLine($"# Written by Register-AsyncDistributionSchedule for schedule '{schedule}'; started by {unit}.timer.")
+            .AppendLine(CommandLines.SystemdComment($"# Written by Register-AsyncDistributionSchedule for schedule '{schedule}'; started by {unit}.timer."))
             .AppendLine("[Unit]")
             .AppendLine(CommandLines.SystemdValue($"Description=AsyncServer distribution schedule {schedule}"))
             .AppendLine("Wants=network-online.target")
@@ -53,7 +53,7 @@ public static class SystemdUnits
 
         string trigger;
         var timer = new StringBuilder()
-            .AppendLine($"# Written by Register-AsyncDistributionSchedule for schedule '{schedule}' ({recurrence}).")
+            .AppendLine(CommandLines.SystemdComment($"# Written by Register-AsyncDistributionSchedule for schedule '{schedule}' ({recurrence})."))
             .AppendLine("[Unit]")
             .AppendLine(CommandLines.SystemdValue($"Description=Runs AsyncServer distribution schedule {schedule}"))
             .AppendLine()
