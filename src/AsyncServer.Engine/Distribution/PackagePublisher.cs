@@ -75,21 +75,18 @@ public sealed class PackagePublisher(EngineContext context)
     {
         var full = Path.GetFullPath(packagePath);
         var session = await ValidateAsync(full, cancellationToken).ConfigureAwait(false);
-        var name = DistributionRunner.PackageFileName(session.Partition, session.JobId, session.DataGroup, session.Id);
+        var name = PackageFiles.Name(session.Partition, session.JobId, session.DataGroup, session.Id);
         var target = Path.Combine(Config.DownloadFolder, name);
         Directory.CreateDirectory(Config.DownloadFolder);
         if (!string.Equals(full, target, StringComparison.Ordinal))
         {
-            // Copy under a temporary name, flush, then rename: the download folder never shows a partial file,
-            // even when the staging folder is on another volume.
-            var temp = PackageWriter.TempPathFor(target);
-            await using (var source = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true))
-            await using (var dest = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
-            {
-                await source.CopyToAsync(dest, cancellationToken).ConfigureAwait(false);
-                dest.Flush(flushToDisk: true);
-            }
-            File.Move(temp, target, overwrite: true);
+            // The download folder never shows a partial file, even when the staging folder is on another volume,
+            // nor a file other than the one recorded (it could have changed since it was validated).
+            var copy = await PackageTransfer.CopyAsync(full, target, session.PackageSize, session.PackageSha256, cancellationToken).ConfigureAwait(false);
+            if (!copy.Matches)
+                throw new AsyncServerException(ErrorIds.PackageMismatch, ErrorKind.InvalidData,
+                    $"Package '{full}' changed while it was published: SHA-256 {copy.Sha256} ({copy.Size} bytes), " +
+                    $"recorded {session.PackageSha256} ({session.PackageSize} bytes).", full);
         }
 
         var group = Config.FindDataGroup(session.DataGroup)!;
@@ -101,7 +98,7 @@ public sealed class PackagePublisher(EngineContext context)
         }
         catch
         {
-            if (!string.Equals(full, target, StringComparison.Ordinal)) File.Delete(target);
+            if (!string.Equals(full, target, StringComparison.Ordinal)) PackageFiles.TryDelete(target);
             throw;
         }
         if (!string.Equals(full, target, StringComparison.Ordinal)) File.Delete(full);

@@ -1,10 +1,10 @@
 using AsyncServer.Configuration;
 using AsyncServer.Diagnostics;
-using AsyncServer.Distribution;
+using AsyncServer.Messaging;
 using AsyncServer.Packaging;
 using Microsoft.Extensions.Logging;
 
-namespace AsyncServer.Messaging;
+namespace AsyncServer.Distribution;
 
 /// <summary>
 /// Stop-AsyncSession and Restart-AsyncSession: operator decisions about one session, either at one channel
@@ -34,8 +34,10 @@ public sealed class SessionLifecycle(EngineContext context)
         {
             if (s.Status == SessionStatus.Started)
             {
-                if (await store.UpdateSessionStatusAsync(s.Id, [SessionStatus.Started], SessionStatus.Canceled, message, ct).ConfigureAwait(false) && s.Staged && s.PackageFile is not null)
-                    TryDelete(Path.Combine(Config.StagingFolder, s.PackageFile));
+                var canceled = await store.UpdateSessionStatusAsync(s.Id, [SessionStatus.Started], SessionStatus.Canceled, message, ct).ConfigureAwait(false);
+                // Only a package file name inside the staging folder is deleted, whatever the row says.
+                if (canceled && s.Staged && PackageFiles.TryPathIn(Config.StagingFolder, s.PackageFile) is { } staged)
+                    PackageFiles.TryDelete(staged);
                 _log.LogInformation("Session {Id} canceled while {What}.", s.Id, s.Staged ? "staged" : "being created");
             }
             else if (s.Targets.Count == 0)
@@ -110,13 +112,14 @@ public sealed class SessionLifecycle(EngineContext context)
         return await GetAsync(store, sessionId, ct).ConfigureAwait(false);
     }
 
-    private async Task<bool> PackageIsIntactAsync(DownloadSessionRecord s, CancellationToken ct)
-    {
-        var path = Path.Combine(s.Staged ? Config.StagingFolder : Config.DownloadFolder, s.PackageFile!);
-        if (!File.Exists(path)) return false;
-        if (s.PackageSize is { } size && new FileInfo(path).Length != size) return false;
-        return s.PackageSha256 is null || string.Equals(await FileHash.Sha256Async(path, ct).ConfigureAwait(false), s.PackageSha256, StringComparison.OrdinalIgnoreCase);
-    }
+    /// <summary>
+    /// True when the recorded file is there, whole. A package_file that is not a package file name inside its
+    /// folder counts as missing: the session is packaged again under its proper name.
+    /// </summary>
+    private Task<bool> PackageIsIntactAsync(DownloadSessionRecord s, CancellationToken ct)
+        => PackageFiles.TryPathIn(s.Staged ? Config.StagingFolder : Config.DownloadFolder, s.PackageFile) is { } path
+            ? PackageTransfer.IsIntactAsync(path, s.PackageSize, s.PackageSha256, ct)
+            : Task.FromResult(false);
 
     private static async Task<DownloadSessionRecord> GetAsync(IMessageStore store, long id, CancellationToken ct)
         => (await store.QuerySessionsAsync(new SessionQuery { Ids = [id] }, ct).ConfigureAwait(false)).FirstOrDefault()
@@ -129,9 +132,4 @@ public sealed class SessionLifecycle(EngineContext context)
 
     private static AsyncServerException Invalid(DownloadSessionRecord s, string why)
         => new(ErrorIds.SessionStateInvalid, ErrorKind.InvalidOperation, $"Session {s.Id} {why}.", s.Id);
-
-    private static void TryDelete(string path)
-    {
-        try { if (File.Exists(path)) File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
 }
