@@ -37,7 +37,8 @@ public sealed class PackageReceiver
 
     private Channel Resolve(ReceiveRequest request)
     {
-        var found = Config.FindChannelDatabase(request.ChannelDatabase) ?? throw new AsyncServerException(ErrorIds.ChannelDatabaseNotFound, ErrorKind.ObjectNotFound,
+        var found = Config.FindChannelDatabase(request.ChannelDatabase) ?? throw new AsyncServerException(ErrorIds.ChannelDatabaseNotFound,
+            ErrorKind.ObjectNotFound,
             $"Channel database '{request.ChannelDatabase}' is not defined in any data group of the configuration.", request.ChannelDatabase);
         var (group, db) = found;
         ConnectionSettings? settings = request.ChannelConnectionString is { Length: > 0 } cs
@@ -45,9 +46,12 @@ public sealed class PackageReceiver
             : db.Connection;
         if (settings is null || string.IsNullOrWhiteSpace(settings.ConnectionString))
             throw new AsyncServerException(ErrorIds.ChannelConnectionMissing, ErrorKind.InvalidArgument,
-                $"Channel database '{db.Id}' has no connection: set $.dataGroups[?(@.id == '{group.Id}')].channelDatabases[?(@.id == '{db.Id}')].connection in the configuration or pass -ChannelConnectionString.", db.Id);
+                $"Channel database '{db.Id}' has no connection: set $.dataGroups[?(@.id == '{group.Id}')].channelDatabases[?(@.id == '{db.Id}')]" +
+                ".connection in the configuration or pass -ChannelConnectionString.", db.Id);
         var connection = ResolvedConnection.Resolve(settings, $"channel database {db.Id}.connection", Config.BaseDirectory, _context.Credential);
-        var local = request.LocalFolder is { Length: > 0 } l ? Config.ResolvePath(l) : Config.ResolvePath(Path.Combine("client", PackageWriter.SafeName(db.Id)));
+        var local = request.LocalFolder is { Length: > 0 } l
+            ? Config.ResolvePath(l)
+            : Config.ResolvePath(Path.Combine("client", PackageWriter.SafeName(db.Id)));
         return new Channel(group, db, connection, local);
     }
 
@@ -81,7 +85,8 @@ public sealed class PackageReceiver
     /// the same sessions concurrently. The claim lasts leaseSeconds and is renewed in the background; if it is
     /// lost, the session being applied is rolled back and the run stops.
     /// </summary>
-    public async Task<IReadOnlyList<DownloadSession>> RunAsync(ReceiveRequest request, IProgress<ReceiveProgress>? progress, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<DownloadSession>> RunAsync(ReceiveRequest request, IProgress<ReceiveProgress>? progress,
+        CancellationToken cancellationToken)
     {
         var channel = Resolve(request);
         var dbId = channel.Database.Id;
@@ -204,7 +209,8 @@ public sealed class PackageReceiver
         }
     }
 
-    private async Task<bool> ApplyAsync(IMessageStore store, IChannelTarget target, Channel channel, DownloadSessionRecord s, string local, CancellationToken ct)
+    private async Task<bool> ApplyAsync(IMessageStore store, IChannelTarget target, Channel channel, DownloadSessionRecord s, string local,
+        CancellationToken ct)
     {
         var dbId = channel.Database.Id;
         ApplyResult result;
@@ -234,8 +240,8 @@ public sealed class PackageReceiver
     private async Task FailAsync(IMessageStore store, string dbId, DownloadSessionRecord s, SessionStatus status, Exception ex)
     {
         var reason = ex is PackageFormatException ? $"The package is invalid: {ex.Message}." : ex.Message;
-        if (!await MoveAsync(store, dbId, s.Id, [SessionStatus.Requested, SessionStatus.Downloaded], status, reason, CancellationToken.None, TriesChange.Increment)
-            .ConfigureAwait(false))
+        var from = new[] { SessionStatus.Requested, SessionStatus.Downloaded };
+        if (!await MoveAsync(store, dbId, s.Id, from, status, reason, CancellationToken.None, TriesChange.Increment).ConfigureAwait(false))
         {
             _log.LogWarning("Session {Id} at {Db}: {Status} ({Reason}), but its target had changed meanwhile (canceled?); later sessions are not suspended.",
                 s.Id, dbId, status, reason);

@@ -155,7 +155,8 @@ public sealed class DistributionRunner
         await using var snapshot = await hq.OpenSnapshotAsync(ct).ConfigureAwait(false);
         var plan = await PlanRunAsync(store, snapshot, request, run, subjobs, ct).ConfigureAwait(false);
         if (plan.Reason is not null)
-            _log.Log(plan.GapWarning ? LogLevel.Warning : LogLevel.Information, "Job {Job}, data group {Group}: {Reason}", run.Job.Id, run.DataGroup.Id, plan.Reason);
+            _log.Log(plan.GapWarning ? LogLevel.Warning : LogLevel.Information, "Job {Job}, data group {Group}: {Reason}",
+                run.Job.Id, run.DataGroup.Id, plan.Reason);
         if (plan.Seed.Count > 0)
             _log.LogInformation("Job {Job}, data group {Group}: seeding {Databases} with a full package at version {Version}.",
                 run.Job.Id, run.DataGroup.Id, string.Join(", ", plan.Seed), snapshot.CurrentVersion);
@@ -197,7 +198,8 @@ public sealed class DistributionRunner
             var files = await sink.CompleteAsync(pass.Kind == SessionKind.Full && pass.DeleteExisting, ct).ConfigureAwait(false);
             foreach (var f in files) _log.LogInformation("Package {File}: {Rows} rows, {Bytes} bytes.", Path.GetFileName(f.Path), f.RowCount, f.Size);
             if (_options.AfterPackagesWritten is { } hook) await hook(files.Select(f => f.Path).ToList(), ct).ConfigureAwait(false);
-            var packages = files.Select(f => new CompletedPackage(f.Manifest.SessionId, f.RowCount, Path.GetFileName(f.Path), f.Size, f.Sha256, request.NoPublish))
+            var packages = files
+                .Select(f => new CompletedPackage(f.Manifest.SessionId, f.RowCount, Path.GetFileName(f.Path), f.Size, f.Sha256, request.NoPublish))
                 .ToList();
             if (packages.Count == 0)
                 _log.LogInformation("Job {Job}, data group {Group}: the changes up to version {Version} hold no rows for this data group.",

@@ -41,7 +41,8 @@ public sealed class PackagePublisher(EngineContext context)
         if (Config.FindDataGroup(manifest.DataGroup) is null) throw Invalid(full, $"its data group '{manifest.DataGroup}' is not in the configuration");
         foreach (var table in manifest.Tables)
         {
-            var subjob = job.Subjobs.Select(Config.FindSubjob).FirstOrDefault(s => s is not null && string.Equals(s.Id, table.Subjob, StringComparison.OrdinalIgnoreCase));
+            var subjob = job.Subjobs.Select(Config.FindSubjob)
+                .FirstOrDefault(s => s is not null && string.Equals(s.Id, table.Subjob, StringComparison.OrdinalIgnoreCase));
             if (subjob is null) throw Invalid(full, $"table {table.ChannelTable} comes from subjob '{table.Subjob}', which job '{job.Id}' does not have");
             if (!string.Equals(subjob.EffectiveChannelTable, table.ChannelTable, StringComparison.OrdinalIgnoreCase))
                 throw Invalid(full, $"subjob '{subjob.Id}' writes channel table {subjob.EffectiveChannelTable}, the package says {table.ChannelTable}");
@@ -49,25 +50,30 @@ public sealed class PackagePublisher(EngineContext context)
             {
                 var expected = subjob.Fields.Values.ToHashSet(StringComparer.OrdinalIgnoreCase);
                 var extra = table.Columns.Select(c => c.Name).Where(c => !expected.Contains(c)).ToList();
-                if (extra.Count > 0) throw Invalid(full, $"table {table.ChannelTable} has columns {string.Join(", ", extra)} that subjob '{subjob.Id}' does not map");
+                if (extra.Count > 0)
+                    throw Invalid(full, $"table {table.ChannelTable} has columns {string.Join(", ", extra)} that subjob '{subjob.Id}' does not map");
             }
         }
 
         await using var store = context.OpenMessageStore();
         await store.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
-        var session = (await store.QuerySessionsAsync(new SessionQuery { Ids = [manifest.SessionId] }, cancellationToken).ConfigureAwait(false)).FirstOrDefault()
+        var found = await store.QuerySessionsAsync(new SessionQuery { Ids = [manifest.SessionId] }, cancellationToken).ConfigureAwait(false);
+        var session = found.FirstOrDefault()
             ?? throw new AsyncServerException(ErrorIds.SessionNotFound, ErrorKind.ObjectNotFound,
                 $"Package '{full}' names session {manifest.SessionId}, which this message database does not have.", manifest.SessionId);
         if (!session.Staged || session.Status != SessionStatus.Started)
             throw new AsyncServerException(ErrorIds.SessionStateInvalid, ErrorKind.InvalidOperation,
                 $"Session {session.Id} is {session.Status}{(session.Staged ? "" : ", not staged")}; only staged sessions can be published.", session.Id);
-        if (session.JobId != manifest.JobId || session.DataGroup != manifest.DataGroup || session.ToVersion != manifest.ToVersion || session.FromVersion != manifest.FromVersion)
-            throw Invalid(full, $"its manifest (job {manifest.JobId}, data group {manifest.DataGroup}, versions {manifest.FromVersion}..{manifest.ToVersion}) disagrees with session {session.Id}");
+        if (session.JobId != manifest.JobId || session.DataGroup != manifest.DataGroup || session.ToVersion != manifest.ToVersion
+            || session.FromVersion != manifest.FromVersion)
+            throw Invalid(full, $"its manifest (job {manifest.JobId}, data group {manifest.DataGroup}, " +
+                $"versions {manifest.FromVersion}..{manifest.ToVersion}) disagrees with session {session.Id}");
         var size = new FileInfo(full).Length;
         var sha = await FileHash.Sha256Async(full, cancellationToken).ConfigureAwait(false);
         if (session.PackageSha256 is not null && (sha != session.PackageSha256 || size != session.PackageSize))
             throw new AsyncServerException(ErrorIds.PackageMismatch, ErrorKind.InvalidData,
-                $"Package '{full}' is not the one recorded for session {session.Id}: SHA-256 {sha} ({size} bytes), recorded {session.PackageSha256} ({session.PackageSize} bytes).", full);
+                $"Package '{full}' is not the one recorded for session {session.Id}: SHA-256 {sha} ({size} bytes), " +
+                $"recorded {session.PackageSha256} ({session.PackageSize} bytes).", full);
         return session;
     }
 

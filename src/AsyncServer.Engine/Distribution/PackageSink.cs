@@ -67,7 +67,10 @@ public sealed class PackageSink(string folder, PackageHeader header, PackageLimi
         }
     }
 
-    /// <summary>Finishes the open part. With <paramref name="atLeastOne"/>, writes an empty package if no row came (a full sync must still empty the channel's tables).</summary>
+    /// <summary>
+    /// Finishes the open part. With <paramref name="atLeastOne"/>, writes an empty package if no row came (a full
+    /// sync must still empty the channel's tables).
+    /// </summary>
     public async Task<IReadOnlyList<PackageFileInfo>> CompleteAsync(bool atLeastOne, CancellationToken ct)
     {
         if (_writer is null && _completed.Count == 0 && atLeastOne) await StartPartAsync(ct).ConfigureAwait(false);

@@ -7,7 +7,8 @@ public sealed record HistoryGap(string Table, long MinValidVersion);
 
 /// <summary>What the pass planner needs to know about one (job, data group) run; everything is read before it is called.</summary>
 /// <param name="Seed">Channel databases that never joined this (data group, job); looked up only when <see cref="PassPlanner.NeedsSeedLookup"/>.</param>
-public sealed record PassInputs(DistributionRequest Request, PlannedRun Run, long? RowVersion, long CurrentVersion, HistoryGap? Gap, IReadOnlyList<string> Seed);
+public sealed record PassInputs(DistributionRequest Request, PlannedRun Run, long? RowVersion, long CurrentVersion, HistoryGap? Gap,
+    IReadOnlyList<string> Seed);
 
 /// <summary>One pass of a run: the packages for some channel databases at one snapshot, recorded together.</summary>
 /// <param name="ExpectedRowVersion">The row version the run read; recording fails if it moved meanwhile.</param>

@@ -13,7 +13,8 @@ namespace AsyncServer.Distribution;
 /// </summary>
 public static class RunSweeper
 {
-    public static async Task SweepAsync(IMessageStore store, AsyncServerConfiguration config, string instanceId, PlannedRun run, ILogger log, CancellationToken ct)
+    public static async Task SweepAsync(IMessageStore store, AsyncServerConfiguration config, string instanceId, PlannedRun run, ILogger log,
+        CancellationToken ct)
     {
         var leftovers = await store.GetUnfinishedSessionsAsync(config.Partition, run.DataGroup.Id, run.Job.Id, ct).ConfigureAwait(false);
         if (leftovers.Count == 0) return;
@@ -27,8 +28,10 @@ public static class RunSweeper
                 PackageFiles.TryDelete(path);
             }
         }
-        var message = $"Abandoned by instance {string.Join(", ", leftovers.Select(s => s.InstanceId).Distinct())} before it was recorded; swept by {instanceId}.";
+        var instances = string.Join(", ", leftovers.Select(s => s.InstanceId).Distinct());
+        var message = $"Abandoned by instance {instances} before it was recorded; swept by {instanceId}.";
         await store.FailSessionsAsync(leftovers.Select(s => s.Id).ToList(), SessionStatus.CreateFailed, message, ct).ConfigureAwait(false);
-        log.LogWarning("Swept {Count} unfinished session(s) of job {Job}, data group {Group}: {Message}", leftovers.Count, run.Job.Id, run.DataGroup.Id, message);
+        log.LogWarning("Swept {Count} unfinished session(s) of job {Job}, data group {Group}: {Message}",
+            leftovers.Count, run.Job.Id, run.DataGroup.Id, message);
     }
 }

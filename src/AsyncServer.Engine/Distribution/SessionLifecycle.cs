@@ -17,7 +17,8 @@ public sealed class SessionLifecycle(EngineContext context)
     private AsyncServerConfiguration Config => context.Configuration;
 
     /// <summary>Statuses a target can be rerun from.</summary>
-    public static readonly IReadOnlyList<SessionStatus> Rerunnable = [SessionStatus.DownloadFailed, SessionStatus.ApplyFailed, SessionStatus.Suspended, SessionStatus.Canceled];
+    public static readonly IReadOnlyList<SessionStatus> Rerunnable =
+        [SessionStatus.DownloadFailed, SessionStatus.ApplyFailed, SessionStatus.Suspended, SessionStatus.Canceled];
 
     /// <summary>
     /// Cancels a session at one channel database, or everywhere when <paramref name="channelDatabase"/> is empty.
@@ -47,7 +48,8 @@ public sealed class SessionLifecycle(EngineContext context)
             }
             else
             {
-                await store.UpdateTargetsAsync(new TargetUpdate(TargetStatuses.Pending, SessionStatus.Canceled, message) { SessionId = s.Id }, ct).ConfigureAwait(false);
+                await store.UpdateTargetsAsync(new TargetUpdate(TargetStatuses.Pending, SessionStatus.Canceled, message) { SessionId = s.Id }, ct)
+                    .ConfigureAwait(false);
                 await store.UpdateSessionStatusAsync(s.Id, [SessionStatus.Available], SessionStatus.Canceled, message, ct).ConfigureAwait(false);
                 foreach (var t in s.Targets) await UnblockAsync(store, s, t.ChannelDatabase, ct).ConfigureAwait(false);
             }
@@ -58,7 +60,9 @@ public sealed class SessionLifecycle(EngineContext context)
             if (t.Status == SessionStatus.Applied) throw Invalid(s, $"is already applied at {t.ChannelDatabase}; it cannot be canceled there");
             if (t.Status != SessionStatus.Canceled)
             {
-                await store.UpdateTargetsAsync(new TargetUpdate(TargetStatuses.Pending, SessionStatus.Canceled, message) { SessionId = s.Id, ChannelDatabase = t.ChannelDatabase }, ct).ConfigureAwait(false);
+                var update = new TargetUpdate(TargetStatuses.Pending, SessionStatus.Canceled, message)
+                    { SessionId = s.Id, ChannelDatabase = t.ChannelDatabase };
+                await store.UpdateTargetsAsync(update, ct).ConfigureAwait(false);
                 await UnblockAsync(store, s, t.ChannelDatabase, ct).ConfigureAwait(false);
             }
         }
@@ -128,7 +132,8 @@ public sealed class SessionLifecycle(EngineContext context)
     private static SessionTargetRecord TargetOf(DownloadSessionRecord s, string channelDatabase)
         => s.Targets.FirstOrDefault(t => string.Equals(t.ChannelDatabase, channelDatabase, StringComparison.OrdinalIgnoreCase))
            ?? throw new AsyncServerException(ErrorIds.SessionNotFound, ErrorKind.ObjectNotFound,
-               $"Session {s.Id} is not for channel database '{channelDatabase}' (it is for {(s.Targets.Count == 0 ? "none yet" : string.Join(", ", s.Targets.Select(x => x.ChannelDatabase)))}).", channelDatabase);
+               $"Session {s.Id} is not for channel database '{channelDatabase}' " +
+               $"(it is for {(s.Targets.Count == 0 ? "none yet" : string.Join(", ", s.Targets.Select(x => x.ChannelDatabase)))}).", channelDatabase);
 
     private static AsyncServerException Invalid(DownloadSessionRecord s, string why)
         => new(ErrorIds.SessionStateInvalid, ErrorKind.InvalidOperation, $"Session {s.Id} {why}.", s.Id);

@@ -135,6 +135,7 @@ public sealed class StatusMessageMover(EngineContext context)
         var client = Config.ResolvePath("client");
         // The staging folder usually sits inside the download folder; enumerate each tree once.
         var roots = new[] { Config.DownloadFolder, Config.StagingFolder, Config.UploadFolder, client }.Distinct(StringComparer.Ordinal).ToList();
-        return roots.Where(r => !roots.Any(o => o != r && r.StartsWith(o.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal)));
+        return roots.Where(r => !roots.Any(o => o != r
+            && r.StartsWith(o.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal)));
     }
 }

@@ -68,7 +68,8 @@ public sealed class PassPlannerTests
         Assert.Equal(["AUSTIN"], seed.Run.ChannelDatabases);
         Assert.True(seed.Run.Targeted);
         // Recorded after the main pass moved the row version to 50, and it leaves the row version there.
-        Assert.Equal((SessionKind.Full, true, null, 50L, (long?)null), (seed.Kind, seed.DeleteExisting, seed.FromVersion, seed.ExpectedRowVersion, seed.NewRowVersion));
+        Assert.Equal((SessionKind.Full, true, null, 50L, (long?)null),
+            (seed.Kind, seed.DeleteExisting, seed.FromVersion, seed.ExpectedRowVersion, seed.NewRowVersion));
         Assert.Contains("Seeding", seed.Describe().Reason);
     }
 
