@@ -58,7 +58,9 @@ public sealed class PackageSink(string folder, PackageHeader header, PackageLimi
             await using var rows = await snapshot.ReadPackageRowsAsync(query, fromVersion, ct).ConfigureAwait(false);
             while (await rows.ReadAsync(ct).ConfigureAwait(false))
             {
-                var writer = await WriterForNextRowAsync(ct).ConfigureAwait(false);
+                // The hot path stays synchronous: only a new part awaits (no task per row).
+                if (_writer is null || PartIsFull(_writer)) await NextPartAsync(ct).ConfigureAwait(false);
+                var writer = _writer!;
                 if (!writer.HasOpenTable) writer.BeginTable(subjob.DescribeForPackage());
                 writer.WriteRow(rows);
                 progress?.Row();
@@ -78,12 +80,12 @@ public sealed class PackageSink(string folder, PackageHeader header, PackageLimi
         return _completed;
     }
 
-    private async Task<PackageWriter> WriterForNextRowAsync(CancellationToken ct)
+    private bool PartIsFull(PackageWriter writer) => writer.RowCount >= limits.MaxRows || writer.CompressedBytes >= limits.MaxBytes;
+
+    private async Task NextPartAsync(CancellationToken ct)
     {
-        if (_writer is not null && (_writer.RowCount >= limits.MaxRows || _writer.CompressedBytes >= limits.MaxBytes))
-            await FinishPartAsync(ct).ConfigureAwait(false);
-        if (_writer is null) await StartPartAsync(ct).ConfigureAwait(false);
-        return _writer!;
+        if (_writer is not null) await FinishPartAsync(ct).ConfigureAwait(false);
+        await StartPartAsync(ct).ConfigureAwait(false);
     }
 
     private async Task StartPartAsync(CancellationToken ct)
