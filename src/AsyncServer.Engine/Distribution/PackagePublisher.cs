@@ -35,25 +35,7 @@ public sealed class PackagePublisher(EngineContext context)
             throw Invalid(full, ex.Message);
         }
 
-        if (!string.Equals(manifest.Partition, Config.Partition, StringComparison.OrdinalIgnoreCase))
-            throw Invalid(full, $"it belongs to partition '{manifest.Partition}', this configuration to '{Config.Partition}'");
-        var job = Config.FindJob(manifest.JobId) ?? throw Invalid(full, $"its job '{manifest.JobId}' is not in the configuration");
-        if (Config.FindDataGroup(manifest.DataGroup) is null) throw Invalid(full, $"its data group '{manifest.DataGroup}' is not in the configuration");
-        foreach (var table in manifest.Tables)
-        {
-            var subjob = job.Subjobs.Select(Config.FindSubjob)
-                .FirstOrDefault(s => s is not null && string.Equals(s.Id, table.Subjob, StringComparison.OrdinalIgnoreCase));
-            if (subjob is null) throw Invalid(full, $"table {table.ChannelTable} comes from subjob '{table.Subjob}', which job '{job.Id}' does not have");
-            if (!string.Equals(subjob.EffectiveChannelTable, table.ChannelTable, StringComparison.OrdinalIgnoreCase))
-                throw Invalid(full, $"subjob '{subjob.Id}' writes channel table {subjob.EffectiveChannelTable}, the package says {table.ChannelTable}");
-            if (subjob.Fields.Count > 0)
-            {
-                var expected = subjob.Fields.Values.ToHashSet(StringComparer.OrdinalIgnoreCase);
-                var extra = table.Columns.Select(c => c.Name).Where(c => !expected.Contains(c)).ToList();
-                if (extra.Count > 0)
-                    throw Invalid(full, $"table {table.ChannelTable} has columns {string.Join(", ", extra)} that subjob '{subjob.Id}' does not map");
-            }
-        }
+        CheckAgainstConfiguration(full, manifest);
 
         await using var store = context.OpenMessageStore();
         await store.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
@@ -110,6 +92,30 @@ public sealed class PackagePublisher(EngineContext context)
         if (!string.Equals(full, target, StringComparison.Ordinal)) File.Delete(full);
         _log.LogInformation("Published session {Id} as {File} for {Count} channel database(s).", session.Id, name, targets.Count);
         return (await store.QuerySessionsAsync(new SessionQuery { Ids = [session.Id] }, cancellationToken).ConfigureAwait(false))[0];
+    }
+
+    /// <summary>The manifest must name this partition, a configured job and data group, and only what the job's subjobs write.</summary>
+    private void CheckAgainstConfiguration(string full, PackageManifest manifest)
+    {
+        if (!string.Equals(manifest.Partition, Config.Partition, StringComparison.OrdinalIgnoreCase))
+            throw Invalid(full, $"it belongs to partition '{manifest.Partition}', this configuration to '{Config.Partition}'");
+        var job = Config.FindJob(manifest.JobId) ?? throw Invalid(full, $"its job '{manifest.JobId}' is not in the configuration");
+        if (Config.FindDataGroup(manifest.DataGroup) is null) throw Invalid(full, $"its data group '{manifest.DataGroup}' is not in the configuration");
+        foreach (var table in manifest.Tables)
+        {
+            var subjob = job.Subjobs.Select(Config.FindSubjob)
+                .FirstOrDefault(s => s is not null && string.Equals(s.Id, table.Subjob, StringComparison.OrdinalIgnoreCase));
+            if (subjob is null) throw Invalid(full, $"table {table.ChannelTable} comes from subjob '{table.Subjob}', which job '{job.Id}' does not have");
+            if (!string.Equals(subjob.EffectiveChannelTable, table.ChannelTable, StringComparison.OrdinalIgnoreCase))
+                throw Invalid(full, $"subjob '{subjob.Id}' writes channel table {subjob.EffectiveChannelTable}, the package says {table.ChannelTable}");
+            if (subjob.Fields.Count > 0)
+            {
+                var expected = subjob.Fields.Values.ToHashSet(StringComparer.OrdinalIgnoreCase);
+                var extra = table.Columns.Select(c => c.Name).Where(c => !expected.Contains(c)).ToList();
+                if (extra.Count > 0)
+                    throw Invalid(full, $"table {table.ChannelTable} has columns {string.Join(", ", extra)} that subjob '{subjob.Id}' does not map");
+            }
+        }
     }
 
     private static AsyncServerException Invalid(string path, string why)
