@@ -50,4 +50,6 @@ public sealed class EngineContext
 
     public IChangeSource OpenChangeSource() => ProviderFactory.CreateChangeSource(HqConnection);
     public IMessageStore OpenMessageStore() => ProviderFactory.CreateMessageStore(MessageConnection, Time);
+    public IStatusArchive OpenStatusArchive() => ProviderFactory.CreateStatusArchive(HqConnection);
+    public Client.IChannelTarget OpenChannelTarget(ResolvedConnection connection) => ProviderFactory.CreateChannelTarget(connection);
 }

@@ -1,7 +1,6 @@
 using AsyncServer.ChangeTracking;
 using AsyncServer.Data;
 using AsyncServer.Diagnostics;
-using AsyncServer.Distribution;
 using AsyncServer.Filtering;
 
 namespace AsyncServer.Configuration;

@@ -2,16 +2,16 @@ using AsyncServer.ChangeTracking;
 using AsyncServer.Configuration;
 using AsyncServer.Diagnostics;
 using AsyncServer.Messaging;
-using AsyncServer.Packaging;
 using Microsoft.Extensions.Logging;
 
 namespace AsyncServer.Distribution;
 
 /// <summary>
-/// The download pipeline behind Start-AsyncDistribution. For each (job, data group): claim it with a lease,
-/// sweep what a crashed run left, read the row version, open one HQ snapshot, decide incremental or full,
-/// stream every subjob's rows into package files, then record sessions and the new row version in one
-/// message-database transaction (architecture rules 1, 3 and 5).
+/// The download pipeline behind Start-AsyncDistribution, as the story of one run per (job, data group):
+/// claim it (LeaseKeeper), sweep what a crashed run left (RunSweeper), read the row version and open one HQ
+/// snapshot, decide the passes (PassPlanner), stream each pass into package files (PackageSink), then record
+/// its sessions and the new row version in one message-database transaction (architecture rules 1, 3 and 5).
+/// A failure is sorted once (<see cref="Stopped"/>) into what the sessions become and what the caller sees.
 /// </summary>
 public sealed class DistributionRunner
 {
@@ -28,11 +28,15 @@ public sealed class DistributionRunner
 
     private AsyncServerConfiguration Config => _context.Configuration;
 
-    private TimeSpan LeaseDuration => _options.LeaseDuration ?? TimeSpan.FromSeconds(Config.LeaseSeconds);
+    private LeaseTiming Timing => new(_options.LeaseDuration ?? TimeSpan.FromSeconds(Config.LeaseSeconds), _options.CancellationPollInterval);
 
     private static string LeaseResource(string partition, string group, string job) => $"download/{partition}/{group}/{job}";
 
-    /// <summary>What the request would do, reading but never writing (for -WhatIf).</summary>
+    /// <summary><c>PARTITION_JOB_GROUP_SESSION.zip</c>; see <see cref="Packaging.PackageFiles.Name"/>.</summary>
+    public static string PackageFileName(string partition, string job, string group, long sessionId)
+        => Packaging.PackageFiles.Name(partition, job, group, sessionId);
+
+    /// <summary>What the request would do, reading but never writing (for -WhatIf): the passes the run would make.</summary>
     public async Task<IReadOnlyList<DistributionPlanItem>> PlanAsync(DistributionRequest request, CancellationToken cancellationToken)
     {
         var runs = DistributionPlanner.Expand(Config, request);
@@ -44,25 +48,15 @@ public sealed class DistributionRunner
         var plan = new List<DistributionPlanItem>();
         foreach (var run in runs)
         {
-            var rowVersion = await store.GetRowVersionAsync(Config.Partition, run.DataGroup.Id, run.Job.Id, cancellationToken).ConfigureAwait(false);
-            var (kind, reason) = await DecideKindAsync(request, run, rowVersion, snapshot, subjobs, cancellationToken).ConfigureAwait(false);
-            var noData = kind == SessionKind.Incremental && rowVersion == snapshot.CurrentVersion;
-            IReadOnlyList<string> seed = !run.Targeted && kind == SessionKind.Incremental
-                ? await store.FindChannelDatabasesToSeedAsync(Config.Partition, run.DataGroup.Id, run.Job.Id, run.ChannelDatabases, cancellationToken).ConfigureAwait(false)
-                : [];
-            var others = run.ChannelDatabases.Except(seed, StringComparer.OrdinalIgnoreCase).ToList();
-            if (others.Count > 0)
-                plan.Add(new DistributionPlanItem(run.Job.Id, run.DataGroup.Id, noData ? "NoData" : kind.ToString(),
-                    kind == SessionKind.Full ? null : rowVersion, snapshot.CurrentVersion, reason, others));
-            if (seed.Count > 0)
-                plan.Add(new DistributionPlanItem(run.Job.Id, run.DataGroup.Id, "Full", null, snapshot.CurrentVersion,
-                    $"Seeding new channel database(s) {string.Join(", ", seed)} with one full package (delete existing data).", seed));
+            var decided = await PlanRunAsync(store, snapshot, request, run, subjobs, cancellationToken).ConfigureAwait(false);
+            plan.AddRange(decided.Passes.Select(p => p.Describe()));
         }
         return plan;
     }
 
     /// <summary>Runs the request; returns the sessions it recorded. Work claimed by another instance is skipped with a warning.</summary>
-    public async Task<IReadOnlyList<DownloadSessionRecord>> RunAsync(DistributionRequest request, IProgress<DistributionProgress>? progress, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<DownloadSessionRecord>> RunAsync(DistributionRequest request, IProgress<DistributionProgress>? progress,
+        CancellationToken cancellationToken)
     {
         var runs = DistributionPlanner.Expand(Config, request);
         WorkingFolders.Prepare(Config, request.NoPublish); // the checks Test-AsyncConfiguration makes, before any work
@@ -93,378 +87,183 @@ public sealed class DistributionRunner
         problems.AddRange(catalogProblems);
         if (problems.Count > 0)
             throw new AsyncServerException(ErrorIds.ConfigurationInvalid, ErrorKind.InvalidData,
-                "The configuration has problems; nothing was distributed:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  " + p)),
-                problems);
+                "The configuration has problems; nothing was distributed:" + Environment.NewLine +
+                string.Join(Environment.NewLine, problems.Select(p => "  " + p)), problems);
         return resolved;
     }
 
-    private static async Task<(SessionKind Kind, string? Reason)> DecideKindAsync(DistributionRequest request, PlannedRun run, long? rowVersion,
-        IChangeSnapshot snapshot, IReadOnlyDictionary<string, ResolvedSubjob> subjobs, CancellationToken ct)
+    /// <summary>Reads what the pass planner needs (row version, history gap, channel databases to seed) and lets it decide.</summary>
+    private async Task<RunPlan> PlanRunAsync(IMessageStore store, IChangeSnapshot snapshot, DistributionRequest request, PlannedRun run,
+        IReadOnlyDictionary<string, ResolvedSubjob> subjobs, CancellationToken ct)
     {
-        if (request.FullSync)
-            return (SessionKind.Full, run.Targeted ? $"Full sync requested for {string.Join(", ", run.ChannelDatabases)}." : "Full sync requested.");
-        if (rowVersion is null)
-            return (SessionKind.Full, $"First distribution of job {run.Job.Id} to data group {run.DataGroup.Id}.");
-        foreach (var id in run.Job.Subjobs)
-        {
-            var subjob = subjobs[id];
+        var rowVersion = await store.GetRowVersionAsync(Config.Partition, run.DataGroup.Id, run.Job.Id, ct).ConfigureAwait(false);
+        HistoryGap? gap = null;
+        if (PassPlanner.NeedsHistoryCheck(request, rowVersion))
             // A filter through a parent reads the parent's changes too (ChangeTracking/ParentFilters): its history counts as well.
-            foreach (var table in subjob.ParentTables.Values.Prepend(subjob.Table))
+            foreach (var table in run.Job.Subjobs.Select(id => subjobs[id]).SelectMany(s => s.ParentTables.Values.Prepend(s.Table)))
             {
                 var min = await snapshot.GetMinValidVersionAsync(table, ct).ConfigureAwait(false);
-                if (min > rowVersion)
-                    return (SessionKind.Full, $"History gap: change tracking of {table.Name} now starts at version {min}, after the row version {rowVersion}; the changes in between cannot be computed, so every row is sent.");
+                if (min > rowVersion) { gap = new HistoryGap(table.Name, min); break; }
             }
-        }
-        return (SessionKind.Incremental, null);
+        var (kind, _) = PassPlanner.DecideKind(request, run, rowVersion, gap);
+        IReadOnlyList<string> seed = PassPlanner.NeedsSeedLookup(run, kind)
+            ? await store.FindChannelDatabasesToSeedAsync(Config.Partition, run.DataGroup.Id, run.Job.Id, run.ChannelDatabases, ct).ConfigureAwait(false)
+            : [];
+        return PassPlanner.Plan(new PassInputs(request, run, rowVersion, snapshot.CurrentVersion, gap, seed));
     }
 
-    /// <summary>One pass of a run: the packages for some channel databases at one snapshot, recorded together.</summary>
-    private sealed record Pass(PlannedRun Run, SessionKind Kind, string? Reason, long? FromVersion, bool DeleteExisting, long? ExpectedRowVersion, long? NewRowVersion);
-
+    /// <summary>One (job, data group): claimed, distributed, and on failure its sessions and files cleaned up.</summary>
     private async Task<IReadOnlyList<long>> RunOneAsync(DistributionRequest request, PlannedRun run, IMessageStore store, IChangeSource hq,
         IReadOnlyDictionary<string, ResolvedSubjob> subjobs, ProgressTracker progress, CancellationToken cancellationToken)
     {
-        var partition = Config.Partition;
-        var resource = LeaseResource(partition, run.DataGroup.Id, run.Job.Id);
-        var lease = await store.TryAcquireLeaseAsync(resource, _context.InstanceId, LeaseDuration, cancellationToken).ConfigureAwait(false);
-        if (!lease.Acquired)
+        var resource = LeaseResource(Config.Partition, run.DataGroup.Id, run.Job.Id);
+        var (keeper, claim) = await LeaseKeeper.ClaimAsync(store, resource, _context.InstanceId, Timing, _context.Time, _log, cancellationToken)
+            .ConfigureAwait(false);
+        if (keeper is null)
         {
             _log.LogWarning("Job {Job} for data group {Group} is being distributed by instance {Holder} (claimed until {Until:u}); skipped.",
-                run.Job.Id, run.DataGroup.Id, lease.Holder, lease.ExpiresAt);
+                run.Job.Id, run.DataGroup.Id, claim.Holder, claim.ExpiresAt);
             return [];
         }
-
-        // Keep the claim alive while we work; if it is lost, or an operator cancels a session being created, stop.
-        using var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var stopRenewal = new CancellationTokenSource();
-        var started = new List<long>();
-        var written = new List<string>();
-        var watch = new RunWatch();
-        var renewal = RenewLeaseAsync(store, resource, stopped, watch, started, stopRenewal.Token);
-        try
+        await using (keeper)
         {
-            var ct = stopped.Token;
-            await SweepAsync(store, run, ct).ConfigureAwait(false);
-            var rowVersion = await store.GetRowVersionAsync(partition, run.DataGroup.Id, run.Job.Id, ct).ConfigureAwait(false);
-            await using var snapshot = await hq.OpenSnapshotAsync(ct).ConfigureAwait(false);
-            var current = snapshot.CurrentVersion;
-            var (kind, reason) = await DecideKindAsync(request, run, rowVersion, snapshot, subjobs, ct).ConfigureAwait(false);
-            if (reason is not null)
+            var written = new List<string>();
+            try
             {
-                // A history gap means change history was lost before it was delivered: operators must hear about it.
-                var level = rowVersion is not null && !request.FullSync ? LogLevel.Warning : LogLevel.Information;
-                _log.Log(level, "Job {Job}, data group {Group}: {Reason}", run.Job.Id, run.DataGroup.Id, reason);
+                return await DistributeAsync(request, run, store, hq, subjobs, progress, keeper, written).ConfigureAwait(false);
             }
+            catch (Exception ex)
+            {
+                var stop = Stopped.Sort(ex, keeper, cancellationToken);
+                await AbandonAsync(store, keeper.Watched, written, stop.SessionStatus, stop.Why).ConfigureAwait(false);
+                if (stop.Quiet)
+                {
+                    _log.LogWarning("Job {Job}, data group {Group}: {Why}", run.Job.Id, run.DataGroup.Id, stop.Why);
+                    return [];
+                }
+                if (stop.Wrap is null) throw;
+                throw stop.Wrap(run, resource);
+            }
+        }
+    }
 
-            // Seeding: a channel database that has never joined this (data group, job) gets one full package at
-            // this snapshot instead of the incremental, and never the history before it (docs/client.md).
-            IReadOnlyList<string> seed = [];
-            if (!run.Targeted && kind == SessionKind.Incremental)
-                seed = await store.FindChannelDatabasesToSeedAsync(partition, run.DataGroup.Id, run.Job.Id, run.ChannelDatabases, ct).ConfigureAwait(false);
-            var passes = new List<Pass>();
-            var newRowVersion = run.Targeted ? (long?)null : current;
-            if (seed.Count > 0 && seed.Count == run.ChannelDatabases.Count)
-            {
-                passes.Add(new Pass(run, SessionKind.Full, $"Seeding new channel database(s) {string.Join(", ", seed)} with a full package.", null, true, rowVersion, newRowVersion));
-            }
-            else
-            {
-                var main = seed.Count == 0 ? run : run with { ChannelDatabases = run.ChannelDatabases.Except(seed, StringComparer.OrdinalIgnoreCase).ToList() };
-                // A full sync the engine decides on (first distribution, history gap) replaces the channel's data
-                // outright: without delete-existing, rows that left HQ or the filter before it would stay for ever.
-                var deleteExisting = request.DeleteExistingData || (kind == SessionKind.Full && !request.FullSync);
-                passes.Add(new Pass(main, kind, reason, kind == SessionKind.Full ? null : rowVersion, deleteExisting, rowVersion, newRowVersion));
-                if (seed.Count > 0)
-                    passes.Add(new Pass(run with { ChannelDatabases = seed, Targeted = true }, SessionKind.Full,
-                        $"Seeding new channel database(s) {string.Join(", ", seed)}: one full package instead of the history before it.", null, true,
-                        newRowVersion ?? rowVersion, null));
-            }
-            if (seed.Count > 0)
-                _log.LogInformation("Job {Job}, data group {Group}: seeding {Databases} with a full package at version {Version}.", run.Job.Id, run.DataGroup.Id, string.Join(", ", seed), current);
-
-            var ids = new List<long>();
-            foreach (var pass in passes)
-                ids.AddRange(await PackAndRecordAsync(request, pass, store, snapshot, subjobs, progress, resource, started, written, ct).ConfigureAwait(false));
-            return ids;
-        }
-        catch (Exception ex)
-        {
-            var canceledByOperator = watch.CanceledSession is not null || ex is AsyncServerException { ErrorId: ErrorIds.SessionCanceled };
-            var canceled = ex is OperationCanceledException;
-            var why = canceledByOperator ? $"Canceled by the operator (session {watch.CanceledSession?.ToString() ?? (ex as AsyncServerException)?.Target}); this run stopped and recorded nothing."
-                : canceled ? (cancellationToken.IsCancellationRequested ? "Canceled by the operator." : "The lease was lost to another instance; this run stopped.")
-                : ex.Message;
-            await AbandonAsync(store, started, written, canceled || canceledByOperator ? SessionStatus.Canceled : SessionStatus.CreateFailed, why).ConfigureAwait(false);
-            if (canceledByOperator && !cancellationToken.IsCancellationRequested)
-            {
-                _log.LogWarning("Job {Job}, data group {Group}: {Why}", run.Job.Id, run.DataGroup.Id, why);
-                return [];
-            }
-            if (ex is AsyncServerException || canceled && cancellationToken.IsCancellationRequested) throw;
-            if (canceled)
-                throw new AsyncServerException(ErrorIds.WorkClaimedElsewhere, ErrorKind.ResourceBusy, $"Job {run.Job.Id}, data group {run.DataGroup.Id}: {why}", resource, ex);
-            throw new AsyncServerException(ErrorIds.DistributionFailed, ErrorKind.InvalidOperation,
-                $"Job {run.Job.Id}, data group {run.DataGroup.Id}: distribution failed: {ex.Message}", resource, ex);
-        }
-        finally
-        {
-            stopRenewal.Cancel();
-            await renewal.ConfigureAwait(false);
-            try { await store.ReleaseLeaseAsync(resource, _context.InstanceId, CancellationToken.None).ConfigureAwait(false); }
-            catch (Exception ex) { _log.LogWarning("Could not release lease {Resource}: {Message}; it expires by itself.", resource, ex.Message); }
-        }
+    /// <summary>The story of one claimed run: sweep, snapshot, plan, then each pass packed and recorded.</summary>
+    private async Task<IReadOnlyList<long>> DistributeAsync(DistributionRequest request, PlannedRun run, IMessageStore store, IChangeSource hq,
+        IReadOnlyDictionary<string, ResolvedSubjob> subjobs, ProgressTracker progress, LeaseKeeper keeper, List<string> written)
+    {
+        var ct = keeper.Token;
+        await RunSweeper.SweepAsync(store, Config, _context.InstanceId, run, _log, ct).ConfigureAwait(false);
+        await using var snapshot = await hq.OpenSnapshotAsync(ct).ConfigureAwait(false);
+        var plan = await PlanRunAsync(store, snapshot, request, run, subjobs, ct).ConfigureAwait(false);
+        if (plan.Reason is not null)
+            _log.Log(plan.GapWarning ? LogLevel.Warning : LogLevel.Information, "Job {Job}, data group {Group}: {Reason}",
+                run.Job.Id, run.DataGroup.Id, plan.Reason);
+        if (plan.Seed.Count > 0)
+            _log.LogInformation("Job {Job}, data group {Group}: seeding {Databases} with a full package at version {Version}.",
+                run.Job.Id, run.DataGroup.Id, string.Join(", ", plan.Seed), snapshot.CurrentVersion);
+        var ids = new List<long>();
+        foreach (var pass in plan.Passes)
+            ids.AddRange(await PackAndRecordAsync(request, pass, store, snapshot, subjobs, progress, keeper, written).ConfigureAwait(false));
+        return ids;
     }
 
     /// <summary>Streams every subjob of one pass into package parts and records them in one message-database transaction.</summary>
     private async Task<IReadOnlyList<long>> PackAndRecordAsync(DistributionRequest request, Pass pass, IMessageStore store, IChangeSnapshot snapshot,
-        IReadOnlyDictionary<string, ResolvedSubjob> subjobs, ProgressTracker progress, string resource, List<long> started, List<string> written, CancellationToken ct)
+        IReadOnlyDictionary<string, ResolvedSubjob> subjobs, ProgressTracker progress, LeaseKeeper keeper, List<string> written)
     {
-        var partition = Config.Partition;
+        var ct = keeper.Token;
         var run = pass.Run;
-        var kind = pass.Kind;
-        var current = snapshot.CurrentVersion;
-        var fromVersion = pass.FromVersion;
-
-        NewSession SessionFor(int part) => new(partition, run.Job.Id, run.DataGroup.Id, kind, pass.DeleteExisting && part == 1, pass.Reason,
-            fromVersion, current, part, _context.InstanceId, run.Targeted ? run.ChannelDatabases : []);
-
-        if (kind == SessionKind.Incremental && pass.ExpectedRowVersion == current)
+        NewSession SessionFor(int part) => new(Config.Partition, run.Job.Id, run.DataGroup.Id, pass.Kind, pass.DeleteExisting && part == 1, pass.Reason,
+            pass.FromVersion, pass.ToVersion, part, _context.InstanceId, run.Targeted ? run.ChannelDatabases : []);
+        if (pass.IsNoData)
         {
-            _log.LogInformation("Job {Job}, data group {Group}: no changes since version {Version}.", run.Job.Id, run.DataGroup.Id, current);
-            return await CompleteAsync(store, run, resource, pass.ExpectedRowVersion, pass.NewRowVersion, [], SessionFor(1), ct).ConfigureAwait(false);
+            _log.LogInformation("Job {Job}, data group {Group}: no changes since version {Version}.", run.Job.Id, run.DataGroup.Id, pass.ToVersion);
+            return await CompleteAsync(store, pass, keeper.Resource, [], SessionFor(1), ct).ConfigureAwait(false);
         }
 
         var jobSubjobs = run.Job.Subjobs.Select(id => subjobs[id]).ToList();
-        var parameters = run.DataGroup.ChannelDatabases.FirstOrDefault()?.Parameters ?? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var folder = request.NoPublish ? Config.StagingFolder : Config.DownloadFolder;
-        var packages = new List<CompletedPackage>();
-        PackageWriter? writer = null;
-        var part = 0;
-
-        async Task StartPartAsync()
+        var header = new PackageHeader(Config.Partition, run.Job.Id, run.DataGroup.Id, pass.Kind.ToString(), pass.DeleteExisting,
+            jobSubjobs.Select(s => s.ChannelTable).Distinct().ToList(), run.Targeted ? run.ChannelDatabases : [], pass.FromVersion, pass.ToVersion,
+            _context.InstanceId);
+        async Task<long> StartSessionAsync(int part, CancellationToken token)
         {
-            part++;
-            var id = await store.CreateStartedSessionAsync(SessionFor(part), ct).ConfigureAwait(false);
-            lock (started) started.Add(id);
-            var manifest = new PackageManifest
-            {
-                SessionId = id, Partition = partition, JobId = run.Job.Id, DataGroup = run.DataGroup.Id, Kind = kind.ToString(),
-                DeleteExisting = pass.DeleteExisting && part == 1,
-                DeleteExistingTables = pass.DeleteExisting && part == 1 ? jobSubjobs.Select(s => s.ChannelTable).Distinct().ToList() : [],
-                ChannelDatabases = run.Targeted ? run.ChannelDatabases.ToList() : [],
-                FromVersion = fromVersion, ToVersion = current, Part = part, InstanceId = _context.InstanceId, CreatedAt = _context.Time.GetUtcNow(),
-            };
-            var path = Path.Combine(folder, PackageFileName(partition, run.Job.Id, run.DataGroup.Id, id));
-            writer = PackageWriter.Create(manifest, path);
-            written.Add(writer.TempPath);
-            written.Add(path);
+            var id = await store.CreateStartedSessionAsync(SessionFor(part), token).ConfigureAwait(false);
+            keeper.Watch(id);
+            return id;
         }
-
-        async Task FinishPartAsync()
-        {
-            var info = await writer!.CompleteAsync(ct).ConfigureAwait(false);
-            await writer.DisposeAsync().ConfigureAwait(false);
-            packages.Add(new CompletedPackage(info.Manifest.SessionId, info.RowCount, Path.GetFileName(info.Path), info.Size, info.Sha256, request.NoPublish));
-            _log.LogInformation("Package {File}: {Rows} rows, {Bytes} bytes.", Path.GetFileName(info.Path), info.RowCount, info.Size);
-            writer = null;
-        }
-
+        await using var sink = new PackageSink(folder, header, Config.PackageLimits, _context.Time, StartSessionAsync);
         try
         {
-            for (var s = 0; s < jobSubjobs.Count; s++)
-            {
-                var subjob = jobSubjobs[s];
-                progress.Subjob(s, jobSubjobs.Count, subjob.Table.Name);
-                var query = new ExtractionQuery(subjob.Table, subjob.Columns, subjob.KeyColumns, subjob.Filter, parameters,
-                    name => subjob.ParentTables[name]);
-                await using var rows = await snapshot.ReadPackageRowsAsync(query, fromVersion, ct).ConfigureAwait(false);
-                while (await rows.ReadAsync(ct).ConfigureAwait(false))
-                {
-                    if (writer is null) await StartPartAsync().ConfigureAwait(false);
-                    else if (writer.RowCount >= Config.PackageLimits.MaxRows || writer.CompressedBytes >= Config.PackageLimits.MaxBytes)
-                    {
-                        await FinishPartAsync().ConfigureAwait(false);
-                        await StartPartAsync().ConfigureAwait(false);
-                    }
-                    if (!writer!.HasOpenTable) writer.BeginTable(subjob.DescribeForPackage());
-                    writer.WriteRow(rows);
-                    progress.Row();
-                }
-                writer?.EndTable();
-            }
-            // A full sync that deletes existing data must reach the channel even with no rows, to empty its tables.
-            if (writer is null && packages.Count == 0 && kind == SessionKind.Full && pass.DeleteExisting)
-                await StartPartAsync().ConfigureAwait(false);
-            if (writer is not null) await FinishPartAsync().ConfigureAwait(false);
+            await sink.WriteAsync(snapshot, jobSubjobs, FilterParameters(run), pass.FromVersion, progress, ct).ConfigureAwait(false);
+            var files = await sink.CompleteAsync(pass.Kind == SessionKind.Full && pass.DeleteExisting, ct).ConfigureAwait(false);
+            foreach (var f in files) _log.LogInformation("Package {File}: {Rows} rows, {Bytes} bytes.", Path.GetFileName(f.Path), f.RowCount, f.Size);
+            if (_options.AfterPackagesWritten is { } hook) await hook(files.Select(f => f.Path).ToList(), ct).ConfigureAwait(false);
+            var packages = files
+                .Select(f => new CompletedPackage(f.Manifest.SessionId, f.RowCount, Path.GetFileName(f.Path), f.Size, f.Sha256, request.NoPublish))
+                .ToList();
+            if (packages.Count == 0)
+                _log.LogInformation("Job {Job}, data group {Group}: the changes up to version {Version} hold no rows for this data group.",
+                    run.Job.Id, run.DataGroup.Id, pass.ToVersion);
+            var ids = await CompleteAsync(store, pass, keeper.Resource, packages, packages.Count == 0 ? SessionFor(1) : null, ct).ConfigureAwait(false);
+            keeper.ClearWatched();
+            return ids;
         }
-        finally
+        catch
         {
-            if (writer is not null) await writer.DisposeAsync().ConfigureAwait(false);
+            written.AddRange(sink.WrittenFiles);
+            throw;
         }
-
-        if (_options.AfterPackagesWritten is { } hook)
-            await hook(packages.Select(p => Path.Combine(folder, p.PackageFile)).ToList(), ct).ConfigureAwait(false);
-
-        var noData = packages.Count == 0 ? SessionFor(1) : null;
-        if (noData is not null)
-            _log.LogInformation("Job {Job}, data group {Group}: the changes up to version {Version} hold no rows for this data group.", run.Job.Id, run.DataGroup.Id, current);
-        var ids = await CompleteAsync(store, run, resource, pass.ExpectedRowVersion, pass.NewRowVersion, packages, noData, ct).ConfigureAwait(false);
-        lock (started) started.Clear();
-        written.Clear();
-        return ids;
     }
 
-    private async Task<IReadOnlyList<long>> CompleteAsync(IMessageStore store, PlannedRun run, string resource, long? expected, long? newVersion,
-        IReadOnlyList<CompletedPackage> packages, NewSession? noData, CancellationToken ct)
+    /// <summary>The filter parameters of a data group's packages (its first channel database's; they share one data area).</summary>
+    private static IReadOnlyDictionary<string, string> FilterParameters(PlannedRun run)
+        => run.DataGroup.ChannelDatabases.FirstOrDefault()?.Parameters ?? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    private async Task<IReadOnlyList<long>> CompleteAsync(IMessageStore store, Pass pass, string resource, IReadOnlyList<CompletedPackage> packages,
+        NewSession? noData, CancellationToken ct)
     {
+        var run = pass.Run;
         var completion = new RunCompletion(Config.Partition, run.DataGroup.Id, run.Job.Id, resource, _context.InstanceId,
-            expected, newVersion, packages, noData, run.ChannelDatabases);
+            pass.ExpectedRowVersion, pass.NewRowVersion, packages, noData, run.ChannelDatabases);
         return await store.CompleteRunAsync(completion, ct).ConfigureAwait(false);
     }
 
     /// <summary>Marks sessions of a failed run and deletes its unrecorded files. Never throws: the original error matters more.</summary>
     private async Task AbandonAsync(IMessageStore store, IReadOnlyList<long> sessions, IReadOnlyList<string> files, SessionStatus status, string why)
     {
-        foreach (var file in files) TryDelete(file);
+        foreach (var file in files) Packaging.PackageFiles.TryDelete(file);
         try { await store.FailSessionsAsync(sessions, status, why, CancellationToken.None).ConfigureAwait(false); }
-        catch (Exception ex) { _log.LogWarning("Could not mark sessions {Ids} as {Status}: {Message}; the next run sweeps them.", string.Join(",", sessions), status, ex.Message); }
+        catch (Exception ex)
+        {
+            _log.LogWarning("Could not mark sessions {Ids} as {Status}: {Message}; the next run sweeps them.", string.Join(",", sessions), status, ex.Message);
+        }
     }
 
     /// <summary>
-    /// Sessions left in Started by a run that died: their packages were never recorded, so their files are
-    /// deleted and the sessions marked CreateFailed. Only called while holding the lease, so the run that
-    /// created them is gone (its lease expired).
+    /// How a run that threw ends: what its unrecorded sessions become, why, and what the caller gets. An operator's
+    /// cancel of a session being created ends the run quietly; the caller's cancel and failures that already speak
+    /// the engine's language are rethrown; a lost lease and anything else are wrapped (<see cref="Wrap"/>).
     /// </summary>
-    private async Task SweepAsync(IMessageStore store, PlannedRun run, CancellationToken ct)
+    private sealed record Stopped(SessionStatus SessionStatus, string Why, bool Quiet = false, Func<PlannedRun, string, Exception>? Wrap = null)
     {
-        var leftovers = await store.GetUnfinishedSessionsAsync(Config.Partition, run.DataGroup.Id, run.Job.Id, ct).ConfigureAwait(false);
-        if (leftovers.Count == 0) return;
-        foreach (var s in leftovers)
+        private const string LeaseLost = "The lease was lost to another instance; this run stopped.";
+
+        public static Stopped Sort(Exception ex, LeaseKeeper keeper, CancellationToken caller)
         {
-            var name = PackageFileName(s.Partition, s.JobId, s.DataGroup, s.Id);
-            foreach (var folder in new[] { Config.DownloadFolder, Config.StagingFolder })
+            if (ex is OperationCanceledException && caller.IsCancellationRequested)
+                return new(SessionStatus.Canceled, "Canceled by the operator.");
+            if (keeper.Stop == LeaseStop.SessionCanceled || ex is AsyncServerException { ErrorId: ErrorIds.SessionCanceled })
             {
-                var path = Path.Combine(folder, name);
-                TryDelete(PackageWriter.TempPathFor(path));
-                TryDelete(path);
+                var session = keeper.CanceledSession?.ToString() ?? (ex as AsyncServerException)?.Target?.ToString();
+                return new(SessionStatus.Canceled, $"Canceled by the operator (session {session}); this run stopped and recorded nothing.", Quiet: true);
             }
+            if (ex is OperationCanceledException)
+                return new(SessionStatus.Canceled, LeaseLost, Wrap: (run, resource) => new AsyncServerException(ErrorIds.WorkClaimedElsewhere,
+                    ErrorKind.ResourceBusy, $"Job {run.Job.Id}, data group {run.DataGroup.Id}: {LeaseLost}", resource, ex));
+            if (ex is AsyncServerException) return new(SessionStatus.CreateFailed, ex.Message);
+            return new(SessionStatus.CreateFailed, ex.Message, Wrap: (run, resource) => new AsyncServerException(ErrorIds.DistributionFailed,
+                ErrorKind.InvalidOperation, $"Job {run.Job.Id}, data group {run.DataGroup.Id}: distribution failed: {ex.Message}", resource, ex));
         }
-        var message = $"Abandoned by instance {string.Join(", ", leftovers.Select(s => s.InstanceId).Distinct())} before it was recorded; swept by {_context.InstanceId}.";
-        await store.FailSessionsAsync(leftovers.Select(s => s.Id).ToList(), SessionStatus.CreateFailed, message, ct).ConfigureAwait(false);
-        _log.LogWarning("Swept {Count} unfinished session(s) of job {Job}, data group {Group}: {Message}", leftovers.Count, run.Job.Id, run.DataGroup.Id, message);
-    }
-
-    /// <summary>What the lease keeper saw while a run worked.</summary>
-    private sealed class RunWatch
-    {
-        public long? CanceledSession;
-    }
-
-    /// <summary>
-    /// Renews the lease while a run works, and watches the sessions it is creating: if the lease is lost, or an
-    /// operator cancels one of them (Stop-AsyncSession), the run is stopped through <paramref name="onStop"/>.
-    /// </summary>
-    private async Task RenewLeaseAsync(IMessageStore store, string resource, CancellationTokenSource onStop, RunWatch watch, List<long> started, CancellationToken stop)
-    {
-        var interval = TimeSpan.FromTicks(Math.Max(LeaseDuration.Ticks / 3, TimeSpan.FromMilliseconds(100).Ticks));
-        var watchInterval = _options.CancellationPollInterval < interval ? _options.CancellationPollInterval : interval;
-        var lastRenewal = _context.Time.GetUtcNow();
-        try
-        {
-            while (true)
-            {
-                await Task.Delay(watchInterval, _context.Time, stop).ConfigureAwait(false);
-                long[] ids;
-                lock (started) ids = started.ToArray();
-                if (ids.Length > 0)
-                {
-                    var sessions = await store.QuerySessionsAsync(new SessionQuery { Ids = ids }, stop).ConfigureAwait(false);
-                    if (sessions.FirstOrDefault(s => s.Status == SessionStatus.Canceled) is { } canceled)
-                    {
-                        _log.LogWarning("Session {Id} was canceled while it was being created; stopping this run.", canceled.Id);
-                        watch.CanceledSession = canceled.Id;
-                        onStop.Cancel();
-                        return;
-                    }
-                }
-                if (_context.Time.GetUtcNow() - lastRenewal < interval) continue;
-                lastRenewal = _context.Time.GetUtcNow();
-                if (!await store.RenewLeaseAsync(resource, _context.InstanceId, LeaseDuration, stop).ConfigureAwait(false))
-                {
-                    _log.LogError("Lost the lease on {Resource}; stopping this run.", resource);
-                    onStop.Cancel();
-                    return;
-                }
-            }
-        }
-        catch (OperationCanceledException) { }
-        catch (Exception ex) { _log.LogWarning("Lease renewal failed: {Message}", ex.Message); }
-    }
-
-    /// <summary><c>PARTITION_JOB_GROUP_SESSION.zip</c>, with characters unsafe in file names replaced.</summary>
-    public static string PackageFileName(string partition, string job, string group, long sessionId)
-        => $"{PackageWriter.SafeName(partition)}_{PackageWriter.SafeName(job)}_{PackageWriter.SafeName(group)}_{sessionId:D8}.zip";
-
-    private static void TryDelete(string path)
-    {
-        try { if (File.Exists(path)) File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
-
-    /// <summary>
-    /// Turns row and subjob counts into progress reports: every 500 rows or every second, whichever comes first,
-    /// and a heartbeat every two seconds while a read yields no row (a database still computing its first rows),
-    /// so that no run is silent for more than a few seconds. Reports may come from the heartbeat's thread; the
-    /// cmdlet layer queues them onto the pipeline thread.
-    /// </summary>
-    private sealed class ProgressTracker : IDisposable
-    {
-        private readonly IProgress<DistributionProgress>? _progress;
-        private readonly PlannedRun _run;
-        private readonly int _runIndex, _runCount;
-        private readonly Timer? _heartbeat;
-        private long _rows, _lastReport = Environment.TickCount64, _subjobStarted = Environment.TickCount64;
-        private int _subjob, _subjobs = 1;
-        private string _table = "";
-
-        public ProgressTracker(IProgress<DistributionProgress>? progress, PlannedRun run, int runIndex, int runCount)
-        {
-            (_progress, _run, _runIndex, _runCount) = (progress, run, runIndex, runCount);
-            if (progress is not null) _heartbeat = new Timer(_ => Beat(), null, HeartbeatMs, HeartbeatMs);
-        }
-
-        private const int HeartbeatMs = 2000;
-
-        public void Subjob(int index, int count, string table)
-        {
-            _subjob = index;
-            _subjobs = count;
-            _table = table;
-            Interlocked.Exchange(ref _subjobStarted, Environment.TickCount64);
-            Report();
-        }
-
-        public void Row()
-        {
-            if (++_rows % 500 == 0 || Environment.TickCount64 - Interlocked.Read(ref _lastReport) >= 1000) Report();
-        }
-
-        private void Beat()
-        {
-            if (Environment.TickCount64 - Interlocked.Read(ref _lastReport) >= HeartbeatMs) Report();
-        }
-
-        private void Report()
-        {
-            if (_progress is null) return;
-            Interlocked.Exchange(ref _lastReport, Environment.TickCount64);
-            var percent = (int)(100.0 * (_runIndex + (double)_subjob / _subjobs) / _runCount);
-            var rows = Interlocked.Read(ref _rows);
-            var seconds = (Environment.TickCount64 - Interlocked.Read(ref _subjobStarted)) / 1000;
-            _progress.Report(new DistributionProgress($"Distributing job {_run.Job.Id} to data group {_run.DataGroup.Id}",
-                $"{_table}: {rows:N0} rows packaged so far" + (seconds >= 2 ? $", reading for {seconds:N0} s" : ""), Math.Clamp(percent, 0, 99), rows));
-        }
-
-        public void Dispose() => _heartbeat?.Dispose();
     }
 }

@@ -35,39 +35,27 @@ public sealed class PackagePublisher(EngineContext context)
             throw Invalid(full, ex.Message);
         }
 
-        if (!string.Equals(manifest.Partition, Config.Partition, StringComparison.OrdinalIgnoreCase))
-            throw Invalid(full, $"it belongs to partition '{manifest.Partition}', this configuration to '{Config.Partition}'");
-        var job = Config.FindJob(manifest.JobId) ?? throw Invalid(full, $"its job '{manifest.JobId}' is not in the configuration");
-        if (Config.FindDataGroup(manifest.DataGroup) is null) throw Invalid(full, $"its data group '{manifest.DataGroup}' is not in the configuration");
-        foreach (var table in manifest.Tables)
-        {
-            var subjob = job.Subjobs.Select(Config.FindSubjob).FirstOrDefault(s => s is not null && string.Equals(s.Id, table.Subjob, StringComparison.OrdinalIgnoreCase));
-            if (subjob is null) throw Invalid(full, $"table {table.ChannelTable} comes from subjob '{table.Subjob}', which job '{job.Id}' does not have");
-            if (!string.Equals(subjob.EffectiveChannelTable, table.ChannelTable, StringComparison.OrdinalIgnoreCase))
-                throw Invalid(full, $"subjob '{subjob.Id}' writes channel table {subjob.EffectiveChannelTable}, the package says {table.ChannelTable}");
-            if (subjob.Fields.Count > 0)
-            {
-                var expected = subjob.Fields.Values.ToHashSet(StringComparer.OrdinalIgnoreCase);
-                var extra = table.Columns.Select(c => c.Name).Where(c => !expected.Contains(c)).ToList();
-                if (extra.Count > 0) throw Invalid(full, $"table {table.ChannelTable} has columns {string.Join(", ", extra)} that subjob '{subjob.Id}' does not map");
-            }
-        }
+        CheckAgainstConfiguration(full, manifest);
 
         await using var store = context.OpenMessageStore();
         await store.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
-        var session = (await store.QuerySessionsAsync(new SessionQuery { Ids = [manifest.SessionId] }, cancellationToken).ConfigureAwait(false)).FirstOrDefault()
+        var found = await store.QuerySessionsAsync(new SessionQuery { Ids = [manifest.SessionId] }, cancellationToken).ConfigureAwait(false);
+        var session = found.FirstOrDefault()
             ?? throw new AsyncServerException(ErrorIds.SessionNotFound, ErrorKind.ObjectNotFound,
                 $"Package '{full}' names session {manifest.SessionId}, which this message database does not have.", manifest.SessionId);
         if (!session.Staged || session.Status != SessionStatus.Started)
             throw new AsyncServerException(ErrorIds.SessionStateInvalid, ErrorKind.InvalidOperation,
                 $"Session {session.Id} is {session.Status}{(session.Staged ? "" : ", not staged")}; only staged sessions can be published.", session.Id);
-        if (session.JobId != manifest.JobId || session.DataGroup != manifest.DataGroup || session.ToVersion != manifest.ToVersion || session.FromVersion != manifest.FromVersion)
-            throw Invalid(full, $"its manifest (job {manifest.JobId}, data group {manifest.DataGroup}, versions {manifest.FromVersion}..{manifest.ToVersion}) disagrees with session {session.Id}");
+        if (session.JobId != manifest.JobId || session.DataGroup != manifest.DataGroup || session.ToVersion != manifest.ToVersion
+            || session.FromVersion != manifest.FromVersion)
+            throw Invalid(full, $"its manifest (job {manifest.JobId}, data group {manifest.DataGroup}, " +
+                $"versions {manifest.FromVersion}..{manifest.ToVersion}) disagrees with session {session.Id}");
         var size = new FileInfo(full).Length;
         var sha = await FileHash.Sha256Async(full, cancellationToken).ConfigureAwait(false);
         if (session.PackageSha256 is not null && (sha != session.PackageSha256 || size != session.PackageSize))
             throw new AsyncServerException(ErrorIds.PackageMismatch, ErrorKind.InvalidData,
-                $"Package '{full}' is not the one recorded for session {session.Id}: SHA-256 {sha} ({size} bytes), recorded {session.PackageSha256} ({session.PackageSize} bytes).", full);
+                $"Package '{full}' is not the one recorded for session {session.Id}: SHA-256 {sha} ({size} bytes), " +
+                $"recorded {session.PackageSha256} ({session.PackageSize} bytes).", full);
         return session;
     }
 
@@ -75,21 +63,18 @@ public sealed class PackagePublisher(EngineContext context)
     {
         var full = Path.GetFullPath(packagePath);
         var session = await ValidateAsync(full, cancellationToken).ConfigureAwait(false);
-        var name = DistributionRunner.PackageFileName(session.Partition, session.JobId, session.DataGroup, session.Id);
+        var name = PackageFiles.Name(session.Partition, session.JobId, session.DataGroup, session.Id);
         var target = Path.Combine(Config.DownloadFolder, name);
         WorkingFolders.Prepare(Config, staging: false);
         if (!string.Equals(full, target, StringComparison.Ordinal))
         {
-            // Copy under a temporary name, flush, then rename: the download folder never shows a partial file,
-            // even when the staging folder is on another volume.
-            var temp = PackageWriter.TempPathFor(target);
-            await using (var source = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true))
-            await using (var dest = new FileStream(temp, WorkingFolders.NewFileOptions(Config.DownloadFolder, useAsync: true, exclusive: false)))
-            {
-                await source.CopyToAsync(dest, cancellationToken).ConfigureAwait(false);
-                dest.Flush(flushToDisk: true);
-            }
-            File.Move(temp, target, overwrite: true);
+            // The download folder never shows a partial file, even when the staging folder is on another volume,
+            // nor a file other than the one recorded (it could have changed since it was validated).
+            var copy = await PackageTransfer.CopyAsync(full, target, session.PackageSize, session.PackageSha256, cancellationToken).ConfigureAwait(false);
+            if (!copy.Matches)
+                throw new AsyncServerException(ErrorIds.PackageMismatch, ErrorKind.InvalidData,
+                    $"Package '{full}' changed while it was published: SHA-256 {copy.Sha256} ({copy.Size} bytes), " +
+                    $"recorded {session.PackageSha256} ({session.PackageSize} bytes).", full);
         }
 
         var group = Config.FindDataGroup(session.DataGroup)!;
@@ -101,12 +86,36 @@ public sealed class PackagePublisher(EngineContext context)
         }
         catch
         {
-            if (!string.Equals(full, target, StringComparison.Ordinal)) File.Delete(target);
+            if (!string.Equals(full, target, StringComparison.Ordinal)) PackageFiles.TryDelete(target);
             throw;
         }
         if (!string.Equals(full, target, StringComparison.Ordinal)) File.Delete(full);
         _log.LogInformation("Published session {Id} as {File} for {Count} channel database(s).", session.Id, name, targets.Count);
         return (await store.QuerySessionsAsync(new SessionQuery { Ids = [session.Id] }, cancellationToken).ConfigureAwait(false))[0];
+    }
+
+    /// <summary>The manifest must name this partition, a configured job and data group, and only what the job's subjobs write.</summary>
+    private void CheckAgainstConfiguration(string full, PackageManifest manifest)
+    {
+        if (!string.Equals(manifest.Partition, Config.Partition, StringComparison.OrdinalIgnoreCase))
+            throw Invalid(full, $"it belongs to partition '{manifest.Partition}', this configuration to '{Config.Partition}'");
+        var job = Config.FindJob(manifest.JobId) ?? throw Invalid(full, $"its job '{manifest.JobId}' is not in the configuration");
+        if (Config.FindDataGroup(manifest.DataGroup) is null) throw Invalid(full, $"its data group '{manifest.DataGroup}' is not in the configuration");
+        foreach (var table in manifest.Tables)
+        {
+            var subjob = job.Subjobs.Select(Config.FindSubjob)
+                .FirstOrDefault(s => s is not null && string.Equals(s.Id, table.Subjob, StringComparison.OrdinalIgnoreCase));
+            if (subjob is null) throw Invalid(full, $"table {table.ChannelTable} comes from subjob '{table.Subjob}', which job '{job.Id}' does not have");
+            if (!string.Equals(subjob.EffectiveChannelTable, table.ChannelTable, StringComparison.OrdinalIgnoreCase))
+                throw Invalid(full, $"subjob '{subjob.Id}' writes channel table {subjob.EffectiveChannelTable}, the package says {table.ChannelTable}");
+            if (subjob.Fields.Count > 0)
+            {
+                var expected = subjob.Fields.Values.ToHashSet(StringComparer.OrdinalIgnoreCase);
+                var extra = table.Columns.Select(c => c.Name).Where(c => !expected.Contains(c)).ToList();
+                if (extra.Count > 0)
+                    throw Invalid(full, $"table {table.ChannelTable} has columns {string.Join(", ", extra)} that subjob '{subjob.Id}' does not map");
+            }
+        }
     }
 
     private static AsyncServerException Invalid(string path, string why)

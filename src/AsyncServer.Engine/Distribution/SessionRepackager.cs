@@ -34,33 +34,20 @@ public sealed class SessionRepackager(EngineContext context)
                     throw Failed(session, $"HQ no longer holds the changes of {table.Name} since version {from}; " +
                         "cancel it and run Start-AsyncDistribution -FullSync -DeleteExistingData for the channel databases that need it");
 
-        var name = DistributionRunner.PackageFileName(session.Partition, session.JobId, session.DataGroup, session.Id);
+        var name = PackageFiles.Name(session.Partition, session.JobId, session.DataGroup, session.Id);
         var path = Path.Combine(Config.DownloadFolder, name);
-        if (File.Exists(path)) File.Delete(path); // present but not the recorded file (damaged): replaced
-        var manifest = new PackageManifest
-        {
-            SessionId = session.Id, Partition = session.Partition, JobId = session.JobId, DataGroup = session.DataGroup, Kind = session.Kind.ToString(),
-            DeleteExisting = session.DeleteExisting,
-            DeleteExistingTables = session.DeleteExisting ? jobSubjobs.Select(s => s.ChannelTable).Distinct().ToList() : [],
-            ChannelDatabases = session.RequestedChannelDatabases.ToList(),
-            FromVersion = session.FromVersion, ToVersion = session.ToVersion, Part = session.Part, InstanceId = context.InstanceId, CreatedAt = context.Time.GetUtcNow(),
-        };
+        PackageFiles.TryDelete(path); // present but not the recorded file (damaged): replaced
+        var header = new PackageHeader(session.Partition, session.JobId, session.DataGroup, session.Kind.ToString(), session.DeleteExisting,
+            jobSubjobs.Select(s => s.ChannelTable).Distinct().ToList(), session.RequestedChannelDatabases, session.FromVersion, session.ToVersion,
+            context.InstanceId);
         var parameters = group.ChannelDatabases.FirstOrDefault()?.Parameters ?? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        // One part, as the session was (no limits): the sink asks for a session only once, and gets this one.
+        var oneFile = new PackageLimitSettings { MaxRows = long.MaxValue, MaxBytes = long.MaxValue };
         PackageFileInfo info;
-        await using (var writer = PackageWriter.Create(manifest, path))
+        await using (var sink = new PackageSink(Config.DownloadFolder, header, oneFile, context.Time, (_, _) => Task.FromResult(session.Id), session.Part))
         {
-            foreach (var subjob in jobSubjobs)
-            {
-                var query = new ExtractionQuery(subjob.Table, subjob.Columns, subjob.KeyColumns, subjob.Filter, parameters, n => subjob.ParentTables[n]);
-                await using var rows = await snapshot.ReadPackageRowsAsync(query, session.FromVersion, ct).ConfigureAwait(false);
-                while (await rows.ReadAsync(ct).ConfigureAwait(false))
-                {
-                    if (!writer.HasOpenTable) writer.BeginTable(subjob.DescribeForPackage());
-                    writer.WriteRow(rows);
-                }
-                writer.EndTable();
-            }
-            info = await writer.CompleteAsync(ct).ConfigureAwait(false);
+            await sink.WriteAsync(snapshot, jobSubjobs, parameters, session.FromVersion, null, ct).ConfigureAwait(false);
+            info = (await sink.CompleteAsync(atLeastOne: true, ct).ConfigureAwait(false)).Single();
         }
         var package = new CompletedPackage(session.Id, info.RowCount, name, info.Size, info.Sha256, false);
         try
@@ -69,7 +56,7 @@ public sealed class SessionRepackager(EngineContext context)
         }
         catch
         {
-            File.Delete(path);
+            PackageFiles.TryDelete(path);
             throw;
         }
         _log.LogInformation("Session {Id} packaged again as {File}: {Rows} rows (changes since version {From} up to HQ version {Now}).",

@@ -1,6 +1,5 @@
 using AsyncServer.Configuration;
 using AsyncServer.Packaging;
-using AsyncServer.Providers;
 using Microsoft.Extensions.Logging;
 
 namespace AsyncServer.Messaging;
@@ -47,67 +46,89 @@ public sealed class StatusMessageMover(EngineContext context)
     {
         await using var store = context.OpenMessageStore();
         await store.EnsureReadyAsync(ct).ConfigureAwait(false);
-        var hq = context.HqConnection;
-        var moved = 0;
-        if (whatIf)
-        {
-            // Count what is waiting, without writing anything anywhere (up to a bound, to keep memory bounded).
-            moved = (await store.GetUnmovedStatusMessagesAsync(WhatIfCountLimit, ct).ConfigureAwait(false)).Count;
-        }
-        else
-        {
-            await using var archive = ProviderFactory.CreateStatusArchive(hq);
-            await archive.EnsureCreatedAsync(ct).ConfigureAwait(false);
-            while (true)
-            {
-                ct.ThrowIfCancellationRequested();
-                var batch = await store.GetUnmovedStatusMessagesAsync(BatchSize, ct).ConfigureAwait(false);
-                if (batch.Count == 0) break;
-                await archive.WriteAsync(batch, ct).ConfigureAwait(false);
-                await store.MarkStatusMessagesMovedAsync(batch.Select(m => m.Id).ToList(), ct).ConfigureAwait(false);
-                moved += batch.Count;
-                progress?.Report(new StatusMoveProgress($"{moved:N0} status message(s) moved to HQ", 50));
-            }
-        }
+        // -WhatIf counts what is waiting, without writing anything anywhere (up to a bound, to keep memory bounded).
+        var moved = whatIf
+            ? (await store.GetUnmovedStatusMessagesAsync(WhatIfCountLimit, ct).ConfigureAwait(false)).Count
+            : await MoveToHqAsync(store, progress, ct).ConfigureAwait(false);
 
         var cutoff = context.Time.GetUtcNow() - TimeSpan.FromDays(Config.RetentionDays);
         progress?.Report(new StatusMoveProgress($"Purging sessions created before {cutoff:u}", 60));
         var purge = await store.PurgeAsync(cutoff, whatIf, ct).ConfigureAwait(false);
-        int files = 0, temps = 0;
-        long bytes = 0;
-        foreach (var s in purge.Sessions.Where(s => s.PackageFile is not null))
-        {
-            var path = Path.Combine(s.Staged ? Config.StagingFolder : Config.DownloadFolder, s.PackageFile!);
-            if (!File.Exists(path)) continue;
-            bytes += new FileInfo(path).Length;
-            files++;
-            if (!whatIf) TryDelete(path);
-        }
+        var (files, packageBytes) = DeletePackageFiles(purge.Sessions, whatIf);
         progress?.Report(new StatusMoveProgress("Sweeping orphan temporary files", 90));
-        foreach (var folder in WorkingFolders())
-        {
-            if (!Directory.Exists(folder)) continue;
-            foreach (var file in Directory.EnumerateFiles(folder, ".*.tmp", SearchOption.AllDirectories))
-            {
-                var info = new FileInfo(file);
-                if (context.Time.GetUtcNow() - info.LastWriteTimeUtc < TempFileMinimumAge) continue;
-                bytes += info.Length;
-                temps++;
-                if (!whatIf) TryDelete(file);
-            }
-        }
+        var (temps, tempBytes) = SweepTempFiles(whatIf);
         progress?.Report(new StatusMoveProgress("Completed", 100));
         var summary = new StatusMoveSummary
         {
             WhatIf = whatIf, MessagesMoved = moved, SessionsPurged = purge.Sessions.Count, StatusMessagesPurged = purge.StatusMessages,
-            PackageFilesDeleted = files, TempFilesDeleted = temps, BytesFreed = bytes, RetentionDays = Config.RetentionDays, PurgedBefore = cutoff,
-            HqDatabase = hq.Display,
+            PackageFilesDeleted = files, TempFilesDeleted = temps, BytesFreed = packageBytes + tempBytes, RetentionDays = Config.RetentionDays,
+            PurgedBefore = cutoff, HqDatabase = context.HqConnection.Display,
         };
         // The -WhatIf preview logs nothing: a log line says what happened, after it happened.
         if (!whatIf)
-            _log.LogInformation("Status messages: {Moved} moved to HQ; purged {Sessions} session(s), {Messages} message(s), {Files} package file(s), {Temps} temporary file(s).",
+            _log.LogInformation(
+                "Status messages: {Moved} moved to HQ; purged {Sessions} session(s), {Messages} message(s), {Files} package file(s), {Temps} temporary file(s).",
                 moved, summary.SessionsPurged, summary.StatusMessagesPurged, files, temps);
         return summary;
+    }
+
+    /// <summary>Copies waiting status messages to HQ batch by batch, marking each batch moved after it is written.</summary>
+    private async Task<int> MoveToHqAsync(IMessageStore store, IProgress<StatusMoveProgress>? progress, CancellationToken ct)
+    {
+        await using var archive = context.OpenStatusArchive();
+        await archive.EnsureCreatedAsync(ct).ConfigureAwait(false);
+        var moved = 0;
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            var batch = await store.GetUnmovedStatusMessagesAsync(BatchSize, ct).ConfigureAwait(false);
+            if (batch.Count == 0) return moved;
+            await archive.WriteAsync(batch, ct).ConfigureAwait(false);
+            await store.MarkStatusMessagesMovedAsync(batch.Select(m => m.Id).ToList(), ct).ConfigureAwait(false);
+            moved += batch.Count;
+            progress?.Report(new StatusMoveProgress($"{moved:N0} status message(s) moved to HQ", 50));
+        }
+    }
+
+    /// <summary>
+    /// The package files of purged sessions. A package_file that is not a bare package file name inside its
+    /// folder (a tampered row) is never touched: only logged (issue 12 point 1).
+    /// </summary>
+    private (int Files, long Bytes) DeletePackageFiles(IReadOnlyList<PurgedSession> purged, bool whatIf)
+    {
+        int files = 0;
+        long bytes = 0;
+        foreach (var s in purged.Where(s => s.PackageFile is not null))
+        {
+            var folder = s.Staged ? Config.StagingFolder : Config.DownloadFolder;
+            if (PackageFiles.TryPathIn(folder, s.PackageFile) is not { } path)
+            {
+                _log.LogWarning("Session {Id} names package file '{File}', which is not a package file name in {Folder}; it was not deleted.",
+                    s.Id, s.PackageFile, folder);
+                continue;
+            }
+            if (!File.Exists(path)) continue;
+            bytes += new FileInfo(path).Length;
+            files++;
+            if (!whatIf) PackageFiles.TryDelete(path);
+        }
+        return (files, bytes);
+    }
+
+    /// <summary>Orphan temporary files (.NAME.tmp) older than <see cref="TempFileMinimumAge"/>; links are never followed.</summary>
+    private (int Files, long Bytes) SweepTempFiles(bool whatIf)
+    {
+        int temps = 0;
+        long bytes = 0;
+        foreach (var folder in WorkingFolders())
+            foreach (var info in PackageFiles.FilesWithin(folder, ".*.tmp"))
+            {
+                if (context.Time.GetUtcNow() - info.LastWriteTimeUtc < TempFileMinimumAge) continue;
+                bytes += info.Length;
+                temps++;
+                if (!whatIf) PackageFiles.TryDelete(info.FullName);
+            }
+        return (temps, bytes);
     }
 
     /// <summary>The download, staging and upload folders and the reference client's local folders.</summary>
@@ -116,11 +137,7 @@ public sealed class StatusMessageMover(EngineContext context)
         var client = Config.ResolvePath("client");
         // The staging folder usually sits inside the download folder; enumerate each tree once.
         var roots = new[] { Config.DownloadFolder, Config.StagingFolder, Config.UploadFolder, client }.Distinct(StringComparer.Ordinal).ToList();
-        return roots.Where(r => !roots.Any(o => o != r && r.StartsWith(o.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal)));
-    }
-
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        return roots.Where(r => !roots.Any(o => o != r
+            && r.StartsWith(o.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal)));
     }
 }

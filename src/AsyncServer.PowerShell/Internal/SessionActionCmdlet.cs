@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using AsyncServer.Distribution;
 using AsyncServer.Messaging;
 
 namespace AsyncServer.PowerShell.Internal;

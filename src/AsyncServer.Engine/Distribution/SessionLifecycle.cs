@@ -1,10 +1,10 @@
 using AsyncServer.Configuration;
 using AsyncServer.Diagnostics;
-using AsyncServer.Distribution;
+using AsyncServer.Messaging;
 using AsyncServer.Packaging;
 using Microsoft.Extensions.Logging;
 
-namespace AsyncServer.Messaging;
+namespace AsyncServer.Distribution;
 
 /// <summary>
 /// Stop-AsyncSession and Restart-AsyncSession: operator decisions about one session, either at one channel
@@ -17,7 +17,8 @@ public sealed class SessionLifecycle(EngineContext context)
     private AsyncServerConfiguration Config => context.Configuration;
 
     /// <summary>Statuses a target can be rerun from.</summary>
-    public static readonly IReadOnlyList<SessionStatus> Rerunnable = [SessionStatus.DownloadFailed, SessionStatus.ApplyFailed, SessionStatus.Suspended, SessionStatus.Canceled];
+    public static readonly IReadOnlyList<SessionStatus> Rerunnable =
+        [SessionStatus.DownloadFailed, SessionStatus.ApplyFailed, SessionStatus.Suspended, SessionStatus.Canceled];
 
     /// <summary>
     /// Cancels a session at one channel database, or everywhere when <paramref name="channelDatabase"/> is empty.
@@ -34,8 +35,10 @@ public sealed class SessionLifecycle(EngineContext context)
         {
             if (s.Status == SessionStatus.Started)
             {
-                if (await store.UpdateSessionStatusAsync(s.Id, [SessionStatus.Started], SessionStatus.Canceled, message, ct).ConfigureAwait(false) && s.Staged && s.PackageFile is not null)
-                    TryDelete(Path.Combine(Config.StagingFolder, s.PackageFile));
+                var canceled = await store.UpdateSessionStatusAsync(s.Id, [SessionStatus.Started], SessionStatus.Canceled, message, ct).ConfigureAwait(false);
+                // Only a package file name inside the staging folder is deleted, whatever the row says.
+                if (canceled && s.Staged && PackageFiles.TryPathIn(Config.StagingFolder, s.PackageFile) is { } staged)
+                    PackageFiles.TryDelete(staged);
                 _log.LogInformation("Session {Id} canceled while {What}.", s.Id, s.Staged ? "staged" : "being created");
             }
             else if (s.Targets.Count == 0)
@@ -45,7 +48,8 @@ public sealed class SessionLifecycle(EngineContext context)
             }
             else
             {
-                await store.UpdateTargetsAsync(new TargetUpdate(TargetStatuses.Pending, SessionStatus.Canceled, message) { SessionId = s.Id }, ct).ConfigureAwait(false);
+                await store.UpdateTargetsAsync(new TargetUpdate(TargetStatuses.Pending, SessionStatus.Canceled, message) { SessionId = s.Id }, ct)
+                    .ConfigureAwait(false);
                 await store.UpdateSessionStatusAsync(s.Id, [SessionStatus.Available], SessionStatus.Canceled, message, ct).ConfigureAwait(false);
                 foreach (var t in s.Targets) await UnblockAsync(store, s, t.ChannelDatabase, ct).ConfigureAwait(false);
             }
@@ -56,7 +60,9 @@ public sealed class SessionLifecycle(EngineContext context)
             if (t.Status == SessionStatus.Applied) throw Invalid(s, $"is already applied at {t.ChannelDatabase}; it cannot be canceled there");
             if (t.Status != SessionStatus.Canceled)
             {
-                await store.UpdateTargetsAsync(new TargetUpdate(TargetStatuses.Pending, SessionStatus.Canceled, message) { SessionId = s.Id, ChannelDatabase = t.ChannelDatabase }, ct).ConfigureAwait(false);
+                var update = new TargetUpdate(TargetStatuses.Pending, SessionStatus.Canceled, message)
+                    { SessionId = s.Id, ChannelDatabase = t.ChannelDatabase };
+                await store.UpdateTargetsAsync(update, ct).ConfigureAwait(false);
                 await UnblockAsync(store, s, t.ChannelDatabase, ct).ConfigureAwait(false);
             }
         }
@@ -110,13 +116,14 @@ public sealed class SessionLifecycle(EngineContext context)
         return await GetAsync(store, sessionId, ct).ConfigureAwait(false);
     }
 
-    private async Task<bool> PackageIsIntactAsync(DownloadSessionRecord s, CancellationToken ct)
-    {
-        var path = Path.Combine(s.Staged ? Config.StagingFolder : Config.DownloadFolder, s.PackageFile!);
-        if (!File.Exists(path)) return false;
-        if (s.PackageSize is { } size && new FileInfo(path).Length != size) return false;
-        return s.PackageSha256 is null || string.Equals(await FileHash.Sha256Async(path, ct).ConfigureAwait(false), s.PackageSha256, StringComparison.OrdinalIgnoreCase);
-    }
+    /// <summary>
+    /// True when the recorded file is there, whole. A package_file that is not a package file name inside its
+    /// folder counts as missing: the session is packaged again under its proper name.
+    /// </summary>
+    private Task<bool> PackageIsIntactAsync(DownloadSessionRecord s, CancellationToken ct)
+        => PackageFiles.TryPathIn(s.Staged ? Config.StagingFolder : Config.DownloadFolder, s.PackageFile) is { } path
+            ? PackageTransfer.IsIntactAsync(path, s.PackageSize, s.PackageSha256, ct)
+            : Task.FromResult(false);
 
     private static async Task<DownloadSessionRecord> GetAsync(IMessageStore store, long id, CancellationToken ct)
         => (await store.QuerySessionsAsync(new SessionQuery { Ids = [id] }, ct).ConfigureAwait(false)).FirstOrDefault()
@@ -125,13 +132,9 @@ public sealed class SessionLifecycle(EngineContext context)
     private static SessionTargetRecord TargetOf(DownloadSessionRecord s, string channelDatabase)
         => s.Targets.FirstOrDefault(t => string.Equals(t.ChannelDatabase, channelDatabase, StringComparison.OrdinalIgnoreCase))
            ?? throw new AsyncServerException(ErrorIds.SessionNotFound, ErrorKind.ObjectNotFound,
-               $"Session {s.Id} is not for channel database '{channelDatabase}' (it is for {(s.Targets.Count == 0 ? "none yet" : string.Join(", ", s.Targets.Select(x => x.ChannelDatabase)))}).", channelDatabase);
+               $"Session {s.Id} is not for channel database '{channelDatabase}' " +
+               $"(it is for {(s.Targets.Count == 0 ? "none yet" : string.Join(", ", s.Targets.Select(x => x.ChannelDatabase)))}).", channelDatabase);
 
     private static AsyncServerException Invalid(DownloadSessionRecord s, string why)
         => new(ErrorIds.SessionStateInvalid, ErrorKind.InvalidOperation, $"Session {s.Id} {why}.", s.Id);
-
-    private static void TryDelete(string path)
-    {
-        try { if (File.Exists(path)) File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
 }

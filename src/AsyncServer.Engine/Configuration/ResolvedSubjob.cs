@@ -1,10 +1,12 @@
-using AsyncServer.Configuration;
 using AsyncServer.Data;
 using AsyncServer.Filtering;
 
-namespace AsyncServer.Distribution;
+namespace AsyncServer.Configuration;
 
-/// <summary>A subjob checked against the HQ catalog: real column names and types, keys, parsed filter.</summary>
+/// <summary>
+/// A subjob checked against the HQ catalog (CatalogChecker): real column names and types, keys, parsed filter.
+/// It lives beside the checker that makes it, so Configuration never needs Distribution.
+/// </summary>
 public sealed record ResolvedSubjob(
     SubjobSettings Settings,
     TableSchema Table,
