@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AsyncServer.Bench.Harness;
 using AsyncServer.Configuration;
+using AsyncServer.Data;
 
 namespace AsyncServer.Bench.Data;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using AsyncServer.Bench.Harness;
 using AsyncServer.Configuration;
+using AsyncServer.Data;
 using Microsoft.Data.Sqlite;
 
 namespace AsyncServer.Bench.Data;

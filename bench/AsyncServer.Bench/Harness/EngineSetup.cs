@@ -1,5 +1,6 @@
 using AsyncServer.Bench.Data;
 using AsyncServer.Configuration;
+using AsyncServer.Data;
 using AsyncServer.Distribution;
 using AsyncServer.Messaging;
 

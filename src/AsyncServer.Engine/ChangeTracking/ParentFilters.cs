@@ -13,13 +13,13 @@ namespace AsyncServer.ChangeTracking;
 /// now, and the children of their before-images logged in the range; each candidate is then an upsert when it
 /// passes the filter now, else a delete by key. Every part is a join driven by the (small) set of changes, so
 /// its cost follows the number of changes, not the table sizes, given the indexes
-/// <see cref="Configuration.ParentIndexChecker"/> asks for.
+/// <see cref="Checks.ParentIndexChecker"/> asks for.
 /// </summary>
 public static class ParentFilters
 {
     /// <summary>Every EXISTS in a filter, wherever it sits (under AND, OR, NOT). The grammar allows no EXISTS inside an EXISTS.</summary>
     public static IEnumerable<ExistsFilter> ExistsOf(FilterExpression? filter)
-        => filter is null ? [] : CatalogChecker.Flatten(filter).OfType<ExistsFilter>();
+        => filter is null ? [] : FilterTree.Flatten(filter).OfType<ExistsFilter>();
 
     /// <summary>The parent columns a condition correlates with a child column (<c>PRODUCT = RECID</c>: PRODUCT).</summary>
     public static IEnumerable<ExistsCondition> Correlations(ExistsFilter exists) => exists.Conditions.Where(c => c.ChildColumn is not null);

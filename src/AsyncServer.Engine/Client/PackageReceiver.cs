@@ -137,7 +137,7 @@ public sealed class PackageReceiver
         var work = steps.Where(x => x.Action != ReceiveAction.Skip).ToList();
         var count = maxSessions > 0 ? Math.Min(maxSessions, work.Count) : work.Count;
         if (count == 0) return;
-        WorkingFolders.CreateFolder(channel.LocalFolder); // owner only: the local copies hold customer data
+        PrivateFiles.CreateFolder(channel.LocalFolder); // owner only: the local copies hold customer data
         await using var target = _context.OpenChannelTarget(channel.Connection);
         for (var i = 0; i < count; i++)
         {

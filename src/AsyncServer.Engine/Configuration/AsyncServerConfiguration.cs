@@ -1,3 +1,4 @@
+using AsyncServer.Data;
 using System.Text.Json.Serialization;
 
 namespace AsyncServer.Configuration;
@@ -54,16 +55,6 @@ public sealed class AsyncServerConfiguration
     [JsonIgnore] public string UploadFolder => ResolvePath(WorkingFolders?.Upload ?? "upload");
     /// <summary>Where <c>Start-AsyncDistribution -NoPublish</c> leaves packages for Publish-AsyncPackage.</summary>
     [JsonIgnore] public string StagingFolder => ResolvePath(WorkingFolders?.Staging ?? Path.Combine(WorkingFolders?.Download ?? "download", ".staging"));
-}
-
-public sealed class ConnectionSettings
-{
-    /// <summary><c>sqlite</c> (default), <c>postgresql</c> or <c>sqlserver</c>.</summary>
-    public string Provider { get; set; } = "sqlite";
-    /// <summary>May hold <c>${env:NAME}</c> placeholders, resolved when the connection is opened.</summary>
-    public string? ConnectionString { get; set; }
-    /// <summary>When true, the user name and password come from the cmdlet's -Credential parameter.</summary>
-    public bool UseCredential { get; set; }
 }
 
 public sealed class WorkingFolderSettings

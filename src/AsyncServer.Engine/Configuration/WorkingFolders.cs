@@ -1,4 +1,5 @@
 using AsyncServer.Diagnostics;
+using AsyncServer.Packaging;
 
 namespace AsyncServer.Configuration;
 
@@ -10,19 +11,10 @@ namespace AsyncServer.Configuration;
 /// mistyped or unmounted share path must fail, not quietly collect packages on a local disk (at the filesystem
 /// root when run as root).
 /// </para>
-/// <para>
-/// Packages hold customer data. On Unix, folders are created 0700 and package files 0600 (owner only). To let a
-/// group read them, the operator makes the working folder the group's and sets its set-group-ID bit
-/// (<c>chgrp readers download; chmod 2750 download</c>): in such a folder, new folders get 0750 (the bit is
-/// inherited) and new files 0640. Write access is never granted to the group, nor anything to others. On Windows
-/// the folder's ACL decides (docs/security.md).
-/// </para>
+/// Folders and files are created owner-only (<see cref="PrivateFiles"/>).
 /// </summary>
 public static class WorkingFolders
 {
-    private const UnixFileMode OwnerFolder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-    private const UnixFileMode OwnerFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-
     /// <summary>The folders a command uses, with their JSON paths.</summary>
     public static IEnumerable<(string Folder, string Path)> Of(AsyncServerConfiguration config, bool staging)
     {
@@ -51,8 +43,8 @@ public static class WorkingFolders
             throw new AsyncServerException(ErrorIds.WorkingFolderUnavailable, ErrorKind.ResourceUnavailable,
                 "The working folders cannot be used; nothing was distributed:" + Environment.NewLine
                 + string.Join(Environment.NewLine, problems.Select(p => "  " + p)), problems[0].Path);
-        if (staging) CreateFolder(config.DownloadFolder == Path.GetDirectoryName(config.StagingFolder) ? config.DownloadFolder : config.StagingFolder);
-        CreateFolder(staging ? config.StagingFolder : config.DownloadFolder);
+        if (staging) PrivateFiles.CreateFolder(config.DownloadFolder == Path.GetDirectoryName(config.StagingFolder) ? config.DownloadFolder : config.StagingFolder);
+        PrivateFiles.CreateFolder(staging ? config.StagingFolder : config.DownloadFolder);
     }
 
     private static string? Problem(AsyncServerConfiguration config, string folder, string path, bool staging)
@@ -81,39 +73,5 @@ public static class WorkingFolders
         {
             return $"working folder '{folder}' is not writable: {ex.Message}";
         }
-    }
-
-    /// <summary>Creates a folder (and missing parents) readable by the owner only, or by its group in a set-group-ID folder.</summary>
-    public static void CreateFolder(string folder)
-    {
-        if (Directory.Exists(folder)) return;
-        if (OperatingSystem.IsWindows()) { Directory.CreateDirectory(folder); return; }
-        var mode = OwnerFolder;
-        if (SharedWithGroup(NearestExisting(folder))) mode |= UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
-        Directory.CreateDirectory(folder, mode);
-    }
-
-    /// <summary>Options for a new file in <paramref name="folder"/>: owner only (0600), or 0640 in a set-group-ID folder.</summary>
-    /// <param name="exclusive">CreateNew (fail when the name exists) rather than Create.</param>
-    public static FileStreamOptions NewFileOptions(string folder, int bufferSize = 1 << 16, bool useAsync = false, bool exclusive = true)
-    {
-        var options = new FileStreamOptions
-        {
-            Mode = exclusive ? FileMode.CreateNew : FileMode.Create, Access = FileAccess.Write, Share = FileShare.None, BufferSize = bufferSize,
-            Options = useAsync ? FileOptions.Asynchronous : FileOptions.None,
-        };
-        if (!OperatingSystem.IsWindows())
-            options.UnixCreateMode = SharedWithGroup(folder) ? OwnerFile | UnixFileMode.GroupRead : OwnerFile;
-        return options;
-    }
-
-    private static bool SharedWithGroup(string folder)
-        => !OperatingSystem.IsWindows() && Directory.Exists(folder) && File.GetUnixFileMode(folder).HasFlag(UnixFileMode.SetGroup);
-
-    private static string NearestExisting(string folder)
-    {
-        var existing = Path.GetFullPath(folder);
-        while (!Directory.Exists(existing) && Path.GetDirectoryName(existing) is { } parent) existing = parent;
-        return existing;
     }
 }

@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Net;
 using System.Text.RegularExpressions;
-using AsyncServer.Configuration;
 using AsyncServer.Diagnostics;
 
 namespace AsyncServer.Data;

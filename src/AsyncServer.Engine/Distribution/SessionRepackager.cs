@@ -1,4 +1,5 @@
 using AsyncServer.ChangeTracking;
+using AsyncServer.Checks;
 using AsyncServer.Configuration;
 using AsyncServer.Diagnostics;
 using AsyncServer.Messaging;

@@ -1,5 +1,4 @@
 
-using AsyncServer.Configuration;
 namespace AsyncServer.Packaging;
 
 /// <summary>What a transfer copied: its size and SHA-256, and whether they were the expected ones.</summary>
@@ -21,8 +20,8 @@ public static class PackageTransfer
             long size;
             string sha;
             await using (var from = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true))
-            // Exclusive, and owner-only on Unix (or group-readable in a set-group-ID folder): WorkingFolders.NewFileOptions.
-            await using (var to = new FileStream(temp, WorkingFolders.NewFileOptions(Path.GetDirectoryName(Path.GetFullPath(target))!, useAsync: true)))
+            // Exclusive, and owner-only on Unix (or group-readable in a set-group-ID folder): PrivateFiles.NewFileOptions.
+            await using (var to = new FileStream(temp, PrivateFiles.NewFileOptions(Path.GetDirectoryName(Path.GetFullPath(target))!, useAsync: true)))
             await using (var hashing = new HashingWriteStream(to, leaveOpen: true))
             {
                 await from.CopyToAsync(hashing, ct).ConfigureAwait(false);

@@ -1,4 +1,3 @@
-using AsyncServer.Configuration;
 using System.Buffers;
 using System.Data.Common;
 using System.IO.Compression;
@@ -38,8 +37,8 @@ public sealed class PackageWriter : IAsyncDisposable
         _finalPath = finalPath;
         TempPath = TempPathFor(finalPath);
         var folder = Path.GetDirectoryName(finalPath)!;
-        WorkingFolders.CreateFolder(folder);
-        _file = new FileStream(TempPath, WorkingFolders.NewFileOptions(folder)); // owner only: packages hold customer data
+        PrivateFiles.CreateFolder(folder);
+        _file = new FileStream(TempPath, PrivateFiles.NewFileOptions(folder)); // owner only: packages hold customer data
         _hashing = new HashingWriteStream(_file, leaveOpen: true);
         _zip = new ZipArchive(_hashing, ZipArchiveMode.Create, leaveOpen: true);
         _json = new Utf8JsonWriter(_buffer, RowCodec.WriterOptions);

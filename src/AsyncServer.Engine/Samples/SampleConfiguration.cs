@@ -1,4 +1,5 @@
 using AsyncServer.Configuration;
+using AsyncServer.Data;
 
 namespace AsyncServer.Samples;
 

@@ -43,8 +43,8 @@ public sealed class EnableAsyncChangeTrackingCommand : AsyncServerCmdlet
             var enabled = await source.EnableChangeTrackingAsync(tables, ParentFilters.OptionsFor(Context.Configuration, TimeSpan.FromDays(days)), ct)
                 .ConfigureAwait(false);
             // Filters through a parent whose lookups have no index: said now, where indexes are being set up.
-            var (resolved, _) = await Configuration.CatalogChecker.ResolveAsync(Context.Configuration, source, null, ct).ConfigureAwait(false);
-            var slow = await Configuration.ParentIndexChecker.CheckAsync(Context.Configuration, resolved, source, ct).ConfigureAwait(false);
+            var (resolved, _) = await Checks.CatalogChecker.ResolveAsync(Context.Configuration, source, null, ct).ConfigureAwait(false);
+            var slow = await Checks.ParentIndexChecker.CheckAsync(Context.Configuration, resolved, source, ct).ConfigureAwait(false);
             return (enabled, slow);
         });
         foreach (var warning in warnings) WriteWarning(warning.ToString());
@@ -61,7 +61,7 @@ public sealed class EnableAsyncChangeTrackingCommand : AsyncServerCmdlet
             if (string.IsNullOrWhiteSpace(s.Filter)) continue;
             try
             {
-                tables.AddRange(Configuration.CatalogChecker.Flatten(FilterParser.Parse(s.Filter!)).OfType<ExistsFilter>().Select(e => e.ParentTable));
+                tables.AddRange(FilterTree.Flatten(FilterParser.Parse(s.Filter!)).OfType<ExistsFilter>().Select(e => e.ParentTable));
             }
             catch (Diagnostics.AsyncServerException) { /* Test-AsyncConfiguration reports bad filters */ }
         }

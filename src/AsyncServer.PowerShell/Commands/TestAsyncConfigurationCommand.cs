@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using AsyncServer.Checks;
 using AsyncServer.Configuration;
 using AsyncServer.Diagnostics;
 using AsyncServer.PowerShell.Internal;

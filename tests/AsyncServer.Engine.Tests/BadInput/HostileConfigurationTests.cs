@@ -1,3 +1,4 @@
+using AsyncServer.Checks;
 using AsyncServer.Configuration;
 using AsyncServer.Diagnostics;
 using AsyncServer.Samples;

@@ -1,3 +1,4 @@
+using AsyncServer.Checks;
 using AsyncServer.Client;
 using AsyncServer.Configuration;
 using AsyncServer.Data;

@@ -1,4 +1,5 @@
 using AsyncServer.Configuration;
+using AsyncServer.Data;
 using AsyncServer.Distribution;
 using AsyncServer.Messaging;
 using AsyncServer.Samples;

@@ -73,7 +73,7 @@ public abstract class ChangeSourceContract
         {
             var query = Query(items, "DATAAREAID = @DataAreaId");
             var lines = await LinesAsync(await snapshot.ReadPackageRowsAsync(query, from, default));
-            Assert.Equal(await LinesAsync(new AsyncServer.Packaging.DataReaderRowSource(await snapshot.ReadAsync(query, from, default), query)), lines);
+            Assert.Equal(await LinesAsync(new AsyncServer.ChangeTracking.DataReaderRowSource(await snapshot.ReadAsync(query, from, default), query)), lines);
             Assert.Equal(from is null ? 1 : 2, lines.Count);
             Assert.Contains(lines, l => l.StartsWith("[\"U\",1,\"usrt\",\"ONE\"", StringComparison.Ordinal));
             if (from is not null) Assert.Contains("[\"D\",2] (delete)", lines);

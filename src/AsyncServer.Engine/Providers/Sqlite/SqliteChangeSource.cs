@@ -254,7 +254,7 @@ public sealed class SqliteChangeSource : IChangeSource
         }
 
         public async Task<Packaging.IPackageRowSource> ReadPackageRowsAsync(ExtractionQuery query, long? fromVersion, CancellationToken cancellationToken)
-            => new Packaging.DataReaderRowSource(await ReadAsync(query, fromVersion, cancellationToken).ConfigureAwait(false), query, SqliteValueShortcut.Instance);
+            => new ChangeTracking.DataReaderRowSource(await ReadAsync(query, fromVersion, cancellationToken).ConfigureAwait(false), query, SqliteValueShortcut.Instance);
 
         public async Task<DbDataReader> ReadAsync(ExtractionQuery query, long? fromVersion, CancellationToken cancellationToken)
         {

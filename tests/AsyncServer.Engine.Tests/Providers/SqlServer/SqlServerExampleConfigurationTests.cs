@@ -1,9 +1,10 @@
 using System.Text.RegularExpressions;
 using AsyncServer.ChangeTracking;
+using AsyncServer.Checks;
 using AsyncServer.Configuration;
 using AsyncServer.Data;
-using AsyncServer.Providers.Sqlite;
 using AsyncServer.Providers.SqlServer;
+using AsyncServer.Providers.Sqlite;
 using AsyncServer.Samples;
 using AsyncServer.Tests.Support;
 

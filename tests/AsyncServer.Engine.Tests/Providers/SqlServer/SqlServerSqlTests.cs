@@ -1,12 +1,13 @@
 using System.Reflection;
 using AsyncServer.ChangeTracking;
+using AsyncServer.Checks;
 using AsyncServer.Configuration;
 using AsyncServer.Data;
 using AsyncServer.Distribution;
 using AsyncServer.Filtering;
 using AsyncServer.Packaging;
-using AsyncServer.Providers.Sqlite;
 using AsyncServer.Providers.SqlServer;
+using AsyncServer.Providers.Sqlite;
 using AsyncServer.Samples;
 using AsyncServer.Tests.Support;
 

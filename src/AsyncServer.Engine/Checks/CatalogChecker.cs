@@ -1,9 +1,10 @@
 using AsyncServer.ChangeTracking;
+using AsyncServer.Configuration;
 using AsyncServer.Data;
 using AsyncServer.Diagnostics;
 using AsyncServer.Filtering;
 
-namespace AsyncServer.Configuration;
+namespace AsyncServer.Checks;
 
 /// <summary>
 /// Checks subjobs against the HQ catalog and resolves them: tables and columns must exist, keys must be
@@ -72,7 +73,7 @@ public static class CatalogChecker
                 {
                     foreach (var col in filter.Columns.Distinct(StringComparer.OrdinalIgnoreCase).Where(c => table.Find(c) is null))
                         problems.Add(new($"{path}.filter", $"column '{col}' does not exist in HQ table '{table.Name}'"));
-                    foreach (var exists in Flatten(filter).OfType<ExistsFilter>())
+                    foreach (var exists in FilterTree.Flatten(filter).OfType<ExistsFilter>())
                     {
                         var parent = await Describe(exists.ParentTable).ConfigureAwait(false);
                         if (parent is null) { problems.Add(new($"{path}.filter", $"EXISTS table '{exists.ParentTable}' does not exist in the HQ database")); continue; }
@@ -86,12 +87,4 @@ public static class CatalogChecker
         }
         return (resolved, problems);
     }
-
-    public static IEnumerable<FilterExpression> Flatten(FilterExpression e) => e switch
-    {
-        AndFilter a => Flatten(a.Left).Concat(Flatten(a.Right)).Prepend(e),
-        OrFilter o => Flatten(o.Left).Concat(Flatten(o.Right)).Prepend(e),
-        NotFilter n => Flatten(n.Inner).Prepend(e),
-        _ => [e],
-    };
 }

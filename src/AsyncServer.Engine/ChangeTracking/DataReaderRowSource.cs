@@ -1,10 +1,10 @@
 using System.Buffers;
 using System.Data.Common;
 using System.Text.Json;
-using AsyncServer.ChangeTracking;
 using AsyncServer.Data;
+using AsyncServer.Packaging;
 
-namespace AsyncServer.Packaging;
+namespace AsyncServer.ChangeTracking;
 
 /// <summary>
 /// Package lines from a change reader (column 0 the upsert flag, then the query's columns), encoded by

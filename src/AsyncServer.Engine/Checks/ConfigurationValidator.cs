@@ -1,10 +1,11 @@
 using AsyncServer.ChangeTracking;
+using AsyncServer.Configuration;
 using AsyncServer.Data;
 using AsyncServer.Diagnostics;
 using AsyncServer.Filtering;
 using AsyncServer.Scheduling;
 
-namespace AsyncServer.Configuration;
+namespace AsyncServer.Checks;
 
 /// <summary>
 /// Finds every problem of a configuration, each with its JSON path: the document's own consistency first,

@@ -1,9 +1,10 @@
 using AsyncServer.ChangeTracking;
+using AsyncServer.Configuration;
 using AsyncServer.Data;
 using AsyncServer.Distribution;
 using AsyncServer.Filtering;
 
-namespace AsyncServer.Configuration;
+namespace AsyncServer.Checks;
 
 /// <summary>
 /// Warnings for filters through a parent table (ChangeTracking/ParentFilters) whose lookups have no index to seek:
