@@ -3,7 +3,6 @@ using AsyncServer.Data;
 using AsyncServer.Diagnostics;
 using AsyncServer.Messaging;
 using AsyncServer.Packaging;
-using AsyncServer.Providers;
 using Microsoft.Extensions.Logging;
 
 namespace AsyncServer.Client;
@@ -115,7 +114,7 @@ public sealed class PackageReceiver
             pending = await store.GetPendingSessionsAsync(dbId, cancellationToken).ConfigureAwait(false);
             var count = request.MaxSessions > 0 ? Math.Min(request.MaxSessions, pending.Count) : pending.Count;
             Directory.CreateDirectory(channel.LocalFolder);
-            await using var target = ProviderFactory.CreateChannelTarget(channel.Connection);
+            await using var target = _context.OpenChannelTarget(channel.Connection);
             for (var i = 0; i < count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();

@@ -1,6 +1,5 @@
 using AsyncServer.Configuration;
 using AsyncServer.Packaging;
-using AsyncServer.Providers;
 using Microsoft.Extensions.Logging;
 
 namespace AsyncServer.Messaging;
@@ -56,7 +55,7 @@ public sealed class StatusMessageMover(EngineContext context)
         }
         else
         {
-            await using var archive = ProviderFactory.CreateStatusArchive(hq);
+            await using var archive = context.OpenStatusArchive();
             await archive.EnsureCreatedAsync(ct).ConfigureAwait(false);
             while (true)
             {

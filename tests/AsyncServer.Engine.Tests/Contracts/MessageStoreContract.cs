@@ -1,3 +1,4 @@
+using AsyncServer.Tests.Support;
 using AsyncServer.Diagnostics;
 using AsyncServer.Messaging;
 using AsyncServer.Providers;

@@ -20,7 +20,7 @@ public sealed class SqliteChannelTarget(ResolvedConnection connection) : IChanne
     public async Task<TableSchema?> DescribeTableAsync(string table, CancellationToken cancellationToken)
     {
         // A channel database file that does not exist yet has no tables; the first package creates it.
-        if (connection.SqliteFile is { } file && file != ":memory:" && !File.Exists(file)) return null;
+        if (SqliteConnections.IsMissingFile(connection)) return null;
         await using var conn = await SqliteConnections.OpenAsync(connection, create: false, cancellationToken).ConfigureAwait(false);
         return await SqliteChangeSource.DescribeAsync(conn, table, cancellationToken).ConfigureAwait(false);
     }
