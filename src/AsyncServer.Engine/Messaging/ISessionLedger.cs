@@ -24,10 +24,11 @@ public interface ISessionLedger
     Task<IReadOnlyList<DownloadSessionRecord>> QuerySessionsAsync(SessionQuery query, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The same sessions as <see cref="QuerySessionsAsync"/>, read a page at a time (keyset by id), so a query without a
-    /// limit over a large database holds one page in memory, not every session and all its targets.
+    /// The same sessions as <see cref="QuerySessionsAsync"/>, read <paramref name="pageSize"/> at a time (keyset by id, each
+    /// page on its own connection), so a query without a limit over a large database holds one page in memory, not every
+    /// session and all its targets (issue 12, point 10).
     /// </summary>
-    IAsyncEnumerable<DownloadSessionRecord> StreamSessionsAsync(SessionQuery query, CancellationToken cancellationToken);
+    IAsyncEnumerable<DownloadSessionRecord> StreamSessionsAsync(SessionQuery query, CancellationToken cancellationToken, int pageSize = 500);
 
     /// <summary>Makes a staged session Available with its package now in the download folder, and adds its targets.</summary>
     Task PublishStagedSessionAsync(long sessionId, string packageFile, IReadOnlyList<string> channelDatabases, CancellationToken cancellationToken);

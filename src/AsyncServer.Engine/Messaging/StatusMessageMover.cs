@@ -12,6 +12,8 @@ public sealed record StatusMoveSummary
     public int SessionsPurged { get; init; }
     public int StatusMessagesPurged { get; init; }
     public int PackageFilesDeleted { get; init; }
+    /// <summary>Channel databases removed from the configuration whose pending targets this run canceled.</summary>
+    public int ChannelDatabasesRetired { get; init; }
     public int TempFilesDeleted { get; init; }
     public long BytesFreed { get; init; }
     public int RetentionDays { get; init; }
@@ -26,7 +28,9 @@ public sealed record StatusMoveProgress(string Status, int PercentComplete);
 /// The "process status messages" job: copies status messages into the HQ status tables and marks them moved
 /// (safe to interrupt: the HQ table is keyed by message id, so a message written but not yet marked is simply
 /// skipped on the next run), then applies the retention settings: finished sessions and moved messages older
-/// than RetentionDays go, with their package files, and orphan temporary files (.NAME.tmp) are swept.
+/// than RetentionDays go, with their package files (a batch per transaction), messages never moved go after twice that,
+/// channel databases removed from the configuration have their pending targets canceled, and orphan temporary files
+/// (.NAME.tmp) are swept.
 /// </summary>
 public sealed class StatusMessageMover(EngineContext context)
 {
@@ -35,6 +39,9 @@ public sealed class StatusMessageMover(EngineContext context)
 
     /// <summary>Messages per HQ transaction.</summary>
     public int BatchSize { get; init; } = 1000;
+
+    /// <summary>Sessions (and status messages) purged per message-database transaction.</summary>
+    public int PurgeBatchSize { get; init; } = 1000;
 
     /// <summary>-WhatIf counts at most this many waiting messages.</summary>
     public const int WhatIfCountLimit = 100_000;
@@ -47,6 +54,8 @@ public sealed class StatusMessageMover(EngineContext context)
         await using var store = context.OpenMessageStore();
         await store.EnsureReadyAsync(ct).ConfigureAwait(false);
         var hq = context.HqConnection;
+        // First, so the cancellations reach HQ with this run's messages.
+        var retired = whatIf ? 0 : await RetireRemovedChannelDatabasesAsync(store, ct).ConfigureAwait(false);
         var moved = 0;
         if (whatIf)
         {
@@ -71,16 +80,41 @@ public sealed class StatusMessageMover(EngineContext context)
 
         var cutoff = context.Time.GetUtcNow() - TimeSpan.FromDays(Config.RetentionDays);
         progress?.Report(new StatusMoveProgress($"Purging sessions created before {cutoff:u}", 60));
-        var purge = await store.PurgeAsync(cutoff, whatIf, ct).ConfigureAwait(false);
-        int files = 0, temps = 0;
+        int files = 0, temps = 0, sessionsPurged = 0, messagesPurged = 0;
         long bytes = 0;
-        foreach (var s in purge.Sessions.Where(s => s.PackageFile is not null))
+        void DeletePackages(IEnumerable<PurgedSession> sessions)
         {
-            var path = Path.Combine(s.Staged ? Config.StagingFolder : Config.DownloadFolder, s.PackageFile!);
-            if (!File.Exists(path)) continue;
-            bytes += new FileInfo(path).Length;
-            files++;
-            if (!whatIf) TryDelete(path);
+            foreach (var s in sessions.Where(s => s.PackageFile is not null))
+            {
+                var path = Path.Combine(s.Staged ? Config.StagingFolder : Config.DownloadFolder, s.PackageFile!);
+                if (!File.Exists(path)) continue;
+                bytes += new FileInfo(path).Length;
+                files++;
+                if (!whatIf) TryDelete(path);
+            }
+        }
+        if (whatIf)
+        {
+            var preview = await store.PurgeAsync(cutoff, whatIf: true, ct).ConfigureAwait(false);
+            (sessionsPurged, messagesPurged) = (preview.Sessions.Count, preview.StatusMessages);
+            DeletePackages(preview.Sessions);
+        }
+        else
+        {
+            // A batch per transaction, its files deleted before the next: memory and lock time stay bounded (issue 12, point 10).
+            while (true)
+            {
+                var batch = await store.PurgeBatchAsync(cutoff, PurgeBatchSize, ct).ConfigureAwait(false);
+                sessionsPurged += batch.Sessions.Count;
+                messagesPurged += batch.StatusMessages;
+                DeletePackages(batch.Sessions);
+                if (batch.Sessions.Count < PurgeBatchSize && batch.StatusMessages < PurgeBatchSize) break;
+            }
+            // Messages that could not be moved for twice the retention period are dropped: the outbox stays bounded.
+            var unmoved = await store.PurgeUnmovedStatusMessagesAsync(cutoff - TimeSpan.FromDays(Config.RetentionDays), PurgeBatchSize, ct).ConfigureAwait(false);
+            if (unmoved > 0)
+                _log.LogWarning("{Count} status message(s) never moved to HQ in {Days} days were purged.", unmoved, 2 * Config.RetentionDays);
+            messagesPurged += unmoved;
         }
         progress?.Report(new StatusMoveProgress("Sweeping orphan temporary files", 90));
         foreach (var folder in WorkingFolders())
@@ -98,13 +132,30 @@ public sealed class StatusMessageMover(EngineContext context)
         progress?.Report(new StatusMoveProgress("Completed", 100));
         var summary = new StatusMoveSummary
         {
-            WhatIf = whatIf, MessagesMoved = moved, SessionsPurged = purge.Sessions.Count, StatusMessagesPurged = purge.StatusMessages,
+            WhatIf = whatIf, MessagesMoved = moved, SessionsPurged = sessionsPurged, StatusMessagesPurged = messagesPurged, ChannelDatabasesRetired = retired,
             PackageFilesDeleted = files, TempFilesDeleted = temps, BytesFreed = bytes, RetentionDays = Config.RetentionDays, PurgedBefore = cutoff,
             HqDatabase = hq.Display,
         };
         _log.LogInformation("Status messages: {Moved} moved to HQ; purged {Sessions} session(s), {Messages} message(s), {Files} package file(s), {Temps} temporary file(s).",
             moved, summary.SessionsPurged, summary.StatusMessagesPurged, files, temps);
         return summary;
+    }
+
+    /// <summary>
+    /// A channel database removed from the configuration gets a defined end: its pending targets are canceled with a
+    /// reason, so its sessions and package files can be purged, and it is seeded afresh if it comes back.
+    /// </summary>
+    private async Task<int> RetireRemovedChannelDatabasesAsync(IMessageStore store, CancellationToken ct)
+    {
+        var retired = 0;
+        foreach (var db in await store.GetChannelDatabasesWithPendingTargetsAsync(ct).ConfigureAwait(false))
+        {
+            if (Config.FindChannelDatabase(db) is not null) continue;
+            var canceled = await store.RetireChannelDatabaseAsync(db, $"Channel database '{db}' was removed from the configuration.", ct).ConfigureAwait(false);
+            _log.LogWarning("Channel database {Database} is no longer configured: {Count} pending target(s) canceled.", db, canceled);
+            retired++;
+        }
+        return retired;
     }
 
     /// <summary>The download, staging and upload folders and the reference client's local folders.</summary>

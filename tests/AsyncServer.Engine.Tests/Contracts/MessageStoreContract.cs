@@ -6,7 +6,7 @@ using AsyncServer.Providers;
 namespace AsyncServer.Tests.Contracts;
 
 /// <summary>The behaviour every message store must have, whatever the provider.</summary>
-public abstract class MessageStoreContract
+public abstract partial class MessageStoreContract
 {
     protected abstract IProviderFixture Fixture { get; }
 

@@ -7,9 +7,6 @@ namespace AsyncServer.Messaging.Sql;
 /// <summary>The session ledger: sessions, their packages and the row versions (architecture rule 1).</summary>
 public sealed partial class SqlMessageStore
 {
-    /// <summary>Sessions per page of <see cref="StreamSessionsAsync"/>.</summary>
-    public int PageSize { get; init; } = 500;
-
     public Task<long?> GetRowVersionAsync(string partition, string dataGroup, string jobId, CancellationToken cancellationToken)
         => RunAsync(async w => ToLong(await w.ScalarAsync(Sql.GetRowVersion, ("@p", partition), ("@g", dataGroup), ("@j", jobId)).ConfigureAwait(false)),
             cancellationToken, transaction: false);
@@ -129,13 +126,13 @@ public sealed partial class SqlMessageStore
     public Task<IReadOnlyList<DownloadSessionRecord>> QuerySessionsAsync(SessionQuery q, CancellationToken cancellationToken)
         => RunAsync(w => QueryPageAsync(w, q, q.Limit, afterId: null), cancellationToken, transaction: false);
 
-    public async IAsyncEnumerable<DownloadSessionRecord> StreamSessionsAsync(SessionQuery q, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<DownloadSessionRecord> StreamSessionsAsync(SessionQuery q, [EnumeratorCancellation] CancellationToken cancellationToken, int pageSize = 500)
     {
         var remaining = q.Limit ?? int.MaxValue;
         long? afterId = null;
         while (remaining > 0)
         {
-            var size = Math.Min(remaining, Math.Max(1, PageSize));
+            var size = Math.Min(remaining, Math.Max(1, pageSize));
             var page = await RunAsync(w => QueryPageAsync(w, q, size, afterId), cancellationToken, transaction: false).ConfigureAwait(false);
             foreach (var session in page) yield return session;
             if (page.Count < size) yield break;
