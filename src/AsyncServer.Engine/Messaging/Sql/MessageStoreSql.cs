@@ -1,3 +1,4 @@
+using System.Text;
 namespace AsyncServer.Messaging.Sql;
 
 /// <summary>
@@ -83,7 +84,24 @@ public abstract class MessageStoreSql
     /// The session query for a shape. Parameters: @id0.., @job0.., @grp0.., @st0.., @cdb0.. (one array each on PostgreSQL),
     /// @noData, @after, @before, @afterId (the last id of the previous page), @limit.
     /// </summary>
-    public abstract string QuerySessions(SessionQueryShape shape);
+    public virtual string QuerySessions(SessionQueryShape shape)
+    {
+        var sql = new StringBuilder("SELECT ").Append(shape.Limit ? Top : "").Append(SessionColumns).Append($" FROM {From("download_sessions", "s")} WHERE 1 = 1");
+        string Targets(string condition) => $"EXISTS (SELECT 1 FROM {From("session_targets", "x")} WHERE {C("x", "session_id")} = {C("s", "id")} AND {condition})";
+        if (shape.Ids > 0) sql.Append($" AND {C("s", "id")} {In("id", shape.Ids)}");
+        if (shape.JobIds > 0) sql.Append($" AND {C("s", "job_id")} {In("job", shape.JobIds)}");
+        if (shape.DataGroups > 0) sql.Append($" AND {C("s", "data_group")} {In("grp", shape.DataGroups)}");
+        if (shape.Statuses > 0)
+            sql.Append($" AND ({C("s", "status")} {In("st", shape.Statuses)} OR {Targets($"{C("x", "status")} {In("st", shape.Statuses)}")})");
+        else if (shape.HideNoData)
+            sql.Append($" AND {C("s", "status")} <> @noData");
+        if (shape.ChannelDatabases > 0) sql.Append($" AND {Targets($"{C("x", "channel_database")} {In("cdb", shape.ChannelDatabases)}")}");
+        if (shape.CreatedAfter) sql.Append($" AND {C("s", "created_at")} >= @after");
+        if (shape.CreatedBefore) sql.Append($" AND {C("s", "created_at")} < @before");
+        if (shape.AfterId) sql.Append($" AND {C("s", "id")} {(shape.NewestFirst ? "<" : ">")} @afterId");
+        sql.Append($" ORDER BY {C("s", "id")}{(shape.NewestFirst ? " DESC" : "")}");
+        return sql.Append(shape.Limit ? Limit : "").Append(End).ToString();
+    }
 
     /// <summary>Most ids bound in one statement (SQL Server allows 2100 parameters).</summary>
     public const int TargetBatch = 500;
@@ -103,7 +121,18 @@ public abstract class MessageStoreSql
     public abstract string PendingSessions(int statuses);
 
     /// <summary>The targets a <see cref="TargetUpdate"/> selects, locked until the transaction ends.</summary>
-    public abstract string SelectTargets(TargetSelection selection);
+    public virtual string SelectTargets(TargetSelection s)
+    {
+        var sql = new StringBuilder($"SELECT {C("t", "session_id")}, {C("t", "channel_database")} FROM {From("session_targets", "t")}{LockHint} ")
+            .Append($"INNER JOIN {From("download_sessions", "s")} ON {C("s", "id")} = {C("t", "session_id")} WHERE {C("t", "status")} {In("from", s.FromStatuses)}");
+        if (s.ChannelDatabase) sql.Append($" AND {C("t", "channel_database")} = @db");
+        if (s.SessionId) sql.Append($" AND {C("t", "session_id")} = @id");
+        if (s.AfterSessionId) sql.Append($" AND {C("t", "session_id")} > @after");
+        if (s.BeforeSessionId) sql.Append($" AND {C("t", "session_id")} < @before");
+        if (s.JobId) sql.Append($" AND {C("s", "job_id")} = @job");
+        if (s.DataGroup) sql.Append($" AND {C("s", "data_group")} = @group");
+        return sql.Append($" ORDER BY {C("t", "session_id")}, {C("t", "channel_database")}{ForUpdate("t")}{End}").ToString();
+    }
 
     /// <summary>Parameters @to, @now, @m, @s, @c.</summary>
     public abstract string UpdateTarget(TriesChange tries);
@@ -163,6 +192,32 @@ public abstract class MessageStoreSql
             await work.RunAsync(joined, ("@s", sessionId), ("@c", db), ("@now", now)).ConfigureAwait(false);
         }
     }
+
+    // ---- how the built queries are spelled ------------------------------------------------------------------------
+
+    /// <summary>A column of a table alias, quoted the provider's way.</summary>
+    protected abstract string C(string alias, string column);
+
+    /// <summary>A message table with an alias.</summary>
+    protected abstract string From(string table, string alias);
+
+    /// <summary>The download_sessions columns in <see cref="SessionRecordReader.Columns"/>' order, of alias s.</summary>
+    protected virtual string SessionColumns => SessionRecordReader.Columns;
+
+    /// <summary>A limit before the select list (SQL Server's TOP (@limit)), or "".</summary>
+    protected virtual string Top => "";
+
+    /// <summary>A limit after ORDER BY (LIMIT @limit), or "".</summary>
+    protected virtual string Limit => " LIMIT @limit";
+
+    /// <summary>The table hint that locks the rows a select reads until commit, or "".</summary>
+    protected virtual string LockHint => "";
+
+    /// <summary>The clause that locks the rows a select reads (of <paramref name="alias"/>) until commit, or "".</summary>
+    protected virtual string ForUpdate(string? alias = null) => "";
+
+    /// <summary>What ends a statement.</summary>
+    protected virtual string End => "";
 
     /// <summary>A list condition on a column: <c>IN (@p0, @p1, ...)</c>, or <c>= ANY(@p)</c> where lists bind as one array.</summary>
     protected abstract string In(string prefix, int count);

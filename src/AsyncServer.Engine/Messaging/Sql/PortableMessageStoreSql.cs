@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace AsyncServer.Messaging.Sql;
 
 /// <summary>
@@ -11,9 +9,6 @@ public abstract class PortableMessageStoreSql : MessageStoreSql
 {
     /// <summary>What goes before every table name: "" on SQLite, the schema and a dot on PostgreSQL.</summary>
     protected abstract string Prefix { get; }
-
-    /// <summary>The row lock a reading statement takes on <paramref name="alias"/> (or on every row it reads) until commit; "" where the transaction already holds the only write lock.</summary>
-    protected abstract string ForUpdate(string? alias = null);
 
     /// <summary>The database server's now, as the lease columns store it.</summary>
     protected abstract string ServerNow { get; }
@@ -27,6 +22,9 @@ public abstract class PortableMessageStoreSql : MessageStoreSql
     private string Messages => Prefix + "status_messages";
     private string Leases => Prefix + "leases";
     private string Joined => Prefix + "channel_database_jobs";
+    protected override string C(string alias, string column) => $"{alias}.{column}";
+    protected override string From(string table, string alias) => $"{Prefix}{table} {alias}";
+
     private string SelectSessions => $"SELECT {SessionRecordReader.Columns} FROM {Sessions} s ";
 
     public override string ReadSchemaVersion => $"SELECT version FROM {Prefix}schema_info WHERE id = 1";
@@ -72,28 +70,6 @@ public abstract class PortableMessageStoreSql : MessageStoreSql
 
     public override string UnfinishedSessions => SelectSessions + "WHERE s.partition = @p AND s.data_group = @g AND s.job_id = @j AND s.status = @started AND NOT s.staged ORDER BY s.id";
 
-    public override string QuerySessions(SessionQueryShape shape)
-    {
-        var sql = new StringBuilder(SelectSessions).Append("WHERE 1 = 1");
-        if (shape.Ids > 0) sql.Append($" AND s.id {In("id", shape.Ids)}");
-        if (shape.JobIds > 0) sql.Append($" AND s.job_id {In("job", shape.JobIds)}");
-        if (shape.DataGroups > 0) sql.Append($" AND s.data_group {In("grp", shape.DataGroups)}");
-        if (shape.Statuses > 0)
-        {
-            var list = In("st", shape.Statuses);
-            sql.Append($" AND (s.status {list} OR EXISTS (SELECT 1 FROM {Targets} x WHERE x.session_id = s.id AND x.status {list}))");
-        }
-        else if (shape.HideNoData)
-            sql.Append(" AND s.status <> @noData");
-        if (shape.ChannelDatabases > 0)
-            sql.Append($" AND EXISTS (SELECT 1 FROM {Targets} x WHERE x.session_id = s.id AND x.channel_database {In("cdb", shape.ChannelDatabases)})");
-        if (shape.CreatedAfter) sql.Append(" AND s.created_at >= @after");
-        if (shape.CreatedBefore) sql.Append(" AND s.created_at < @before");
-        if (shape.AfterId) sql.Append(shape.NewestFirst ? " AND s.id < @afterId" : " AND s.id > @afterId");
-        sql.Append(shape.NewestFirst ? " ORDER BY s.id DESC" : " ORDER BY s.id");
-        return (shape.Limit ? sql.Append(" LIMIT @limit") : sql).ToString();
-    }
-
     public override string TargetsOf(int count, bool onlyChannelDatabase) =>
         $"SELECT session_id, channel_database, status, tries, updated_at, message FROM {Targets} WHERE session_id {In("t", count)}" +
         (onlyChannelDatabase ? " AND channel_database = @only" : "") + " ORDER BY session_id, channel_database";
@@ -106,19 +82,6 @@ public abstract class PortableMessageStoreSql : MessageStoreSql
 
     public override string PendingSessions(int statuses) =>
         SelectSessions + $"WHERE EXISTS (SELECT 1 FROM {Targets} x WHERE x.session_id = s.id AND x.channel_database = @db AND x.status {In("st", statuses)}) ORDER BY s.id";
-
-    public override string SelectTargets(TargetSelection s)
-    {
-        var sql = new StringBuilder($"SELECT t.session_id, t.channel_database FROM {Targets} t JOIN {Sessions} s ON s.id = t.session_id ")
-            .Append($"WHERE t.status {In("from", s.FromStatuses)}");
-        if (s.ChannelDatabase) sql.Append(" AND t.channel_database = @db");
-        if (s.SessionId) sql.Append(" AND t.session_id = @id");
-        if (s.AfterSessionId) sql.Append(" AND t.session_id > @after");
-        if (s.BeforeSessionId) sql.Append(" AND t.session_id < @before");
-        if (s.JobId) sql.Append(" AND s.job_id = @job");
-        if (s.DataGroup) sql.Append(" AND s.data_group = @group");
-        return sql.Append(" ORDER BY t.session_id, t.channel_database").Append(ForUpdate("t")).ToString();
-    }
 
     public override string UpdateTarget(TriesChange tries) =>
         $"UPDATE {Targets} SET status = @to, tries = {tries switch { TriesChange.Increment => "tries + 1", TriesChange.Reset => "0", _ => "tries" }}, " +

@@ -40,6 +40,7 @@ internal sealed class PostgresMessageStoreSql : PortableMessageStoreSql
 
     protected override string Prefix => $"{Schema}.";
 
+    /// <summary>Rows a transaction will change are locked as it reads them; SQLite needs none (BEGIN IMMEDIATE holds the only write lock).</summary>
     protected override string ForUpdate(string? alias = null) => alias is null ? " FOR UPDATE" : $" FOR UPDATE OF {alias}";
 
     protected override string ServerNow => "clock_timestamp()";

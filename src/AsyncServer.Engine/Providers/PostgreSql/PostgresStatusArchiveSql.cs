@@ -4,52 +4,28 @@ using AsyncServer.Messaging.Sql;
 namespace AsyncServer.Providers.PostgreSql;
 
 /// <summary>
-/// The HQ status tables on PostgreSQL: ASYNCSTATUSMESSAGE (one row per message) and ASYNCSESSIONSTATUS (latest
-/// status per session and channel database), unquoted, so PostgreSQL folds them to lower case like any table
-/// created without quotes; each batch is written with two set-based statements over arrays.
+/// The HQ status tables on PostgreSQL: each batch is written with two set-based statements over arrays.
 /// </summary>
-internal sealed class PostgresStatusArchiveSql : StatusArchiveSql
+internal sealed class PostgresStatusArchiveSql : PortableStatusArchiveSql
 {
     public static readonly PostgresStatusArchiveSql Instance = new();
 
     /// <summary>Serialized: concurrent CREATE ... IF NOT EXISTS can still collide in the catalog.</summary>
     public override string LockCreate => $"SELECT pg_catalog.pg_advisory_xact_lock({PostgresTrackingSchema.DdlLockKey})";
 
-    public override string Create => """
-        CREATE TABLE IF NOT EXISTS ASYNCSTATUSMESSAGE (
-            MESSAGEID bigint NOT NULL PRIMARY KEY,
-            SESSIONID bigint NOT NULL,
-            PARTITIONID varchar(100),
-            JOBID varchar(100),
-            DATAGROUP varchar(100),
-            CHANNELDATABASE varchar(100) NOT NULL,
-            STATUS varchar(20) NOT NULL,
-            MESSAGE varchar(4000),
-            CREATEDDATETIME timestamptz NOT NULL,
-            MOVEDDATETIME timestamptz NOT NULL);
-        CREATE INDEX IF NOT EXISTS IX_ASYNCSTATUSMESSAGE_SESSION ON ASYNCSTATUSMESSAGE (SESSIONID, CHANNELDATABASE);
-        CREATE TABLE IF NOT EXISTS ASYNCSESSIONSTATUS (
-            SESSIONID bigint NOT NULL,
-            CHANNELDATABASE varchar(100) NOT NULL,
-            PARTITIONID varchar(100),
-            JOBID varchar(100),
-            DATAGROUP varchar(100),
-            STATUS varchar(20) NOT NULL,
-            MESSAGE varchar(4000),
-            UPDATEDDATETIME timestamptz NOT NULL,
-            LASTMESSAGEID bigint NOT NULL,
-            PRIMARY KEY (SESSIONID, CHANNELDATABASE));
-        """;
+    protected override string TimeType => "timestamptz";
 
     /// <summary>The batch as rows, from one array parameter per column.</summary>
     private const string Rows = "SELECT * FROM unnest(@id::bigint[], @s::bigint[], @p::text[], @j::text[], @g::text[], @c::text[], @st::text[], @m::text[], @at::timestamptz[]) " +
                                 "AS b(id, s, p, j, g, c, st, m, at)";
 
-    public override string InsertMessage =>
+    /// <summary>Every message of the batch that is new.</summary>
+    public string InsertBatch =>
         "INSERT INTO ASYNCSTATUSMESSAGE (MESSAGEID, SESSIONID, PARTITIONID, JOBID, DATAGROUP, CHANNELDATABASE, STATUS, MESSAGE, CREATEDDATETIME, MOVEDDATETIME) " +
         $"SELECT id, s, p, j, g, c, st, m, at, @moved FROM ({Rows}) b ON CONFLICT (MESSAGEID) DO NOTHING";
 
-    public override string UpsertSessionStatus =>
+    /// <summary>The latest message of each (session, channel database) in the batch, unless a later one is there.</summary>
+    public string UpsertBatch =>
         "INSERT INTO ASYNCSESSIONSTATUS (SESSIONID, CHANNELDATABASE, PARTITIONID, JOBID, DATAGROUP, STATUS, MESSAGE, UPDATEDDATETIME, LASTMESSAGEID) " +
         $"SELECT DISTINCT ON (s, c) s, c, p, j, g, st, m, at, id FROM ({Rows}) b ORDER BY s, c, id DESC " +
         "ON CONFLICT (SESSIONID, CHANNELDATABASE) DO UPDATE SET STATUS = EXCLUDED.STATUS, MESSAGE = EXCLUDED.MESSAGE, " +
@@ -72,8 +48,8 @@ internal sealed class PostgresStatusArchiveSql : StatusArchiveSql
             ("@at", messages.Select(m => m.CreatedAt.ToUniversalTime()).ToArray()),
             ("@moved", moved),
         ];
-        var inserted = await work.ExecuteAsync(InsertMessage, batch).ConfigureAwait(false);
-        await work.ExecuteAsync(UpsertSessionStatus, batch).ConfigureAwait(false);
+        var inserted = await work.ExecuteAsync(InsertBatch, batch).ConfigureAwait(false);
+        await work.ExecuteAsync(UpsertBatch, batch).ConfigureAwait(false);
         return inserted;
     }
 }

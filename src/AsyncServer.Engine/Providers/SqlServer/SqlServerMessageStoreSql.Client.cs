@@ -1,4 +1,3 @@
-using System.Text;
 using AsyncServer.Messaging;
 using AsyncServer.Messaging.Sql;
 
@@ -36,23 +35,9 @@ internal sealed partial class SqlServerMessageStoreSql
         """;
 
     public override string PendingSessions(int statuses) =>
-        "SELECT " + SessionColumns + " FROM [dbo].[download_sessions] AS [s] " +
+        "SELECT " + SessionColumnList + " FROM [dbo].[download_sessions] AS [s] " +
         $"WHERE EXISTS (SELECT 1 FROM [dbo].[session_targets] AS [x] WHERE [x].[session_id] = [s].[id] AND [x].[channel_database] = @db AND [x].[status] {In("st", statuses)}) " +
         "ORDER BY [s].[id];";
-
-    public override string SelectTargets(TargetSelection s)
-    {
-        var sql = new StringBuilder("SELECT [t].[session_id], [t].[channel_database] FROM [dbo].[session_targets] AS [t] WITH (UPDLOCK, HOLDLOCK) ")
-            .Append("INNER JOIN [dbo].[download_sessions] AS [s] ON [s].[id] = [t].[session_id] ")
-            .Append($"WHERE [t].[status] {In("from", s.FromStatuses)}");
-        if (s.ChannelDatabase) sql.Append(" AND [t].[channel_database] = @db");
-        if (s.SessionId) sql.Append(" AND [t].[session_id] = @id");
-        if (s.AfterSessionId) sql.Append(" AND [t].[session_id] > @after");
-        if (s.BeforeSessionId) sql.Append(" AND [t].[session_id] < @before");
-        if (s.JobId) sql.Append(" AND [s].[job_id] = @job");
-        if (s.DataGroup) sql.Append(" AND [s].[data_group] = @group");
-        return sql.Append(" ORDER BY [t].[session_id], [t].[channel_database];").ToString();
-    }
 
     public override string UpdateTarget(TriesChange tries) =>
         $"UPDATE [dbo].[session_targets] SET [status] = @to, [tries] = {tries switch { TriesChange.Increment => "[tries] + 1", TriesChange.Reset => "0", _ => "[tries]" }}, " +

@@ -159,37 +159,22 @@ internal sealed partial class SqlServerMessageStoreSql : MessageStoreSql
         WHERE [id] = @id AND [status] = @started AND [staged] = 1;
         """;
 
-    private const string SessionColumns =
+    private const string SessionColumnList =
         "[s].[id], [s].[partition], [s].[job_id], [s].[data_group], [s].[kind], [s].[delete_existing], [s].[full_sync_reason], [s].[from_version], [s].[to_version], [s].[part], " +
         "[s].[status], [s].[row_count], [s].[package_file], [s].[package_size], [s].[package_sha256], [s].[staged], [s].[requested_channel_databases], [s].[instance_id], " +
         "[s].[created_at], [s].[finished_at], [s].[message]";
 
     public override string UnfinishedSessions =>
-        "SELECT " + SessionColumns + " FROM [dbo].[download_sessions] AS [s] " +
+        "SELECT " + SessionColumnList + " FROM [dbo].[download_sessions] AS [s] " +
         "WHERE [s].[partition] = @p AND [s].[data_group] = @g AND [s].[job_id] = @j AND [s].[status] = @started AND [s].[staged] = 0 ORDER BY [s].[id];";
 
-    public override string QuerySessions(SessionQueryShape shape)
-    {
-        var sql = new StringBuilder("SELECT ");
-        if (shape.Limit) sql.Append("TOP (@limit) ");
-        sql.Append(SessionColumns).Append(" FROM [dbo].[download_sessions] AS [s] WHERE 1 = 1");
-        if (shape.Ids > 0) sql.Append($" AND [s].[id] {In("id", shape.Ids)}");
-        if (shape.JobIds > 0) sql.Append($" AND [s].[job_id] {In("job", shape.JobIds)}");
-        if (shape.DataGroups > 0) sql.Append($" AND [s].[data_group] {In("grp", shape.DataGroups)}");
-        if (shape.Statuses > 0)
-        {
-            var list = In("st", shape.Statuses);
-            sql.Append($" AND ([s].[status] {list} OR EXISTS (SELECT 1 FROM [dbo].[session_targets] AS [x] WHERE [x].[session_id] = [s].[id] AND [x].[status] {list}))");
-        }
-        else if (shape.HideNoData)
-            sql.Append(" AND [s].[status] <> @noData");
-        if (shape.ChannelDatabases > 0)
-            sql.Append($" AND EXISTS (SELECT 1 FROM [dbo].[session_targets] AS [x] WHERE [x].[session_id] = [s].[id] AND [x].[channel_database] {In("cdb", shape.ChannelDatabases)})");
-        if (shape.CreatedAfter) sql.Append(" AND [s].[created_at] >= @after");
-        if (shape.CreatedBefore) sql.Append(" AND [s].[created_at] < @before");
-        if (shape.AfterId) sql.Append(shape.NewestFirst ? " AND [s].[id] < @afterId" : " AND [s].[id] > @afterId");
-        return sql.Append(shape.NewestFirst ? " ORDER BY [s].[id] DESC;" : " ORDER BY [s].[id];").ToString();
-    }
+    protected override string C(string alias, string column) => $"[{alias}].[{column}]";
+    protected override string From(string table, string alias) => $"[dbo].[{table}] AS [{alias}]";
+    protected override string SessionColumns => SessionColumnList;
+    protected override string Top => "TOP (@limit) ";
+    protected override string Limit => "";
+    protected override string LockHint => " WITH (UPDLOCK, HOLDLOCK)";
+    protected override string End => ";";
 
     /// <summary>Targets of <paramref name="count"/> sessions, parameters @t0...</summary>
     public string TargetsOf(int count) => TargetsOf(count, onlyChannelDatabase: false);

@@ -111,8 +111,5 @@ internal sealed class SqliteMessageStoreSql : PortableMessageStoreSql
 
     protected override string Prefix => "";
 
-    /// <summary>BEGIN IMMEDIATE already holds the only write lock.</summary>
-    protected override string ForUpdate(string? alias = null) => "";
-
     protected override string In(string prefix, int count) => $"IN ({Names(prefix, count)})";
 }

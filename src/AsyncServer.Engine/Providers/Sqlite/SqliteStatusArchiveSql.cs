@@ -2,44 +2,10 @@ using AsyncServer.Messaging.Sql;
 
 namespace AsyncServer.Providers.Sqlite;
 
-/// <summary>The HQ status tables on SQLite: ASYNCSTATUSMESSAGE (one row per message) and ASYNCSESSIONSTATUS (latest status per session and channel database).</summary>
-internal sealed class SqliteStatusArchiveSql : StatusArchiveSql
+/// <summary>The HQ status tables on SQLite: a message at a time, two statements each, in one transaction per batch.</summary>
+internal sealed class SqliteStatusArchiveSql : PortableStatusArchiveSql
 {
     public static readonly SqliteStatusArchiveSql Instance = new();
 
-    public override string Create => """
-        CREATE TABLE IF NOT EXISTS ASYNCSTATUSMESSAGE (
-            MESSAGEID BIGINT NOT NULL PRIMARY KEY,
-            SESSIONID BIGINT NOT NULL,
-            PARTITIONID NVARCHAR(100),
-            JOBID NVARCHAR(100),
-            DATAGROUP NVARCHAR(100),
-            CHANNELDATABASE NVARCHAR(100) NOT NULL,
-            STATUS NVARCHAR(20) NOT NULL,
-            MESSAGE NVARCHAR(4000),
-            CREATEDDATETIME DATETIME NOT NULL,
-            MOVEDDATETIME DATETIME NOT NULL);
-        CREATE INDEX IF NOT EXISTS IX_ASYNCSTATUSMESSAGE_SESSION ON ASYNCSTATUSMESSAGE (SESSIONID, CHANNELDATABASE);
-        CREATE TABLE IF NOT EXISTS ASYNCSESSIONSTATUS (
-            SESSIONID BIGINT NOT NULL,
-            CHANNELDATABASE NVARCHAR(100) NOT NULL,
-            PARTITIONID NVARCHAR(100),
-            JOBID NVARCHAR(100),
-            DATAGROUP NVARCHAR(100),
-            STATUS NVARCHAR(20) NOT NULL,
-            MESSAGE NVARCHAR(4000),
-            UPDATEDDATETIME DATETIME NOT NULL,
-            LASTMESSAGEID BIGINT NOT NULL,
-            PRIMARY KEY (SESSIONID, CHANNELDATABASE));
-        """;
-
-    public override string InsertMessage =>
-        "INSERT INTO ASYNCSTATUSMESSAGE (MESSAGEID, SESSIONID, PARTITIONID, JOBID, DATAGROUP, CHANNELDATABASE, STATUS, MESSAGE, CREATEDDATETIME, MOVEDDATETIME) " +
-        "VALUES (@id, @s, @p, @j, @g, @c, @st, @m, @at, @moved) ON CONFLICT (MESSAGEID) DO NOTHING";
-
-    public override string UpsertSessionStatus =>
-        "INSERT INTO ASYNCSESSIONSTATUS (SESSIONID, CHANNELDATABASE, PARTITIONID, JOBID, DATAGROUP, STATUS, MESSAGE, UPDATEDDATETIME, LASTMESSAGEID) " +
-        "VALUES (@s, @c, @p, @j, @g, @st, @m, @at, @id) ON CONFLICT (SESSIONID, CHANNELDATABASE) DO UPDATE SET " +
-        "STATUS = excluded.STATUS, MESSAGE = excluded.MESSAGE, UPDATEDDATETIME = excluded.UPDATEDDATETIME, LASTMESSAGEID = excluded.LASTMESSAGEID " +
-        "WHERE excluded.LASTMESSAGEID > ASYNCSESSIONSTATUS.LASTMESSAGEID";
+    protected override string TimeType => "DATETIME";
 }
