@@ -19,9 +19,22 @@ public abstract class SqlChannelTarget<TPlan>(ResolvedConnection connection) : I
 
     public abstract DatabaseProvider Provider { get; }
 
-    public abstract Task<TableSchema?> DescribeTableAsync(string table, CancellationToken cancellationToken);
+    public async Task<TableSchema?> DescribeTableAsync(string table, CancellationToken cancellationToken)
+    {
+        // A database that does not exist yet (a SQLite file) has no tables; the first package creates it.
+        if (IsMissing) return null;
+        await using var conn = await OpenAsync(create: false, cancellationToken).ConfigureAwait(false);
+        return await DescribeAsync(conn, null, table, cancellationToken).ConfigureAwait(false);
+    }
 
-    protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
+    /// <summary>True when the channel database certainly does not exist yet.</summary>
+    protected virtual bool IsMissing => false;
+
+    /// <param name="create">Applying may create the database (a SQLite file).</param>
+    protected abstract Task<DbConnection> OpenAsync(bool create, CancellationToken cancellationToken);
+
+    /// <summary>A channel table as the channel catalog describes it; null when it does not exist.</summary>
+    protected abstract Task<TableSchema?> DescribeAsync(DbConnection conn, DbTransaction? tx, string table, CancellationToken cancellationToken);
 
     protected virtual async Task<DbTransaction> BeginAsync(DbConnection conn, CancellationToken cancellationToken)
         => await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -44,7 +57,7 @@ public abstract class SqlChannelTarget<TPlan>(ResolvedConnection connection) : I
     public async Task<ApplyResult> ApplyAsync(PackageReader package, CancellationToken cancellationToken)
     {
         var manifest = package.Manifest;
-        await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var conn = await OpenAsync(create: true, cancellationToken).ConfigureAwait(false);
         await using var tx = await BeginAsync(conn, cancellationToken).ConfigureAwait(false);
         var step = new ApplyStep(conn, tx, package, cancellationToken);
         long upserted = 0, deleted = 0;

@@ -25,14 +25,11 @@ internal sealed class PostgresChannelTarget(ResolvedConnection connection) : Sql
 
     public override DatabaseProvider Provider => DatabaseProvider.PostgreSql;
 
-    public override async Task<TableSchema?> DescribeTableAsync(string table, CancellationToken cancellationToken)
-    {
-        await using var conn = await PostgresConnections.OpenAsync(connection, cancellationToken).ConfigureAwait(false);
-        return (await PostgresCatalog.DescribeAsync(conn, table, cancellationToken).ConfigureAwait(false))?.Schema;
-    }
-
-    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    protected override async Task<DbConnection> OpenAsync(bool create, CancellationToken cancellationToken)
         => await PostgresConnections.OpenAsync(connection, cancellationToken).ConfigureAwait(false);
+
+    protected override async Task<TableSchema?> DescribeAsync(DbConnection conn, DbTransaction? tx, string table, CancellationToken cancellationToken)
+        => (await PostgresCatalog.DescribeAsync((NpgsqlConnection)conn, table, cancellationToken, (NpgsqlTransaction?)tx).ConfigureAwait(false))?.Schema;
 
     protected override bool IsDatabaseError(Exception exception) => exception is NpgsqlException;
 

@@ -21,14 +21,11 @@ internal sealed class SqlServerChannelTarget(ResolvedConnection connection) : Sq
 
     public override DatabaseProvider Provider => DatabaseProvider.SqlServer;
 
-    public override async Task<TableSchema?> DescribeTableAsync(string table, CancellationToken cancellationToken)
-    {
-        await using var conn = await SqlServerConnections.OpenAsync(connection, cancellationToken).ConfigureAwait(false);
-        return (await SqlServerCatalog.DescribeAsync(conn, table, cancellationToken).ConfigureAwait(false))?.Schema;
-    }
-
-    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    protected override async Task<DbConnection> OpenAsync(bool create, CancellationToken cancellationToken)
         => await SqlServerConnections.OpenAsync(connection, cancellationToken).ConfigureAwait(false);
+
+    protected override async Task<TableSchema?> DescribeAsync(DbConnection conn, DbTransaction? tx, string table, CancellationToken cancellationToken)
+        => (await SqlServerCatalog.DescribeAsync((SqlConnection)conn, table, cancellationToken, (SqlTransaction?)tx).ConfigureAwait(false))?.Schema;
 
     protected override async Task<DbTransaction> BeginAsync(DbConnection conn, CancellationToken cancellationToken)
         => await conn.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);

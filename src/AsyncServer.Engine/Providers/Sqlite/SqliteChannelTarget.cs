@@ -16,16 +16,13 @@ internal sealed class SqliteChannelTarget(ResolvedConnection connection) : SqlCh
 {
     public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
 
-    public override async Task<TableSchema?> DescribeTableAsync(string table, CancellationToken cancellationToken)
-    {
-        // A channel database file that does not exist yet has no tables; the first package creates it.
-        if (SqliteConnections.IsMissingFile(connection)) return null;
-        await using var conn = await SqliteConnections.OpenAsync(connection, create: false, cancellationToken).ConfigureAwait(false);
-        return await SqliteChangeSource.DescribeAsync(conn, table, cancellationToken).ConfigureAwait(false);
-    }
+    protected override bool IsMissing => SqliteConnections.IsMissingFile(connection);
 
-    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
-        => await SqliteConnections.OpenAsync(connection, create: true, cancellationToken).ConfigureAwait(false);
+    protected override async Task<DbConnection> OpenAsync(bool create, CancellationToken cancellationToken)
+        => await SqliteConnections.OpenAsync(connection, create, cancellationToken).ConfigureAwait(false);
+
+    protected override Task<TableSchema?> DescribeAsync(DbConnection conn, DbTransaction? tx, string table, CancellationToken cancellationToken)
+        => SqliteChangeSource.DescribeAsync((SqliteConnection)conn, table, cancellationToken, (SqliteTransaction?)tx);
 
     protected override bool IsDatabaseError(Exception exception) => exception is SqliteException;
 
