@@ -311,9 +311,3 @@ public abstract partial class MessageStoreContract
         Assert.Equal(ErrorIds.SessionNotFound, ex.ErrorId);
     }
 }
-
-public sealed class SqliteMessageStoreContractTests : MessageStoreContract, IClassFixture<SqliteFixture>
-{
-    public SqliteMessageStoreContractTests(SqliteFixture fixture) => Fixture = fixture;
-    protected override IProviderFixture Fixture { get; }
-}
