@@ -12,7 +12,8 @@ public static class DatabaseProviders
     {
         // SQLite: a file per database, one writer at a time.
         new SqlDatabaseProvider(DatabaseProvider.Sqlite, SqlDialect.Sqlite, (c, keepAlive) => new SqliteConnector(c, keepAlive),
-            SqliteMessageStoreSql.Instance, SqliteStatusArchiveSql.Instance, c => new SqliteChangeSource(c), c => new SqliteChannelTarget(c), SqliteConnections.FileOf),
+            SqliteMessageStoreSql.Instance, SqliteStatusArchiveSql.Instance, c => new SqliteChangeSource(c), c => new SqliteChannelTarget(c),
+            SqliteConnections.FileOf),
         // PostgreSQL (docs/postgresql.md).
         new SqlDatabaseProvider(DatabaseProvider.PostgreSql, SqlDialect.PostgreSql, (c, _) => new PostgresConnector(c),
             PostgresMessageStoreSql.Instance, PostgresStatusArchiveSql.Instance, c => new PostgresChangeSource(c), c => new PostgresChannelTarget(c)),

@@ -89,12 +89,14 @@ public abstract class SqlChannelTarget<TPlan>(ResolvedConnection connection) : I
         catch (PackageFormatException ex)
         {
             throw new AsyncServerException(ErrorIds.PackageInvalid, ErrorKind.InvalidData,
-                $"The package of session {manifest.SessionId} is invalid at table '{step.Current}': {ex.Message}. Nothing was applied.", manifest.SessionId, ex);
+                $"The package of session {manifest.SessionId} is invalid at table '{step.Current}': {ex.Message}. Nothing was applied.",
+                manifest.SessionId, ex);
         }
         catch (Exception ex) when (IsDatabaseError(ex) && !cancellationToken.IsCancellationRequested)
         {
             throw new AsyncServerException(ErrorIds.ApplyFailed, ErrorKind.InvalidData,
-                $"Applying session {manifest.SessionId} to channel database {connection.Display} failed at table '{step.Current}': {ex.Message}. Nothing was applied.",
+                $"Applying session {manifest.SessionId} to channel database {connection.Display} failed at table '{step.Current}': {ex.Message}. " +
+                "Nothing was applied.",
                 manifest.SessionId, ex);
         }
         return new ApplyResult(manifest.SessionId, upserted, deleted, touched);

@@ -25,7 +25,8 @@ internal sealed class SqlDatabaseProvider(
     public IChangeSource OpenChangeSource(ResolvedConnection connection) => changeSource(connection);
 
     /// <summary>The store's connector keeps a connection open for the store's lifetime where that matters (SQLite's WAL).</summary>
-    public IMessageStore OpenMessageStore(ResolvedConnection connection, TimeProvider? time = null) => new SqlMessageStore(connector(connection, true), messageStoreSql, time);
+    public IMessageStore OpenMessageStore(ResolvedConnection connection, TimeProvider? time = null)
+        => new SqlMessageStore(connector(connection, true), messageStoreSql, time);
 
     public IChannelTarget OpenChannelTarget(ResolvedConnection connection) => channelTarget(connection);
     public IStatusArchive OpenStatusArchive(ResolvedConnection hqConnection) => new SqlStatusArchive(connector(hqConnection, false), statusArchiveSql);

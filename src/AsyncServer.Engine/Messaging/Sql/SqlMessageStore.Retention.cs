@@ -28,7 +28,8 @@ public sealed partial class SqlMessageStore
         if (whatIf)
             return await RunAsync(async w => new PurgeResult(
                 await ExpiredSessionsAsync(w, before, int.MaxValue).ConfigureAwait(false),
-                Convert.ToInt32(await w.ScalarAsync(Sql.CountMovedMessages, ("@cutoff", before)).ConfigureAwait(false))), cancellationToken, transaction: false).ConfigureAwait(false);
+                Convert.ToInt32(await w.ScalarAsync(Sql.CountMovedMessages, ("@cutoff", before)).ConfigureAwait(false))),
+                cancellationToken, transaction: false).ConfigureAwait(false);
         var sessions = new List<PurgedSession>();
         var messages = 0;
         while (true)
@@ -55,7 +56,8 @@ public sealed partial class SqlMessageStore
         var total = 0;
         while (true)
         {
-            var deleted = await RunAsync(w => w.ExecuteAsync(Sql.DeleteUnmovedMessages, ("@cutoff", before), ("@batch", batchSize)), cancellationToken).ConfigureAwait(false);
+            var deleted = await RunAsync(w => w.ExecuteAsync(Sql.DeleteUnmovedMessages, ("@cutoff", before), ("@batch", batchSize)), cancellationToken)
+                .ConfigureAwait(false);
             total += deleted;
             if (deleted < batchSize) return total;
         }
@@ -65,5 +67,6 @@ public sealed partial class SqlMessageStore
     private async Task<IReadOnlyList<PurgedSession>> ExpiredSessionsAsync(SqlWork w, DateTimeOffset before, int limit)
         => await w.ReadAsync(Sql.ExpiredSessions(TargetStatuses.Pending.Count),
             r => new PurgedSession(r.GetInt64(0), r.IsDBNull(1) ? null : r.GetString(1), Convert.ToBoolean(r.GetValue(2))),
-            [("@cutoff", before), ("@started", nameof(SessionStatus.Started)), ("@batch", limit), .. List("st", Names(TargetStatuses.Pending))]).ConfigureAwait(false);
+            [("@cutoff", before), ("@started", nameof(SessionStatus.Started)), ("@batch", limit), .. List("st", Names(TargetStatuses.Pending))])
+            .ConfigureAwait(false);
 }

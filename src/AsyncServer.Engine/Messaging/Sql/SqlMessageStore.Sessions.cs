@@ -126,7 +126,8 @@ public sealed partial class SqlMessageStore
     public Task<IReadOnlyList<DownloadSessionRecord>> QuerySessionsAsync(SessionQuery q, CancellationToken cancellationToken)
         => RunAsync(w => QueryPageAsync(w, q, q.Limit, afterId: null), cancellationToken, transaction: false);
 
-    public async IAsyncEnumerable<DownloadSessionRecord> StreamSessionsAsync(SessionQuery q, [EnumeratorCancellation] CancellationToken cancellationToken, int pageSize = 500)
+    public async IAsyncEnumerable<DownloadSessionRecord> StreamSessionsAsync(SessionQuery q, [EnumeratorCancellation] CancellationToken cancellationToken,
+        int pageSize = 500)
     {
         var remaining = q.Limit ?? int.MaxValue;
         long? afterId = null;
@@ -172,7 +173,8 @@ public sealed partial class SqlMessageStore
         foreach (var chunk in sessions.Select(s => s.Id).Chunk(MessageStoreSql.TargetBatch))
         {
             (string, object?)[] only = onlyChannelDatabase is null ? [] : [("@only", onlyChannelDatabase)];
-            foreach (var t in await w.ReadAsync(Sql.TargetsOf(chunk.Length, onlyChannelDatabase is not null), ReadTarget, [.. List("t", chunk), .. only]).ConfigureAwait(false))
+            var targetsOf = Sql.TargetsOf(chunk.Length, onlyChannelDatabase is not null);
+            foreach (var t in await w.ReadAsync(targetsOf, ReadTarget, [.. List("t", chunk), .. only]).ConfigureAwait(false))
             {
                 if (!targets.TryGetValue(t.SessionId, out var list)) targets[t.SessionId] = list = [];
                 list.Add(t);

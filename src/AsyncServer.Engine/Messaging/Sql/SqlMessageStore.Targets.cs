@@ -23,7 +23,8 @@ public sealed partial class SqlMessageStore
     }
 
     /// <summary>Moves the targets <paramref name="select"/> returns (locked) to <paramref name="to"/>, a status message each.</summary>
-    private async Task<int> ChangeTargetsAsync(SqlWork w, string select, IEnumerable<(string, object?)> parameters, SessionStatus to, string? message, TriesChange tries)
+    private async Task<int> ChangeTargetsAsync(SqlWork w, string select, IEnumerable<(string, object?)> parameters,
+        SessionStatus to, string? message, TriesChange tries)
     {
         var selected = await w.ReadAsync(select, r => (Session: r.GetInt64(0), Db: r.GetString(1)), parameters).ConfigureAwait(false);
         await using var update = w.Command(Sql.UpdateTarget(tries));
@@ -42,15 +43,16 @@ public sealed partial class SqlMessageStore
         if (channelDatabases.Count == 0) return Task.FromResult<IReadOnlyList<string>>([]);
         return RunAsync<IReadOnlyList<string>>(async w =>
         {
-            var joined = (await w.ReadAsync(Sql.JoinedChannelDatabases, r => r.GetString(0), ("@p", partition), ("@g", dataGroup), ("@j", jobId)).ConfigureAwait(false))
-                .ToHashSet(StringComparer.OrdinalIgnoreCase);
-            return channelDatabases.Where(db => !joined.Contains(db)).ToList();
+            var joined = await w.ReadAsync(Sql.JoinedChannelDatabases, r => r.GetString(0), ("@p", partition), ("@g", dataGroup), ("@j", jobId))
+                .ConfigureAwait(false);
+            var known = joined.ToHashSet(StringComparer.OrdinalIgnoreCase);
+            return channelDatabases.Where(db => !known.Contains(db)).ToList();
         }, cancellationToken, transaction: false);
     }
 
     public Task<IReadOnlyList<string>> GetChannelDatabasesWithPendingTargetsAsync(CancellationToken cancellationToken)
-        => RunAsync<IReadOnlyList<string>>(async w => await w.ReadAsync(Sql.ChannelDatabasesWithPendingTargets(TargetStatuses.Pending.Count), r => r.GetString(0),
-            List("st", Names(TargetStatuses.Pending))).ConfigureAwait(false), cancellationToken, transaction: false);
+        => RunAsync<IReadOnlyList<string>>(async w => await w.ReadAsync(Sql.ChannelDatabasesWithPendingTargets(TargetStatuses.Pending.Count),
+            r => r.GetString(0), List("st", Names(TargetStatuses.Pending))).ConfigureAwait(false), cancellationToken, transaction: false);
 
     public Task<int> RetireChannelDatabaseAsync(string channelDatabase, string reason, CancellationToken cancellationToken)
     {

@@ -6,7 +6,8 @@ namespace AsyncServer.Messaging.Sql;
 /// <summary>
 /// The message store, once, over any provider's dialect: it owns every transaction, fence, error and status-message
 /// write; the provider brings its <see cref="MessageStoreSql"/> (the SQL texts, the DDL, the bulk target insert) and its
-/// <see cref="SqlConnector"/> (connections, the lock primitive, how values are stored). Session timestamps follow the injected clock; lease expiry follows the database server's.
+/// <see cref="SqlConnector"/> (connections, the lock primitive, how values are stored). Session timestamps follow the
+/// injected clock; lease expiry follows the database server's.
 /// The partial files hold one role each (docs/message-database.md).
 /// </summary>
 public sealed partial class SqlMessageStore(SqlConnector connector, MessageStoreSql sql, TimeProvider? time = null) : IMessageStore
@@ -54,7 +55,8 @@ public sealed partial class SqlMessageStore(SqlConnector connector, MessageStore
         var previous = await ReadVersionAsync(w).ConfigureAwait(false);
         if (previous > MessageSchema.CurrentVersion) throw MessageSchema.TooNew(previous, connector.Display);
         if (Sql.Migrations.Count != MessageSchema.CurrentVersion)
-            throw new InvalidOperationException($"The {Provider} message store has {Sql.Migrations.Count} migrations for schema version {MessageSchema.CurrentVersion}.");
+            throw new InvalidOperationException(
+                $"The {Provider} message store has {Sql.Migrations.Count} migrations for schema version {MessageSchema.CurrentVersion}.");
         for (var v = previous; v < MessageSchema.CurrentVersion; v++)
             await w.ExecuteAsync(Sql.Migrations[v]).ConfigureAwait(false);
         await w.ExecuteAsync(Sql.WriteSchemaVersion, ("@version", MessageSchema.CurrentVersion), ("@now", Now)).ConfigureAwait(false);

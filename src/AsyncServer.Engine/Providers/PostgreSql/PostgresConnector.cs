@@ -21,7 +21,8 @@ internal sealed class PostgresConnector(ResolvedConnection connection) : SqlConn
     public override async Task LockAsync(DbConnection conn, DbTransaction tx, string resource, CancellationToken cancellationToken)
     {
         if (resource != "schema") return;
-        await PostgresConnections.ExecuteAsync((NpgsqlConnection)conn, PostgresMessageStoreSql.Instance.LockSchema, cancellationToken, (NpgsqlTransaction)tx).ConfigureAwait(false);
+        await PostgresConnections.ExecuteAsync((NpgsqlConnection)conn, PostgresMessageStoreSql.Instance.LockSchema, cancellationToken, (NpgsqlTransaction)tx)
+            .ConfigureAwait(false);
     }
 
     /// <summary>Times in UTC (timestamptz refuses other offsets); lease durations as intervals.</summary>

@@ -30,12 +30,14 @@ internal sealed class SqlServerConnector(ResolvedConnection connection) : SqlCon
 
     public override async Task LockAsync(DbConnection conn, DbTransaction tx, string resource, CancellationToken cancellationToken)
     {
-        var result = Convert.ToInt32(await SqlServerConnections.ScalarAsync((SqlConnection)conn, SqlServerMessageStoreSql.Instance.GetAppLock, cancellationToken, (SqlTransaction)tx,
+        var getAppLock = SqlServerMessageStoreSql.Instance.GetAppLock;
+        var result = Convert.ToInt32(await SqlServerConnections.ScalarAsync((SqlConnection)conn, getAppLock, cancellationToken, (SqlTransaction)tx,
             ("@lockResource", SqlServerMessageStoreSql.AppLockName(resource)), ("@lockMode", "Exclusive"), ("@lockOwner", "Transaction"),
             ("@lockTimeout", (int)LockWait.TotalMilliseconds)).ConfigureAwait(false));
         if (result < 0)
             throw new AsyncServerException(ErrorIds.WorkClaimedElsewhere, ErrorKind.ResourceBusy,
-                $"Message database {connection.Display}: could not lock '{resource}' within {LockWait.TotalSeconds:0} seconds (sp_getapplock returned {result}); another instance holds it.", resource);
+                $"Message database {connection.Display}: could not lock '{resource}' within {LockWait.TotalSeconds:0} seconds " +
+                $"(sp_getapplock returned {result}); another instance holds it.", resource);
     }
 
     /// <summary>Times as UTC datetime2; lease durations as whole milliseconds for DATEADD.</summary>
