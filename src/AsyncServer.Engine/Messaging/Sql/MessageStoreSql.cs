@@ -124,15 +124,29 @@ public abstract class MessageStoreSql
     public virtual string SelectTargets(TargetSelection s)
     {
         var sql = new StringBuilder($"SELECT {C("t", "session_id")}, {C("t", "channel_database")} FROM {From("session_targets", "t")}{LockHint} ")
-            .Append($"INNER JOIN {From("download_sessions", "s")} ON {C("s", "id")} = {C("t", "session_id")} WHERE {C("t", "status")} {In("from", s.FromStatuses)}");
+            .Append($"INNER JOIN {From("download_sessions", "s")} ON {C("s", "id")} = {C("t", "session_id")} WHERE {TargetFilter(s)}");
+        return sql.Append($" ORDER BY {C("t", "session_id")}, {C("t", "channel_database")}{ForUpdate("t")}{End}").ToString();
+    }
+
+    /// <summary>The condition of a target selection on targets t of sessions s.</summary>
+    protected string TargetFilter(TargetSelection s)
+    {
+        var sql = new StringBuilder($"{C("t", "status")} {In("from", s.FromStatuses)}");
         if (s.ChannelDatabase) sql.Append($" AND {C("t", "channel_database")} = @db");
         if (s.SessionId) sql.Append($" AND {C("t", "session_id")} = @id");
         if (s.AfterSessionId) sql.Append($" AND {C("t", "session_id")} > @after");
         if (s.BeforeSessionId) sql.Append($" AND {C("t", "session_id")} < @before");
         if (s.JobId) sql.Append($" AND {C("s", "job_id")} = @job");
         if (s.DataGroup) sql.Append($" AND {C("s", "data_group")} = @group");
-        return sql.Append($" ORDER BY {C("t", "session_id")}, {C("t", "channel_database")}{ForUpdate("t")}{End}").ToString();
+        return sql.ToString();
     }
+
+    /// <summary>
+    /// One statement that changes the selected targets and writes a status message each, returning how many changed
+    /// (the parameters of <see cref="SelectTargets"/>, and @to, @m, @now); null where the store runs
+    /// <see cref="SelectTargets"/>, then <see cref="UpdateTarget"/> and <see cref="InsertStatusMessage"/> per target.
+    /// </summary>
+    public virtual string? ChangeTargets(TargetSelection selection, TriesChange tries) => null;
 
     /// <summary>Parameters @to, @now, @m, @s, @c.</summary>
     public abstract string UpdateTarget(TriesChange tries);

@@ -17,16 +17,19 @@ public sealed partial class SqlMessageStore
         if (u.BeforeSessionId is { } before) parameters.Add(("@before", before));
         if (u.JobId is not null) parameters.Add(("@job", u.JobId));
         if (u.DataGroup is not null) parameters.Add(("@group", u.DataGroup));
-        var select = Sql.SelectTargets(new TargetSelection(u.FromStatuses.Count, u.ChannelDatabase is not null, u.SessionId is not null,
-            u.AfterSessionId is not null, u.BeforeSessionId is not null, u.JobId is not null, u.DataGroup is not null));
-        return RunAsync(w => ChangeTargetsAsync(w, select, parameters, u.ToStatus, u.Message, u.Tries), cancellationToken);
+        var selection = new TargetSelection(u.FromStatuses.Count, u.ChannelDatabase is not null, u.SessionId is not null,
+            u.AfterSessionId is not null, u.BeforeSessionId is not null, u.JobId is not null, u.DataGroup is not null);
+        return RunAsync(w => ChangeTargetsAsync(w, selection, parameters, u.ToStatus, u.Message, u.Tries), cancellationToken);
     }
 
-    /// <summary>Moves the targets <paramref name="select"/> returns (locked) to <paramref name="to"/>, a status message each.</summary>
-    private async Task<int> ChangeTargetsAsync(SqlWork w, string select, IEnumerable<(string, object?)> parameters,
+    /// <summary>Moves the selected targets (locked) to <paramref name="to"/>, a status message each.</summary>
+    private async Task<int> ChangeTargetsAsync(SqlWork w, TargetSelection selection, IEnumerable<(string, object?)> parameters,
         SessionStatus to, string? message, TriesChange tries)
     {
-        var selected = await w.ReadAsync(select, r => (Session: r.GetInt64(0), Db: r.GetString(1)), parameters).ConfigureAwait(false);
+        if (Sql.ChangeTargets(selection, tries) is { } oneStatement)
+            return Convert.ToInt32(await w.ScalarAsync(oneStatement, [.. parameters, ("@to", to.ToString()), ("@m", message), ("@now", Now)])
+                .ConfigureAwait(false));
+        var selected = await w.ReadAsync(Sql.SelectTargets(selection), r => (Session: r.GetInt64(0), Db: r.GetString(1)), parameters).ConfigureAwait(false);
         await using var update = w.Command(Sql.UpdateTarget(tries));
         await using var status = w.Command(Sql.InsertStatusMessage);
         foreach (var (session, db) in selected)
@@ -56,10 +59,10 @@ public sealed partial class SqlMessageStore
 
     public Task<int> RetireChannelDatabaseAsync(string channelDatabase, string reason, CancellationToken cancellationToken)
     {
-        var select = Sql.SelectTargets(new TargetSelection(TargetStatuses.Pending.Count, true, false, false, false, false, false));
+        var selection = new TargetSelection(TargetStatuses.Pending.Count, true, false, false, false, false, false);
         return RunAsync(async w =>
         {
-            var canceled = await ChangeTargetsAsync(w, select, [.. List("from", Names(TargetStatuses.Pending)), ("@db", channelDatabase)],
+            var canceled = await ChangeTargetsAsync(w, selection, [.. List("from", Names(TargetStatuses.Pending)), ("@db", channelDatabase)],
                 SessionStatus.Canceled, reason, TriesChange.Keep).ConfigureAwait(false);
             await w.ExecuteAsync(Sql.ForgetChannelDatabase, ("@c", channelDatabase)).ConfigureAwait(false);
             return canceled;

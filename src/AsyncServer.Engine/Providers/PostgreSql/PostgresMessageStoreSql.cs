@@ -76,5 +76,19 @@ internal sealed class PostgresMessageStoreSql : PortableMessageStoreSql
         await work.ExecuteAsync(JoinChannelDatabases, ("@s", sessionId), ("@dbs", databases), ("@now", now)).ConfigureAwait(false);
     }
 
+    /// <summary>Set-based: the selected targets are updated (and so locked) and logged in one statement.</summary>
+    public override string ChangeTargets(TargetSelection selection, TriesChange tries) => $"""
+        WITH changed AS (
+            UPDATE {Schema}.session_targets t SET status = @to, tries = {tries switch { TriesChange.Increment => "t.tries + 1", TriesChange.Reset => "0", _ => "t.tries" }},
+                updated_at = @now, message = @m
+            FROM {Schema}.download_sessions s
+            WHERE s.id = t.session_id AND {TargetFilter(selection)}
+            RETURNING t.session_id, t.channel_database),
+        logged AS (
+            INSERT INTO {Schema}.status_messages (session_id, channel_database, status, message, created_at)
+            SELECT session_id, channel_database, @to, @m, @now FROM changed ORDER BY session_id, channel_database)
+        SELECT count(*) FROM changed
+        """;
+
     protected override string In(string prefix, int count) => $"= ANY(@{prefix})";
 }
