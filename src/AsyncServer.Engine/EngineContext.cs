@@ -1,5 +1,6 @@
 using System.Net;
 using AsyncServer.ChangeTracking;
+using AsyncServer.Client;
 using AsyncServer.Configuration;
 using AsyncServer.Data;
 using AsyncServer.Messaging;
@@ -48,8 +49,13 @@ public sealed class EngineContext
     public ResolvedConnection HqConnection => ResolvedConnection.Resolve(Configuration.Hq, "$.hq", Configuration.BaseDirectory, Credential);
     public ResolvedConnection MessageConnection => ResolvedConnection.Resolve(Configuration.MessageDatabase, "$.messageDatabase", Configuration.BaseDirectory, Credential);
 
-    public IChangeSource OpenChangeSource() => ProviderFactory.CreateChangeSource(HqConnection);
-    public IMessageStore OpenMessageStore() => ProviderFactory.CreateMessageStore(MessageConnection, Time);
-    public IStatusArchive OpenStatusArchive() => ProviderFactory.CreateStatusArchive(HqConnection);
-    public Client.IChannelTarget OpenChannelTarget(ResolvedConnection connection) => ProviderFactory.CreateChannelTarget(connection);
+    /// <summary>The provider object of a connection's database kind: every seam reaches its provider through here.</summary>
+    public static IDatabaseProvider ProviderOf(ResolvedConnection connection) => DatabaseProviders.For(connection);
+
+    public IChangeSource OpenChangeSource() => ProviderOf(HqConnection).OpenChangeSource(HqConnection);
+    public IMessageStore OpenMessageStore() => ProviderOf(MessageConnection).OpenMessageStore(MessageConnection, Time);
+    public IChannelTarget OpenChannelTarget(ResolvedConnection channelConnection) => ProviderOf(channelConnection).OpenChannelTarget(channelConnection);
+
+    /// <summary>The status tables in the HQ database.</summary>
+    public IStatusArchive OpenStatusArchive() => ProviderOf(HqConnection).OpenStatusArchive(HqConnection);
 }

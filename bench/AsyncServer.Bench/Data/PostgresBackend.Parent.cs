@@ -50,7 +50,7 @@ internal sealed partial class PostgresBackend
             await import.CompleteAsync();
         }
         await ExecAsync(conn, $"ANALYZE {ProductRows.Table}; ANALYZE {ParentRows.Table}");
-        var hq = ProviderFactory.CreateChangeSource(ResolvedConnection.FromString(DatabaseProvider.PostgreSql, ConnectionTo(wanted.Location)));
+        var hq = DatabaseProviders.For(DatabaseProvider.PostgreSql).OpenChangeSource(ResolvedConnection.FromString(DatabaseProvider.PostgreSql, ConnectionTo(wanted.Location)));
         await hq.EnableChangeTrackingAsync([ProductRows.Table, ParentRows.Table], ParentRows.TrackingOptions, default);
         long baseline;
         await using (var snapshot = await hq.OpenSnapshotAsync(default)) baseline = snapshot.CurrentVersion;

@@ -60,7 +60,7 @@ internal sealed partial class PostgresBackend : HqBackend
             }
             await ExecAsync(conn, $"ANALYZE {table}");
         }
-        var hq = ProviderFactory.CreateChangeSource(ResolvedConnection.FromString(DatabaseProvider.PostgreSql, ConnectionTo(wanted.Location)));
+        var hq = DatabaseProviders.For(DatabaseProvider.PostgreSql).OpenChangeSource(ResolvedConnection.FromString(DatabaseProvider.PostgreSql, ConnectionTo(wanted.Location)));
         await hq.EnableChangeTrackingAsync(tables, ChangeTrackingOptions.Default, default);
         long baseline;
         await using (var snapshot = await hq.OpenSnapshotAsync(default)) baseline = snapshot.CurrentVersion;

@@ -46,7 +46,7 @@ internal static class SqliteHq
             loadMore?.Invoke(conn);
             Exec(conn, "PRAGMA synchronous = FULL;");
         }
-        await using var hq = ProviderFactory.CreateChangeSource(ResolvedConnection.FromString(DatabaseProvider.Sqlite, $"Data Source={file}"));
+        await using var hq = DatabaseProviders.For(DatabaseProvider.Sqlite).OpenChangeSource(ResolvedConnection.FromString(DatabaseProvider.Sqlite, $"Data Source={file}"));
         await hq.EnableChangeTrackingAsync([.. tables, .. alsoTracked ?? []], options ?? ChangeTrackingOptions.Default, default);
         await using var snapshot = await hq.OpenSnapshotAsync(default);
         Console.Error.WriteLine($"  loaded {rows:N0} rows x {tables.Count} table(s) into {Path.GetFileName(file)} in {sw.Elapsed.TotalSeconds:F1} s");

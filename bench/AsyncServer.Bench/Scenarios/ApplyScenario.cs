@@ -25,19 +25,17 @@ internal sealed class ApplyScenario(HqBackend channel) : Scenario
         ? "the same rows inserted with one prepared INSERT in one transaction"
         : "the same rows loaded with COPY ... FROM STDIN (FORMAT BINARY)";
 
-    /// <summary>ProviderFactory.CreateChannelTarget, looked up at run time so the harness builds before the client lands.</summary>
-    public static MethodInfo? Factory => typeof(ProviderFactory).GetMethod("CreateChannelTarget", BindingFlags.Public | BindingFlags.Static);
+    private static IChannelTarget OpenTarget(ResolvedConnection connection) => DatabaseProviders.For(connection).OpenChannelTarget(connection);
 
     public static bool Available(string provider)
     {
-        if (Factory is null) return false;
         try
         {
-            var target = (IChannelTarget)Factory.Invoke(null, [ResolvedConnection.FromString(ProviderOf(provider), provider == "sqlite" ? "Data Source=/nonexistent/probe.db" : "Host=127.0.0.1")])!;
+            var target = OpenTarget(ResolvedConnection.FromString(ProviderOf(provider), provider == "sqlite" ? "Data Source=/nonexistent/probe.db" : "Host=127.0.0.1"));
             target.DisposeAsync().AsTask().GetAwaiter().GetResult();
             return true;
         }
-        catch (TargetInvocationException) { return false; }
+        catch (AsyncServer.Diagnostics.AsyncServerException) { return false; }
     }
 
     private static DatabaseProvider ProviderOf(string provider) => provider == "sqlite" ? DatabaseProvider.Sqlite : DatabaseProvider.PostgreSql;
@@ -75,7 +73,7 @@ internal sealed class ApplyScenario(HqBackend channel) : Scenario
         var cs = await NewChannelAsync(run);
         await CreateChannelTableAsync(cs); // channel tables are provisioned ahead (the PostgreSQL target requires it)
         var connection = ResolvedConnection.FromString(ProviderOf(channel.Provider), cs);
-        await using var target = (IChannelTarget)Factory!.Invoke(null, [connection])!;
+        await using var target = OpenTarget(connection);
         var verify = new Stopwatch();
         var apply = new Stopwatch();
         var watch = BenchWatch.StartNew();

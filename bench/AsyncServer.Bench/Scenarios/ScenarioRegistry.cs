@@ -52,7 +52,7 @@ internal static class ScenarioRegistry
     {
         try
         {
-            var probe = ProviderFactory.CreateChangeSource(ResolvedConnection.FromString(provider, "Host=127.0.0.1;Database=probe"));
+            var probe = DatabaseProviders.For(provider).OpenChangeSource(ResolvedConnection.FromString(provider, "Host=127.0.0.1;Database=probe"));
             probe.DisposeAsync().AsTask().GetAwaiter().GetResult();
             return true;
         }

@@ -85,17 +85,4 @@ public sealed class ResolvedConnection
             }
         }
     }
-
-    /// <summary>The SQLite file this connection names, or null for other providers.</summary>
-    public string? SqliteFile
-    {
-        get
-        {
-            if (Provider != DatabaseProvider.Sqlite) return null;
-            var builder = new DbConnectionStringBuilder { ConnectionString = ConnectionString };
-            foreach (var key in new[] { "Data Source", "DataSource", "Filename" })
-                if (builder.TryGetValue(key, out var v) && v is string s) return s;
-            return null;
-        }
-    }
 }

@@ -12,6 +12,8 @@ public sealed record StatusMoveSummary
     public int SessionsPurged { get; init; }
     public int StatusMessagesPurged { get; init; }
     public int PackageFilesDeleted { get; init; }
+    /// <summary>Channel databases removed from the configuration whose pending targets this run canceled.</summary>
+    public int ChannelDatabasesRetired { get; init; }
     public int TempFilesDeleted { get; init; }
     public long BytesFreed { get; init; }
     public int RetentionDays { get; init; }
@@ -26,7 +28,9 @@ public sealed record StatusMoveProgress(string Status, int PercentComplete);
 /// The "process status messages" job: copies status messages into the HQ status tables and marks them moved
 /// (safe to interrupt: the HQ table is keyed by message id, so a message written but not yet marked is simply
 /// skipped on the next run), then applies the retention settings: finished sessions and moved messages older
-/// than RetentionDays go, with their package files, and orphan temporary files (.NAME.tmp) are swept.
+/// than RetentionDays go, with their package files (a batch per transaction), messages never moved go after twice that,
+/// channel databases removed from the configuration have their pending targets canceled, and orphan temporary files
+/// (.NAME.tmp) are swept.
 /// </summary>
 public sealed class StatusMessageMover(EngineContext context)
 {
@@ -35,6 +39,9 @@ public sealed class StatusMessageMover(EngineContext context)
 
     /// <summary>Messages per HQ transaction.</summary>
     public int BatchSize { get; init; } = 1000;
+
+    /// <summary>Sessions (and status messages) purged per message-database transaction.</summary>
+    public int PurgeBatchSize { get; init; } = 1000;
 
     /// <summary>-WhatIf counts at most this many waiting messages.</summary>
     public const int WhatIfCountLimit = 100_000;
@@ -46,6 +53,9 @@ public sealed class StatusMessageMover(EngineContext context)
     {
         await using var store = context.OpenMessageStore();
         await store.EnsureReadyAsync(ct).ConfigureAwait(false);
+        var hq = context.HqConnection;
+        // First, so the cancellations reach HQ with this run's messages.
+        var retired = whatIf ? 0 : await RetireRemovedChannelDatabasesAsync(store, ct).ConfigureAwait(false);
         // -WhatIf counts what is waiting, without writing anything anywhere (up to a bound, to keep memory bounded).
         var moved = whatIf
             ? (await store.GetUnmovedStatusMessagesAsync(WhatIfCountLimit, ct).ConfigureAwait(false)).Count
@@ -53,16 +63,15 @@ public sealed class StatusMessageMover(EngineContext context)
 
         var cutoff = context.Time.GetUtcNow() - TimeSpan.FromDays(Config.RetentionDays);
         progress?.Report(new StatusMoveProgress($"Purging sessions created before {cutoff:u}", 60));
-        var purge = await store.PurgeAsync(cutoff, whatIf, ct).ConfigureAwait(false);
-        var (files, packageBytes) = DeletePackageFiles(purge.Sessions, whatIf);
+        var (sessionsPurged, messagesPurged, files, packageBytes) = await PurgeAsync(store, cutoff, whatIf, ct).ConfigureAwait(false);
         progress?.Report(new StatusMoveProgress("Sweeping orphan temporary files", 90));
         var (temps, tempBytes) = SweepTempFiles(whatIf);
         progress?.Report(new StatusMoveProgress("Completed", 100));
         var summary = new StatusMoveSummary
         {
-            WhatIf = whatIf, MessagesMoved = moved, SessionsPurged = purge.Sessions.Count, StatusMessagesPurged = purge.StatusMessages,
-            PackageFilesDeleted = files, TempFilesDeleted = temps, BytesFreed = packageBytes + tempBytes, RetentionDays = Config.RetentionDays,
-            PurgedBefore = cutoff, HqDatabase = context.HqConnection.Display,
+            WhatIf = whatIf, MessagesMoved = moved, SessionsPurged = sessionsPurged, StatusMessagesPurged = messagesPurged,
+            ChannelDatabasesRetired = retired, PackageFilesDeleted = files, TempFilesDeleted = temps, BytesFreed = packageBytes + tempBytes,
+            RetentionDays = Config.RetentionDays, PurgedBefore = cutoff, HqDatabase = hq.Display,
         };
         // The -WhatIf preview logs nothing: a log line says what happened, after it happened.
         if (!whatIf)
@@ -129,6 +138,56 @@ public sealed class StatusMessageMover(EngineContext context)
                 if (!whatIf) PackageFiles.TryDelete(info.FullName);
             }
         return (temps, bytes);
+    }
+
+    /// <summary>
+    /// Purges what is older than <paramref name="cutoff"/>: a batch per transaction, its package files deleted before
+    /// the next, so memory and lock time stay bounded (issue 12, point 10). Returns sessions, status messages, files
+    /// and bytes (what would go, under -WhatIf).
+    /// </summary>
+    private async Task<(int Sessions, int Messages, int Files, long Bytes)> PurgeAsync(IMessageStore store, DateTimeOffset cutoff, bool whatIf,
+        CancellationToken ct)
+    {
+        if (whatIf)
+        {
+            var preview = await store.PurgeAsync(cutoff, whatIf: true, ct).ConfigureAwait(false);
+            var (previewFiles, previewBytes) = DeletePackageFiles(preview.Sessions, whatIf: true);
+            return (preview.Sessions.Count, preview.StatusMessages, previewFiles, previewBytes);
+        }
+        int sessions = 0, messages = 0, files = 0;
+        long bytes = 0;
+        while (true)
+        {
+            var batch = await store.PurgeBatchAsync(cutoff, PurgeBatchSize, ct).ConfigureAwait(false);
+            sessions += batch.Sessions.Count;
+            messages += batch.StatusMessages;
+            var (batchFiles, batchBytes) = DeletePackageFiles(batch.Sessions, whatIf: false);
+            (files, bytes) = (files + batchFiles, bytes + batchBytes);
+            if (batch.Sessions.Count < PurgeBatchSize && batch.StatusMessages < PurgeBatchSize) break;
+        }
+        // Messages that could not be moved for twice the retention period are dropped: the outbox stays bounded.
+        var unmoved = await store.PurgeUnmovedStatusMessagesAsync(cutoff - TimeSpan.FromDays(Config.RetentionDays), PurgeBatchSize, ct)
+            .ConfigureAwait(false);
+        if (unmoved > 0)
+            _log.LogWarning("{Count} status message(s) never moved to HQ in {Days} days were purged.", unmoved, 2 * Config.RetentionDays);
+        return (sessions, messages + unmoved, files, bytes);
+    }
+
+    /// <summary>
+    /// A channel database removed from the configuration gets a defined end: its pending targets are canceled with a
+    /// reason, so its sessions and package files can be purged, and it is seeded afresh if it comes back.
+    /// </summary>
+    private async Task<int> RetireRemovedChannelDatabasesAsync(IMessageStore store, CancellationToken ct)
+    {
+        var retired = 0;
+        foreach (var db in await store.GetChannelDatabasesWithPendingTargetsAsync(ct).ConfigureAwait(false))
+        {
+            if (Config.FindChannelDatabase(db) is not null) continue;
+            var canceled = await store.RetireChannelDatabaseAsync(db, $"Channel database '{db}' was removed from the configuration.", ct).ConfigureAwait(false);
+            _log.LogWarning("Channel database {Database} is no longer configured: {Count} pending target(s) canceled.", db, canceled);
+            retired++;
+        }
+        return retired;
     }
 
     /// <summary>The download, staging and upload folders and the reference client's local folders.</summary>

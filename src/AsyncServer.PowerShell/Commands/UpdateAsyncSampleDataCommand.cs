@@ -21,7 +21,7 @@ public sealed class UpdateAsyncSampleDataCommand : AsyncServerCmdlet
     protected override void ProcessRecord()
     {
         var hq = Run(ct => Task.FromResult(Context.HqConnection));
-        var file = hq.SqliteFile;
+        var file = EngineContext.ProviderOf(hq).DatabaseFile(hq);
         if (file is null)
             ThrowTerminatingError(new ErrorRecord(new InvalidOperationException("Update-AsyncSampleData works on a SQLite sample HQ database only."),
                 "SampleNeedsSqlite", ErrorCategory.InvalidOperation, hq.Display));

@@ -24,10 +24,10 @@ public sealed class HostileSqliteTypeTests(SqliteFixture fixture) : IClassFixtur
     {
         var db = await fixture.CreateDatabaseAsync("hostiletype");
         await fixture.ExecuteAsync(db, $"CREATE TABLE VICTIM (A TEXT); INSERT INTO VICTIM VALUES ('still here'); CREATE TABLE ITEMS (ID {declaredType} NOT NULL PRIMARY KEY, NAME TEXT)");
-        var declared = (await ProviderFactory.CreateChangeSource(db).DescribeTableAsync("ITEMS", default))!.Columns[0].NativeType;
+        var declared = (await DatabaseProviders.For(db).OpenChangeSource(db).DescribeTableAsync("ITEMS", default))!.Columns[0].NativeType;
         Assert.Contains(declared, c => c is ')' or ';' or '\n'); // the hostile text really is the declared type
 
-        var source = ProviderFactory.CreateChangeSource(db);
+        var source = DatabaseProviders.For(db).OpenChangeSource(db);
         await source.EnableChangeTrackingAsync(["ITEMS"], ChangeTrackingOptions.Default, default);
         await fixture.ExecuteAsync(db, "INSERT INTO ITEMS VALUES ('1', 'a'); UPDATE ITEMS SET NAME = 'b'");
 

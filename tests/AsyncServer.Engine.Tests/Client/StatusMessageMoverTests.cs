@@ -90,4 +90,26 @@ public sealed class StatusMessageMoverTests
         // HQ keeps the history.
         Assert.True(await HqScalarAsync(h, $"SELECT COUNT(*) FROM ASYNCSTATUSMESSAGE WHERE SESSIONID = {finished.Id}") > 0);
     }
+
+    [Fact]
+    public async Task A_channel_database_removed_from_the_configuration_gets_a_defined_end_and_its_sessions_are_purged()
+    {
+        await using var h = await ClientHarness.CreateAsync(products: 10, configure: c => c.RetentionDays = 0);
+        var sessions = await h.DistributeAsync(new DistributionRequest { Jobs = ["1020"] });
+        foreach (var db in h.ChannelDatabases.Where(d => d != "DETROIT")) await h.ReceiveAsync(db);
+        var pending = sessions.Single(s => s.DataGroup == "USMF-Stores"); // only DETROIT still has work in it
+        var mover = new StatusMessageMover(h.Context);
+        Assert.Equal(0, (await mover.RunAsync(whatIf: false, null, default)).ChannelDatabasesRetired);
+        Assert.True(File.Exists(h.PackagePath(pending)));
+
+        // DETROIT leaves the configuration: its targets would stay pending forever, and keep the session and its file.
+        foreach (var group in h.Config.DataGroups) group.ChannelDatabases.RemoveAll(d => d.Id == "DETROIT");
+        var run = await mover.RunAsync(whatIf: false, null, default);
+        Assert.Equal(1, run.ChannelDatabasesRetired);
+        Assert.Equal(1, run.SessionsPurged);
+        Assert.False(File.Exists(h.PackagePath(pending)));
+        Assert.Empty(await h.SessionsAsync());
+        Assert.True(await HqScalarAsync(h, $"SELECT COUNT(*) FROM ASYNCSESSIONSTATUS WHERE SESSIONID = {pending.Id} AND CHANNELDATABASE = 'DETROIT' AND STATUS = 'Canceled' " +
+            "AND MESSAGE LIKE '%removed from the configuration%'") == 1);
+    }
 }

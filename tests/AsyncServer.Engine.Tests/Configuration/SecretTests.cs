@@ -1,3 +1,4 @@
+using AsyncServer.Tests.Support;
 using AsyncServer.Configuration;
 using AsyncServer.Data;
 using AsyncServer.Diagnostics;

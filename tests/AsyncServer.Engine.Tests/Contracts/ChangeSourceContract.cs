@@ -1,3 +1,4 @@
+using AsyncServer.Tests.Support;
 using System.Data.Common;
 using AsyncServer.ChangeTracking;
 using AsyncServer.Data;

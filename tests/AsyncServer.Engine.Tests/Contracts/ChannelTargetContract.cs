@@ -257,11 +257,3 @@ public abstract class ChannelTargetContract : IDisposable
 
     public void Dispose() => _files.Dispose();
 }
-
-public sealed class SqliteChannelTargetContractTests : ChannelTargetContract, IClassFixture<SqliteFixture>
-{
-    public SqliteChannelTargetContractTests(SqliteFixture fixture) => Fixture = fixture;
-    protected override IProviderFixture Fixture { get; }
-    protected override string DateTimeType => "DATETIME";
-    protected override string GuidType => "UNIQUEIDENTIFIER";
-}

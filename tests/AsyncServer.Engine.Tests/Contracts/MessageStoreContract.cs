@@ -1,3 +1,4 @@
+using AsyncServer.Tests.Support;
 using AsyncServer.Diagnostics;
 using AsyncServer.Messaging;
 using AsyncServer.Providers;
@@ -5,7 +6,7 @@ using AsyncServer.Providers;
 namespace AsyncServer.Tests.Contracts;
 
 /// <summary>The behaviour every message store must have, whatever the provider.</summary>
-public abstract class MessageStoreContract
+public abstract partial class MessageStoreContract
 {
     protected abstract IProviderFixture Fixture { get; }
 
@@ -309,10 +310,4 @@ public abstract class MessageStoreContract
         var ex = await Assert.ThrowsAsync<AsyncServerException>(() => store.ReplacePackageAsync(new CompletedPackage(a + 100, 1, "x.zip", 1, "x", false), default));
         Assert.Equal(ErrorIds.SessionNotFound, ex.ErrorId);
     }
-}
-
-public sealed class SqliteMessageStoreContractTests : MessageStoreContract, IClassFixture<SqliteFixture>
-{
-    public SqliteMessageStoreContractTests(SqliteFixture fixture) => Fixture = fixture;
-    protected override IProviderFixture Fixture { get; }
 }

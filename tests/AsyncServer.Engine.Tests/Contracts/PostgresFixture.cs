@@ -47,23 +47,3 @@ public sealed class PostgresCollection : ICollectionFixture<PostgresFixture>
 {
     public const string Name = "PostgreSQL";
 }
-
-[Collection(PostgresCollection.Name)]
-public sealed class PostgresChangeSourceContractTests(PostgresFixture fixture) : ChangeSourceContract
-{
-    protected override IProviderFixture Fixture { get; } = fixture;
-}
-
-[Collection(PostgresCollection.Name)]
-public sealed class PostgresMessageStoreContractTests(PostgresFixture fixture) : MessageStoreContract
-{
-    protected override IProviderFixture Fixture { get; } = fixture;
-}
-
-[Collection(PostgresCollection.Name)]
-public sealed class PostgresChannelTargetContractTests(PostgresFixture fixture) : ChannelTargetContract
-{
-    protected override IProviderFixture Fixture { get; } = fixture;
-    protected override string GuidType => "UUID";
-    protected override string BinaryType => "BYTEA";
-}

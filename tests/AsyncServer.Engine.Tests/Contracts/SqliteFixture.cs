@@ -33,9 +33,3 @@ public sealed class SqliteFixture : IProviderFixture, IDisposable
 
     public void Dispose() => _folder.Dispose();
 }
-
-public sealed class SqliteChangeSourceContractTests : ChangeSourceContract, IClassFixture<SqliteFixture>
-{
-    public SqliteChangeSourceContractTests(SqliteFixture fixture) => Fixture = fixture;
-    protected override IProviderFixture Fixture { get; }
-}

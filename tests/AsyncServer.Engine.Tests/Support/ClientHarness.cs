@@ -1,3 +1,4 @@
+using AsyncServer.Tests.Support;
 using System.Globalization;
 using AsyncServer.Client;
 using AsyncServer.Configuration;

@@ -1,3 +1,4 @@
+using AsyncServer.Tests.Support;
 using System.Text.RegularExpressions;
 using AsyncServer.ChangeTracking;
 using AsyncServer.Data;

@@ -1,4 +1,4 @@
-using AsyncServer.Client;
+using System.Data.Common;
 using AsyncServer.Data;
 using AsyncServer.Diagnostics;
 using AsyncServer.Messaging;
@@ -18,79 +18,30 @@ namespace AsyncServer.Providers.PostgreSql;
 /// package key (else update by key, insert the missing keys). Any error rolls the whole package back. Re-applying a package leaves the same rows as applying it once. Rows travel as binary COPY
 /// tuples encoded straight from the package's lines (<see cref="PostgresCopyEncoder"/>).
 /// </summary>
-public sealed class PostgresChannelTarget : IChannelTarget
+internal sealed class PostgresChannelTarget(ResolvedConnection connection) : SqlChannelTarget<PostgresChannelTarget.Plan>(connection)
 {
-    private readonly ResolvedConnection _connection;
+    /// <summary>The channel table, and its column for each package column (in package order).</summary>
+    public sealed record Plan(TableSchema Target, IReadOnlyList<ColumnSchema> Columns);
 
-    public PostgresChannelTarget(ResolvedConnection connection) => _connection = connection;
+    public override DatabaseProvider Provider => DatabaseProvider.PostgreSql;
 
-    public DatabaseProvider Provider => DatabaseProvider.PostgreSql;
+    protected override async Task<DbConnection> OpenAsync(bool create, CancellationToken cancellationToken)
+        => await PostgresConnections.OpenAsync(connection, cancellationToken).ConfigureAwait(false);
 
-    public async Task<TableSchema?> DescribeTableAsync(string table, CancellationToken cancellationToken)
-    {
-        await using var conn = await PostgresConnections.OpenAsync(_connection, cancellationToken).ConfigureAwait(false);
-        return (await PostgresCatalog.DescribeAsync(conn, table, cancellationToken).ConfigureAwait(false))?.Schema;
-    }
+    protected override async Task<TableSchema?> DescribeAsync(DbConnection conn, DbTransaction? tx, string table, CancellationToken cancellationToken)
+        => (await PostgresCatalog.DescribeAsync((NpgsqlConnection)conn, table, cancellationToken, (NpgsqlTransaction?)tx).ConfigureAwait(false))?.Schema;
 
-    public async Task<ApplyResult> ApplyAsync(PackageReader package, CancellationToken cancellationToken)
-    {
-        var manifest = package.Manifest;
-        await using var conn = await PostgresConnections.OpenAsync(_connection, cancellationToken).ConfigureAwait(false);
-        await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        long upserted = 0, deleted = 0;
-        // The parts of a full sync carry keys that the channel table mostly does not hold yet (part 1 into an emptied
-        // table, parts 2.. after it): they try the direct COPY even into a filled table.
-        var fullSync = string.Equals(manifest.Kind, nameof(SessionKind.Full), StringComparison.OrdinalIgnoreCase);
-        var applied = new List<string>();
-        var current = "";
-        try
-        {
-            // Check (or create) every table before touching a row: a package that does not fit changes nothing.
-            var targets = new List<(PackageTable Table, TableSchema Target, IReadOnlyList<ColumnSchema> Columns)>();
-            foreach (var table in manifest.Tables)
-            {
-                current = table.ChannelTable;
-                var target = await PrepareTableAsync(conn, tx, table, manifest.SessionId, cancellationToken).ConfigureAwait(false);
-                targets.Add((table, target, table.Columns.Select(c => target.Find(c.Name)!).ToList()));
-            }
-            foreach (var name in manifest.DeleteExistingTables.Distinct(StringComparer.OrdinalIgnoreCase))
-            {
-                current = name;
-                var target = (await PostgresCatalog.DescribeAsync(conn, name, cancellationToken, tx).ConfigureAwait(false))?.Schema;
-                if (target is null) continue; // nothing to empty
-                await PostgresConnections.ExecuteAsync(conn, $"DELETE FROM {PostgresCatalog.Quote(target)}", cancellationToken, tx).ConfigureAwait(false);
-                applied.Add(target.DisplayName);
-            }
-            for (var i = 0; i < targets.Count; i++)
-            {
-                var (table, target, columns) = targets[i];
-                current = target.DisplayName;
-                var (u, d) = await ApplyTableAsync(conn, tx, package, table, target, columns, $"async_stage_{i}", fullSync, cancellationToken).ConfigureAwait(false);
-                upserted += u;
-                deleted += d;
-                if (!applied.Contains(target.DisplayName)) applied.Add(target.DisplayName);
-            }
-            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (PackageFormatException ex)
-        {
-            throw new AsyncServerException(ErrorIds.PackageInvalid, ErrorKind.InvalidData,
-                $"The package of session {manifest.SessionId} is invalid at table '{current}': {ex.Message}. Nothing was applied.", manifest.SessionId, ex);
-        }
-        catch (NpgsqlException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new AsyncServerException(ErrorIds.ApplyFailed, ErrorKind.InvalidData,
-                $"Applying session {manifest.SessionId} to channel database {_connection.Display} failed at table '{current}': {ex.Message}. Nothing was applied.", manifest.SessionId, ex);
-        }
-        return new ApplyResult(manifest.SessionId, upserted, deleted, applied);
-    }
+    protected override bool IsDatabaseError(Exception exception) => exception is NpgsqlException;
+
+    protected override string NameOf(Plan plan) => plan.Target.DisplayName;
 
     /// <summary>
     /// The channel table of a package table: created from the manifest when missing (its columns in the
     /// logical types' PostgreSQL types, the key as primary key); an existing one must have every column.
     /// </summary>
-    private static async Task<TableSchema> PrepareTableAsync(NpgsqlConnection conn, NpgsqlTransaction tx, PackageTable table, long sessionId, CancellationToken ct)
+    protected override async Task<Plan> PrepareAsync(ApplyStep step, PackageTable table)
     {
+        var (conn, tx, ct) = ((NpgsqlConnection)step.Connection, (NpgsqlTransaction)step.Transaction, step.CancellationToken);
         var schema = (await PostgresCatalog.DescribeAsync(conn, table.ChannelTable, ct, tx).ConfigureAwait(false))?.Schema;
         if (schema is null)
         {
@@ -100,15 +51,28 @@ public sealed class PostgresChannelTarget : IChannelTarget
             await PostgresConnections.ExecuteAsync(conn,
                 $"CREATE TABLE {d.Quote(QualifiedName.Parse(table.ChannelTable))} ({string.Join(", ", columns)}, PRIMARY KEY ({string.Join(", ", table.KeyColumns.Select(d.Quote))}))",
                 ct, tx).ConfigureAwait(false);
-            return (await PostgresCatalog.DescribeAsync(conn, table.ChannelTable, ct, tx).ConfigureAwait(false))!.Schema;
+            schema = (await PostgresCatalog.DescribeAsync(conn, table.ChannelTable, ct, tx).ConfigureAwait(false))!.Schema;
         }
-        var missing = table.Columns.Where(c => schema.Find(c.Name) is null).Select(c => c.Name).ToList();
-        if (missing.Count > 0)
-            throw new AsyncServerException(ErrorIds.ChannelTableMismatch, ErrorKind.InvalidData,
-                $"Channel table {schema.DisplayName} lacks column(s) {string.Join(", ", missing)} that the package of session {sessionId} carries; " +
-                "add them to the channel table or change the subjob's field map. Nothing was applied.", schema.DisplayName);
-        return schema;
+        else RequireColumns(schema, schema.DisplayName, table, step.Package.Manifest.SessionId);
+        return new Plan(schema, table.Columns.Select(c => schema.Find(c.Name)!).ToList());
     }
+
+    protected override async Task<string?> EmptyAsync(ApplyStep step, string table)
+    {
+        var (conn, tx, ct) = ((NpgsqlConnection)step.Connection, (NpgsqlTransaction)step.Transaction, step.CancellationToken);
+        var target = (await PostgresCatalog.DescribeAsync(conn, table, ct, tx).ConfigureAwait(false))?.Schema;
+        if (target is null) return null; // nothing to empty
+        await PostgresConnections.ExecuteAsync(conn, $"DELETE FROM {PostgresCatalog.Quote(target)}", ct, tx).ConfigureAwait(false);
+        return target.DisplayName;
+    }
+
+    /// <summary>
+    /// The parts of a full sync carry keys that the channel table mostly does not hold yet (part 1 into an emptied
+    /// table, parts 2.. after it): they try the direct COPY even into a filled table.
+    /// </summary>
+    protected override Task<(long Upserted, long Deleted)> ApplyTableAsync(ApplyStep step, PackageTable table, Plan plan, int index)
+        => ApplyTableAsync((NpgsqlConnection)step.Connection, (NpgsqlTransaction)step.Transaction, step.Package, table, plan.Target, plan.Columns,
+            $"async_stage_{index}", string.Equals(step.Package.Manifest.Kind, nameof(SessionKind.Full), StringComparison.OrdinalIgnoreCase), step.CancellationToken);
 
     private static async Task<(long Upserted, long Deleted)> ApplyTableAsync(NpgsqlConnection conn, NpgsqlTransaction tx, PackageReader package,
         PackageTable table, TableSchema target, IReadOnlyList<ColumnSchema> columns, string stage, bool fullSync, CancellationToken ct)
@@ -294,5 +258,4 @@ public sealed class PostgresChannelTarget : IChannelTarget
         catch (Exception ex) when (ex is NpgsqlException or ObjectDisposedException or InvalidOperationException or IOException) { }
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -1,5 +1,5 @@
 using System.Data;
-using AsyncServer.Client;
+using System.Data.Common;
 using AsyncServer.Data;
 using AsyncServer.Diagnostics;
 using AsyncServer.Packaging;
@@ -14,68 +14,51 @@ namespace AsyncServer.Providers.SqlServer;
 /// updates, inserts. Any failure rolls the whole package back. Re-applying a package changes nothing, because every
 /// row is applied by key to the values it carries.
 /// </summary>
-public sealed class SqlServerChannelTarget : IChannelTarget
+internal sealed class SqlServerChannelTarget(ResolvedConnection connection) : SqlChannelTarget<ChannelApplyPlan>(connection)
 {
     /// <summary>Rows held in memory per bulk-copy batch.</summary>
     internal const int BatchRows = 5_000;
 
-    private readonly ResolvedConnection _connection;
+    public override DatabaseProvider Provider => DatabaseProvider.SqlServer;
 
-    public SqlServerChannelTarget(ResolvedConnection connection) => _connection = connection;
+    protected override async Task<DbConnection> OpenAsync(bool create, CancellationToken cancellationToken)
+        => await SqlServerConnections.OpenAsync(connection, cancellationToken).ConfigureAwait(false);
 
-    public DatabaseProvider Provider => DatabaseProvider.SqlServer;
+    protected override async Task<TableSchema?> DescribeAsync(DbConnection conn, DbTransaction? tx, string table, CancellationToken cancellationToken)
+        => (await SqlServerCatalog.DescribeAsync((SqlConnection)conn, table, cancellationToken, (SqlTransaction?)tx).ConfigureAwait(false))?.Schema;
 
-    public async Task<TableSchema?> DescribeTableAsync(string table, CancellationToken cancellationToken)
-    {
-        await using var conn = await SqlServerConnections.OpenAsync(_connection, cancellationToken).ConfigureAwait(false);
-        return (await SqlServerCatalog.DescribeAsync(conn, table, cancellationToken).ConfigureAwait(false))?.Schema;
-    }
+    protected override async Task<DbTransaction> BeginAsync(DbConnection conn, CancellationToken cancellationToken)
+        => await conn.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
 
-    public async Task<ApplyResult> ApplyAsync(PackageReader package, CancellationToken cancellationToken)
-    {
-        var manifest = package.Manifest;
-        await using var conn = await SqlServerConnections.OpenAsync(_connection, cancellationToken).ConfigureAwait(false);
-        await using var tx = (SqlTransaction)await conn.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
-        long upserted = 0, deleted = 0;
-        var touched = new List<string>();
-        try
-        {
-            // Check (or create) every table before touching any row, so a mismatch fails before work is done.
-            var plans = new List<(PackageTable Table, ChannelApplyPlan Plan)>();
-            foreach (var table in manifest.Tables)
-                plans.Add((table, Plan(await PrepareTableAsync(conn, tx, table, cancellationToken).ConfigureAwait(false), table, manifest.SessionId)));
+    /// <summary>SqlClient's own errors, and the conversions SqlBulkCopy rejects a value with.</summary>
+    protected override bool IsDatabaseError(Exception exception) => exception is SqlException or InvalidOperationException or InvalidCastException or FormatException;
 
-            foreach (var name in manifest.DeleteExistingTables.Distinct(StringComparer.OrdinalIgnoreCase))
-            {
-                var existing = await SqlServerCatalog.DescribeAsync(conn, name, cancellationToken, tx).ConfigureAwait(false);
-                if (existing is null) continue; // nothing to empty
-                await ExecuteAsync(conn, tx, SqlServerChannelSql.DeleteAll(existing.Schema), cancellationToken).ConfigureAwait(false);
-                touched.Add(existing.Schema.DisplayName);
-            }
-            foreach (var (table, plan) in plans)
-            {
-                var (u, d) = await ApplyTableAsync(conn, tx, package, table, plan, cancellationToken).ConfigureAwait(false);
-                upserted += u;
-                deleted += d;
-                if (!touched.Contains(plan.Table.DisplayName, StringComparer.OrdinalIgnoreCase)) touched.Add(plan.Table.DisplayName);
-            }
-            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is SqlException or PackageFormatException or InvalidOperationException or InvalidCastException or FormatException)
-        {
-            throw new AsyncServerException(ex is PackageFormatException ? ErrorIds.PackageInvalid : ErrorIds.ApplyFailed, ErrorKind.WriteError,
-                $"Session {manifest.SessionId} was not applied to channel database {_connection.Display} (nothing was changed): {ex.Message}", manifest.SessionId, ex);
-        }
-        return new ApplyResult(manifest.SessionId, upserted, deleted, touched);
-    }
+    protected override string NameOf(ChannelApplyPlan plan) => plan.Table.DisplayName;
 
     /// <summary>The channel table of a package table; created from the manifest (columns, types, key) when it does not exist.</summary>
-    private static async Task<SqlServerTable> PrepareTableAsync(SqlConnection conn, SqlTransaction tx, PackageTable table, CancellationToken ct)
+    protected override async Task<ChannelApplyPlan> PrepareAsync(ApplyStep step, PackageTable table)
     {
-        if (await SqlServerCatalog.DescribeAsync(conn, table.ChannelTable, ct, tx).ConfigureAwait(false) is { } existing) return existing;
-        await ExecuteAsync(conn, tx, SqlServerChannelSql.CreateTable(QualifiedName.Parse(table.ChannelTable), table), ct).ConfigureAwait(false);
-        return (await SqlServerCatalog.DescribeAsync(conn, table.ChannelTable, ct, tx).ConfigureAwait(false))!;
+        var (conn, tx, ct) = ((SqlConnection)step.Connection, (SqlTransaction)step.Transaction, step.CancellationToken);
+        var channel = await SqlServerCatalog.DescribeAsync(conn, table.ChannelTable, ct, tx).ConfigureAwait(false);
+        if (channel is null)
+        {
+            await ExecuteAsync(conn, tx, SqlServerChannelSql.CreateTable(QualifiedName.Parse(table.ChannelTable), table), ct).ConfigureAwait(false);
+            channel = (await SqlServerCatalog.DescribeAsync(conn, table.ChannelTable, ct, tx).ConfigureAwait(false))!;
+        }
+        return Plan(channel, table, step.Package.Manifest.SessionId);
     }
+
+    protected override async Task<string?> EmptyAsync(ApplyStep step, string table)
+    {
+        var (conn, tx, ct) = ((SqlConnection)step.Connection, (SqlTransaction)step.Transaction, step.CancellationToken);
+        var existing = await SqlServerCatalog.DescribeAsync(conn, table, ct, tx).ConfigureAwait(false);
+        if (existing is null) return null; // nothing to empty
+        await ExecuteAsync(conn, tx, SqlServerChannelSql.DeleteAll(existing.Schema), ct).ConfigureAwait(false);
+        return existing.Schema.DisplayName;
+    }
+
+    protected override Task<(long Upserted, long Deleted)> ApplyTableAsync(ApplyStep step, PackageTable table, ChannelApplyPlan plan, int index)
+        => ApplyTableAsync((SqlConnection)step.Connection, (SqlTransaction)step.Transaction, step.Package, table, plan, step.CancellationToken);
 
     /// <summary>Checks the package table against the channel catalog; every problem is named before anything is written.</summary>
     internal static ChannelApplyPlan Plan(SqlServerTable channel, PackageTable table, long sessionId)
@@ -149,5 +132,4 @@ public sealed class SqlServerChannelTarget : IChannelTarget
         await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -1,16 +1,16 @@
-using System.Text;
 using AsyncServer.Messaging;
+using AsyncServer.Messaging.Sql;
 
 namespace AsyncServer.Providers.SqlServer;
 
-/// <summary>The channel side and session lifecycle (schema version 2): SQL texts, parsed by the tests like the others.</summary>
-internal static partial class SqlServerMessageStoreSql
+/// <summary>The channel side, status messages and retention (schema version 2): SQL texts, parsed by the tests like the others.</summary>
+internal sealed partial class SqlServerMessageStoreSql
 {
     /// <summary>
     /// Schema 2: channel_database_jobs remembers which channel databases have joined a (data group, job), so a new one
     /// is seeded with a full package instead of replaying history; existing targets count as joined.
     /// </summary>
-    public const string Migration2 = """
+    public string Migration2 => """
         CREATE TABLE [dbo].[channel_database_jobs] (
             [partition] nvarchar(100) NOT NULL,
             [data_group] nvarchar(100) NOT NULL,
@@ -27,83 +27,63 @@ internal static partial class SqlServerMessageStoreSql
         CREATE INDEX [ix_session_targets_session] ON [dbo].[session_targets] ([session_id], [status]);
         """;
 
-    /// <summary>Parameters @s (session), @c (channel database), @now. The channel database joins the session's (data group, job) unless it has.</summary>
-    public const string JoinChannelDatabase = """
+    public override string JoinChannelDatabase => """
         INSERT INTO [dbo].[channel_database_jobs] ([partition], [data_group], [job_id], [channel_database], [first_session_id], [joined_at])
         SELECT [s].[partition], [s].[data_group], [s].[job_id], @c, [s].[id], @now FROM [dbo].[download_sessions] AS [s]
         WHERE [s].[id] = @s AND NOT EXISTS (SELECT 1 FROM [dbo].[channel_database_jobs] AS [j] WITH (UPDLOCK, HOLDLOCK)
             WHERE [j].[partition] = [s].[partition] AND [j].[data_group] = [s].[data_group] AND [j].[job_id] = [s].[job_id] AND [j].[channel_database] = @c);
         """;
 
-    private static string List(string prefix, int count) => string.Join(", ", Enumerable.Range(0, count).Select(i => $"@{prefix}{i}"));
-
-    /// <summary>Sessions with a target at @db in one of @st0.. (the pending statuses), in session order.</summary>
-    public static string PendingSessions(int statuses) =>
-        "SELECT " + SessionColumns + " FROM [dbo].[download_sessions] AS [s] " +
-        $"WHERE EXISTS (SELECT 1 FROM [dbo].[session_targets] AS [x] WHERE [x].[session_id] = [s].[id] AND [x].[channel_database] = @db AND [x].[status] IN ({List("st", statuses)})) " +
+    public override string PendingSessions(int statuses) =>
+        "SELECT " + SessionColumnList + " FROM [dbo].[download_sessions] AS [s] " +
+        $"WHERE EXISTS (SELECT 1 FROM [dbo].[session_targets] AS [x] WHERE [x].[session_id] = [s].[id] AND [x].[channel_database] = @db AND [x].[status] {In("st", statuses)}) " +
         "ORDER BY [s].[id];";
 
-    /// <summary>Which filters a target update has; parameters @from0.., @db, @id, @after, @before, @job, @group.</summary>
-    public sealed record TargetSelection(int FromStatuses, bool ChannelDatabase, bool SessionId, bool AfterSessionId, bool BeforeSessionId, bool JobId, bool DataGroup);
-
-    /// <summary>The targets a <see cref="TargetUpdate"/> selects, locked until the transaction ends.</summary>
-    public static string SelectTargets(TargetSelection s)
-    {
-        var sql = new StringBuilder("SELECT [t].[session_id], [t].[channel_database] FROM [dbo].[session_targets] AS [t] WITH (UPDLOCK, HOLDLOCK) ")
-            .Append("INNER JOIN [dbo].[download_sessions] AS [s] ON [s].[id] = [t].[session_id] ")
-            .Append($"WHERE [t].[status] IN ({List("from", s.FromStatuses)})");
-        if (s.ChannelDatabase) sql.Append(" AND [t].[channel_database] = @db");
-        if (s.SessionId) sql.Append(" AND [t].[session_id] = @id");
-        if (s.AfterSessionId) sql.Append(" AND [t].[session_id] > @after");
-        if (s.BeforeSessionId) sql.Append(" AND [t].[session_id] < @before");
-        if (s.JobId) sql.Append(" AND [s].[job_id] = @job");
-        if (s.DataGroup) sql.Append(" AND [s].[data_group] = @group");
-        return sql.Append(" ORDER BY [t].[session_id], [t].[channel_database];").ToString();
-    }
-
-    /// <summary>Parameters @to, @now, @m, @s, @c.</summary>
-    public static string UpdateTarget(TriesChange tries) =>
+    public override string UpdateTarget(TriesChange tries) =>
         $"UPDATE [dbo].[session_targets] SET [status] = @to, [tries] = {tries switch { TriesChange.Increment => "[tries] + 1", TriesChange.Reset => "0", _ => "[tries]" }}, " +
         "[updated_at] = @now, [message] = @m WHERE [session_id] = @s AND [channel_database] = @c;";
 
-    /// <summary>Parameters @to, @m, @id, @now, @from0...</summary>
-    public static string UpdateSessionStatus(int fromStatuses) =>
-        $"UPDATE [dbo].[download_sessions] SET [status] = @to, [message] = @m, [finished_at] = COALESCE([finished_at], @now) WHERE [id] = @id AND [status] IN ({List("from", fromStatuses)});";
+    public override string UpdateSessionStatus(int fromStatuses) =>
+        $"UPDATE [dbo].[download_sessions] SET [status] = @to, [message] = @m, [finished_at] = COALESCE([finished_at], @now) WHERE [id] = @id AND [status] {In("from", fromStatuses)};";
 
-    public const string ReplacePackage = """
+    public override string ReplacePackage => """
         UPDATE [dbo].[download_sessions] SET [row_count] = @rows, [package_file] = @file, [package_size] = @size, [package_sha256] = @sha, [staged] = @staged
         WHERE [id] = @id;
         """;
 
-    public const string JoinedChannelDatabases = "SELECT [channel_database] FROM [dbo].[channel_database_jobs] WHERE [partition] = @p AND [data_group] = @g AND [job_id] = @j;";
+    public override string JoinedChannelDatabases => "SELECT [channel_database] FROM [dbo].[channel_database_jobs] WHERE [partition] = @p AND [data_group] = @g AND [job_id] = @j;";
 
-    public const string UnmovedStatusMessages = """
+    public override string ChannelDatabasesWithPendingTargets(int statuses) =>
+        $"SELECT DISTINCT [channel_database] FROM [dbo].[session_targets] WHERE [status] {In("st", statuses)} ORDER BY [channel_database];";
+
+    public override string ForgetChannelDatabase => "DELETE FROM [dbo].[channel_database_jobs] WHERE [channel_database] = @c;";
+
+    public override string UnmovedStatusMessages => """
         SELECT TOP (@limit) [m].[id], [m].[session_id], [m].[channel_database], [m].[status], [m].[message], [m].[created_at], [s].[job_id], [s].[data_group], [s].[partition]
         FROM [dbo].[status_messages] AS [m] LEFT JOIN [dbo].[download_sessions] AS [s] ON [s].[id] = [m].[session_id]
         WHERE [m].[moved_at] IS NULL ORDER BY [m].[id];
         """;
 
-    /// <summary>Parameters @now, @m0...</summary>
-    public static string MarkMoved(int count) =>
-        $"UPDATE [dbo].[status_messages] SET [moved_at] = @now WHERE [moved_at] IS NULL AND [id] IN ({List("m", count)});";
+    public override string MarkMoved(int count) =>
+        $"UPDATE [dbo].[status_messages] SET [moved_at] = @now WHERE [moved_at] IS NULL AND [id] {In("m", count)};";
 
-    /// <summary>Sessions created before @cutoff, not @started, with no target in a pending status @st0..; locked until the purge commits.</summary>
-    public static string ExpiredSessions(int pendingStatuses) =>
-        "SELECT [s].[id], [s].[package_file], [s].[staged] FROM [dbo].[download_sessions] AS [s] WITH (UPDLOCK, HOLDLOCK) " +
+    public override string ExpiredSessions(int pendingStatuses) =>
+        "SELECT TOP (@batch) [s].[id], [s].[package_file], [s].[staged] FROM [dbo].[download_sessions] AS [s] WITH (UPDLOCK, HOLDLOCK) " +
         "WHERE [s].[created_at] < @cutoff AND [s].[status] <> @started " +
-        $"AND NOT EXISTS (SELECT 1 FROM [dbo].[session_targets] AS [x] WHERE [x].[session_id] = [s].[id] AND [x].[status] IN ({List("st", pendingStatuses)})) " +
+        $"AND NOT EXISTS (SELECT 1 FROM [dbo].[session_targets] AS [x] WHERE [x].[session_id] = [s].[id] AND [x].[status] {In("st", pendingStatuses)}) " +
         "ORDER BY [s].[id];";
 
-    public const string CountMovedMessages = "SELECT COUNT(*) FROM [dbo].[status_messages] WHERE [moved_at] IS NOT NULL AND [created_at] < @cutoff;";
+    public override string CountMovedMessages => "SELECT COUNT(*) FROM [dbo].[status_messages] WHERE [moved_at] IS NOT NULL AND [created_at] < @cutoff;";
 
-    public const string DeleteMovedMessages = "DELETE FROM [dbo].[status_messages] WHERE [moved_at] IS NOT NULL AND [created_at] < @cutoff;";
+    public override string DeleteMovedMessages => "DELETE TOP (@batch) FROM [dbo].[status_messages] WHERE [moved_at] IS NOT NULL AND [created_at] < @cutoff;";
 
-    /// <summary>Removes sessions @i0.. with their targets; the row versions that named them keep their version.</summary>
-    public static string DeleteSessions(int count)
+    public override string DeleteUnmovedMessages => "DELETE TOP (@batch) FROM [dbo].[status_messages] WHERE [moved_at] IS NULL AND [created_at] < @cutoff;";
+
+    public override string DeleteSessions(int count)
     {
-        var ids = List("i", count);
-        return $"DELETE FROM [dbo].[session_targets] WHERE [session_id] IN ({ids}); " +
-               $"UPDATE [dbo].[row_versions] SET [session_id] = NULL WHERE [session_id] IN ({ids}); " +
-               $"DELETE FROM [dbo].[download_sessions] WHERE [id] IN ({ids});";
+        var ids = In("i", count);
+        return $"DELETE FROM [dbo].[session_targets] WHERE [session_id] {ids}; " +
+               $"UPDATE [dbo].[row_versions] SET [session_id] = NULL WHERE [session_id] {ids}; " +
+               $"DELETE FROM [dbo].[download_sessions] WHERE [id] {ids};";
     }
 }

@@ -1,6 +1,5 @@
-using AsyncServer.Client;
+using System.Data.Common;
 using AsyncServer.Data;
-using AsyncServer.Diagnostics;
 using AsyncServer.Packaging;
 using Microsoft.Data.Sqlite;
 
@@ -13,53 +12,25 @@ namespace AsyncServer.Providers.Sqlite;
 /// index; both keep channel-only columns), and deletes by key. A missing table is created from the
 /// manifest; an existing table must have every manifest column, else nothing is applied.
 /// </summary>
-public sealed class SqliteChannelTarget(ResolvedConnection connection) : IChannelTarget
+internal sealed class SqliteChannelTarget(ResolvedConnection connection) : SqlChannelTarget<TableSchema>(connection)
 {
-    public DatabaseProvider Provider => DatabaseProvider.Sqlite;
+    public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
 
-    public async Task<TableSchema?> DescribeTableAsync(string table, CancellationToken cancellationToken)
+    protected override bool IsMissing => SqliteConnections.IsMissingFile(connection);
+
+    protected override async Task<DbConnection> OpenAsync(bool create, CancellationToken cancellationToken)
+        => await SqliteConnections.OpenAsync(connection, create, cancellationToken).ConfigureAwait(false);
+
+    protected override Task<TableSchema?> DescribeAsync(DbConnection conn, DbTransaction? tx, string table, CancellationToken cancellationToken)
+        => SqliteChangeSource.DescribeAsync((SqliteConnection)conn, table, cancellationToken, (SqliteTransaction?)tx);
+
+    protected override bool IsDatabaseError(Exception exception) => exception is SqliteException;
+
+    protected override string NameOf(TableSchema plan) => plan.Name;
+
+    protected override async Task<TableSchema> PrepareAsync(ApplyStep step, PackageTable table)
     {
-        // A channel database file that does not exist yet has no tables; the first package creates it.
-        if (connection.SqliteFile is { } file && file != ":memory:" && !File.Exists(file)) return null;
-        await using var conn = await SqliteConnections.OpenAsync(connection, create: false, cancellationToken).ConfigureAwait(false);
-        return await SqliteChangeSource.DescribeAsync(conn, table, cancellationToken).ConfigureAwait(false);
-    }
-
-    public async Task<ApplyResult> ApplyAsync(PackageReader package, CancellationToken cancellationToken)
-    {
-        var manifest = package.Manifest;
-        await using var conn = await SqliteConnections.OpenAsync(connection, create: true, cancellationToken).ConfigureAwait(false);
-        await using var tx = (SqliteTransaction)await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        long upserted = 0, deleted = 0;
-        var touched = new List<string>();
-
-        // Check and create every table before touching any row, so a mismatch fails before work is done.
-        var schemas = new Dictionary<PackageTable, TableSchema>();
-        foreach (var table in manifest.Tables)
-            schemas[table] = await PrepareTableAsync(conn, tx, table, manifest.SessionId, cancellationToken).ConfigureAwait(false);
-
-        foreach (var name in manifest.DeleteExistingTables.Distinct(StringComparer.OrdinalIgnoreCase))
-        {
-            var schema = await SqliteChangeSource.DescribeAsync(conn, name, cancellationToken, tx).ConfigureAwait(false);
-            if (schema is null) continue; // nothing to empty
-            await SqliteConnections.ExecuteAsync(conn, $"DELETE FROM {SqlDialect.Sqlite.Quote(schema.Name)}", cancellationToken, tx).ConfigureAwait(false);
-            touched.Add(schema.Name);
-        }
-
-        foreach (var table in manifest.Tables)
-        {
-            var schema = schemas[table];
-            var (u, d) = await ApplyTableAsync(conn, tx, package, table, schema, cancellationToken).ConfigureAwait(false);
-            upserted += u;
-            deleted += d;
-            if (!touched.Contains(schema.Name, StringComparer.OrdinalIgnoreCase)) touched.Add(schema.Name);
-        }
-        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new ApplyResult(manifest.SessionId, upserted, deleted, touched);
-    }
-
-    private static async Task<TableSchema> PrepareTableAsync(SqliteConnection conn, SqliteTransaction tx, PackageTable table, long sessionId, CancellationToken ct)
-    {
+        var (conn, tx, ct) = ((SqliteConnection)step.Connection, (SqliteTransaction)step.Transaction, step.CancellationToken);
         var schema = await SqliteChangeSource.DescribeAsync(conn, table.ChannelTable, ct, tx).ConfigureAwait(false);
         if (schema is null)
         {
@@ -70,13 +41,21 @@ public sealed class SqliteChannelTarget(ResolvedConnection connection) : IChanne
             await SqliteConnections.ExecuteAsync(conn, ddl, ct, tx).ConfigureAwait(false);
             return (await SqliteChangeSource.DescribeAsync(conn, table.ChannelTable, ct, tx).ConfigureAwait(false))!;
         }
-        var missing = table.Columns.Where(c => schema.Find(c.Name) is null).Select(c => c.Name).ToList();
-        if (missing.Count > 0)
-            throw new AsyncServerException(ErrorIds.ChannelTableMismatch, ErrorKind.InvalidData,
-                $"Channel table {schema.Name} lacks column(s) {string.Join(", ", missing)} that package of session {sessionId} carries; " +
-                "add them to the channel table or change the subjob's field map. Nothing was applied.", schema.Name);
+        RequireColumns(schema, schema.Name, table, step.Package.Manifest.SessionId);
         return schema;
     }
+
+    protected override async Task<string?> EmptyAsync(ApplyStep step, string table)
+    {
+        var (conn, tx, ct) = ((SqliteConnection)step.Connection, (SqliteTransaction)step.Transaction, step.CancellationToken);
+        var schema = await SqliteChangeSource.DescribeAsync(conn, table, ct, tx).ConfigureAwait(false);
+        if (schema is null) return null; // nothing to empty
+        await SqliteConnections.ExecuteAsync(conn, $"DELETE FROM {SqlDialect.Sqlite.Quote(schema.Name)}", ct, tx).ConfigureAwait(false);
+        return schema.Name;
+    }
+
+    protected override Task<(long Upserted, long Deleted)> ApplyTableAsync(ApplyStep step, PackageTable table, TableSchema plan, int index)
+        => ApplyTableAsync((SqliteConnection)step.Connection, (SqliteTransaction)step.Transaction, step.Package, table, plan, step.CancellationToken);
 
     private static async Task<(long Upserted, long Deleted)> ApplyTableAsync(SqliteConnection conn, SqliteTransaction tx, PackageReader package,
         PackageTable table, TableSchema schema, CancellationToken ct)
@@ -149,5 +128,4 @@ public sealed class SqliteChannelTarget(ResolvedConnection connection) : IChanne
         _ => value,
     };
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -40,6 +40,17 @@ internal static class SqliteConnections
         }
     }
 
+    /// <summary>The file a SQLite connection names, or null (a connection string without a data source).</summary>
+    public static string? FileOf(ResolvedConnection connection)
+    {
+        var builder = new SqliteConnectionStringBuilder(connection.ConnectionString);
+        return string.IsNullOrEmpty(builder.DataSource) ? null : builder.DataSource;
+    }
+
+    /// <summary>True when the connection names a file that does not exist yet (not :memory: nor a URI).</summary>
+    public static bool IsMissingFile(ResolvedConnection connection)
+        => FileOf(connection) is { } file && file != ":memory:" && !file.StartsWith("file:", StringComparison.OrdinalIgnoreCase) && !File.Exists(file);
+
     public static async Task<int> ExecuteAsync(SqliteConnection conn, string sql, CancellationToken ct, SqliteTransaction? tx = null, params (string Name, object? Value)[] parameters)
     {
         await using var cmd = conn.CreateCommand();

@@ -1,3 +1,4 @@
+using AsyncServer.Tests.Support;
 using AsyncServer.Messaging;
 using AsyncServer.Providers;
 using AsyncServer.Tests.Contracts;

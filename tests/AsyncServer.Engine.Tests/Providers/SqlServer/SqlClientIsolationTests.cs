@@ -1,3 +1,4 @@
+using AsyncServer.Tests.Support;
 using System.Reflection;
 using AsyncServer.Providers.SqlServer;
 
@@ -48,9 +49,9 @@ public sealed class SqlClientIsolationTests
     public void The_SqlServer_providers_are_reached_only_through_the_engine_interfaces()
     {
         var connection = Data.ResolvedConnection.FromString(Data.DatabaseProvider.SqlServer, "Server=nowhere;Database=hq");
-        Assert.IsType<SqlServerChangeSource>(AsyncServer.Providers.ProviderFactory.CreateChangeSource(connection));
-        Assert.IsType<SqlServerMessageStore>(AsyncServer.Providers.ProviderFactory.CreateMessageStore(connection));
-        Assert.IsType<SqlServerChannelTarget>(AsyncServer.Providers.ProviderFactory.CreateChannelTarget(connection));
+        Assert.IsType<SqlServerChangeSource>(ProviderFactory.CreateChangeSource(connection));
+        Assert.Equal("sqlserver", Assert.IsType<AsyncServer.Messaging.Sql.SqlMessageStore>(ProviderFactory.CreateMessageStore(connection)).Provider);
+        Assert.IsType<SqlServerChannelTarget>(ProviderFactory.CreateChannelTarget(connection));
         // The checker itself: a SqlClient type in a signature is found.
         Assert.True(FromSqlClient(typeof(Task<Microsoft.Data.SqlClient.SqlConnection>)));
         Assert.NotEmpty(Exposures(typeof(ExposesSqlClient)));

@@ -1,6 +1,5 @@
 using AsyncServer.Diagnostics;
 using AsyncServer.Messaging;
-using AsyncServer.Providers.SqlServer;
 using AsyncServer.Tests.Support;
 
 namespace AsyncServer.Tests.SqlServer;
@@ -19,7 +18,7 @@ public sealed class SqlServerConcurrencyTests(SqlServerFixture fixture) : IClass
     public async Task Instances_racing_for_a_lease_never_both_get_it()
     {
         var db = await fixture.CreateDatabaseAsync("leaserace");
-        var stores = Enumerable.Range(0, Instances).Select(_ => new SqlServerMessageStore(db)).ToList();
+        var stores = Enumerable.Range(0, Instances).Select(_ => ProviderFactory.CreateMessageStore(db)).ToList();
         await stores[0].InitializeAsync(default);
         for (var round = 0; round < 20; round++)
         {
@@ -34,7 +33,7 @@ public sealed class SqlServerConcurrencyTests(SqlServerFixture fixture) : IClass
     public async Task Instances_racing_to_record_the_same_run_record_it_once()
     {
         var db = await fixture.CreateDatabaseAsync("completerace");
-        var stores = Enumerable.Range(0, Instances).Select(_ => new SqlServerMessageStore(db)).ToList();
+        var stores = Enumerable.Range(0, Instances).Select(_ => ProviderFactory.CreateMessageStore(db)).ToList();
         await stores[0].InitializeAsync(default);
         const string resource = "download/ps1/G1/1040";
         Assert.True((await stores[0].TryAcquireLeaseAsync(resource, "owner:1", TimeSpan.FromMinutes(5), default)).Acquired);
@@ -52,7 +51,7 @@ public sealed class SqlServerConcurrencyTests(SqlServerFixture fixture) : IClass
         Assert.Single(sessions, s => s.Status == SessionStatus.Available);
         Assert.Equal(Instances - 1, sessions.Count(s => s.Status == SessionStatus.Started && s.Targets.Count == 0));
 
-        static async Task<string?> Record(SqlServerMessageStore store, long id)
+        static async Task<string?> Record(IMessageStore store, long id)
         {
             try
             {

@@ -298,24 +298,29 @@ public sealed class SqlServerSqlTests
     // ---- fixed statements ---------------------------------------------------------------------------------------
 
     /// <summary>Every constant SQL text of the provider's SQL classes, found by reflection so that a new one cannot be missed.</summary>
+    /// <summary>
+    /// Every constant statement: string constants of the static SQL classes, and the parameterless string properties of
+    /// the SQL-text objects (the message store's texts implement <see cref="AsyncServer.Messaging.Sql.MessageStoreSql"/>).
+    /// </summary>
+    private static IEnumerable<(string Name, string Sql)> Statements()
+    {
+        foreach (var type in new[] { typeof(SqlServerSql), typeof(SqlServerChannelSql) })
+            foreach (var field in type.GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral && f.FieldType == typeof(string)))
+                yield return ($"{type.Name}.{field.Name}", (string)field.GetRawConstantValue()!);
+        foreach (var texts in new object[] { SqlServerMessageStoreSql.Instance, SqlServerStatusArchiveSql.Instance })
+            foreach (var property in texts.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.PropertyType == typeof(string)))
+                if (property.GetValue(texts) is string sql) yield return ($"{texts.GetType().Name}.{property.Name}", sql);
+    }
+
     public static TheoryData<string> ConstantStatements()
     {
         var data = new TheoryData<string>();
-        foreach (var type in new[] { typeof(SqlServerSql), typeof(SqlServerMessageStoreSql), typeof(SqlServerChannelSql), typeof(SqlServerStatusArchiveSql) })
-            foreach (var field in type.GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral && f.FieldType == typeof(string)))
-            {
-                var value = (string)field.GetRawConstantValue()!;
-                if (value.Contains(' ')) data.Add($"{type.Name}.{field.Name}");
-            }
+        foreach (var (name, sql) in Statements())
+            if (sql.Contains(' ')) data.Add(name);
         return data;
     }
 
-    private static string ConstantValue(string name)
-    {
-        var (typeName, fieldName) = (name[..name.IndexOf('.')], name[(name.IndexOf('.') + 1)..]);
-        var type = new[] { typeof(SqlServerSql), typeof(SqlServerMessageStoreSql), typeof(SqlServerChannelSql), typeof(SqlServerStatusArchiveSql) }.Single(t => t.Name == typeName);
-        return (string)type.GetField(fieldName)!.GetRawConstantValue()!;
-    }
+    private static string ConstantValue(string name) => Statements().Single(s => s.Name == name).Sql;
 
     [Theory]
     [MemberData(nameof(ConstantStatements))]
@@ -337,24 +342,24 @@ public sealed class SqlServerSqlTests
     [Fact]
     public void Message_store_migrations_and_built_queries_are_clean()
     {
-        foreach (var migration in SqlServerMessageStoreSql.Migrations) AssertClean(migration);
-        AssertClean(SqlServerMessageStoreSql.QuerySessions(new(0, 0, 0, 0, 0, false, false, false, false)));
-        AssertClean(SqlServerMessageStoreSql.QuerySessions(new(0, 0, 0, 0, 0, true, false, false, false)));
-        var all = SqlServerMessageStoreSql.QuerySessions(new(3, 2, 2, 2, 2, false, true, true, true));
+        foreach (var migration in SqlServerMessageStoreSql.Instance.Migrations) AssertClean(migration);
+        AssertClean(SqlServerMessageStoreSql.Instance.QuerySessions(new(0, 0, 0, 0, 0, false, false, false, false)));
+        AssertClean(SqlServerMessageStoreSql.Instance.QuerySessions(new(0, 0, 0, 0, 0, true, false, false, false)));
+        var all = SqlServerMessageStoreSql.Instance.QuerySessions(new(3, 2, 2, 2, 2, false, true, true, true));
         AssertClean(all);
         Assert.Equal(
             new[] { "@id0", "@id1", "@id2", "@job0", "@job1", "@grp0", "@grp1", "@st0", "@st1", "@cdb0", "@cdb1", "@after", "@before", "@limit" }.Order(StringComparer.OrdinalIgnoreCase),
             TSqlChecker.Check(all).Parameters.Order(StringComparer.OrdinalIgnoreCase));
-        AssertClean(SqlServerMessageStoreSql.TargetsOf(1));
-        AssertClean(SqlServerMessageStoreSql.TargetsOf(SqlServerMessageStoreSql.TargetBatch));
+        AssertClean(SqlServerMessageStoreSql.Instance.TargetsOf(1));
+        AssertClean(SqlServerMessageStoreSql.Instance.TargetsOf(SqlServerMessageStoreSql.TargetBatch));
     }
 
     [Fact]
     public void Lease_application_lock_names_fit_sp_getapplock_whatever_the_resource()
     {
-        var name = SqlServerMessageStore.AppLockName(new string('x', 5000) + "名前");
+        var name = SqlServerMessageStoreSql.AppLockName(new string('x', 5000) + "名前");
         Assert.True(name.Length <= 255);
-        Assert.NotEqual(SqlServerMessageStore.AppLockName("download/ps1/G1/1040"), SqlServerMessageStore.AppLockName("download/ps1/G1/1010"));
+        Assert.NotEqual(SqlServerMessageStoreSql.AppLockName("download/ps1/G1/1040"), SqlServerMessageStoreSql.AppLockName("download/ps1/G1/1010"));
     }
 
     // ---- the one dynamic statement --------------------------------------------------------------------------------
@@ -402,6 +407,9 @@ public sealed class SqlServerSqlTests
         Assert.NotEmpty(TSqlChecker.Check("SELECT [a] FROM [dbo].[T] WHERE [a] = 5637144576;").ValueLiterals);
         Assert.NotEmpty(TSqlChecker.Check("SELECT [a] FROM [dbo].[T] WHERE;").ParseErrors);
         Assert.Empty(TSqlChecker.Check("SELECT CONVERT(nvarchar(20), [a]) FROM [dbo].[T] WHERE [a] = 1;").ValueLiterals);
+        // A date part is a keyword; the amount beside it is still a value.
+        Assert.Empty(TSqlChecker.Check("SELECT DATEADD(MILLISECOND, @ttl, SYSUTCDATETIME());").ValueLiterals);
+        Assert.NotEmpty(TSqlChecker.Check("SELECT DATEADD(MILLISECOND, 60000, SYSUTCDATETIME());").ValueLiterals);
     }
 
     [Fact]

@@ -13,7 +13,7 @@ namespace AsyncServer.Tests.SqlServer;
 /// are quoted like catalog names, so they need no exemption.</item>
 /// <item>No literal carries a value: the only literals allowed are the constants 0 and 1, NULL, and sizes inside type
 /// names (nvarchar(100)). String literals are reported separately, so the one statement that needs constant text
-/// (dynamic ALTER DATABASE) can be checked on its own.</item>
+/// (dynamic ALTER DATABASE) can be checked on its own. The date part of DATEADD/DATEDIFF/DATEPART is a keyword, not a value.</item>
 /// </list>
 /// </summary>
 public sealed class TSqlChecker
@@ -83,7 +83,13 @@ public sealed class TSqlChecker
 
         public override void Visit(Literal node) => Literals.Add(node);
 
-        public override void Visit(FunctionCall node) => Exempt.Add(node.FunctionName);
+        public override void Visit(FunctionCall node)
+        {
+            Exempt.Add(node.FunctionName);
+            // DATEADD(MILLISECOND, ...): the date part is a keyword of the language that ScriptDom reads as a literal.
+            if (node.FunctionName.Value.ToUpperInvariant() is "DATEADD" or "DATEDIFF" or "DATEPART" && node.Parameters.FirstOrDefault() is IdentifierLiteral part)
+                TypeSizes.Add(part);
+        }
 
         public override void Visit(SqlDataTypeReference node)
         {

@@ -3,8 +3,8 @@ using AsyncServer.Tests.Support;
 
 namespace AsyncServer.Tests.SqlServer;
 
-// The provider contract suites, run against a real SQL Server when ASYNCSERVER_TEST_SQLSERVER names one;
-// otherwise every test is reported as skipped with that reason.
+// The provider contract suites, derived for SQL Server: one file per provider, all in Contracts/Providers. They run
+// against a real SQL Server when ASYNCSERVER_TEST_SQLSERVER names one; otherwise every test is reported as skipped.
 
 [RequiresEnvironment(SqlServerTestServer.Variable, SqlServerTestServer.SkipReason)]
 public sealed class SqlServerChangeSourceContractTests(SqlServerFixture fixture) : ChangeSourceContract, IClassFixture<SqlServerFixture>

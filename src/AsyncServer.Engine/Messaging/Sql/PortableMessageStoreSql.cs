@@ -1,0 +1,120 @@
+namespace AsyncServer.Messaging.Sql;
+
+/// <summary>
+/// The message-store texts that SQLite and PostgreSQL both speak (INSERT ... ON CONFLICT, RETURNING, LIMIT, boolean
+/// NOT), written once. A subclass names its schema prefix, its list condition, its row locks, its clock and the lease
+/// claim; SQL Server's T-SQL has its own <see cref="MessageStoreSql"/>.
+/// </summary>
+public abstract class PortableMessageStoreSql : MessageStoreSql
+{
+    /// <summary>What goes before every table name: "" on SQLite, the schema and a dot on PostgreSQL.</summary>
+    protected abstract string Prefix { get; }
+
+    /// <summary>The database server's now, as the lease columns store it.</summary>
+    protected abstract string ServerNow { get; }
+
+    /// <summary>The server's now + @ttl.</summary>
+    protected abstract string ServerExpiry { get; }
+
+    private string Sessions => Prefix + "download_sessions";
+    private string Targets => Prefix + "session_targets";
+    private string RowVersions => Prefix + "row_versions";
+    private string Messages => Prefix + "status_messages";
+    private string Leases => Prefix + "leases";
+    private string Joined => Prefix + "channel_database_jobs";
+    protected override string C(string alias, string column) => $"{alias}.{column}";
+    protected override string From(string table, string alias) => $"{Prefix}{table} {alias}";
+
+    private string SelectSessions => $"SELECT {SessionRecordReader.Columns} FROM {Sessions} s ";
+
+    public override string ReadSchemaVersion => $"SELECT version FROM {Prefix}schema_info WHERE id = 1";
+
+    public override string WriteSchemaVersion =>
+        $"INSERT INTO {Prefix}schema_info (id, version, updated_at) VALUES (1, @version, @now) ON CONFLICT (id) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at";
+
+    public override string RenewLease => $"UPDATE {Leases} SET expires_at = {ServerExpiry} WHERE resource = @r AND owner = @o";
+
+    public override string ReleaseLease => $"DELETE FROM {Leases} WHERE resource = @r AND owner = @o";
+
+    public override string LiveLeaseOwner => $"SELECT owner FROM {Leases} WHERE resource = @r AND expires_at >= {ServerNow}{ForUpdate()}";
+
+    public override string GetRowVersion => $"SELECT version FROM {RowVersions} WHERE partition = @p AND data_group = @g AND job_id = @j";
+
+    public override string GetRowVersionLocked => GetRowVersion + ForUpdate();
+
+    public override string WriteRowVersion =>
+        $"INSERT INTO {RowVersions} (partition, data_group, job_id, version, session_id, updated_at) VALUES (@p, @g, @j, @v, @s, @now) " +
+        "ON CONFLICT (partition, data_group, job_id) DO UPDATE SET version = excluded.version, session_id = excluded.session_id, updated_at = excluded.updated_at";
+
+    public override string InsertSession =>
+        $"INSERT INTO {Sessions} (partition, job_id, data_group, kind, delete_existing, full_sync_reason, from_version, to_version, part, status, " +
+        "requested_channel_databases, instance_id, created_at, finished_at, message) " +
+        "VALUES (@p, @j, @g, @k, @d, @why, @from, @to, @part, @status, @req, @inst, @now, @fin, @msg) RETURNING id";
+
+    public override string InsertStatusMessage => $"INSERT INTO {Messages} (session_id, channel_database, status, message, created_at) VALUES (@s, @c, @st, @m, @now)";
+
+    public override string RecordPackage =>
+        $"UPDATE {Sessions} SET status = @st, row_count = @rows, package_file = @file, package_size = @size, package_sha256 = @sha, staged = @staged, " +
+        "finished_at = @now, message = @msg WHERE id = @id AND status = @started AND NOT staged";
+
+    public override string InsertTarget => $"INSERT INTO {Targets} (session_id, channel_database, status, tries, updated_at) VALUES (@s, @c, @st, 0, @now)";
+
+    public override string JoinChannelDatabase =>
+        $"INSERT INTO {Joined} (partition, data_group, job_id, channel_database, first_session_id, joined_at) " +
+        $"SELECT partition, data_group, job_id, @c, id, @now FROM {Sessions} WHERE id = @s ON CONFLICT DO NOTHING";
+
+    public override string FailSession => $"UPDATE {Sessions} SET status = @st, finished_at = @now, message = @m WHERE id = @id AND status = @started";
+
+    public override string PublishStaged =>
+        $"UPDATE {Sessions} SET status = @available, staged = false, package_file = @file, message = NULL, finished_at = @now WHERE id = @id AND status = @started AND staged";
+
+    public override string UnfinishedSessions => SelectSessions + "WHERE s.partition = @p AND s.data_group = @g AND s.job_id = @j AND s.status = @started AND NOT s.staged ORDER BY s.id";
+
+    public override string TargetsOf(int count, bool onlyChannelDatabase) =>
+        $"SELECT session_id, channel_database, status, tries, updated_at, message FROM {Targets} WHERE session_id {In("t", count)}" +
+        (onlyChannelDatabase ? " AND channel_database = @only" : "") + " ORDER BY session_id, channel_database";
+
+    public override string ReplacePackage =>
+        $"UPDATE {Sessions} SET row_count = @rows, package_file = @file, package_size = @size, package_sha256 = @sha, staged = @staged WHERE id = @id";
+
+    public override string UpdateSessionStatus(int fromStatuses) =>
+        $"UPDATE {Sessions} SET status = @to, message = @m, finished_at = COALESCE(finished_at, @now) WHERE id = @id AND status {In("from", fromStatuses)}";
+
+    public override string PendingSessions(int statuses) =>
+        SelectSessions + $"WHERE EXISTS (SELECT 1 FROM {Targets} x WHERE x.session_id = s.id AND x.channel_database = @db AND x.status {In("st", statuses)}) ORDER BY s.id";
+
+    public override string UpdateTarget(TriesChange tries) =>
+        $"UPDATE {Targets} SET status = @to, tries = {tries switch { TriesChange.Increment => "tries + 1", TriesChange.Reset => "0", _ => "tries" }}, " +
+        "updated_at = @now, message = @m WHERE session_id = @s AND channel_database = @c";
+
+    public override string JoinedChannelDatabases => $"SELECT channel_database FROM {Joined} WHERE partition = @p AND data_group = @g AND job_id = @j";
+
+    public override string ChannelDatabasesWithPendingTargets(int statuses) =>
+        $"SELECT DISTINCT channel_database FROM {Targets} WHERE status {In("st", statuses)} ORDER BY channel_database";
+
+    public override string ForgetChannelDatabase => $"DELETE FROM {Joined} WHERE channel_database = @c";
+
+    public override string UnmovedStatusMessages =>
+        "SELECT m.id, m.session_id, m.channel_database, m.status, m.message, m.created_at, s.job_id, s.data_group, s.partition " +
+        $"FROM {Messages} m LEFT JOIN {Sessions} s ON s.id = m.session_id WHERE m.moved_at IS NULL ORDER BY m.id LIMIT @limit";
+
+    public override string MarkMoved(int count) => $"UPDATE {Messages} SET moved_at = @now WHERE moved_at IS NULL AND id {In("m", count)}";
+
+    public override string ExpiredSessions(int pendingStatuses) =>
+        $"SELECT s.id, s.package_file, s.staged FROM {Sessions} s WHERE s.created_at < @cutoff AND s.status <> @started " +
+        $"AND NOT EXISTS (SELECT 1 FROM {Targets} x WHERE x.session_id = s.id AND x.status {In("st", pendingStatuses)}) ORDER BY s.id LIMIT @batch{ForUpdate("s")}";
+
+    public override string CountMovedMessages => $"SELECT count(*) FROM {Messages} WHERE moved_at IS NOT NULL AND created_at < @cutoff";
+
+    public override string DeleteMovedMessages =>
+        $"DELETE FROM {Messages} WHERE id IN (SELECT id FROM {Messages} WHERE moved_at IS NOT NULL AND created_at < @cutoff ORDER BY id LIMIT @batch)";
+
+    public override string DeleteUnmovedMessages =>
+        $"DELETE FROM {Messages} WHERE id IN (SELECT id FROM {Messages} WHERE moved_at IS NULL AND created_at < @cutoff ORDER BY id LIMIT @batch)";
+
+    public override string DeleteSessions(int count)
+    {
+        var ids = In("i", count);
+        return $"DELETE FROM {Targets} WHERE session_id {ids}; UPDATE {RowVersions} SET session_id = NULL WHERE session_id {ids}; DELETE FROM {Sessions} WHERE id {ids};";
+    }
+}

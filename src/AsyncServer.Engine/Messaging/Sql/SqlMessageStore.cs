@@ -1,0 +1,86 @@
+using System.Data.Common;
+using AsyncServer.Diagnostics;
+
+namespace AsyncServer.Messaging.Sql;
+
+/// <summary>
+/// The message store, once, over any provider's dialect: it owns every transaction, fence, error and status-message
+/// write; the provider brings its <see cref="MessageStoreSql"/> (the SQL texts, the DDL, the bulk target insert) and its
+/// <see cref="SqlConnector"/> (connections, the lock primitive, how values are stored). Session timestamps follow the
+/// injected clock; lease expiry follows the database server's.
+/// The partial files hold one role each (docs/message-database.md).
+/// </summary>
+public sealed partial class SqlMessageStore(SqlConnector connector, MessageStoreSql sql, TimeProvider? time = null) : IMessageStore
+{
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    private MessageStoreSql Sql => sql;
+
+    public string Provider => connector.Provider;
+
+    private DateTimeOffset Now => _time.GetUtcNow();
+
+    /// <summary>Runs <paramref name="work"/> on its own connection, in one transaction unless <paramref name="transaction"/> is false.</summary>
+    private async Task<T> RunAsync<T>(Func<SqlWork, Task<T>> work, CancellationToken ct, bool transaction = true)
+    {
+        await using var conn = await connector.OpenAsync(create: false, ct).ConfigureAwait(false);
+        if (!transaction) return await work(new SqlWork(connector, conn, null, ct)).ConfigureAwait(false);
+        await using var tx = await connector.BeginAsync(conn, ct).ConfigureAwait(false);
+        var result = await work(new SqlWork(connector, conn, tx, ct)).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        return result;
+    }
+
+    private Task RunAsync(Func<SqlWork, Task> work, CancellationToken ct, bool transaction = true)
+        => RunAsync(async w => { await work(w).ConfigureAwait(false); return true; }, ct, transaction);
+
+    private Task LockAsync(SqlWork w, string resource) => connector.LockAsync(w.Connection, w.Transaction!, resource, w.CancellationToken);
+
+    private IEnumerable<(string, object?)> List<T>(string prefix, IReadOnlyList<T> values) => connector.List(prefix, values);
+
+    private static IReadOnlyList<string> Names(IReadOnlyList<SessionStatus> statuses) => statuses.Select(s => s.ToString()).ToList();
+
+    private static long? ToLong(object? value) => value is null ? null : Convert.ToInt64(value);
+
+    // ---- IMessageDatabase --------------------------------------------------------------------------------------------
+
+    public async Task<MessageDatabaseInfo> InitializeAsync(CancellationToken cancellationToken)
+    {
+        var missing = connector.IsMissing;
+        await using var conn = await connector.OpenAsync(create: true, cancellationToken).ConfigureAwait(false);
+        await connector.PrepareAsync(conn, cancellationToken).ConfigureAwait(false);
+        await using var tx = await connector.BeginAsync(conn, cancellationToken).ConfigureAwait(false);
+        var w = new SqlWork(connector, conn, tx, cancellationToken);
+        await LockAsync(w, "schema").ConfigureAwait(false);
+        var previous = await ReadVersionAsync(w).ConfigureAwait(false);
+        if (previous > MessageSchema.CurrentVersion) throw MessageSchema.TooNew(previous, connector.Display);
+        if (Sql.Migrations.Count != MessageSchema.CurrentVersion)
+            throw new InvalidOperationException(
+                $"The {Provider} message store has {Sql.Migrations.Count} migrations for schema version {MessageSchema.CurrentVersion}.");
+        for (var v = previous; v < MessageSchema.CurrentVersion; v++)
+            await w.ExecuteAsync(Sql.Migrations[v]).ConfigureAwait(false);
+        await w.ExecuteAsync(Sql.WriteSchemaVersion, ("@version", MessageSchema.CurrentVersion), ("@now", Now)).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new MessageDatabaseInfo(Provider, connector.Display, MessageSchema.CurrentVersion, previous, missing || previous == 0);
+    }
+
+    private async Task<int> ReadVersionAsync(SqlWork w)
+    {
+        var exists = await w.ScalarAsync(Sql.TableExists, ("@table", Sql.SchemaInfoTable)).ConfigureAwait(false);
+        if (exists is null || !Convert.ToBoolean(exists)) return 0;
+        var v = await w.ScalarAsync(Sql.ReadSchemaVersion).ConfigureAwait(false);
+        return v is null ? 0 : Convert.ToInt32(v);
+    }
+
+    public async Task EnsureReadyAsync(CancellationToken cancellationToken)
+    {
+        if (connector.IsMissing) throw MessageSchema.NotInitialized(connector.Display);
+        var version = await RunAsync(ReadVersionAsync, cancellationToken, transaction: false).ConfigureAwait(false);
+        MessageSchema.EnsureCurrent(version, connector.Display);
+    }
+
+    public ValueTask DisposeAsync() => connector.DisposeAsync();
+
+    private static AsyncServerException Conflict(string why) => new(ErrorIds.ConcurrentRun, ErrorKind.ResourceBusy,
+        $"Another instance distributed this work first: {why}. Nothing was recorded by this run.", why);
+}

@@ -1,0 +1,31 @@
+using AsyncServer.ChangeTracking;
+using AsyncServer.Client;
+using AsyncServer.Data;
+using AsyncServer.Messaging;
+
+namespace AsyncServer.Providers;
+
+/// <summary>
+/// One database kind (SQLite, PostgreSQL, SQL Server) and every seam it implements. The engine reaches providers
+/// through <see cref="EngineContext"/> only; nothing outside Providers/ names a provider's types.
+/// </summary>
+public interface IDatabaseProvider
+{
+    DatabaseProvider Kind { get; }
+
+    /// <summary>How the provider quotes identifiers (architecture rule 6).</summary>
+    SqlDialect Dialect { get; }
+
+    IChangeSource OpenChangeSource(ResolvedConnection connection);
+
+    /// <param name="time">The clock of session timestamps; lease expiry follows the database server's clock.</param>
+    IMessageStore OpenMessageStore(ResolvedConnection connection, TimeProvider? time = null);
+
+    IChannelTarget OpenChannelTarget(ResolvedConnection connection);
+
+    /// <summary>The HQ status tables that Move-AsyncStatusMessage fills.</summary>
+    IStatusArchive OpenStatusArchive(ResolvedConnection hqConnection);
+
+    /// <summary>The local file that holds the database, for providers that keep one (SQLite); null otherwise.</summary>
+    string? DatabaseFile(ResolvedConnection connection);
+}
