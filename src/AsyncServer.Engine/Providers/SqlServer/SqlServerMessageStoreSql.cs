@@ -74,6 +74,7 @@ internal static partial class SqlServerMessageStoreSql
             [expires_at] datetime2(7) NOT NULL);
         """,
         Migration2,
+        AsyncServer.Endpoint.EndpointSql.SqlServer.Migration3, // 3: the endpoint's channel credentials and contacts
     ];
 
     /// <summary>The two-part name of the schema version table, as a value for OBJECT_ID (parameter @table).</summary>

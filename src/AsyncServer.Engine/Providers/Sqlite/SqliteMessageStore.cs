@@ -105,6 +105,7 @@ public sealed partial class SqliteMessageStore : IMessageStore
         CREATE INDEX ix_status_messages_session ON status_messages (session_id);
         CREATE INDEX ix_session_targets_session ON session_targets (session_id, status);
         """,
+        Endpoint.EndpointSql.Sqlite.Migration3, // 3: the endpoint's channel credentials and contacts
     ];
 
     // One idle connection held for the store's lifetime. SQLite checkpoints the WAL into the database file
