@@ -46,6 +46,18 @@ public sealed class EndpointHost(ServiceOptions options, EndpointSettings settin
             doc.Info.Title = "AsyncServer endpoint";
             doc.Info.Version = "v1";
             doc.Info.Description = "What a store (channel database) calls: its pending sessions, their packages, and its reports. HTTP Basic: channel database id and secret. docs/endpoint.md.";
+            doc.Components ??= new Microsoft.OpenApi.OpenApiComponents();
+            doc.Components.SecuritySchemes = new Dictionary<string, Microsoft.OpenApi.IOpenApiSecurityScheme>
+            {
+                ["channelDatabase"] = new Microsoft.OpenApi.OpenApiSecurityScheme
+                {
+                    Type = Microsoft.OpenApi.SecuritySchemeType.Http, Scheme = "basic",
+                    Description = "User name: the channel database id; password: its secret (New-AsyncChannelCredential).",
+                },
+            };
+            foreach (var (path, item) in doc.Paths.Where(p => p.Key.StartsWith("/api/", StringComparison.Ordinal)))
+                foreach (var operation in item.Operations?.Values.ToList() ?? [])
+                    operation.Security = [new Microsoft.OpenApi.OpenApiSecurityRequirement { [new Microsoft.OpenApi.OpenApiSecuritySchemeReference("channelDatabase", doc)] = [] }];
             return Task.CompletedTask;
         }));
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>

@@ -301,6 +301,27 @@ public abstract class EndpointTestsBase
 public sealed class SqliteEndpointTests : EndpointTestsBase
 {
     protected override Task<string?> MessageDatabaseAsync(string hint) => Task.FromResult<string?>(null);
+
+    /// <summary>Set to 1 to rewrite docs/endpoint-openapi.json from the served document (after changing the API on purpose).</summary>
+    public const string UpdateVariable = "ASYNCSERVER_UPDATE_OPENAPI";
+
+    [Fact]
+    public async Task The_served_openapi_document_is_the_one_checked_in_under_docs()
+    {
+        await using var setup = await SetupAsync("openapi");
+        using var client = setup.Client();
+        var served = await client.GetStringAsync("/openapi/v1.json");
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "AsyncServer.sln"))) root = root.Parent;
+        var path = Path.Combine(root!.FullName, "docs", "endpoint-openapi.json");
+        var pretty = JsonSerializer.Serialize(JsonDocument.Parse(served).RootElement, new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        if (Environment.GetEnvironmentVariable(UpdateVariable) == "1") await File.WriteAllTextAsync(path, pretty);
+        Assert.True(File.Exists(path), $"{path} is missing; run this test with {UpdateVariable}=1 to write it.");
+        Assert.True((await File.ReadAllTextAsync(path)).ReplaceLineEndings("\n") == pretty,
+            $"The endpoint's OpenAPI document differs from {path}; if the API changed on purpose, rerun this test with {UpdateVariable}=1 and commit the file.");
+        foreach (var route in new[] { "/api/v1/sessions", "/api/v1/sessions/{id}/package", "/api/v1/sessions/{id}/reports", "/api/v1/lease", "/health/ready" })
+            Assert.Contains($"\"{route}\"", pretty);
+    }
 }
 
 [CollectionDefinition(Name)]

@@ -26,7 +26,7 @@ public sealed class SqlServerClientSqlTests
         Clean(SqlServerMessageStoreSql.MarkMoved(SqlServerMessageStoreSql.TargetBatch));
         Clean(SqlServerMessageStoreSql.ExpiredSessions(TargetStatuses.Pending.Count));
         Clean(SqlServerMessageStoreSql.DeleteSessions(3));
-        Assert.Equal(2, SqlServerMessageStoreSql.Migrations.Count);
+        Assert.Equal(3, SqlServerMessageStoreSql.Migrations.Count);
         Assert.Equal(MessageSchema.CurrentVersion, SqlServerMessageStoreSql.Migrations.Count);
     }
 }
