@@ -161,7 +161,9 @@ public sealed class ScheduleWorker(ServiceOptions options, CmdletHost host, Time
             work.Add(new ScheduledWork
             {
                 Name = "Client " + options.ClientChannelDatabase, Command = "Receive-AsyncPackage",
-                Parameters = new Dictionary<string, object> { ["ChannelDatabase"] = options.ClientChannelDatabase!, ["ConfigurationPath"] = options.ConfigurationPath },
+                Parameters = options.ClientEndpoint is { } endpoint
+                    ? EndpointClientParameters.For(options.ClientChannelDatabase!, endpoint)
+                    : new Dictionary<string, object> { ["ChannelDatabase"] = options.ClientChannelDatabase!, ["ConfigurationPath"] = options.ConfigurationPath },
                 Recurrence = interval, NextDue = now,
             });
         }

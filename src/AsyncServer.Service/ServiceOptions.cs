@@ -28,6 +28,8 @@ public sealed class ServiceOptions
     public string? ClientChannelDatabase { get; init; }
     /// <summary>Client mode: how often Receive-AsyncPackage runs.</summary>
     public TimeSpan ClientInterval { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>Client mode over the endpoint (client.server etc. in the settings file); null: the direct client with the configuration.</summary>
+    public EndpointClientSettings? ClientEndpoint { get; init; }
     /// <summary>Recorded on sessions and leases; default host:pid.</summary>
     public string? InstanceId { get; init; }
     /// <summary>How long a stop waits for canceled runs to finish recording; keep it below systemd's TimeoutStopSec.</summary>
@@ -68,7 +70,9 @@ public sealed class ServiceOptions
           --client-interval <hh:mm:ss>      client mode: how often (default 00:05:00)
           --instance-id <text>              recorded on sessions and leases (default host:pid)
           --shutdown-timeout <hh:mm:ss>     how long a stop waits for canceled runs (default 00:01:30)
-          --settings <file.json>            the same settings as JSON (camelCase names; "client": { "channelDatabase", "interval" })
+          --settings <file.json>            the same settings as JSON (camelCase names; "client": { "channelDatabase", "interval" },
+                                            and for a client over the endpoint "server", "secretFile", "channelConnectionString",
+                                            "channelProvider", "localFolder", "certificateThumbprint"; docs/endpoint.md)
         """;
 
     /// <summary>Reads and checks the settings; throws ArgumentException naming the setting that is wrong.</summary>
@@ -109,7 +113,29 @@ public sealed class ServiceOptions
             InstanceId = string.IsNullOrWhiteSpace(c["InstanceId"]) ? null : c["InstanceId"],
             ShutdownTimeout = Span(c, "ShutdownTimeout", "--shutdown-timeout") ?? TimeSpan.FromSeconds(90),
             Listen = listen,
+            ClientEndpoint = EndpointClientSettings.From(c.GetSection("Client")),
         };
+    }
+
+    /// <summary>
+    /// The store's side of the endpoint for --mode Client: "client": { "server", "secretFile", "channelConnectionString",
+    /// "channelProvider", "localFolder", "certificateThumbprint" }. The secret is read from its file at every run, so a
+    /// rotated secret needs no restart; it is never a command-line option.
+    /// </summary>
+    public sealed record EndpointClientSettings(Uri Server, string SecretFile, string ChannelConnectionString, string? ChannelProvider, string? LocalFolder, string? CertificateThumbprint)
+    {
+        public static EndpointClientSettings? From(IConfigurationSection c)
+        {
+            var server = c["Server"];
+            if (string.IsNullOrWhiteSpace(server)) return null;
+            if (!Uri.TryCreate(server, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
+                throw new ArgumentException($"client.server '{server}' is not a URL such as https://hq.example.com:8443.");
+            var secretFile = c["SecretFile"];
+            if (string.IsNullOrWhiteSpace(secretFile)) throw new ArgumentException("client.server needs client.secretFile: the file holding the channel database's endpoint secret.");
+            var connection = c["ChannelConnectionString"];
+            if (string.IsNullOrWhiteSpace(connection)) throw new ArgumentException("client.server needs client.channelConnectionString: the store's own channel database.");
+            return new EndpointClientSettings(uri, Path.GetFullPath(secretFile), connection, c["ChannelProvider"], c["LocalFolder"] is { Length: > 0 } f ? Path.GetFullPath(f) : null, c["CertificateThumbprint"]);
+        }
     }
 
     /// <summary>A JSON array or a comma-separated value (the command line).</summary>

@@ -9,9 +9,9 @@ namespace AsyncServer.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">The reference Async Client: downloads and applies the pending packages of a channel database, in session order.</para>
 /// </summary>
-[Cmdlet(VerbsCommunications.Receive, "AsyncPackage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommunications.Receive, "AsyncPackage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "Configuration")]
 [OutputType(typeof(DownloadSession))]
-public sealed class ReceiveAsyncPackageCommand : AsyncServerCmdlet
+public sealed partial class ReceiveAsyncPackageCommand : AsyncServerCmdlet
 {
     private const int ProgressId = 3010;
 
@@ -33,8 +33,24 @@ public sealed class ReceiveAsyncPackageCommand : AsyncServerCmdlet
 
     protected override string? InstanceIdOverride => InstanceId;
 
+    /// <summary>Receive over the HQ endpoint (https://host:port) instead of the message database: see ReceiveAsyncPackageCommand.Endpoint.cs.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = EndpointSet)]
+    [ValidateNotNull]
+    public Uri? Server { get; set; }
+
+    /// <summary>Endpoint: the provider of -ChannelConnectionString (default sqlite).</summary>
+    [Parameter(ParameterSetName = EndpointSet)]
+    [ValidateSet("sqlite", "postgresql", "sqlserver")]
+    public string? ChannelProvider { get; set; }
+
+    /// <summary>Endpoint: accept exactly this server certificate (SHA-1 thumbprint) instead of validating its chain.</summary>
+    [Parameter(ParameterSetName = EndpointSet)]
+    [ValidateNotNullOrEmpty]
+    public string? CertificateThumbprint { get; set; }
+
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == EndpointSet) { ProcessEndpoint(); return; }
         var receiver = new PackageReceiver(Context);
         foreach (var db in ChannelDatabase)
         {

@@ -1,0 +1,75 @@
+using System.Security.Cryptography;
+using AsyncServer.Diagnostics;
+using AsyncServer.Endpoint;
+
+namespace AsyncServer.Service.Tests.Endpoint;
+
+/// <summary>The engine's endpoint client (what Receive-AsyncPackage -Server uses) against the real service.</summary>
+public sealed class EndpointClientTests
+{
+    private static EndpointClient Client(EndpointSetup setup, string store = "HOUSTON", string? secret = null) =>
+        new(setup.BaseAddress, store, secret ?? setup.Secrets[store], new EndpointClientOptions
+        {
+            CertificateThumbprint = setup.Certificate.Thumbprint, FirstRetryDelay = TimeSpan.FromMilliseconds(10), MaxRetries = 2,
+        });
+
+    [Fact]
+    public async Task A_partial_download_continues_with_a_range_and_the_result_is_verified_before_use()
+    {
+        await using var setup = await EndpointSetup.CreateAsync("client", null);
+        using var client = Client(setup);
+        var s = (await client.GetSessionsAsync(CancellationToken.None)).Sessions.MaxBy(x => x.PackageSize)!;
+        var original = await File.ReadAllBytesAsync(Path.Combine(setup.Configuration.DownloadFolder, setup.Sessions.Single(x => x.Id == s.Id).PackageFile!));
+        var folder = Path.Combine(setup.Folder, "store");
+        Directory.CreateDirectory(folder);
+        var target = Path.Combine(folder, "p.zip");
+
+        // A third of the right bytes left by an interrupted run: the rest comes with a range and the whole verifies.
+        await File.WriteAllBytesAsync(target + ".partial", original[..(original.Length / 3)]);
+        Assert.True(await client.DownloadAsync(s, target, CancellationToken.None));
+        Assert.Equal(s.PackageSha256, Convert.ToHexString(SHA256.HashData(await File.ReadAllBytesAsync(target))), StringComparer.OrdinalIgnoreCase);
+        Assert.False(File.Exists(target + ".partial"));
+
+        // A damaged partial file is continued too (so the range was used), and the check refuses the result.
+        File.Delete(target);
+        var damaged = original[..(original.Length / 2)];
+        damaged[10] ^= 0xFF;
+        await File.WriteAllBytesAsync(target + ".partial", damaged);
+        var mismatch = await Assert.ThrowsAsync<AsyncServerException>(() => client.DownloadAsync(s, target, CancellationToken.None));
+        Assert.Equal(ErrorIds.PackageMismatch, mismatch.ErrorId);
+        Assert.False(File.Exists(target));
+        Assert.False(File.Exists(target + ".partial"));
+
+        // A package changed on the server after it was recorded (same size, other bytes) is refused the same way.
+        var onServer = Path.Combine(setup.Configuration.DownloadFolder, setup.Sessions.Single(x => x.Id == s.Id).PackageFile!);
+        var changed = (byte[])original.Clone();
+        changed[^20] ^= 0xFF;
+        await File.WriteAllBytesAsync(onServer, changed);
+        Assert.Equal(ErrorIds.PackageMismatch, (await Assert.ThrowsAsync<AsyncServerException>(() => client.DownloadAsync(s, target, CancellationToken.None))).ErrorId);
+        Assert.False(File.Exists(target));
+    }
+
+    [Fact]
+    public async Task A_wrong_secret_and_a_wrong_url_fail_at_once_with_clear_errors()
+    {
+        await using var setup = await EndpointSetup.CreateAsync("clienterr", null);
+        using var wrong = Client(setup, secret: "asc_not-the-secret");
+        var unauthorized = await Assert.ThrowsAsync<AsyncServerException>(() => wrong.GetSessionsAsync(CancellationToken.None));
+        Assert.Equal(ErrorIds.EndpointUnauthorized, unauthorized.ErrorId);
+        Assert.Contains("401", unauthorized.Message);
+        Assert.DoesNotContain("asc_not-the-secret", unauthorized.Message);
+
+        using var misplaced = new EndpointClient(new Uri(setup.BaseAddress, "/somewhere/else/"), "HOUSTON", setup.Secrets["HOUSTON"],
+            new EndpointClientOptions { CertificateThumbprint = setup.Certificate.Thumbprint });
+        var notFound = await Assert.ThrowsAsync<AsyncServerException>(() => misplaced.GetSessionsAsync(CancellationToken.None));
+        Assert.Equal(ErrorIds.EndpointProtocol, notFound.ErrorId);
+        Assert.Contains("404", notFound.Message);
+
+        // A server that is not there: retried, then EndpointUnavailable naming it.
+        setup.Service.Dispose();
+        using var gone = Client(setup);
+        var unavailable = await Assert.ThrowsAsync<AsyncServerException>(() => gone.GetSessionsAsync(CancellationToken.None));
+        Assert.Equal(ErrorIds.EndpointUnavailable, unavailable.ErrorId);
+        Assert.Contains(setup.BaseAddress.ToString(), unavailable.Message);
+    }
+}
