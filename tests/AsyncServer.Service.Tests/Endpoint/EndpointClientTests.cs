@@ -66,7 +66,7 @@ public sealed class EndpointClientTests
         Assert.Contains("404", notFound.Message);
 
         // A server that is not there: retried, then EndpointUnavailable naming it.
-        setup.Service.Dispose();
+        setup.StopService();
         using var gone = Client(setup);
         var unavailable = await Assert.ThrowsAsync<AsyncServerException>(() => gone.GetSessionsAsync(CancellationToken.None));
         Assert.Equal(ErrorIds.EndpointUnavailable, unavailable.ErrorId);

@@ -86,6 +86,13 @@ public sealed partial class EndpointSetup : IAsyncDisposable
         BaseAddress = new Uri(address!);
     }
 
+    /// <summary>Kills the service process (its address then refuses connections).</summary>
+    public void StopService()
+    {
+        Service.Dispose();
+        Service = null!;
+    }
+
     [GeneratedRegex(@"Endpoint listening on (https?://127\.0\.0\.1:\d+)")]
     private static partial Regex ListeningLine();
 
