@@ -73,3 +73,44 @@ public sealed class EndpointClientTests
         Assert.Contains(setup.BaseAddress.ToString(), unavailable.Message);
     }
 }
+
+/// <summary>The service at a store (--mode Client) receiving over the endpoint of another service process.</summary>
+public sealed class EndpointClientModeTests
+{
+    [Fact]
+    public async Task A_store_service_in_client_mode_applies_its_sessions_over_the_endpoint()
+    {
+        await using var setup = await EndpointSetup.CreateAsync("clientmode", null);
+        var store = Path.Combine(setup.Folder, "store");
+        Directory.CreateDirectory(store);
+        var secretFile = Path.Combine(store, "houston.secret");
+        await File.WriteAllTextAsync(secretFile, setup.Secrets["HOUSTON"] + "\n");
+        var settings = Path.Combine(store, "client.json");
+        await File.WriteAllTextAsync(settings, System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            // The store has no AsyncServer configuration: the path names nothing that exists.
+            ["configurationPath"] = Path.Combine(store, "no-such-asyncserver.json"),
+            ["mode"] = "Client",
+            ["client"] = new Dictionary<string, object>
+            {
+                ["channelDatabase"] = "HOUSTON", ["interval"] = "00:00:02", ["server"] = setup.BaseAddress.ToString(), ["secretFile"] = secretFile,
+                ["channelConnectionString"] = $"Data Source={Path.Combine(store, "houston.db")}", ["certificateThumbprint"] = setup.Certificate.Thumbprint,
+                ["localFolder"] = Path.Combine(store, "in"),
+            },
+        }));
+        using var client = ServiceProcess.Start(store, "--settings", settings);
+        var houston = setup.SessionsOf("HOUSTON");
+        await client.WaitUntilAsync(async () =>
+        {
+            foreach (var s in houston)
+                if (await setup.TargetStatusAsync(s.Id, "HOUSTON") != Messaging.SessionStatus.Applied) return false;
+            return true;
+        }, "every HOUSTON session to be Applied through the endpoint");
+        Assert.True(File.Exists(Path.Combine(store, "houston.db")));
+        foreach (var s in setup.SessionsOf("SEATTLE")) Assert.Equal(Messaging.SessionStatus.Available, await setup.TargetStatusAsync(s.Id, "SEATTLE"));
+        client.Terminate();
+        Assert.Equal(0, await client.WaitForExitAsync());
+        Assert.DoesNotContain(setup.Secrets["HOUSTON"], client.Log);
+        Assert.DoesNotContain(setup.Secrets["HOUSTON"], setup.Service.Log);
+    }
+}
