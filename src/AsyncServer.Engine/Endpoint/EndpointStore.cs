@@ -166,6 +166,16 @@ public sealed class EndpointStore
         return id;
     }
 
+    /// <summary>Records a contact authenticated another way (a client certificate): no credential row is touched.</summary>
+    public async Task RecordContactAsync(string channelDatabase, ChannelContact contact, CancellationToken ct)
+    {
+        await using var conn = await OpenAsync(ct).ConfigureAwait(false);
+        await using var tx = await BeginAsync(conn, ct).ConfigureAwait(false);
+        await ExecuteAsync(conn, tx, _sql.RecordContact, ct, ("@db", channelDatabase), ("@now", Time(Now)),
+            ("@version", Truncate(contact.ClientVersion, 100)), ("@address", Truncate(contact.RemoteAddress, 100)), ("@id", null)).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+    }
+
     private static string? Truncate(string? text, int max) => text is null ? null : text.Length <= max ? text : text[..max];
 
     // ---- reports ----

@@ -12,7 +12,7 @@ namespace AsyncServer.Service.Endpoint;
 /// rate-limited per remote address and logged with the address and the claimed channel database, never the secret.
 /// The channel database is the configuration's spelling of the id; the handlers read it from <see cref="ChannelOf"/>.
 /// </summary>
-public sealed class ChannelAuthentication(EndpointState state, FailedAuthenticationLimiter limiter, ILogger<ChannelAuthentication> log)
+public sealed class ChannelAuthentication(EndpointState state, EndpointSettings settings, FailedAuthenticationLimiter limiter, ILogger<ChannelAuthentication> log)
 {
     private const string ItemKey = "asyncserver.channelDatabase";
     public const string ClientVersionHeader = "X-AsyncServer-Client-Version";
@@ -31,15 +31,26 @@ public sealed class ChannelAuthentication(EndpointState state, FailedAuthenticat
         }
         var (claimed, secret) = ParseBasic(context.Request.Headers.Authorization.ToString());
         string? channel = claimed is null ? null : state.CanonicalChannelDatabase(claimed);
-        long? credential = null;
+        var version = context.Request.Headers[ClientVersionHeader].ToString();
+        if (string.IsNullOrEmpty(version)) version = context.Request.Headers.UserAgent.ToString();
+        var contact = new ChannelContact(Printable(version), remote.ToString());
+        var authenticated = false;
         if (channel is not null && secret is not null)
+            authenticated = await state.Endpoint.AuthenticateAsync(channel, secret, contact, context.RequestAborted).ConfigureAwait(false) is not null;
+        else if (claimed is null && settings.ClientCertificates.Count > 0
+                 && await context.Connection.GetClientCertificateAsync(context.RequestAborted).ConfigureAwait(false) is { } certificate)
         {
-            var version = context.Request.Headers[ClientVersionHeader].ToString();
-            if (string.IsNullOrEmpty(version)) version = context.Request.Headers.UserAgent.ToString();
-            credential = await state.Endpoint.AuthenticateAsync(channel, secret,
-                new ChannelContact(Printable(version), remote.ToString()), context.RequestAborted).ConfigureAwait(false);
+            // Mutual TLS: the certificate's SHA-256 thumbprint, mapped to a channel database in the settings.
+            var thumbprint = certificate.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256);
+            claimed = settings.ClientCertificates.GetValueOrDefault(thumbprint) is { } mapped ? mapped : $"(certificate {thumbprint[..16]}...)";
+            channel = settings.ClientCertificates.ContainsKey(thumbprint) ? state.CanonicalChannelDatabase(claimed) : null;
+            if (channel is not null)
+            {
+                await state.Endpoint.RecordContactAsync(channel, contact, context.RequestAborted).ConfigureAwait(false);
+                authenticated = true;
+            }
         }
-        if (credential is null)
+        if (!authenticated)
         {
             limiter.RecordFailure(remote);
             log.LogWarning("Failed authentication from {Remote} for channel database {Claimed} ({Why}).", remote, Printable(claimed) ?? "(none)",

@@ -72,7 +72,17 @@ public sealed class EndpointHost(ServiceOptions options, EndpointSettings settin
                 void Configure(ListenOptions lo)
                 {
                     lo.Protocols = l.Https ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
-                    if (l.Https) lo.UseHttps(certificate!);
+                    if (l.Https)
+                        lo.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions
+                        {
+                            ServerCertificate = certificate,
+                            // Client certificates are optional and judged by thumbprint (ChannelAuthentication), not by a chain:
+                            // the map in the settings is the trust list.
+                            ClientCertificateMode = settings.ClientCertificates.Count > 0
+                                ? Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate
+                                : Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.NoCertificate,
+                            ClientCertificateValidation = (_, _, _) => true,
+                        });
                 }
                 if (l.Localhost) k.ListenLocalhost(l.Port, Configure);
                 else k.Listen(l.Address!, l.Port, Configure);
@@ -116,6 +126,8 @@ public sealed class EndpointHost(ServiceOptions options, EndpointSettings settin
             else _log.LogCritical("PLAIN HTTP ENDPOINT on {Address} (endpoint.allowPlainHttp is set): channel secrets cross the network in clear text unless TLS ends at a proxy in front of it.", plain.Text);
         }
         _app = Build(options, settings, loggerFactory, certificate);
+        // Read the configuration now, so an unreadable one stops the service at start instead of failing every request.
+        _ = _app.Services.GetRequiredService<EndpointState>();
         await _app.StartAsync(cancellationToken).ConfigureAwait(false);
         foreach (var address in _app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [])
             _log.LogInformation("Endpoint listening on {Address}", address);

@@ -46,6 +46,11 @@ public sealed record EndpointSettings
     public int MaxRequestHeadersBytes { get; init; } = 16 * 1024;
     /// <summary>Failed authentications a remote address may make per minute before it gets 429.</summary>
     public int FailedAuthenticationsPerMinute { get; init; } = 10;
+    /// <summary>
+    /// Mutual TLS: client certificates by SHA-256 thumbprint (hex) to the channel database they authenticate as.
+    /// Empty: clients are not asked for a certificate. A request with HTTP Basic credentials is judged by those.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ClientCertificates { get; init; } = new Dictionary<string, string>();
 
     public bool NeedsCertificate => Listen.Any(l => l.Https);
     public IEnumerable<ListenAddress> PlainNonLoopback => Listen.Where(l => !l.Https && !l.IsLoopback);
@@ -65,6 +70,7 @@ public sealed record EndpointSettings
             MaxRequestBodyBytes = Number(section, "MaxRequestBodyBytes", 16 * 1024, 1024, 1024 * 1024),
             MaxRequestHeadersBytes = (int)Number(section, "MaxRequestHeadersBytes", 16 * 1024, 4 * 1024, 256 * 1024),
             FailedAuthenticationsPerMinute = (int)Number(section, "FailedAuthenticationsPerMinute", 10, 1, 10_000),
+            ClientCertificates = ClientCertificateMap(section.GetSection("ClientCertificates")),
         };
         if (settings.NeedsCertificate && certificate is null)
             throw new ArgumentException("The endpoint listens on https but the settings file names no certificate: set \"endpoint\": { \"certificate\": { \"path\": \"server.pfx\", \"passwordFile\": \"...\" } } (docs/endpoint.md).");
@@ -73,6 +79,21 @@ public sealed record EndpointSettings
             throw new ArgumentException($"--listen {string.Join(", ", plain.Select(p => p.Text))}: plain HTTP on an address that is not loopback would send channel secrets in clear text. " +
                 "Use https, or set \"endpoint\": { \"allowPlainHttp\": true } if TLS ends at a proxy in front of the service.");
         return settings;
+    }
+
+    private static Dictionary<string, string> ClientCertificateMap(IConfigurationSection section)
+    {
+        var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var entry in section.GetChildren())
+        {
+            var thumbprint = entry.Key.Replace(" ", "", StringComparison.Ordinal).Replace(":", "", StringComparison.Ordinal);
+            if (thumbprint.Length != 64 || !thumbprint.All(char.IsAsciiHexDigit))
+                throw new ArgumentException($"endpoint.clientCertificates: '{entry.Key}' is not a SHA-256 thumbprint (64 hex digits; PowerShell: $cert.GetCertHashString('SHA256')).");
+            if (string.IsNullOrWhiteSpace(entry.Value))
+                throw new ArgumentException($"endpoint.clientCertificates.{entry.Key}: name the channel database the certificate authenticates as.");
+            map[thumbprint] = entry.Value.Trim();
+        }
+        return map;
     }
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();

@@ -260,6 +260,57 @@ public abstract class EndpointTestsBase
         await LeaseAsync(b, "till-b");
     }
 
+    private static System.Security.Cryptography.X509Certificates.X509Certificate2 ClientCertificate(string subject)
+    {
+        using var key = RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest($"CN={subject}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], critical: false));
+        using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        // Through PKCS#12, so the key is usable by SslStream on every platform.
+        return System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(cert.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12), null);
+    }
+
+    [Fact]
+    public async Task A_mapped_client_certificate_authenticates_as_its_channel_database_and_an_unmapped_one_does_not()
+    {
+        using var houstonCert = ClientCertificate("houston-till");
+        using var strangerCert = ClientCertificate("stranger");
+        var thumbprint = houstonCert.GetCertHashString(HashAlgorithmName.SHA256);
+        await using var setup = await SetupAsync("mtls", new Dictionary<string, object>
+        {
+            ["clientCertificates"] = new Dictionary<string, object> { [thumbprint] = "houston" },
+        });
+
+        HttpClient WithCertificate(System.Security.Cryptography.X509Certificates.X509Certificate2 cert)
+        {
+            var handler = new SocketsHttpHandler();
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, c, _, _) => c is not null &&
+                string.Equals(new System.Security.Cryptography.X509Certificates.X509Certificate2(c).Thumbprint, setup.Certificate.Thumbprint, StringComparison.OrdinalIgnoreCase);
+            handler.SslOptions.ClientCertificates = [cert];
+            return new HttpClient(handler) { BaseAddress = setup.BaseAddress };
+        }
+
+        using (var houston = WithCertificate(houstonCert))
+        {
+            var response = await houston.GetAsync("/api/v1/sessions");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var list = await JsonAsync(response);
+            Assert.Equal("HOUSTON", list.GetProperty("channelDatabase").GetString());
+            Assert.Equal(setup.SessionsOf("HOUSTON").Select(s => s.Id), list.GetProperty("sessions").EnumerateArray().Select(s => s.GetProperty("id").GetInt64()));
+            // Still only HOUSTON's: another store's session is not found.
+            var chicagoSession = setup.SessionsOf("CHICAGO")[0].Id;
+            Assert.Equal(HttpStatusCode.NotFound, (await houston.GetAsync($"/api/v1/sessions/{chicagoSession}/package")).StatusCode);
+        }
+        using (var stranger = WithCertificate(strangerCert))
+            Assert.Equal(HttpStatusCode.Unauthorized, (await stranger.GetAsync("/api/v1/sessions")).StatusCode);
+        using (var none = setup.Client())
+            Assert.Equal(HttpStatusCode.Unauthorized, (await none.GetAsync("/api/v1/sessions")).StatusCode);
+        // The certificate's call is recorded as HOUSTON's last contact; its secret was not used.
+        var credential = Assert.Single(await setup.EndpointStore().GetCredentialsAsync("HOUSTON", CancellationToken.None));
+        Assert.Equal("127.0.0.1", credential.LastRemoteAddress);
+        Assert.Null(credential.LastUsedAt);
+    }
+
     [Fact]
     public async Task Bad_input_gets_a_clear_4xx_and_writes_nothing()
     {
