@@ -19,6 +19,7 @@ With -Server the store receives over the HQ endpoint instead (docs/endpoint.md),
         First                   = 'Applies at most this many pending sessions per channel database in this run.'
         InstanceId              = 'Name recorded as the owner of the client''s lease. Default: host name and process id.'
         Server                  = 'Receives over the HQ endpoint at this URL (https://hq.example.com:8443) instead of reading the configuration and the message database. Needs -Credential and -ChannelConnectionString.'
+        ClientCertificate       = 'With -Server: authenticates with this client certificate (with its private key; for example from Get-PfxCertificate or Cert:\CurrentUser\My) instead of -Credential. HQ maps its SHA-256 thumbprint to the channel database (docs/endpoint.md, mutual TLS).'
         ChannelProvider         = 'With -Server: the provider of -ChannelConnectionString: sqlite (default), postgresql or sqlserver.'
         CertificateThumbprint   = 'With -Server: accepts exactly the server certificate with this SHA-1 thumbprint instead of validating its chain (a self-signed certificate). Default: the certificate must chain to a trusted root and match the host name.'
         Credential              = 'Without -Server: user name and password for connections whose configuration says useCredential. With -Server: the channel database''s endpoint secret as the password (the user name is not used: give the channel database id). Never put the secret on the command line in clear text: read it from a secret store.'

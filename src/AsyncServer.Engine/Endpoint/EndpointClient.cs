@@ -32,6 +32,8 @@ public sealed record EndpointClientOptions
     /// <summary>Accept exactly this server certificate (SHA-1 thumbprint, hex) instead of validating its chain: for a self-signed certificate.</summary>
     public string? CertificateThumbprint { get; init; }
     public string ClientVersion { get; init; } = "AsyncServer/" + typeof(EndpointClient).Assembly.GetName().Version;
+    /// <summary>Mutual TLS: the store's client certificate (with its private key), mapped to its channel database at the endpoint.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificate { get; init; }
 }
 
 /// <summary>
@@ -48,7 +50,8 @@ public sealed class EndpointClient : IDisposable
     private readonly ResiliencePipeline _retry;
     private readonly string _channelDatabase;
 
-    public EndpointClient(Uri server, string channelDatabase, string secret, EndpointClientOptions? options = null, HttpMessageHandler? handler = null)
+    /// <param name="secret">The channel database's secret; null when the client certificate of <paramref name="options"/> authenticates.</param>
+    public EndpointClient(Uri server, string channelDatabase, string? secret, EndpointClientOptions? options = null, HttpMessageHandler? handler = null)
     {
         options ??= new EndpointClientOptions();
         _channelDatabase = channelDatabase;
@@ -56,7 +59,10 @@ public sealed class EndpointClient : IDisposable
             throw new AsyncServerException(ErrorIds.EndpointProtocol, ErrorKind.InvalidArgument,
                 $"The endpoint {server} is not https; the channel secret would cross the network in clear text. Use https://.", server.ToString());
         _http = new HttpClient(handler ?? CreateHandler(options), disposeHandler: true) { BaseAddress = server, Timeout = Timeout.InfiniteTimeSpan };
-        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{channelDatabase}:{secret}")));
+        if (secret is not null)
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{channelDatabase}:{secret}")));
+        else if (options.ClientCertificate is null)
+            throw new AsyncServerException(ErrorIds.SecretNotFound, ErrorKind.InvalidArgument, $"Channel database {channelDatabase}: give its endpoint secret or a client certificate.", channelDatabase);
         _http.DefaultRequestHeaders.Add("X-AsyncServer-Client-Version", options.ClientVersion);
         _retry = new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
@@ -74,6 +80,7 @@ public sealed class EndpointClient : IDisposable
     private static SocketsHttpHandler CreateHandler(EndpointClientOptions options)
     {
         var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(30), PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        if (options.ClientCertificate is { } own) handler.SslOptions.ClientCertificates = [own];
         if (options.CertificateThumbprint is { Length: > 0 } pinned)
             handler.SslOptions.RemoteCertificateValidationCallback = (_, cert, _, _) =>
                 cert is not null && string.Equals(Convert.ToHexString(SHA1.HashData(cert.GetRawCertData())), pinned.Replace(" ", ""), StringComparison.OrdinalIgnoreCase);

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace AsyncServer.Endpoint;
 
 /// <summary>What a store needs to receive over the endpoint: no HQ configuration and no message-database access.</summary>
-public sealed record RemoteReceiveRequest(Uri Server, string ChannelDatabase, string Secret, ResolvedConnection ChannelConnection, string LocalFolder)
+public sealed record RemoteReceiveRequest(Uri Server, string ChannelDatabase, string? Secret, ResolvedConnection ChannelConnection, string LocalFolder)
 {
     /// <summary>Stop after this many sessions (0 = all that are pending).</summary>
     public int MaxSessions { get; init; }

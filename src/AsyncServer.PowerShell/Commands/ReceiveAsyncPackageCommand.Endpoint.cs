@@ -19,15 +19,15 @@ public sealed partial class ReceiveAsyncPackageCommand
 
     private void ProcessEndpoint()
     {
-        if (Credential is null)
+        if (Credential is null && ClientCertificate is null)
             ThrowTerminatingError(new ErrorRecord(new AsyncServerException(ErrorIds.SecretNotFound, ErrorKind.InvalidArgument,
-                "Receive-AsyncPackage -Server needs -Credential: the channel database's secret as the password (New-AsyncChannelCredential at HQ makes it)."),
+                "Receive-AsyncPackage -Server needs -Credential (the channel database's secret as the password; New-AsyncChannelCredential at HQ makes it) or -ClientCertificate."),
                 ErrorIds.SecretNotFound, ErrorCategory.InvalidArgument, Server));
         if (ChannelConnectionString is null)
             ThrowTerminatingError(new ErrorRecord(new AsyncServerException(ErrorIds.ChannelConnectionMissing, ErrorKind.InvalidArgument,
                 "Receive-AsyncPackage -Server needs -ChannelConnectionString (and -ChannelProvider unless it is SQLite): the store's own channel database."),
                 ErrorIds.ChannelConnectionMissing, ErrorCategory.InvalidArgument, Server));
-        var secret = Credential!.GetNetworkCredential().Password;
+        var secret = Credential?.GetNetworkCredential().Password;
         var receiver = RemotePackageReceiver.Create(EngineLog);
         foreach (var db in ChannelDatabase)
         {
@@ -39,7 +39,7 @@ public sealed partial class ReceiveAsyncPackageCommand
             {
                 MaxSessions = First ?? 0,
                 ClientId = InstanceId,
-                ClientOptions = new EndpointClientOptions { CertificateThumbprint = CertificateThumbprint },
+                ClientOptions = new EndpointClientOptions { CertificateThumbprint = CertificateThumbprint, ClientCertificate = ClientCertificate },
             };
             if (MyInvocation.BoundParameters.ContainsKey("WhatIf"))
             {

@@ -43,6 +43,11 @@ public sealed partial class ReceiveAsyncPackageCommand : AsyncServerCmdlet
     [ValidateSet("sqlite", "postgresql", "sqlserver")]
     public string? ChannelProvider { get; set; }
 
+    /// <summary>Endpoint: authenticate with this client certificate (mutual TLS) instead of -Credential.</summary>
+    [Parameter(ParameterSetName = EndpointSet)]
+    [ValidateNotNull]
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificate { get; set; }
+
     /// <summary>Endpoint: accept exactly this server certificate (SHA-1 thumbprint) instead of validating its chain.</summary>
     [Parameter(ParameterSetName = EndpointSet)]
     [ValidateNotNullOrEmpty]

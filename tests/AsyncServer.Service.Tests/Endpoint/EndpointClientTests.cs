@@ -114,3 +114,27 @@ public sealed class EndpointClientModeTests
         Assert.DoesNotContain(setup.Secrets["HOUSTON"], setup.Service.Log);
     }
 }
+
+/// <summary>The endpoint client authenticating by client certificate alone (mutual TLS).</summary>
+public sealed class EndpointClientCertificateTests
+{
+    [Fact]
+    public async Task The_client_lists_and_downloads_with_a_mapped_client_certificate_and_no_secret()
+    {
+        using var key = RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=houston-till", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var made = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        using var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(made.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12), null);
+        await using var setup = await EndpointSetup.CreateAsync("clientcert", null, new Dictionary<string, object>
+        {
+            ["clientCertificates"] = new Dictionary<string, object> { [certificate.GetCertHashString(HashAlgorithmName.SHA256)] = "HOUSTON" },
+        });
+        using var client = new EndpointClient(setup.BaseAddress, "HOUSTON", secret: null,
+            new EndpointClientOptions { CertificateThumbprint = setup.Certificate.Thumbprint, ClientCertificate = certificate });
+        var list = await client.GetSessionsAsync(CancellationToken.None);
+        Assert.Equal(setup.SessionsOf("HOUSTON").Select(s => s.Id), list.Sessions.Select(s => s.Id));
+        var target = Path.Combine(setup.Folder, "cert-download.zip");
+        Assert.True(await client.DownloadAsync(list.Sessions[0], target, CancellationToken.None));
+        Assert.Equal(list.Sessions[0].PackageSha256, Convert.ToHexString(SHA256.HashData(await File.ReadAllBytesAsync(target))), StringComparer.OrdinalIgnoreCase);
+    }
+}
