@@ -74,8 +74,14 @@ public sealed class RemotePackageReceiver(ILogger? log = null)
                 progress?.Report(new ReceiveProgress($"Receiving packages for {db} from {request.Server}", $"Session {s.Id} (job {s.JobId}, {i + 1} of {sessions.Count})", (int)(100.0 * i / sessions.Count)));
                 var (status, message) = await ProcessAsync(client, target, clientId, db, s, request.LocalFolder, ct).ConfigureAwait(false);
                 results.Add(Describe(s, db, status, message));
-                if (status != SessionStatus.Applied) break;
-                await client.AcquireLeaseAsync(clientId, ct).ConfigureAwait(false); // renews it, like the direct client after every session
+                // A session canceled at HQ meanwhile is simply passed; a failure stops the run (later sessions wait behind it).
+                if (status is not (SessionStatus.Applied or SessionStatus.Canceled)) break;
+                // Renew the lease, like the direct client after every session; lost (it expired and another client took it): stop.
+                if (!await client.AcquireLeaseAsync(clientId, ct).ConfigureAwait(false))
+                {
+                    _log.LogWarning("The receive lease of {Db} was taken over by another client; stopping after session {Id}.", db, s.Id);
+                    break;
+                }
             }
         }
         finally
