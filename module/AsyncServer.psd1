@@ -34,6 +34,9 @@
         'Get-AsyncSchedule'
         'Register-AsyncDistributionSchedule'
         'Unregister-AsyncDistributionSchedule'
+        'New-AsyncChannelCredential'
+        'Get-AsyncChannelCredential'
+        'Revoke-AsyncChannelCredential'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

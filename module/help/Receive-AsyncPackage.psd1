@@ -9,6 +9,8 @@ Receive-AsyncPackage does at a store what the Async Client of Commerce Data Exch
 - Seeding: a pending full sync that deletes existing data makes the older pending sessions of its job unnecessary; they are set to Canceled with a message instead of being replayed.
 
 Every status change writes a status message in the message database. Only one client at a time can receive for a channel database (a lease in the message database). Run it on a schedule at each store; see docs/client.md.
+
+With -Server the store receives over the HQ endpoint instead (docs/endpoint.md), which is how stores should connect: it needs only the endpoint URL, the channel database''s secret (-Credential; HQ makes it with New-AsyncChannelCredential), the store''s own channel database (-ChannelConnectionString, -ChannelProvider) and a local folder; no AsyncServer configuration and no message-database login. The same state machine runs, enforced by the endpoint in the message database; downloads resume with HTTP range requests after an interruption, the package''s size and SHA-256 are checked against what the endpoint listed before it is opened, and transient failures (timeouts, 5xx, connection resets) are retried with backoff. 401 (wrong, revoked or expired secret) fails with EndpointUnauthorized.
 '@
     Parameters  = @{
         ChannelDatabase         = 'Ids of the channel databases to receive for, as named in the configuration''s data groups. Accepts pipeline input by value and by property name (ChannelDatabase, ChannelDatabaseId). Tab completion offers the channel databases of the configuration.'
@@ -16,6 +18,11 @@ Every status change writes a status message in the message database. Only one cl
         LocalFolder             = 'Folder the packages are copied to before they are applied. Default: client\<channel database> beside the configuration file. The copies are deleted after each session.'
         First                   = 'Applies at most this many pending sessions per channel database in this run.'
         InstanceId              = 'Name recorded as the owner of the client''s lease. Default: host name and process id.'
+        Server                  = 'Receives over the HQ endpoint at this URL (https://hq.example.com:8443) instead of reading the configuration and the message database. Needs -Credential and -ChannelConnectionString.'
+        ClientCertificate       = 'With -Server: authenticates with this client certificate (with its private key; for example from Get-PfxCertificate or Cert:\CurrentUser\My) instead of -Credential. HQ maps its SHA-256 thumbprint to the channel database (docs/endpoint.md, mutual TLS).'
+        ChannelProvider         = 'With -Server: the provider of -ChannelConnectionString: sqlite (default), postgresql or sqlserver.'
+        CertificateThumbprint   = 'With -Server: accepts exactly the server certificate with this SHA-1 thumbprint instead of validating its chain (a self-signed certificate). Default: the certificate must chain to a trusted root and match the host name.'
+        Credential              = 'Without -Server: user name and password for connections whose configuration says useCredential. With -Server: the channel database''s endpoint secret as the password (the user name is not used: give the channel database id). Never put the secret on the command line in clear text: read it from a secret store.'
         WhatIf                  = 'Lists every pending session with what would happen to it (Apply, Skip because a later full sync supersedes it, or Blocked behind a session that failed too often), without downloading or applying anything.'
         Confirm                 = 'Prompts once per channel database before receiving.'
     }
@@ -32,8 +39,13 @@ Every status change writes a status message in the message database. Only one cl
             Code    = 'PS> ''HOUSTON'', ''SEATTLE'' | Receive-AsyncPackage -First 10 -ErrorVariable failed; $failed | Select-Object -ExpandProperty TargetObject | Restart-AsyncSession -WhatIf'
             Remarks = 'Receives up to ten sessions for two stores; the error records of failed sessions carry the session object, which pipes into Restart-AsyncSession.'
         }
+        @{
+            Code    = 'PS> $secret = Get-Content /etc/asyncclient/houston.secret -Raw | ConvertTo-SecureString -AsPlainText -Force
+PS> Receive-AsyncPackage -Server https://hq.example.com:8443 -ChannelDatabase HOUSTON -Credential ([pscredential]::new(''HOUSTON'', $secret)) -ChannelConnectionString ''Data Source=/var/lib/store/houston.db'''
+            Remarks = 'A store receiving over the endpoint: one URL, one secret, its own database; nothing of HQ''s configuration.'
+        }
     )
     Outputs     = 'AsyncServer.Messaging.DownloadSession, one per session handled in this run, as seen at the channel database.'
-    Notes       = 'Each failed session is reported once, as an error record (the engine''s log line for it goes to the verbose stream, so -ErrorAction SilentlyContinue silences the failure completely). Error ids: ApplyFailed and DownloadFailed (non-terminating, one per failed session, the session as target object), ChannelDatabaseNotFound, ChannelConnectionMissing, WorkClaimedElsewhere (another client is receiving for the same channel database), MessageDatabaseNotInitialized, ConfigurationNotFound. Schedule it with a systemd timer or the Windows Task Scheduler; see README.md and docs/client.md.'
+    Notes       = 'Each failed session is reported once, as an error record (the engine''s log line for it goes to the verbose stream, so -ErrorAction SilentlyContinue silences the failure completely). Error ids: ApplyFailed and DownloadFailed (non-terminating, one per failed session, the session as target object), ChannelDatabaseNotFound, ChannelConnectionMissing, WorkClaimedElsewhere (another client is receiving for the same channel database), EndpointUnauthorized (401/403), EndpointUnavailable (unreachable after the retries), EndpointProtocol (an unexpected answer, such as 404 for a wrong URL), PackageMismatch, MessageDatabaseNotInitialized, ConfigurationNotFound. Schedule it with a systemd timer or the Windows Task Scheduler; see README.md and docs/client.md.'
     Links       = @('Get-AsyncSession', 'Restart-AsyncSession', 'Stop-AsyncSession')
 }

@@ -1,4 +1,5 @@
 using AsyncServer.Service;
+using AsyncServer.Service.Endpoint;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -26,7 +27,12 @@ builder.Configuration.AddEnvironmentVariables("ASYNCSERVER_SERVICE_");
 builder.Configuration.AddCommandLine(args, switches);
 
 ServiceOptions options;
-try { options = ServiceOptions.From(builder.Configuration); }
+EndpointSettings? endpoint = null;
+try
+{
+    options = ServiceOptions.From(builder.Configuration);
+    if (options.Serves) endpoint = EndpointSettings.From(options.Listen, builder.Configuration);
+}
 catch (Exception ex) when (ex is ArgumentException or InvalidDataException or FormatException)
 {
     Console.Error.WriteLine(ex.Message);
@@ -45,7 +51,12 @@ builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.Shutdow
 builder.Services.AddSingleton(options);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(sp => new CmdletHost(options.MaxParallelRuns + 1, sp.GetRequiredService<ILogger<CmdletHost>>()));
-builder.Services.AddHostedService<ScheduleWorker>();
+if (options.Distributes || options.Receives) builder.Services.AddHostedService<ScheduleWorker>();
+if (endpoint is not null)
+{
+    builder.Services.AddSingleton(endpoint);
+    builder.Services.AddHostedService<EndpointHost>();
+}
 
 using var host = builder.Build();
 var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AsyncServer.Service");

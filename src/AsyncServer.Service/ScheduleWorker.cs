@@ -130,7 +130,7 @@ public sealed class ScheduleWorker(ServiceOptions options, CmdletHost host, Time
     {
         var work = new List<ScheduledWork>();
         var now = time.GetUtcNow();
-        if (options.Mode != ServiceMode.Client)
+        if (options.Distributes)
         {
             var config = ConfigurationLoader.Load(options.ConfigurationPath, ConfigurationOrigin.ServiceOption);
             foreach (var name in options.Schedules.Where(n => config.FindSchedule(n) is null))
@@ -154,14 +154,16 @@ public sealed class ScheduleWorker(ServiceOptions options, CmdletHost host, Time
                 });
             }
         }
-        if (options.Mode != ServiceMode.Server)
+        if (options.Receives)
         {
             var interval = Recurrence.Parse(new RecurrenceSettings { Interval = options.ClientInterval.ToString("c") }, "client");
             // Receive-AsyncPackage is invoked by name, like any other cmdlet of the module.
             work.Add(new ScheduledWork
             {
                 Name = "Client " + options.ClientChannelDatabase, Command = "Receive-AsyncPackage",
-                Parameters = new Dictionary<string, object> { ["ChannelDatabase"] = options.ClientChannelDatabase!, ["ConfigurationPath"] = options.ConfigurationPath },
+                Parameters = options.ClientEndpoint is { } endpoint
+                    ? EndpointClientParameters.For(options.ClientChannelDatabase!, endpoint)
+                    : new Dictionary<string, object> { ["ChannelDatabase"] = options.ClientChannelDatabase!, ["ConfigurationPath"] = options.ConfigurationPath },
                 Recurrence = interval, NextDue = now,
             });
         }

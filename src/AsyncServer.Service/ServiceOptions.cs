@@ -3,8 +3,11 @@ using Microsoft.Extensions.Configuration;
 
 namespace AsyncServer.Service;
 
-/// <summary>What the service runs: distribution schedules (server), the reference client for one store, or both.</summary>
-public enum ServiceMode { Server, Client, Both }
+/// <summary>
+/// What the service runs: distribution schedules (Server), the reference client for one store (Client), both, or
+/// only the HTTPS endpoint stores call (Endpoint). Server, Client and Both also serve the endpoint when --listen is given.
+/// </summary>
+public enum ServiceMode { Server, Client, Both, Endpoint }
 
 /// <summary>
 /// The service's own settings, from an optional JSON file (--settings) overridden by command-line options.
@@ -25,10 +28,18 @@ public sealed class ServiceOptions
     public string? ClientChannelDatabase { get; init; }
     /// <summary>Client mode: how often Receive-AsyncPackage runs.</summary>
     public TimeSpan ClientInterval { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>Client mode over the endpoint (client.server etc. in the settings file); null: the direct client with the configuration.</summary>
+    public EndpointClientSettings? ClientEndpoint { get; init; }
     /// <summary>Recorded on sessions and leases; default host:pid.</summary>
     public string? InstanceId { get; init; }
     /// <summary>How long a stop waits for canceled runs to finish recording; keep it below systemd's TimeoutStopSec.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(90);
+    /// <summary>Where the endpoint listens (https://ADDRESS:PORT); empty: no endpoint (docs/endpoint.md).</summary>
+    public IReadOnlyList<string> Listen { get; init; } = [];
+
+    public bool Distributes => Mode is ServiceMode.Server or ServiceMode.Both;
+    public bool Receives => Mode is ServiceMode.Client or ServiceMode.Both;
+    public bool Serves => Listen.Count > 0;
 
     /// <summary>Command-line options and the setting each one sets.</summary>
     public static readonly IReadOnlyDictionary<string, string> Switches = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
@@ -43,6 +54,7 @@ public sealed class ServiceOptions
         ["--instance-id"] = "InstanceId",
         ["--shutdown-timeout"] = "ShutdownTimeout",
         ["--settings"] = "Settings",
+        ["--listen"] = "Listen",
     };
 
     public const string Usage = """
@@ -51,12 +63,16 @@ public sealed class ServiceOptions
           --configuration-path, -c <file>   the AsyncServer configuration (default: $ASYNCSERVER_CONFIGURATION, else ./asyncserver.json)
           --max-parallel-runs <n>           runs at once, each schedule once at a time (default 2)
           --schedules <a,b>                 only these schedules (default: every active schedule with a recurrence)
-          --mode Server|Client|Both         distribute (default), receive packages for a store, or both
+          --mode Server|Client|Both|Endpoint  distribute (default), receive packages for a store, both, or only serve the endpoint
+          --listen <url,url>                serve the HTTPS endpoint stores call, e.g. https://0.0.0.0:8443 (docs/endpoint.md;
+                                            the certificate and limits are in the settings file's "endpoint" section)
           --client-channel-database <id>    client mode: the channel database to receive packages for
           --client-interval <hh:mm:ss>      client mode: how often (default 00:05:00)
           --instance-id <text>              recorded on sessions and leases (default host:pid)
           --shutdown-timeout <hh:mm:ss>     how long a stop waits for canceled runs (default 00:01:30)
-          --settings <file.json>            the same settings as JSON (camelCase names; "client": { "channelDatabase", "interval" })
+          --settings <file.json>            the same settings as JSON (camelCase names; "client": { "channelDatabase", "interval" },
+                                            and for a client over the endpoint "server", "secretFile", "channelConnectionString",
+                                            "channelProvider", "localFolder", "certificateThumbprint"; docs/endpoint.md)
         """;
 
     /// <summary>Reads and checks the settings; throws ArgumentException naming the setting that is wrong.</summary>
@@ -71,17 +87,17 @@ public sealed class ServiceOptions
         if (maxText is not null && (!int.TryParse(maxText, NumberStyles.Integer, CultureInfo.InvariantCulture, out max) || max < 1))
             throw new ArgumentException($"--max-parallel-runs '{maxText}' is not a whole number of at least 1.");
 
-        var schedulesSection = c.GetSection("Schedules");
-        var schedules = schedulesSection.GetChildren().Select(s => s.Value).Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v!.Trim()).ToList();
-        if (schedules.Count == 0 && !string.IsNullOrWhiteSpace(schedulesSection.Value))
-            schedules = schedulesSection.Value!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        var schedules = List(c, "Schedules");
+        var listen = List(c, "Listen");
 
         var modeText = c["Mode"];
         var mode = ServiceMode.Server;
         if (modeText is not null && !Enum.TryParse(modeText, ignoreCase: true, out mode))
-            throw new ArgumentException($"--mode '{modeText}' is not one of Server, Client, Both.");
+            throw new ArgumentException($"--mode '{modeText}' is not one of Server, Client, Both, Endpoint.");
+        if (mode == ServiceMode.Endpoint && listen.Count == 0)
+            throw new ArgumentException("--mode Endpoint needs --listen (or \"listen\" in the settings file): the addresses to serve the endpoint on.");
         var channelDatabase = c["Client:ChannelDatabase"];
-        if (mode != ServiceMode.Server && string.IsNullOrWhiteSpace(channelDatabase))
+        if (mode is ServiceMode.Client or ServiceMode.Both && string.IsNullOrWhiteSpace(channelDatabase))
             throw new ArgumentException($"--mode {mode} needs --client-channel-database (the channel database to receive packages for).");
         if (mode == ServiceMode.Server && !string.IsNullOrWhiteSpace(channelDatabase))
             mode = ServiceMode.Both;
@@ -96,7 +112,40 @@ public sealed class ServiceOptions
             ClientInterval = Span(c, "Client:Interval", "--client-interval") ?? TimeSpan.FromMinutes(5),
             InstanceId = string.IsNullOrWhiteSpace(c["InstanceId"]) ? null : c["InstanceId"],
             ShutdownTimeout = Span(c, "ShutdownTimeout", "--shutdown-timeout") ?? TimeSpan.FromSeconds(90),
+            Listen = listen,
+            ClientEndpoint = EndpointClientSettings.From(c.GetSection("Client")),
         };
+    }
+
+    /// <summary>
+    /// The store's side of the endpoint for --mode Client: "client": { "server", "secretFile", "channelConnectionString",
+    /// "channelProvider", "localFolder", "certificateThumbprint" }. The secret is read from its file at every run, so a
+    /// rotated secret needs no restart; it is never a command-line option.
+    /// </summary>
+    public sealed record EndpointClientSettings(Uri Server, string SecretFile, string ChannelConnectionString, string? ChannelProvider, string? LocalFolder, string? CertificateThumbprint)
+    {
+        public static EndpointClientSettings? From(IConfigurationSection c)
+        {
+            var server = c["Server"];
+            if (string.IsNullOrWhiteSpace(server)) return null;
+            if (!Uri.TryCreate(server, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
+                throw new ArgumentException($"client.server '{server}' is not a URL such as https://hq.example.com:8443.");
+            var secretFile = c["SecretFile"];
+            if (string.IsNullOrWhiteSpace(secretFile)) throw new ArgumentException("client.server needs client.secretFile: the file holding the channel database's endpoint secret.");
+            var connection = c["ChannelConnectionString"];
+            if (string.IsNullOrWhiteSpace(connection)) throw new ArgumentException("client.server needs client.channelConnectionString: the store's own channel database.");
+            return new EndpointClientSettings(uri, Path.GetFullPath(secretFile), connection, c["ChannelProvider"], c["LocalFolder"] is { Length: > 0 } f ? Path.GetFullPath(f) : null, c["CertificateThumbprint"]);
+        }
+    }
+
+    /// <summary>A JSON array or a comma-separated value (the command line).</summary>
+    private static List<string> List(IConfiguration c, string key)
+    {
+        var section = c.GetSection(key);
+        var values = section.GetChildren().Select(s => s.Value).Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v!.Trim()).ToList();
+        if (values.Count == 0 && !string.IsNullOrWhiteSpace(section.Value))
+            values = section.Value!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        return values;
     }
 
     private static TimeSpan? Span(IConfiguration c, string key, string option)

@@ -38,6 +38,16 @@ public static class ErrorIds
     public const string WorkingFolderUnavailable = "WorkingFolderUnavailable";
     public const string ApplyFailed = "ApplyFailed";
     public const string DownloadFailed = "DownloadFailed";
+    /// <summary>The endpoint: a channel credential request that makes no sense (an expiry in the past, an unknown id).</summary>
+    public const string CredentialInvalid = "CredentialInvalid";
+    /// <summary>The endpoint: the channel database already has the most active credentials it may have.</summary>
+    public const string CredentialLimit = "CredentialLimit";
+    /// <summary>The endpoint client: the server refused the credential (401) or the caller's access (403).</summary>
+    public const string EndpointUnauthorized = "EndpointUnauthorized";
+    /// <summary>The endpoint client: the server could not be reached or kept failing after the retries.</summary>
+    public const string EndpointUnavailable = "EndpointUnavailable";
+    /// <summary>The endpoint client: the server answered with something the client did not expect.</summary>
+    public const string EndpointProtocol = "EndpointProtocol";
     public const string SessionCanceled = "SessionCanceled";
     public const string ChannelConnectionMissing = "ChannelConnectionMissing";
     public const string ChannelTableMismatch = "ChannelTableMismatch";

@@ -9,9 +9,10 @@ namespace AsyncServer.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">The reference Async Client: downloads and applies the pending packages of a channel database, in session order.</para>
 /// </summary>
-[Cmdlet(VerbsCommunications.Receive, "AsyncPackage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.CmdletReference + "#receive-asyncpackage")]
+[Cmdlet(VerbsCommunications.Receive, "AsyncPackage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
+    DefaultParameterSetName = "Configuration", HelpUri = HelpLinks.CmdletReference + "#receive-asyncpackage")]
 [OutputType(typeof(DownloadSession))]
-public sealed class ReceiveAsyncPackageCommand : AsyncServerCmdlet
+public sealed partial class ReceiveAsyncPackageCommand : AsyncServerCmdlet
 {
     private const int ProgressId = 3010;
 
@@ -36,10 +37,31 @@ public sealed class ReceiveAsyncPackageCommand : AsyncServerCmdlet
 
     // The receiver logs each failed session as an error; this cmdlet writes an ErrorRecord for it (one report per failure).
     protected override bool IsReportedAsError(EngineLogLevel level, string category)
-        => level >= EngineLogLevel.Error && category == typeof(PackageReceiver).FullName;
+        => level >= EngineLogLevel.Error && (category == typeof(PackageReceiver).FullName || category == typeof(AsyncServer.Endpoint.RemotePackageReceiver).FullName);
+
+    /// <summary>Receive over the HQ endpoint (https://host:port) instead of the message database: see ReceiveAsyncPackageCommand.Endpoint.cs.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = EndpointSet)]
+    [ValidateNotNull]
+    public Uri? Server { get; set; }
+
+    /// <summary>Endpoint: the provider of -ChannelConnectionString (default sqlite).</summary>
+    [Parameter(ParameterSetName = EndpointSet)]
+    [ValidateSet("sqlite", "postgresql", "sqlserver")]
+    public string? ChannelProvider { get; set; }
+
+    /// <summary>Endpoint: authenticate with this client certificate (mutual TLS) instead of -Credential.</summary>
+    [Parameter(ParameterSetName = EndpointSet)]
+    [ValidateNotNull]
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificate { get; set; }
+
+    /// <summary>Endpoint: accept exactly this server certificate (SHA-1 thumbprint) instead of validating its chain.</summary>
+    [Parameter(ParameterSetName = EndpointSet)]
+    [ValidateNotNullOrEmpty]
+    public string? CertificateThumbprint { get; set; }
 
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == EndpointSet) { ProcessEndpoint(); return; }
         var receiver = new PackageReceiver(Context);
         foreach (var db in ChannelDatabase)
         {

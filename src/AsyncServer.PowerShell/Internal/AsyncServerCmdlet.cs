@@ -66,6 +66,9 @@ public abstract class AsyncServerCmdlet : PSCmdlet
         return EngineContext.Create(config, OnEngineLog, Credential?.GetNetworkCredential(), InstanceIdOverride);
     }
 
+    /// <summary>The engine's log callback for work that runs without a configuration (the endpoint client).</summary>
+    protected Action<EngineLogLevel, string, string> EngineLog => OnEngineLog;
+
     private void OnEngineLog(EngineLogLevel level, string category, string message)
     {
         Post(() =>

@@ -132,12 +132,13 @@ public sealed class SeedingPlanAndUpgradeTests
         // Back to schema 1: what a message database written by the previous version looks like.
         await using (var conn = await Providers.Sqlite.SqliteConnections.OpenAsync(h.Context.MessageConnection, false, default))
             await Providers.Sqlite.SqliteConnections.ExecuteAsync(conn,
-                "DROP TABLE channel_database_jobs; DROP INDEX ix_status_messages_session; DROP INDEX ix_session_targets_session; UPDATE schema_info SET version = 1;", default);
+                "DROP TABLE channel_database_jobs; DROP INDEX ix_status_messages_session; DROP INDEX ix_session_targets_session; " +
+                "DROP TABLE channel_credentials; DROP TABLE channel_contacts; UPDATE schema_info SET version = 1;", default);
         await using var store = h.Context.OpenMessageStore();
         var outdated = await Assert.ThrowsAsync<Diagnostics.AsyncServerException>(() => store.EnsureReadyAsync(default));
         Assert.Equal(Diagnostics.ErrorIds.MessageDatabaseOutdated, outdated.ErrorId);
         var info = await store.InitializeAsync(default);
-        Assert.Equal((1, 2), (info.PreviousSchemaVersion, info.SchemaVersion));
+        Assert.Equal((1, MessageSchema.CurrentVersion), (info.PreviousSchemaVersion, info.SchemaVersion));
         Assert.Empty(await store.FindChannelDatabasesToSeedAsync(h.Config.Partition, "USRT-Stores", "1020", ["HOUSTON", "SEATTLE"], default));
         Assert.Equal(["AUSTIN"], await store.FindChannelDatabasesToSeedAsync(h.Config.Partition, "USRT-Stores", "1020", ["HOUSTON", "AUSTIN"], default));
     }

@@ -86,6 +86,7 @@ internal static class PostgresMessageSchema
         CREATE INDEX ix_status_messages_session ON {Schema}.status_messages (session_id);
         CREATE INDEX ix_session_targets_session ON {Schema}.session_targets (session_id, status);
         """,
+        AsyncServer.Endpoint.EndpointSql.PostgreSql.Migration3, // 3: the endpoint's channel credentials and contacts
     ];
 
     /// <summary>Advisory lock key (per database) serializing Initialize-AsyncMessageDatabase runs.</summary>

@@ -14,7 +14,7 @@ internal sealed partial class SqlServerMessageStoreSql : MessageStoreSql
 {
     public static readonly SqlServerMessageStoreSql Instance = new();
 
-    public override IReadOnlyList<string> Migrations => [Migration1, Migration2];
+    public override IReadOnlyList<string> Migrations => [Migration1, Migration2, Endpoint.EndpointSql.SqlServer.Migration3];
 
     /// <summary>Schema 1: sessions, targets, row versions, status messages, leases.</summary>
     public string Migration1 =>

@@ -96,6 +96,7 @@ internal sealed class SqliteMessageStoreSql : PortableMessageStoreSql
         CREATE INDEX ix_status_messages_session ON status_messages (session_id);
         CREATE INDEX ix_session_targets_session ON session_targets (session_id, status);
         """,
+        Endpoint.EndpointSql.Sqlite.Migration3, // 3: the endpoint's channel credentials and contacts
     ];
 
     public override string SchemaInfoTable => "schema_info";

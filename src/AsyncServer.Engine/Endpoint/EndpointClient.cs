@@ -1,0 +1,250 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using AsyncServer.Diagnostics;
+using AsyncServer.Packaging;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace AsyncServer.Endpoint;
+
+/// <summary>A pending session as the endpoint lists it (GET /api/v1/sessions).</summary>
+public sealed record RemoteSession(
+    long Id, string JobId, string DataGroup, string Kind, bool DeleteExisting, int Part, long? FromVersion, long ToVersion,
+    long RowCount, long? PackageSize, string? PackageSha256, string Status, int Tries, string? Message, DateTimeOffset CreatedAt);
+
+public sealed record RemoteSessionList(string ChannelDatabase, int TryCount, IReadOnlyList<RemoteSession> Sessions);
+
+/// <summary>What the endpoint answered to a report: the target's status after it, or the refusal with the status it is in.</summary>
+public sealed record RemoteReport(bool Accepted, string? Status, string? Detail);
+
+/// <summary>How the client retries and waits; the defaults suit a store across a WAN.</summary>
+public sealed record EndpointClientOptions
+{
+    public int MaxRetries { get; init; } = 6;
+    public TimeSpan FirstRetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>Per attempt, until the response headers arrive (a download's body may take longer).</summary>
+    public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(100);
+    /// <summary>Accept exactly this server certificate (SHA-1 thumbprint, hex) instead of validating its chain: for a self-signed certificate.</summary>
+    public string? CertificateThumbprint { get; init; }
+    public string ClientVersion { get; init; } = "AsyncServer/" + typeof(EndpointClient).Assembly.GetName().Version;
+    /// <summary>Mutual TLS: the store's client certificate (with its private key), mapped to its channel database at the endpoint.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificate { get; init; }
+}
+
+/// <summary>
+/// The store's side of the endpoint over HTTPS: list, download (resumed with Range requests, verified against the
+/// listed size and SHA-256), report, and the receive lease. Transient failures (connection errors, timeouts, 5xx,
+/// 408, 429) are retried with exponential backoff and jitter by a Polly pipeline; 401/403/404 fail at once with a
+/// clear error. The secret is sent only in the Authorization header and appears in no message.
+/// </summary>
+public sealed class EndpointClient : IDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly HttpClient _http;
+    private readonly ResiliencePipeline _retry;
+    private readonly string _channelDatabase;
+
+    /// <param name="secret">The channel database's secret; null when the client certificate of <paramref name="options"/> authenticates.</param>
+    public EndpointClient(Uri server, string channelDatabase, string? secret, EndpointClientOptions? options = null, HttpMessageHandler? handler = null)
+    {
+        options ??= new EndpointClientOptions();
+        _channelDatabase = channelDatabase;
+        if (server.Scheme != Uri.UriSchemeHttps && !server.IsLoopback)
+            throw new AsyncServerException(ErrorIds.EndpointProtocol, ErrorKind.InvalidArgument,
+                $"The endpoint {server} is not https; the channel secret would cross the network in clear text. Use https://.", server.ToString());
+        _http = new HttpClient(handler ?? CreateHandler(options), disposeHandler: true) { BaseAddress = server, Timeout = Timeout.InfiniteTimeSpan };
+        if (secret is not null)
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{channelDatabase}:{secret}")));
+        else if (options.ClientCertificate is null)
+            throw new AsyncServerException(ErrorIds.SecretNotFound, ErrorKind.InvalidArgument, $"Channel database {channelDatabase}: give its endpoint secret or a client certificate.", channelDatabase);
+        _http.DefaultRequestHeaders.Add("X-AsyncServer-Client-Version", options.ClientVersion);
+        _retry = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = options.MaxRetries,
+                Delay = options.FirstRetryDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                ShouldHandle = new PredicateBuilder().Handle<TransientEndpointException>().Handle<HttpRequestException>().Handle<IOException>().Handle<TimeoutRejectedException>(),
+            })
+            .AddTimeout(options.AttemptTimeout)
+            .Build();
+    }
+
+    private static SocketsHttpHandler CreateHandler(EndpointClientOptions options)
+    {
+        var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(30), PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        if (options.ClientCertificate is { } own) handler.SslOptions.ClientCertificates = [own];
+        if (options.CertificateThumbprint is { Length: > 0 } pinned)
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, cert, _, _) =>
+                cert is not null && string.Equals(Convert.ToHexString(SHA1.HashData(cert.GetRawCertData())), pinned.Replace(" ", ""), StringComparison.OrdinalIgnoreCase);
+        return handler;
+    }
+
+    public Uri Server => _http.BaseAddress!;
+
+    /// <summary>A response the pipeline should retry: 5xx, 408 or 429.</summary>
+    private sealed class TransientEndpointException(string message) : Exception(message);
+
+    private static bool IsTransient(HttpStatusCode status) => (int)status >= 500 || status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
+
+    /// <summary>Sends through the retry pipeline; transient statuses are retried, the final response is returned (the caller disposes it).</summary>
+    private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> request, CancellationToken ct, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
+    {
+        try
+        {
+            return await _retry.ExecuteAsync(async token =>
+            {
+                var response = await _http.SendAsync(request(), completion, token).ConfigureAwait(false);
+                if (IsTransient(response.StatusCode))
+                {
+                    var status = response.StatusCode;
+                    response.Dispose();
+                    throw new TransientEndpointException($"{(int)status} {status}");
+                }
+                return response;
+            }, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TransientEndpointException or HttpRequestException or IOException or TimeoutRejectedException && !ct.IsCancellationRequested)
+        {
+            throw Unavailable(ex);
+        }
+    }
+
+    private AsyncServerException Unavailable(Exception ex) => new(ErrorIds.EndpointUnavailable, ErrorKind.ConnectionError,
+        $"The endpoint {Server} could not be reached or kept failing after the retries: {ex.Message}", Server.ToString(), ex);
+
+    /// <summary>401, 403 and an unexpected 404 as errors that say what to do; other unexpected statuses as EndpointProtocol.</summary>
+    private async Task<AsyncServerException> FailureAsync(HttpResponseMessage response, string what)
+    {
+        var detail = await DetailAsync(response).ConfigureAwait(false);
+        return response.StatusCode switch
+        {
+            HttpStatusCode.Unauthorized => new AsyncServerException(ErrorIds.EndpointUnauthorized, ErrorKind.PermissionDenied,
+                $"The endpoint {Server} refused the credential of channel database {_channelDatabase} (401): the secret is wrong, revoked or expired; ask HQ for a new one (New-AsyncChannelCredential).", _channelDatabase),
+            HttpStatusCode.Forbidden => new AsyncServerException(ErrorIds.EndpointUnauthorized, ErrorKind.PermissionDenied,
+                $"The endpoint {Server} does not allow channel database {_channelDatabase} to {what} (403).", _channelDatabase),
+            HttpStatusCode.NotFound => new AsyncServerException(ErrorIds.EndpointProtocol, ErrorKind.ObjectNotFound,
+                $"The endpoint {Server} answered 404 to {what}: {detail ?? "is the server URL right (https://host:port, no path)?"}", Server.ToString()),
+            _ => new AsyncServerException(ErrorIds.EndpointProtocol, ErrorKind.InvalidOperation,
+                $"The endpoint {Server} answered {(int)response.StatusCode} {response.StatusCode} to {what}{(detail is null ? "" : ": " + detail)}", Server.ToString()),
+        };
+    }
+
+    /// <summary>The problem-details "detail" of a response, if it has one.</summary>
+    private static async Task<string?> DetailAsync(HttpResponseMessage response)
+    {
+        try
+        {
+            var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+            using var doc = JsonDocument.Parse(text);
+            return doc.RootElement.TryGetProperty("detail", out var d) ? d.GetString() : null;
+        }
+        catch (JsonException) { return null; }
+    }
+
+    public async Task<RemoteSessionList> GetSessionsAsync(CancellationToken ct)
+    {
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, "api/v1/sessions"), ct).ConfigureAwait(false);
+        if (response.StatusCode != HttpStatusCode.OK) throw await FailureAsync(response, "list its sessions").ConfigureAwait(false);
+        return await response.Content.ReadFromJsonAsync<RemoteSessionList>(Json, ct).ConfigureAwait(false)
+            ?? throw new AsyncServerException(ErrorIds.EndpointProtocol, ErrorKind.InvalidData, $"The endpoint {Server} sent an empty session list.", Server.ToString());
+    }
+
+    /// <summary>Takes or renews the receive lease for this client; false when another client holds it.</summary>
+    public async Task<bool> AcquireLeaseAsync(string clientId, CancellationToken ct)
+    {
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, "api/v1/lease") { Content = JsonContent.Create(new { clientId }, options: Json) }, ct).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.Conflict) return false;
+        if (response.StatusCode != HttpStatusCode.OK) throw await FailureAsync(response, "take the receive lease").ConfigureAwait(false);
+        return true;
+    }
+
+    public async Task ReleaseLeaseAsync(string clientId, CancellationToken ct)
+    {
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, "api/v1/lease/release") { Content = JsonContent.Create(new { clientId }, options: Json) }, ct).ConfigureAwait(false);
+        if (response.StatusCode != HttpStatusCode.NoContent) throw await FailureAsync(response, "release the receive lease").ConfigureAwait(false);
+    }
+
+    /// <summary>Reports a stage. A 409 (the state machine or the lease refused it) comes back as not accepted, with the server's detail.</summary>
+    public async Task<RemoteReport> ReportAsync(long sessionId, ReportStage stage, string clientId, string? message, CancellationToken ct)
+    {
+        var body = new { stage = stage.ToString(), clientId, message = message is { Length: > 2000 } ? message[..2000] : message };
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, $"api/v1/sessions/{sessionId}/reports") { Content = JsonContent.Create(body, options: Json) }, ct).ConfigureAwait(false);
+        if (response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound)
+            return new RemoteReport(false, null, await DetailAsync(response).ConfigureAwait(false));
+        if (response.StatusCode != HttpStatusCode.OK) throw await FailureAsync(response, $"report {stage} for session {sessionId}").ConfigureAwait(false);
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
+        return new RemoteReport(true, doc.RootElement.GetProperty("status").GetString(), null);
+    }
+
+    /// <summary>
+    /// Downloads the session's package to <paramref name="path"/>. A partial file left by an interrupted attempt (or an
+    /// earlier run) is continued with a Range request, on the condition (If-Range) that the package is still the one
+    /// with this SHA-256; the finished file's size and SHA-256 must be the listed ones, or it is deleted and the
+    /// download fails with PackageMismatch. Returns false when the session is no longer pending (404).
+    /// </summary>
+    public async Task<bool> DownloadAsync(RemoteSession s, string path, CancellationToken ct)
+    {
+        if (s.PackageSize is not { } size || s.PackageSha256 is not { Length: 64 } sha)
+            throw new AsyncServerException(ErrorIds.EndpointProtocol, ErrorKind.InvalidData, $"The endpoint lists session {s.Id} without its package size and SHA-256.", s.Id);
+        var partial = path + ".partial";
+        if (File.Exists(partial) && new FileInfo(partial).Length > size) File.Delete(partial);
+        var gone = false;
+        try
+        {
+            await _retry.ExecuteAsync(async token =>
+            {
+                var have = File.Exists(partial) ? new FileInfo(partial).Length : 0;
+                if (have == size) return;
+                using var request = new HttpRequestMessage(HttpMethod.Get, $"api/v1/sessions/{s.Id}/package");
+                if (have > 0)
+                {
+                    request.Headers.Range = new RangeHeaderValue(have, null);
+                    request.Headers.IfRange = new RangeConditionHeaderValue(new EntityTagHeaderValue($"\"{sha}\""));
+                }
+                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+                if (IsTransient(response.StatusCode)) throw new TransientEndpointException($"{(int)response.StatusCode} {response.StatusCode}");
+                // 404: the session is no longer pending here (canceled meanwhile); nothing to download.
+                if (response.StatusCode == HttpStatusCode.NotFound) { gone = true; return; }
+                if (response.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.PartialContent)) throw await FailureAsync(response, $"download session {s.Id}").ConfigureAwait(false);
+                // 200 means the whole package: the server ignored the range (If-Range did not match), so start over.
+                var append = response.StatusCode == HttpStatusCode.PartialContent && response.Content.Headers.ContentRange?.From == have;
+                await using var body = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
+                await using var file = new FileStream(partial, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+                // A connection cut mid-body throws here (IOException or HttpRequestException) and the next attempt resumes.
+                await body.CopyToAsync(file, 1 << 16, token).ConfigureAwait(false);
+                await file.FlushAsync(token).ConfigureAwait(false);
+                file.Flush(flushToDisk: true);
+            }, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TransientEndpointException or HttpRequestException or IOException or TimeoutRejectedException && !ct.IsCancellationRequested)
+        {
+            throw Unavailable(ex);
+        }
+        if (gone) { TryDelete(partial); return false; }
+        var actualSize = new FileInfo(partial).Length;
+        var actualSha = await FileHash.Sha256Async(partial, ct).ConfigureAwait(false);
+        if (actualSize != size || !string.Equals(actualSha, sha, StringComparison.OrdinalIgnoreCase))
+        {
+            TryDelete(partial);
+            throw new AsyncServerException(ErrorIds.PackageMismatch, ErrorKind.InvalidData,
+                $"The downloaded package of session {s.Id} has SHA-256 {actualSha} ({actualSize} bytes); the endpoint listed {sha} ({size} bytes). It was changed or damaged after it was recorded.", s.Id);
+        }
+        File.Move(partial, path, overwrite: true);
+        return true;
+    }
+
+    private static void TryDelete(string path)
+    {
+        try { if (File.Exists(path)) File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    public void Dispose() => _http.Dispose();
+}

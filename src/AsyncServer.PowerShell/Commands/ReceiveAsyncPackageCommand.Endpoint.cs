@@ -1,0 +1,78 @@
+using System.Management.Automation;
+using AsyncServer.Client;
+using AsyncServer.Data;
+using AsyncServer.Diagnostics;
+using AsyncServer.Endpoint;
+using AsyncServer.Messaging;
+using AsyncServer.PowerShell.Internal;
+
+namespace AsyncServer.PowerShell.Commands;
+
+/// <summary>
+/// Receive-AsyncPackage -Server: the store's client over the HQ endpoint. It needs no AsyncServer configuration and
+/// no message-database login: the endpoint URL, the channel database's secret (-Credential: the password; the user
+/// name is the channel database id or anything), the channel database's own connection and a local folder.
+/// </summary>
+public sealed partial class ReceiveAsyncPackageCommand
+{
+    private const string EndpointSet = "Endpoint";
+
+    private void ProcessEndpoint()
+    {
+        if (Credential is null && ClientCertificate is null)
+            ThrowTerminatingError(new ErrorRecord(new AsyncServerException(ErrorIds.SecretNotFound, ErrorKind.InvalidArgument,
+                "Receive-AsyncPackage -Server needs -Credential (the channel database's secret as the password; New-AsyncChannelCredential at HQ makes it) or -ClientCertificate."),
+                ErrorIds.SecretNotFound, ErrorCategory.InvalidArgument, Server));
+        if (ChannelConnectionString is null)
+            ThrowTerminatingError(new ErrorRecord(new AsyncServerException(ErrorIds.ChannelConnectionMissing, ErrorKind.InvalidArgument,
+                "Receive-AsyncPackage -Server needs -ChannelConnectionString (and -ChannelProvider unless it is SQLite): the store's own channel database."),
+                ErrorIds.ChannelConnectionMissing, ErrorCategory.InvalidArgument, Server));
+        var secret = Credential?.GetNetworkCredential().Password;
+        var receiver = RemotePackageReceiver.Create(EngineLog);
+        foreach (var db in ChannelDatabase)
+        {
+            var provider = DatabaseProviderNames.Parse(ChannelProvider ?? "sqlite", "-ChannelProvider");
+            var local = LocalFolder is null
+                ? Path.Combine(SessionState.Path.CurrentFileSystemLocation.ProviderPath, "client", db)
+                : GetUnresolvedProviderPathFromPSPath(LocalFolder);
+            var request = new RemoteReceiveRequest(Server!, db, secret, ResolvedConnection.FromString(provider, ChannelConnectionString!), local)
+            {
+                MaxSessions = First ?? 0,
+                ClientId = InstanceId,
+                ClientOptions = new EndpointClientOptions { CertificateThumbprint = CertificateThumbprint, ClientCertificate = ClientCertificate },
+            };
+            if (MyInvocation.BoundParameters.ContainsKey("WhatIf"))
+            {
+                var plan = TryRun(ct => receiver.PlanAsync(request, ct), db);
+                if (plan is null) continue;
+                if (plan.Count == 0) WriteVerbose($"Channel database {db} has no pending session at {Server}.");
+                foreach (var item in plan) ShouldProcess(item.ToString(), "Receive");
+                continue;
+            }
+            if (!ShouldProcess($"channel database {db} from {Server}", "Receive and apply pending packages")) continue;
+            var progress = ProgressOf<ReceiveProgress>(p => new ProgressRecord(ProgressId, p.Activity, p.Status)
+            {
+                PercentComplete = Math.Clamp(p.PercentComplete, 0, 100),
+                RecordType = p.PercentComplete >= 100 ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+            });
+            try
+            {
+                var sessions = TryRun(ct => receiver.RunAsync(request, progress, ct), db);
+                foreach (var s in sessions ?? [])
+                {
+                    if (s.Status is SessionStatus.ApplyFailed or SessionStatus.DownloadFailed)
+                    {
+                        var id = s.Status == SessionStatus.ApplyFailed ? ErrorIds.ApplyFailed : ErrorIds.DownloadFailed;
+                        WriteError(new ErrorRecord(new AsyncServerException(id, ErrorKind.InvalidData, $"Session {s.Id} (job {s.Job}) at {s.ChannelDatabase}: {s.Status}: {s.Message}", s),
+                            id, ErrorCategory.InvalidData, s));
+                    }
+                    WriteObject(s);
+                }
+            }
+            finally
+            {
+                WriteProgress(new ProgressRecord(ProgressId, $"Receiving packages for {db}", "Done") { RecordType = ProgressRecordType.Completed });
+            }
+        }
+    }
+}
