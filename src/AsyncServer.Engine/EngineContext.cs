@@ -56,6 +56,10 @@ public sealed class EngineContext
     public IMessageStore OpenMessageStore() => ProviderOf(MessageConnection).OpenMessageStore(MessageConnection, Time);
     public IChannelTarget OpenChannelTarget(ResolvedConnection channelConnection) => ProviderOf(channelConnection).OpenChannelTarget(channelConnection);
 
+    /// <summary>The endpoint's part of the message database: channel credentials, contacts, reports.</summary>
+    public Endpoint.EndpointStore OpenEndpointStore()
+        => new(MessageConnection, ProviderOf(MessageConnection).OpenConnector(MessageConnection), Time);
+
     /// <summary>The status tables in the HQ database.</summary>
     public IStatusArchive OpenStatusArchive() => ProviderOf(HqConnection).OpenStatusArchive(HqConnection);
 }

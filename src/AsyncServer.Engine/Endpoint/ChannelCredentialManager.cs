@@ -8,7 +8,7 @@ namespace AsyncServer.Endpoint;
 /// </summary>
 public sealed class ChannelCredentialManager(EngineContext context)
 {
-    private EndpointStore Store => new(context.MessageConnection, context.Time);
+    private EndpointStore Store => context.OpenEndpointStore();
 
     /// <summary>The configuration's spelling of the id; ChannelDatabaseNotFound when no data group has it.</summary>
     public string ChannelDatabase(string id) => context.Configuration.FindChannelDatabase(id)?.Database.Id

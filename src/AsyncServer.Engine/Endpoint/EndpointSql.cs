@@ -3,14 +3,12 @@ using AsyncServer.Data;
 namespace AsyncServer.Endpoint;
 
 /// <summary>
-/// The endpoint's SQL, one set of texts per provider, built by pure functions (the SQL Server texts are parsed
+/// The endpoint's SQL, one set of texts per provider (its tables are schema 3 in each provider's migrations), built by pure functions (the SQL Server texts are parsed
 /// with ScriptDom in the tests). Every value is a parameter; the table names are constants. Parameters:
 /// @db channel database, @id credential id, @s session id, @now the time, @r lease resource, @o lease owner.
 /// </summary>
 public sealed record EndpointSql
 {
-    /// <summary>Schema version 3 (docs/message-database.md): channel_credentials and channel_contacts.</summary>
-    public required string Migration3 { get; init; }
     /// <summary>id, salt, secret_hash, expires_at of the unrevoked credentials of @db.</summary>
     public required string UnrevokedCredentials { get; init; }
     /// <summary>Counts unexpired, unrevoked credentials of @db (locking them on servers that can).</summary>
@@ -28,7 +26,7 @@ public sealed record EndpointSql
     public required string RevokeOne { get; init; }
     /// <summary>status, tries of the target (@s, @db), locked until the transaction ends.</summary>
     public required string LockTarget { get; init; }
-    /// <summary>Returns the owner of lease @r if it has not expired at @now.</summary>
+    /// <summary>Returns the owner of lease @r if it has not expired by the database server's clock (issue 12, point 9).</summary>
     public required string LiveLeaseOwner { get; init; }
     /// <summary>@to, @inc (0 or 1), @now, @m.</summary>
     public required string UpdateTarget { get; init; }
@@ -47,9 +45,8 @@ public sealed record EndpointSql
     };
 
     /// <summary>SQLite and PostgreSQL share the ANSI texts; only the schema prefix, types and the lock differ.</summary>
-    private static EndpointSql Ansi(string p, string migration, string insertCredential, string forUpdate) => new()
+    private static EndpointSql Ansi(string p, string insertCredential, string forUpdate, string serverNow) => new()
     {
-        Migration3 = migration,
         UnrevokedCredentials = $"SELECT id, salt, secret_hash, expires_at FROM {p}channel_credentials WHERE channel_database = @db AND revoked_at IS NULL ORDER BY id",
         CountActiveCredentials = $"SELECT COUNT(*) FROM {p}channel_credentials WHERE channel_database = @db AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > @now)",
         InsertCredential = insertCredential,
@@ -65,7 +62,7 @@ public sealed record EndpointSql
         RevokeAll = $"UPDATE {p}channel_credentials SET revoked_at = @now WHERE channel_database = @db AND revoked_at IS NULL",
         RevokeOne = $"UPDATE {p}channel_credentials SET revoked_at = @now WHERE channel_database = @db AND id = @id AND revoked_at IS NULL",
         LockTarget = $"SELECT status, tries FROM {p}session_targets WHERE session_id = @s AND channel_database = @db{forUpdate}",
-        LiveLeaseOwner = $"SELECT owner FROM {p}leases WHERE resource = @r AND expires_at > @now",
+        LiveLeaseOwner = $"SELECT owner FROM {p}leases WHERE resource = @r AND expires_at > {serverNow}",
         UpdateTarget = $"UPDATE {p}session_targets SET status = @to, tries = tries + @inc, updated_at = @now, message = @m WHERE session_id = @s AND channel_database = @db",
         InsertStatusMessage = $"INSERT INTO {p}status_messages (session_id, channel_database, status, message, created_at) VALUES (@s, @db, @to, @m, @now)",
         LogSuspendLater = $"""
@@ -81,50 +78,14 @@ public sealed record EndpointSql
         $"FROM {p}channel_credentials c LEFT JOIN {p}channel_contacts k ON k.channel_database = c.channel_database {where}ORDER BY c.channel_database, c.id";
 
     public static readonly EndpointSql Sqlite = Ansi("",
-        """
-        CREATE TABLE channel_credentials (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            channel_database TEXT NOT NULL,
-            salt TEXT NOT NULL,
-            secret_hash TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            expires_at TEXT,
-            last_used_at TEXT,
-            revoked_at TEXT);
-        CREATE INDEX ix_channel_credentials_database ON channel_credentials (channel_database, revoked_at);
-        CREATE TABLE channel_contacts (
-            channel_database TEXT PRIMARY KEY,
-            last_contact_at TEXT NOT NULL,
-            client_version TEXT,
-            remote_address TEXT,
-            credential_id INTEGER);
-        """,
         "INSERT INTO channel_credentials (channel_database, salt, secret_hash, created_at, expires_at) VALUES (@db, @salt, @hash, @now, @expires); SELECT last_insert_rowid();",
-        forUpdate: "");
+        forUpdate: "", serverNow: "strftime('%Y-%m-%dT%H:%M:%f0000Z', 'now')");
 
     private const string Pg = "asyncserver.";
 
     public static readonly EndpointSql PostgreSql = Ansi(Pg,
-        $"""
-        CREATE TABLE {Pg}channel_credentials (
-            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-            channel_database text NOT NULL,
-            salt text NOT NULL,
-            secret_hash text NOT NULL,
-            created_at timestamptz NOT NULL,
-            expires_at timestamptz,
-            last_used_at timestamptz,
-            revoked_at timestamptz);
-        CREATE INDEX ix_channel_credentials_database ON {Pg}channel_credentials (channel_database, revoked_at);
-        CREATE TABLE {Pg}channel_contacts (
-            channel_database text PRIMARY KEY,
-            last_contact_at timestamptz NOT NULL,
-            client_version text,
-            remote_address text,
-            credential_id bigint);
-        """,
         $"INSERT INTO {Pg}channel_credentials (channel_database, salt, secret_hash, created_at, expires_at) VALUES (@db, @salt, @hash, @now, @expires) RETURNING id",
-        forUpdate: " FOR UPDATE");
+        forUpdate: " FOR UPDATE", serverNow: "clock_timestamp()");
 
     private const string ListSqlServer =
         "SELECT [c].[id], [c].[channel_database], [c].[created_at], [c].[expires_at], [c].[last_used_at], [c].[revoked_at], [k].[last_contact_at], [k].[client_version], [k].[remote_address] " +
@@ -132,24 +93,6 @@ public sealed record EndpointSql
 
     public static readonly EndpointSql SqlServer = new()
     {
-        Migration3 = """
-            CREATE TABLE [dbo].[channel_credentials] (
-                [id] bigint IDENTITY(1, 1) NOT NULL CONSTRAINT [pk_channel_credentials] PRIMARY KEY,
-                [channel_database] nvarchar(128) NOT NULL,
-                [salt] nvarchar(64) NOT NULL,
-                [secret_hash] nvarchar(128) NOT NULL,
-                [created_at] datetime2(7) NOT NULL,
-                [expires_at] datetime2(7) NULL,
-                [last_used_at] datetime2(7) NULL,
-                [revoked_at] datetime2(7) NULL);
-            CREATE INDEX [ix_channel_credentials_database] ON [dbo].[channel_credentials] ([channel_database], [revoked_at]);
-            CREATE TABLE [dbo].[channel_contacts] (
-                [channel_database] nvarchar(128) NOT NULL CONSTRAINT [pk_channel_contacts] PRIMARY KEY,
-                [last_contact_at] datetime2(7) NOT NULL,
-                [client_version] nvarchar(100) NULL,
-                [remote_address] nvarchar(100) NULL,
-                [credential_id] bigint NULL);
-            """,
         UnrevokedCredentials = "SELECT [id], [salt], [secret_hash], [expires_at] FROM [dbo].[channel_credentials] WHERE [channel_database] = @db AND [revoked_at] IS NULL ORDER BY [id];",
         CountActiveCredentials = "SELECT COUNT(*) FROM [dbo].[channel_credentials] WITH (UPDLOCK, HOLDLOCK) WHERE [channel_database] = @db AND [revoked_at] IS NULL AND ([expires_at] IS NULL OR [expires_at] > @now);",
         InsertCredential = "INSERT INTO [dbo].[channel_credentials] ([channel_database], [salt], [secret_hash], [created_at], [expires_at]) OUTPUT [inserted].[id] VALUES (@db, @salt, @hash, @now, @expires);",
@@ -166,7 +109,7 @@ public sealed record EndpointSql
         RevokeAll = "UPDATE [dbo].[channel_credentials] SET [revoked_at] = @now WHERE [channel_database] = @db AND [revoked_at] IS NULL;",
         RevokeOne = "UPDATE [dbo].[channel_credentials] SET [revoked_at] = @now WHERE [channel_database] = @db AND [id] = @id AND [revoked_at] IS NULL;",
         LockTarget = "SELECT [status], [tries] FROM [dbo].[session_targets] WITH (UPDLOCK, HOLDLOCK) WHERE [session_id] = @s AND [channel_database] = @db;",
-        LiveLeaseOwner = "SELECT [owner] FROM [dbo].[leases] WHERE [resource] = @r AND [expires_at] > @now;",
+        LiveLeaseOwner = "SELECT [owner] FROM [dbo].[leases] WHERE [resource] = @r AND [expires_at] > SYSUTCDATETIME();",
         UpdateTarget = "UPDATE [dbo].[session_targets] SET [status] = @to, [tries] = [tries] + @inc, [updated_at] = @now, [message] = @m WHERE [session_id] = @s AND [channel_database] = @db;",
         InsertStatusMessage = "INSERT INTO [dbo].[status_messages] ([session_id], [channel_database], [status], [message], [created_at]) VALUES (@s, @db, @to, @m, @now);",
         LogSuspendLater = """

@@ -1,11 +1,9 @@
-using System.Data;
 using System.Data.Common;
+using System.Data;
 using AsyncServer.Data;
 using AsyncServer.Diagnostics;
+using AsyncServer.Messaging.Sql;
 using AsyncServer.Messaging;
-using AsyncServer.Providers.PostgreSql;
-using AsyncServer.Providers.Sqlite;
-using AsyncServer.Providers.SqlServer;
 
 namespace AsyncServer.Endpoint;
 
@@ -23,27 +21,23 @@ public sealed class EndpointStore
     private readonly ResolvedConnection _connection;
     private readonly EndpointSql _sql;
     private readonly TimeProvider _time;
+    private readonly SqlConnector _connector;
 
-    public EndpointStore(ResolvedConnection connection, TimeProvider? time = null)
+    /// <param name="connector">The message database's connector, from its provider object (EngineContext.OpenEndpointStore).</param>
+    public EndpointStore(ResolvedConnection connection, SqlConnector connector, TimeProvider? time = null)
     {
         _connection = connection;
+        _connector = connector;
         _sql = EndpointSql.For(connection.Provider);
         _time = time ?? TimeProvider.System;
     }
 
     private DateTimeOffset Now => _time.GetUtcNow();
 
-    private async Task<DbConnection> OpenAsync(CancellationToken ct) => _connection.Provider switch
-    {
-        DatabaseProvider.Sqlite => await SqliteConnections.OpenAsync(_connection, create: false, ct).ConfigureAwait(false),
-        DatabaseProvider.PostgreSql => await PostgresConnections.OpenAsync(_connection, ct).ConfigureAwait(false),
-        DatabaseProvider.SqlServer => await SqlServerConnections.OpenAsync(_connection, ct).ConfigureAwait(false),
-        _ => throw new AsyncServerException(ErrorIds.ProviderNotAvailable, ErrorKind.NotImplemented, $"The endpoint does not support {_connection.Provider} message databases.", _connection.Provider),
-    };
+    private Task<DbConnection> OpenAsync(CancellationToken ct) => _connector.OpenAsync(create: false, ct);
 
-    /// <summary>SQLite: BEGIN IMMEDIATE (the default of its provider), one writer at a time; the others lock rows (FOR UPDATE, UPDLOCK).</summary>
-    private static async Task<DbTransaction> BeginAsync(DbConnection conn, CancellationToken ct)
-        => await conn.BeginTransactionAsync(conn is Microsoft.Data.Sqlite.SqliteConnection ? IsolationLevel.Serializable : IsolationLevel.ReadCommitted, ct).ConfigureAwait(false);
+    /// <summary>The provider's transaction (SQLite: BEGIN IMMEDIATE, one writer at a time; the others lock rows: FOR UPDATE, UPDLOCK).</summary>
+    private Task<DbTransaction> BeginAsync(DbConnection conn, CancellationToken ct) => _connector.BeginAsync(conn, ct);
 
     /// <summary>Times as each provider stores them: SQLite fixed-width UTC text, the others UTC date-times.</summary>
     private object? Time(DateTimeOffset? value) => value switch
@@ -205,7 +199,7 @@ public sealed class EndpointStore
             current = Enum.Parse<SessionStatus>(r.GetString(0));
             tries = Convert.ToInt32(r.GetValue(1));
         }
-        var owner = await ScalarAsync(conn, tx, _sql.LiveLeaseOwner, ct, ("@r", ReceiveLease(partition, channelDatabase)), ("@now", Time(now))).ConfigureAwait(false) as string;
+        var owner = await ScalarAsync(conn, tx, _sql.LiveLeaseOwner, ct, ("@r", ReceiveLease(partition, channelDatabase))).ConfigureAwait(false) as string;
         if (!string.Equals(owner, leaseOwner, StringComparison.Ordinal))
             return new ReportOutcome(ReportOutcomeKind.NotLeaseHolder, current,
                 owner is null ? "the client holds no receive lease on its channel database (it expired or was never taken)" : "another client holds the receive lease on this channel database");

@@ -2,6 +2,7 @@ using AsyncServer.ChangeTracking;
 using AsyncServer.Client;
 using AsyncServer.Data;
 using AsyncServer.Messaging;
+using AsyncServer.Messaging.Sql;
 
 namespace AsyncServer.Providers;
 
@@ -25,6 +26,12 @@ public interface IDatabaseProvider
 
     /// <summary>The HQ status tables that Move-AsyncStatusMessage fills.</summary>
     IStatusArchive OpenStatusArchive(ResolvedConnection hqConnection);
+
+    /// <summary>
+    /// The connector the SQL parts of the message database use (connections, transactions, the lock, how values are
+    /// stored): a store of one more operation family, such as the endpoint's, is written once over it.
+    /// </summary>
+    SqlConnector OpenConnector(ResolvedConnection connection);
 
     /// <summary>The local file that holds the database, for providers that keep one (SQLite); null otherwise.</summary>
     string? DatabaseFile(ResolvedConnection connection);

@@ -30,5 +30,6 @@ internal sealed class SqlDatabaseProvider(
 
     public IChannelTarget OpenChannelTarget(ResolvedConnection connection) => channelTarget(connection);
     public IStatusArchive OpenStatusArchive(ResolvedConnection hqConnection) => new SqlStatusArchive(connector(hqConnection, false), statusArchiveSql);
+    public SqlConnector OpenConnector(ResolvedConnection connection) => connector(connection, false);
     public string? DatabaseFile(ResolvedConnection connection) => databaseFile?.Invoke(connection);
 }

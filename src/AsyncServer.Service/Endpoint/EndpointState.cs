@@ -17,7 +17,7 @@ public sealed class EndpointState : IAsyncDisposable
         Configuration = ConfigurationLoader.Load(options.ConfigurationPath);
         var context = new EngineContext(Configuration, loggerFactory, instanceId: options.InstanceId);
         MessageStore = context.OpenMessageStore();
-        Endpoint = new EndpointStore(context.MessageConnection, context.Time);
+        Endpoint = context.OpenEndpointStore();
         DownloadFolder = Path.GetFullPath(Configuration.DownloadFolder);
     }
 

@@ -36,7 +36,7 @@ public sealed partial class EndpointSetup : IAsyncDisposable
     public IReadOnlyList<DownloadSessionRecord> Sessions { get; private set; } = [];
 
     public EngineContext Context() => _sample.Context();
-    public EndpointStore EndpointStore() => new(Context().MessageConnection);
+    public EndpointStore EndpointStore() => Context().OpenEndpointStore();
 
     /// <param name="postgresConnectionString">A fresh PostgreSQL database for the message database; null for SQLite.</param>
     public static async Task<EndpointSetup> CreateAsync(string hint, string? postgresConnectionString, Dictionary<string, object>? endpointSettings = null)

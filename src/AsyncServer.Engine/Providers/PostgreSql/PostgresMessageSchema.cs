@@ -86,7 +86,25 @@ internal static class PostgresMessageSchema
         CREATE INDEX ix_status_messages_session ON {Schema}.status_messages (session_id);
         CREATE INDEX ix_session_targets_session ON {Schema}.session_targets (session_id, status);
         """,
-        AsyncServer.Endpoint.EndpointSql.PostgreSql.Migration3, // 3: the endpoint's channel credentials and contacts
+        // 3: the endpoint's channel credentials and contacts (docs/endpoint.md)
+        $"""
+        CREATE TABLE {Schema}.channel_credentials (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            channel_database text NOT NULL,
+            salt text NOT NULL,
+            secret_hash text NOT NULL,
+            created_at timestamptz NOT NULL,
+            expires_at timestamptz,
+            last_used_at timestamptz,
+            revoked_at timestamptz);
+        CREATE INDEX ix_channel_credentials_database ON {Schema}.channel_credentials (channel_database, revoked_at);
+        CREATE TABLE {Schema}.channel_contacts (
+            channel_database text PRIMARY KEY,
+            last_contact_at timestamptz NOT NULL,
+            client_version text,
+            remote_address text,
+            credential_id bigint);
+        """,
     ];
 
     /// <summary>Advisory lock key (per database) serializing Initialize-AsyncMessageDatabase runs.</summary>

@@ -14,7 +14,28 @@ internal sealed partial class SqlServerMessageStoreSql : MessageStoreSql
 {
     public static readonly SqlServerMessageStoreSql Instance = new();
 
-    public override IReadOnlyList<string> Migrations => [Migration1, Migration2, Endpoint.EndpointSql.SqlServer.Migration3];
+    public override IReadOnlyList<string> Migrations => [Migration1, Migration2, Migration3];
+
+    /// <summary>Schema 3: the endpoint's channel credentials and contacts (docs/endpoint.md).</summary>
+    public string Migration3 =>
+        """
+        CREATE TABLE [dbo].[channel_credentials] (
+            [id] bigint IDENTITY(1, 1) NOT NULL CONSTRAINT [pk_channel_credentials] PRIMARY KEY,
+            [channel_database] nvarchar(128) NOT NULL,
+            [salt] nvarchar(64) NOT NULL,
+            [secret_hash] nvarchar(128) NOT NULL,
+            [created_at] datetime2(7) NOT NULL,
+            [expires_at] datetime2(7) NULL,
+            [last_used_at] datetime2(7) NULL,
+            [revoked_at] datetime2(7) NULL);
+        CREATE INDEX [ix_channel_credentials_database] ON [dbo].[channel_credentials] ([channel_database], [revoked_at]);
+        CREATE TABLE [dbo].[channel_contacts] (
+            [channel_database] nvarchar(128) NOT NULL CONSTRAINT [pk_channel_contacts] PRIMARY KEY,
+            [last_contact_at] datetime2(7) NOT NULL,
+            [client_version] nvarchar(100) NULL,
+            [remote_address] nvarchar(100) NULL,
+            [credential_id] bigint NULL);
+        """;
 
     /// <summary>Schema 1: sessions, targets, row versions, status messages, leases.</summary>
     public string Migration1 =>

@@ -96,7 +96,25 @@ internal sealed class SqliteMessageStoreSql : PortableMessageStoreSql
         CREATE INDEX ix_status_messages_session ON status_messages (session_id);
         CREATE INDEX ix_session_targets_session ON session_targets (session_id, status);
         """,
-        Endpoint.EndpointSql.Sqlite.Migration3, // 3: the endpoint's channel credentials and contacts
+        // 3: the endpoint's channel credentials and contacts (docs/endpoint.md)
+        """
+        CREATE TABLE channel_credentials (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            channel_database TEXT NOT NULL,
+            salt TEXT NOT NULL,
+            secret_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT,
+            last_used_at TEXT,
+            revoked_at TEXT);
+        CREATE INDEX ix_channel_credentials_database ON channel_credentials (channel_database, revoked_at);
+        CREATE TABLE channel_contacts (
+            channel_database TEXT PRIMARY KEY,
+            last_contact_at TEXT NOT NULL,
+            client_version TEXT,
+            remote_address TEXT,
+            credential_id INTEGER);
+        """,
     ];
 
     public override string SchemaInfoTable => "schema_info";
