@@ -1,7 +1,7 @@
 @{
     Synopsis    = 'Lists the endpoint credentials of channel databases: when each was created, expires and was last used, and the store''s last contact. Never the secret.'
     Description = @'
-Get-AsyncChannelCredential reads the channel_credentials and channel_contacts tables of the message database. Each object says whether the credential is Active, Expired or Revoked, when it was created, when it expires, when a request last authenticated with it, and the channel database''s last contact with the endpoint: the time, the client version it sent and its remote address. Neither the secret nor its hash is ever shown.
+Get-AsyncChannelCredential reads the channel_credentials and channel_contacts tables of the message database. Each object says whether the credential is Active, Expired or Revoked, when it was created, when it expires, when a request last authenticated with it, and the channel database's last contact with the endpoint: the time, the client version it sent and its remote address. Neither the secret nor its hash is ever shown.
 
 Revoked credentials are left out unless -IncludeRevoked is given.
 '@
