@@ -1,13 +1,13 @@
 @{
     Synopsis    = 'Revokes a channel database''s endpoint credential, or all of them; the next request with a revoked secret gets 401.'
     Description = @'
-Revoke-AsyncChannelCredential marks credentials revoked in the message database. The endpoint checks every request against the message database, so revocation takes effect on the next request at every endpoint instance; nothing needs restarting. Without -Id every credential of the channel database is revoked, which locks the store out until it gets a new one from New-AsyncChannelCredential.
+Revoke-AsyncChannelCredential marks credentials revoked in the message database. The endpoint checks every request against the message database, so revocation takes effect on the next request at every endpoint instance; nothing needs restarting. Without -CredentialId (alias -Id) every credential of the channel database is revoked, which locks the store out until it gets a new one from New-AsyncChannelCredential.
 
 Its ConfirmImpact is High: it prompts unless -Confirm:$false is given.
 '@
     Parameters  = @{
-        ChannelDatabase = 'The channel database whose credentials are revoked. Binds from the pipeline by property name, so Get-AsyncChannelCredential output pipes in.'
-        Id              = 'Only these credentials (the Id that Get-AsyncChannelCredential shows). Binds from the pipeline by property name. Default: every credential of the channel database.'
+        ChannelDatabase = 'The channel databases whose credentials are revoked. Binds from the pipeline by property name, so Get-AsyncChannelCredential output pipes in.'
+        CredentialId    = 'Only these credentials (the Id that Get-AsyncChannelCredential shows; alias -Id). Binds from the pipeline by property name (Id). Default: every credential of the channel database.'
         PassThru        = 'Writes the revoked credentials.'
         WhatIf          = 'Shows which credentials would be revoked, revoking none.'
         Confirm         = 'Prompts before each revocation (the default: ConfirmImpact is High).'

@@ -71,12 +71,25 @@ public sealed class GetAsyncSessionCommand : AsyncServerCmdlet
             // Every session yields at least one row, so First sessions hold at least First rows.
             Limit = First,
         };
+        // Streamed: the store reads a page of sessions at a time and each row is written as it comes, so a query
+        // without -First over a large message database never holds every session in memory (issue 12, point 10).
         var browser = new SessionBrowser(Context);
-        var sessions = Run(ct => browser.GetAsync(query, ct));
+        var seen = new HashSet<long>();
+        Run(async ct =>
+        {
+            var written = 0;
+            await foreach (var s in browser.StreamAsync(query, ct).ConfigureAwait(false))
+            {
+                if (First is { } first && written >= first) break;
+                written++;
+                if (Id is { Length: > 0 }) seen.Add(s.Id);
+                Post(() => WriteObject(s));
+            }
+            return written;
+        });
         if (Id is { Length: > 0 })
-            foreach (var missing in Id.Where(i => sessions.All(s => s.Id != i)))
+            foreach (var missing in Id.Where(i => !seen.Contains(i)))
                 WriteError(new ErrorRecord(new ItemNotFoundException($"Session {missing} does not exist in the message database."),
                     ErrorIds.SessionNotFound, ErrorCategory.ObjectNotFound, missing));
-        foreach (var s in First is { } first ? sessions.Take(first) : sessions) WriteObject(s);
     }
 }

@@ -7,13 +7,16 @@ namespace AsyncServer.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Creates a secret a channel database (store) uses to call the endpoint; shown once, stored only as a salted hash. A second one rotates it.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.New, "AsyncChannelCredential", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.New, "AsyncChannelCredential", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
+    HelpUri = HelpLinks.CmdletReference + "#new-asyncchannelcredential")]
 [OutputType(typeof(NewChannelCredential))]
 public sealed class NewAsyncChannelCredentialCommand : AsyncServerCmdlet
 {
     /// <summary>The channel database (store) ids, as in the configuration's data groups.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [Alias("ChannelDatabaseId")]
+    [ArgumentCompleter(typeof(ChannelDatabaseNameCompleter))]
     public string[] ChannelDatabase { get; set; } = [];
 
     /// <summary>When the secret stops working (default: never; revoke it instead).</summary>
