@@ -8,7 +8,7 @@ namespace AsyncServer.Providers;
 /// <summary>The provider object of each database kind: the one place that lists them and names their parts.</summary>
 public static class DatabaseProviders
 {
-    private static readonly IReadOnlyDictionary<DatabaseProvider, IDatabaseProvider> All = new IDatabaseProvider[]
+    private static readonly Dictionary<DatabaseProvider, IDatabaseProvider> All = new IDatabaseProvider[]
     {
         // SQLite: a file per database, one writer at a time.
         new SqlDatabaseProvider(DatabaseProvider.Sqlite, SqlDialect.Sqlite, (c, keepAlive) => new SqliteConnector(c, keepAlive),

@@ -112,7 +112,11 @@ public abstract class SqlChannelTarget<TPlan>(ResolvedConnection connection) : I
                 "add them to the channel table or change the subjob's field map. Nothing was applied.", name);
     }
 
-    public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public virtual ValueTask DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
+    }
 }
 
 /// <summary>One package being applied: its connection and transaction, the package, and the table at work (for messages).</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
 namespace AsyncServer.Providers.PostgreSql;
@@ -10,5 +11,7 @@ namespace AsyncServer.Providers.PostgreSql;
 internal static class NpgsqlSettings
 {
     [ModuleInitializer]
+    [SuppressMessage("Usage", "CA2255:The 'ModuleInitializer' attribute should not be used in libraries",
+        Justification = "The switch must be set before Npgsql first reads it, whichever engine entry point (cmdlet, service, test) loads the assembly.")]
     internal static void Apply() => AppContext.SetSwitch("Npgsql.DisableDateTimeInfinityConversions", true);
 }

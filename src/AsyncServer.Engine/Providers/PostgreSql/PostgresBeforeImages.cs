@@ -1,3 +1,4 @@
+using System.Globalization;
 using AsyncServer.Data;
 using AsyncServer.Diagnostics;
 using Npgsql;
@@ -32,20 +33,23 @@ internal static class PostgresBeforeImages
     /// Creates the log (or adds missing columns), its functions and triggers. True when the log is new or gained a
     /// column: older changes have no before-images, and the caller moves the table's minimum valid version.
     /// </summary>
-    public static async Task<bool> EnableAsync(NpgsqlConnection conn, NpgsqlTransaction tx, TableSchema table, string sideTable, IReadOnlyList<string> columns, CancellationToken ct)
+    public static async Task<bool> EnableAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, TableSchema table, string sideTable, IReadOnlyList<string> columns, CancellationToken ct)
     {
         var d = SqlDialect.PostgreSql;
         var wanted = columns.Select(c => table.Find(c) ?? throw new AsyncServerException(ErrorIds.ColumnNotFound, ErrorKind.ObjectNotFound,
             $"column '{c}' does not exist in HQ table '{table.DisplayName}' (a filter correlates it with a child column).", c)).ToList();
         var log = $"{Schema}.{d.Quote(LogTable(sideTable))}";
-        var existed = await PostgresConnections.ScalarAsync(conn, "SELECT pg_catalog.to_regclass(@t) IS NOT NULL", ct, tx, ("t", log)).ConfigureAwait(false) is true;
+        var existed = await PostgresConnections.ScalarAsync(conn, "SELECT pg_catalog.to_regclass(@t) IS NOT NULL", ct, tx, ("t", log))
+            .ConfigureAwait(false) is true;
         var kept = await ColumnsAsync(conn, tx, sideTable, ct).ConfigureAwait(false);
         var added = wanted.Where(c => !kept.Contains(c.Name)).ToList();
         await PostgresConnections.ExecuteAsync(conn,
             $"CREATE TABLE IF NOT EXISTS {log} (__xid xid8 NOT NULL, __changed_at timestamptz NOT NULL);" +
             $"CREATE INDEX IF NOT EXISTS {d.Quote(LogTable(sideTable) + "_xid")} ON {log} (__xid);", ct, tx).ConfigureAwait(false);
         foreach (var column in added)
-            await PostgresConnections.ExecuteAsync(conn, $"ALTER TABLE {log} ADD COLUMN {d.Quote(column.Name)} {column.NativeType};", ct, tx).ConfigureAwait(false);
+            await PostgresConnections.ExecuteAsync(conn, $"ALTER TABLE {log} ADD COLUMN {d.Quote(column.Name)} {column.NativeType};", ct, tx)
+                .ConfigureAwait(false);
 
         var all = kept.Concat(added.Select(c => c.Name)).Where(c => table.Find(c) is not null).Select(c => table.Find(c)!.Name).Distinct().ToList();
         var list = string.Join("", all.Select(c => ", " + d.Quote(c)));
@@ -61,7 +65,8 @@ internal static class PostgresBeforeImages
             """;
         var target = PostgresCatalog.Quote(table);
         string Trigger(string name, string when, string referencing, string suffix) =>
-            $"CREATE OR REPLACE TRIGGER {d.Quote(name)} {when} ON {target} {referencing} FOR EACH STATEMENT EXECUTE FUNCTION {Schema}.{d.Quote(LogTable(sideTable) + "_" + suffix)}();";
+            $"CREATE OR REPLACE TRIGGER {d.Quote(name)} {when} ON {target} {referencing} " +
+            $"FOR EACH STATEMENT EXECUTE FUNCTION {Schema}.{d.Quote(LogTable(sideTable) + "_" + suffix)}();";
         await PostgresConnections.ExecuteAsync(conn, string.Join("\n",
             Function("upd", "old_rows"), Function("del", "old_rows"), Function("trunc", target),
             Trigger("async_ct_before_update", "AFTER UPDATE", "REFERENCING OLD TABLE AS old_rows", "upd"),
@@ -75,7 +80,8 @@ internal static class PostgresBeforeImages
     /// Deletes the log's entries older than the cutoff of transactions finished before the fresh tick; returns the
     /// first tick at which all of them were visible (the table's new minimum valid version), or null.
     /// </summary>
-    public static async Task<long?> CleanupAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string sideTable, long fresh, DateTimeOffset cutoff, CancellationToken ct)
+    public static async Task<long?> CleanupAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, string sideTable, long fresh, DateTimeOffset cutoff, CancellationToken ct)
     {
         var log = $"{Schema}.{SqlDialect.PostgreSql.Quote(LogTable(sideTable))}";
         if (await PostgresConnections.ScalarAsync(conn, "SELECT pg_catalog.to_regclass(@t) IS NOT NULL", ct, tx, ("t", log)).ConfigureAwait(false) is not true)
@@ -89,6 +95,6 @@ internal static class PostgresBeforeImages
             SELECT (SELECT min(t.tick_id) FROM {Ticks} t WHERE pg_catalog.pg_snapshot_xmin(t.snapshot) > newest.xid)
             FROM newest WHERE newest.xid IS NOT NULL
             """, ct, tx, ("fresh", fresh), ("cutoff", cutoff)).ConfigureAwait(false);
-        return tick is null or DBNull ? null : Convert.ToInt64(tick);
+        return tick is null or DBNull ? null : Convert.ToInt64(tick, CultureInfo.InvariantCulture);
     }
 }

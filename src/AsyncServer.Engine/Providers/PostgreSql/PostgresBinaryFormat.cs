@@ -10,7 +10,8 @@ namespace AsyncServer.Providers.PostgreSql;
 internal static class PostgresBinaryFormat
 {
     /// <summary>The 11 bytes that open a binary COPY stream: "PGCOPY\n\xff\r\n\0" (bytes, not UTF-8 text: 0xff is one byte).</summary>
-    public static ReadOnlySpan<byte> CopySignature => [(byte)'P', (byte)'G', (byte)'C', (byte)'O', (byte)'P', (byte)'Y', (byte)'\n', 0xff, (byte)'\r', (byte)'\n', 0];
+    public static ReadOnlySpan<byte> CopySignature =>
+        [(byte)'P', (byte)'G', (byte)'C', (byte)'O', (byte)'P', (byte)'Y', (byte)'\n', 0xff, (byte)'\r', (byte)'\n', 0];
 
     /// <summary>2000-01-01T00:00:00 in ticks: the zero of PostgreSQL's timestamps and dates.</summary>
     public const long EpochTicks = 630822816000000000L;

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using AsyncServer.ChangeTracking;
 using AsyncServer.Data;
 using AsyncServer.Diagnostics;
@@ -62,7 +63,8 @@ public sealed class PostgresChangeSource : IChangeSource
         return byIndex.Values.ToList<IReadOnlyList<string>>();
     }
 
-    public async Task<IReadOnlyList<ChangeTrackingTableInfo>> EnableChangeTrackingAsync(IReadOnlyList<string> tables, ChangeTrackingOptions options, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ChangeTrackingTableInfo>> EnableChangeTrackingAsync(
+        IReadOnlyList<string> tables, ChangeTrackingOptions options, CancellationToken cancellationToken)
     {
         await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
@@ -90,19 +92,23 @@ public sealed class PostgresChangeSource : IChangeSource
                         cancellationToken, tx, ("s", schema.Schema), ("t", schema.Name), ("r", (long)options.Retention.TotalSeconds)).ConfigureAwait(false);
                     await PostgresConnections.ExecuteAsync(conn, $"UPDATE {Tables} SET side_table = 'ct_' || id WHERE id = @id",
                         cancellationToken, tx, ("id", id)).ConfigureAwait(false);
-                    added.Add(Convert.ToInt32(id));
+                    added.Add(Convert.ToInt32(id, CultureInfo.InvariantCulture));
                 }
                 else
                 {
                     await PostgresConnections.ExecuteAsync(conn, $"UPDATE {Tables} SET retention_seconds = @r WHERE id = @id",
                         cancellationToken, tx, ("r", (long)options.Retention.TotalSeconds), ("id", id)).ConfigureAwait(false);
                 }
-                await PostgresConnections.ExecuteAsync(conn, TrackingDdl(schema, keys, "ct_" + Convert.ToInt32(id)), cancellationToken, tx).ConfigureAwait(false);
+                await PostgresConnections.ExecuteAsync(
+                        conn, TrackingDdl(schema, keys, "ct_" + Convert.ToInt32(id, CultureInfo.InvariantCulture)), cancellationToken, tx)
+                    .ConfigureAwait(false);
                 // Changes from before a before-image log began have none: the minimum valid version moves past them, as for a new table.
                 if (options.BeforeImagesOf(schema.Name) is { Count: > 0 } before
-                    && await PostgresBeforeImages.EnableAsync(conn, tx, schema, "ct_" + Convert.ToInt32(id), before, cancellationToken).ConfigureAwait(false)
-                    && !added.Contains(Convert.ToInt32(id)))
-                    added.Add(Convert.ToInt32(id));
+                    && await PostgresBeforeImages.EnableAsync(
+                            conn, tx, schema, "ct_" + Convert.ToInt32(id, CultureInfo.InvariantCulture), before, cancellationToken)
+                        .ConfigureAwait(false)
+                    && !added.Contains(Convert.ToInt32(id, CultureInfo.InvariantCulture)))
+                    added.Add(Convert.ToInt32(id, CultureInfo.InvariantCulture));
             }
             if (added.Count > 0)
             {
@@ -130,7 +136,8 @@ public sealed class PostgresChangeSource : IChangeSource
     {
         var installed = await InstalledAsync(conn, ct).ConfigureAwait(false);
         var current = installed
-            ? Convert.ToInt64(await PostgresConnections.ScalarAsync(conn, $"SELECT coalesce(max(tick_id), 0) FROM {Ticks}", ct).ConfigureAwait(false))
+            ? Convert.ToInt64(await PostgresConnections.ScalarAsync(conn, $"SELECT coalesce(max(tick_id), 0) FROM {Ticks}", ct).ConfigureAwait(false),
+                CultureInfo.InvariantCulture)
             : 0L;
         var result = new List<ChangeTrackingTableInfo>();
         foreach (var name in tables.Distinct(StringComparer.OrdinalIgnoreCase))
@@ -141,15 +148,20 @@ public sealed class PostgresChangeSource : IChangeSource
             var row = await ReadRegistryAsync(conn, null, table.Schema, ct).ConfigureAwait(false);
             long rows = 0;
             if (row is { } r)
-                rows = Convert.ToInt64(await PostgresConnections.ScalarAsync(conn, $"SELECT count(*) FROM {Schema}.{SqlDialect.PostgreSql.Quote(r.SideTable)}", ct).ConfigureAwait(false));
+                rows = Convert.ToInt64(
+                    await PostgresConnections.ScalarAsync(conn, $"SELECT count(*) FROM {Schema}.{SqlDialect.PostgreSql.Quote(r.SideTable)}", ct)
+                        .ConfigureAwait(false),
+                    CultureInfo.InvariantCulture);
             result.Add(new ChangeTrackingTableInfo(display, row is not null, row?.MinValidVersion, current, rows));
         }
         return result;
     }
 
-    private static async Task<(string SideTable, long MinValidVersion)?> ReadRegistryAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, TableSchema table, CancellationToken ct)
+    private static async Task<(string SideTable, long MinValidVersion)?> ReadRegistryAsync(
+        NpgsqlConnection conn, NpgsqlTransaction? tx, TableSchema table, CancellationToken ct)
     {
-        await using var cmd = PostgresConnections.Command(conn, $"SELECT side_table, min_valid_version FROM {Tables} WHERE schema_name = @s AND table_name = @t",
+        await using var cmd = PostgresConnections.Command(
+            conn, $"SELECT side_table, min_valid_version FROM {Tables} WHERE schema_name = @s AND table_name = @t",
             tx, ("s", table.Schema), ("t", table.Name));
         await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
         return await reader.ReadAsync(ct).ConfigureAwait(false) ? (reader.GetString(0), reader.GetInt64(1)) : null;
@@ -166,7 +178,8 @@ public sealed class PostgresChangeSource : IChangeSource
             // A fresh tick bounds what may go: only changes of transactions that finished before its snapshot's xmin.
             var fresh = await PostgresTicks.CreateHereAsync(conn, tx, cancellationToken).ConfigureAwait(false);
             var registry = new List<(int Id, string Schema, string Table, string Side)>();
-            await using (var cmd = PostgresConnections.Command(conn, $"SELECT id, schema_name, table_name, side_table FROM {Tables} ORDER BY id FOR UPDATE", tx))
+            await using (var cmd = PostgresConnections.Command(
+                conn, $"SELECT id, schema_name, table_name, side_table FROM {Tables} ORDER BY id FOR UPDATE", tx))
             await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                     registry.Add((reader.GetInt32(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
@@ -188,7 +201,7 @@ public sealed class PostgresChangeSource : IChangeSource
                     """, cancellationToken, tx, ("fresh", fresh), ("cutoff", cutoff)).ConfigureAwait(false);
                 var beforeVersion = await PostgresBeforeImages.CleanupAsync(conn, tx, sideName, fresh, cutoff, cancellationToken).ConfigureAwait(false);
                 if (newVersion is null && beforeVersion is null) continue;
-                var raised = Math.Max(newVersion is null ? 0 : Convert.ToInt64(newVersion), beforeVersion ?? 0);
+                var raised = Math.Max(newVersion is null ? 0 : Convert.ToInt64(newVersion, CultureInfo.InvariantCulture), beforeVersion ?? 0);
                 await PostgresConnections.ExecuteAsync(conn, $"UPDATE {Tables} SET min_valid_version = GREATEST(min_valid_version, @v) WHERE id = @id",
                     cancellationToken, tx, ("v", raised), ("id", id)).ConfigureAwait(false);
             }
@@ -208,7 +221,8 @@ public sealed class PostgresChangeSource : IChangeSource
             await using (var writer = await OpenAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (!await InstalledAsync(writer, cancellationToken).ConfigureAwait(false))
-                    throw NotEnabled($"Change tracking is not enabled on HQ database {_connection.Display}; run Enable-AsyncChangeTracking.", _connection.Display);
+                    throw NotEnabled(
+                        $"Change tracking is not enabled on HQ database {_connection.Display}; run Enable-AsyncChangeTracking.", _connection.Display);
                 var (tx, tick, snapshot) = await PostgresTicks.BeginSnapshotAsync(reader, writer, cancellationToken).ConfigureAwait(false);
                 return new Snapshot(reader, tx, tick, snapshot);
             }
@@ -241,7 +255,8 @@ public sealed class PostgresChangeSource : IChangeSource
         {
             var read = await SelectAsync(query, fromVersion, (name, type) => $"@{name}::{type}", cancellationToken).ConfigureAwait(false);
             var cmd = PostgresConnections.Command(conn, read.Sql, tx);
-            foreach (var p in read.Filter.Parameters) cmd.Parameters.AddWithValue(p.Name, PostgresTypes.ToNpgsql(p.Type), PostgresTypes.ToProviderValue(p.Value, p.Type));
+            foreach (var p in read.Filter.Parameters)
+                cmd.Parameters.AddWithValue(p.Name, PostgresTypes.ToNpgsql(p.Type), PostgresTypes.ToProviderValue(p.Value, p.Type));
             if (read.FromSnapshot is not null)
             {
                 cmd.Parameters.AddWithValue("from_snap", read.FromSnapshot);
@@ -263,7 +278,8 @@ public sealed class PostgresChangeSource : IChangeSource
             var read = await SelectAsync(query, fromVersion,
                 (name, type) => $"(SELECT pg_catalog.current_setting('asyncserver.{name}'))::{type}", cancellationToken).ConfigureAwait(false);
             foreach (var p in read.Filter.Parameters)
-                settings.Add((p.Name, $"CAST(@{p.Name} AS {PostgresTypes.ToDeclared(p.Type)})::text", PostgresTypes.ToProviderValue(p.Value, p.Type), PostgresTypes.ToNpgsql(p.Type)));
+                settings.Add((p.Name, $"CAST(@{p.Name} AS {PostgresTypes.ToDeclared(p.Type)})::text", PostgresTypes.ToProviderValue(p.Value, p.Type),
+                    PostgresTypes.ToNpgsql(p.Type)));
             if (read.FromSnapshot is not null)
             {
                 settings.Add(("from_snap", "@from_snap", read.FromSnapshot, null));
@@ -290,7 +306,8 @@ public sealed class PostgresChangeSource : IChangeSource
         /// The extraction SELECT: column 0 the upsert flag, then the query's columns read as their logical types.
         /// <paramref name="value"/> spells a reference to the named value (a filter parameter, from_snap, to_snap) cast to a SQL type.
         /// </summary>
-        private async Task<Select> SelectAsync(ExtractionQuery query, long? fromVersion, Func<string, string, string> value, CancellationToken cancellationToken)
+        private async Task<Select> SelectAsync(
+            ExtractionQuery query, long? fromVersion, Func<string, string, string> value, CancellationToken cancellationToken)
         {
             var d = SqlDialect.PostgreSql;
             var renderer = new FilterRenderer(d, query.SchemaOf, query.Parameters, parameterReference: p => value(p.Name, PostgresTypes.ToDeclared(p.Type)));
@@ -303,14 +320,18 @@ public sealed class PostgresChangeSource : IChangeSource
             }
             var (sideTable, _) = await RegistryAsync(query.Table, cancellationToken).ConfigureAwait(false);
             // This snapshot's own tick row was committed after the snapshot was taken, so it is not visible here.
-            var fromSnapshot = fromVersion == tick ? snapshot : (string?)await PostgresConnections.ScalarAsync(conn, $"SELECT snapshot::text FROM {Ticks} WHERE tick_id = @v",
-                cancellationToken, tx, ("v", fromVersion.Value)).ConfigureAwait(false)
-                ?? throw NotEnabled($"Version {fromVersion} of HQ table '{query.Table.DisplayName}' is unknown or was cleaned up; run a full sync.", query.Table.DisplayName);
+            var fromSnapshot = fromVersion == tick
+                ? snapshot
+                : (string?)await PostgresConnections.ScalarAsync(conn, $"SELECT snapshot::text FROM {Ticks} WHERE tick_id = @v",
+                    cancellationToken, tx, ("v", fromVersion.Value)).ConfigureAwait(false)
+                ?? throw NotEnabled(
+                    $"Version {fromVersion} of HQ table '{query.Table.DisplayName}' is unknown or was cleaned up; run a full sync.", query.Table.DisplayName);
             var sideTables = new Dictionary<string, string>(StringComparer.Ordinal) { [query.Table.DisplayName] = sideTable };
             foreach (var parent in ParentFilters.ParentsOf(query))
                 sideTables[parent.DisplayName] = await ParentSideTableAsync(query, parent, cancellationToken).ConfigureAwait(false);
             var keySet = query.KeyColumns.Select(k => k.Name).ToHashSet(StringComparer.Ordinal);
-            var columns = string.Join(", ", query.Columns.Select(c => PostgresTypes.ReadExpression(c, (keySet.Contains(c.Name) ? "ct." : "t.") + d.Quote(c.Name))));
+            var columns = string.Join(", ", query.Columns.Select(c =>
+                PostgresTypes.ReadExpression(c, (keySet.Contains(c.Name) ? "ct." : "t.") + d.Quote(c.Name))));
             var join = string.Join(" AND ", query.KeyColumns.Select(k => $"t.{d.Quote(k.Name)} = ct.{d.Quote(k.Name)}"));
             var present = $"t.{d.Quote(query.KeyColumns[0].Name)} IS NOT NULL";
             var upsert = filterSql is null ? present : $"{present} AND {filterSql}";
@@ -340,7 +361,8 @@ public sealed class PostgresChangeSource : IChangeSource
             var kept = await PostgresBeforeImages.ColumnsAsync(conn, tx, side, ct).ConfigureAwait(false);
             var missing = needed.Where(c => !kept.Contains(c)).ToList();
             return missing.Count == 0 ? side
-                : throw NotEnabled($"The filter of HQ table '{query.Table.DisplayName}' goes through '{parent.DisplayName}', whose change tracking does not keep the previous values of " +
+                : throw NotEnabled($"The filter of HQ table '{query.Table.DisplayName}' goes through '{parent.DisplayName}', " +
+                    "whose change tracking does not keep the previous values of " +
                     $"{string.Join(", ", missing)}; run Enable-AsyncChangeTracking with this configuration.", parent.DisplayName);
         }
 

@@ -15,8 +15,9 @@ namespace AsyncServer.Providers.PostgreSql;
 /// there or repeated, the rows are bulk loaded by binary COPY into a temporary staging table and applied with
 /// set-based statements: a key repeated in the package keeps only its last row (checked first, usually none),
 /// delete by key, then one INSERT ... ON CONFLICT DO UPDATE when the channel table's primary key is the
-/// package key (else update by key, insert the missing keys). Any error rolls the whole package back. Re-applying a package leaves the same rows as applying it once. Rows travel as binary COPY
-/// tuples encoded straight from the package's lines (<see cref="PostgresCopyEncoder"/>).
+/// package key (else update by key, insert the missing keys). Any error rolls the whole package back. Re-applying a
+/// package leaves the same rows as applying it once. Rows travel as binary COPY tuples encoded straight from the
+/// package's lines (<see cref="PostgresCopyEncoder"/>).
 /// </summary>
 internal sealed class PostgresChannelTarget(ResolvedConnection connection) : SqlChannelTarget<PostgresChannelTarget.Plan>(connection)
 {
@@ -26,7 +27,7 @@ internal sealed class PostgresChannelTarget(ResolvedConnection connection) : Sql
     public override DatabaseProvider Provider => DatabaseProvider.PostgreSql;
 
     protected override async Task<DbConnection> OpenAsync(bool create, CancellationToken cancellationToken)
-        => await PostgresConnections.OpenAsync(connection, cancellationToken).ConfigureAwait(false);
+        => await PostgresConnections.OpenAsync(Connection, cancellationToken).ConfigureAwait(false);
 
     protected override async Task<TableSchema?> DescribeAsync(DbConnection conn, DbTransaction? tx, string table, CancellationToken cancellationToken)
         => (await PostgresCatalog.DescribeAsync((NpgsqlConnection)conn, table, cancellationToken, (NpgsqlTransaction?)tx).ConfigureAwait(false))?.Schema;
@@ -49,7 +50,8 @@ internal sealed class PostgresChannelTarget(ResolvedConnection connection) : Sql
             var columns = table.Columns.Select(c =>
                 $"{d.Quote(c.Name)} {PostgresTypes.ToDeclared(c.Type)}{(c.Nullable && !table.KeyColumns.Contains(c.Name) ? "" : " NOT NULL")}");
             await PostgresConnections.ExecuteAsync(conn,
-                $"CREATE TABLE {d.Quote(QualifiedName.Parse(table.ChannelTable))} ({string.Join(", ", columns)}, PRIMARY KEY ({string.Join(", ", table.KeyColumns.Select(d.Quote))}))",
+                $"CREATE TABLE {d.Quote(QualifiedName.Parse(table.ChannelTable))} ({string.Join(", ", columns)}, " +
+                $"PRIMARY KEY ({string.Join(", ", table.KeyColumns.Select(d.Quote))}))",
                 ct, tx).ConfigureAwait(false);
             schema = (await PostgresCatalog.DescribeAsync(conn, table.ChannelTable, ct, tx).ConfigureAwait(false))!.Schema;
         }
@@ -72,7 +74,8 @@ internal sealed class PostgresChannelTarget(ResolvedConnection connection) : Sql
     /// </summary>
     protected override Task<(long Upserted, long Deleted)> ApplyTableAsync(ApplyStep step, PackageTable table, Plan plan, int index)
         => ApplyTableAsync((NpgsqlConnection)step.Connection, (NpgsqlTransaction)step.Transaction, step.Package, table, plan.Target, plan.Columns,
-            $"async_stage_{index}", string.Equals(step.Package.Manifest.Kind, nameof(SessionKind.Full), StringComparison.OrdinalIgnoreCase), step.CancellationToken);
+            $"async_stage_{index}", string.Equals(step.Package.Manifest.Kind, nameof(SessionKind.Full), StringComparison.OrdinalIgnoreCase),
+            step.CancellationToken);
 
     private static async Task<(long Upserted, long Deleted)> ApplyTableAsync(NpgsqlConnection conn, NpgsqlTransaction tx, PackageReader package,
         PackageTable table, TableSchema target, IReadOnlyList<ColumnSchema> columns, string stage, bool fullSync, CancellationToken ct)
@@ -89,7 +92,8 @@ internal sealed class PostgresChannelTarget(ResolvedConnection connection) : Sql
         var primaryKey = target.PrimaryKey;
         var oneStatement = primaryKey.Count == keyIndexes.Length
             && keyIndexes.All(k => primaryKey.Any(c => string.Equals(c.Name, columns[k].Name, StringComparison.Ordinal)));
-        if (oneStatement && await TryCopyDirectAsync(conn, tx, package, table, columns, keyIndexes, types, quoted, fullSync, ct).ConfigureAwait(false) is long copied)
+        if (oneStatement
+            && await TryCopyDirectAsync(conn, tx, package, table, columns, keyIndexes, types, quoted, fullSync, ct).ConfigureAwait(false) is long copied)
             return (copied, 0);
 
         // Staging columns carry the package's logical types; PostgreSQL's assignment casts convert them to the
@@ -105,7 +109,8 @@ internal sealed class PostgresChannelTarget(ResolvedConnection connection) : Sql
         await PostgresConnections.ExecuteAsync(conn, $"ANALYZE pg_temp.{stage}", ct, tx).ConfigureAwait(false);
 
         string KeyMatch(string left, string right) =>
-            string.Join(" AND ", keyIndexes.Select(k => $"{left}.{(left == "t" ? d.Quote(columns[k].Name) : S(k))} = {right}.{(right == "t" ? d.Quote(columns[k].Name) : S(k))}"));
+            string.Join(" AND ", keyIndexes.Select(k =>
+                $"{left}.{(left == "t" ? d.Quote(columns[k].Name) : S(k))} = {right}.{(right == "t" ? d.Quote(columns[k].Name) : S(k))}"));
         // A key appearing twice in one package: its last row wins, as if applied row by row. Packages rarely hold
         // a key twice, so a read-only check (one hash aggregate) decides whether the costlier self-join delete runs.
         var keyList = string.Join(", ", keyIndexes.Select(S));
@@ -134,12 +139,14 @@ internal sealed class PostgresChannelTarget(ResolvedConnection connection) : Sql
         if (nonKeyIndexes.Length > 0)
         {
             // Only the package's columns are set: channel-only columns keep their values.
-            var set = string.Join(", ", nonKeyIndexes.Select(i => $"{d.Quote(columns[i].Name)} = {PostgresTypes.WriteExpression(columns[i], types[i], "s." + S(i))}"));
+            var set = string.Join(", ", nonKeyIndexes.Select(i =>
+                $"{d.Quote(columns[i].Name)} = {PostgresTypes.WriteExpression(columns[i], types[i], "s." + S(i))}"));
             await PostgresConnections.ExecuteAsync(conn,
                 $"UPDATE {quoted} t SET {set} FROM pg_temp.{stage} s WHERE s.__upsert AND {KeyMatch("t", "s")}", ct, tx).ConfigureAwait(false);
         }
         await PostgresConnections.ExecuteAsync(conn,
-            $"INSERT INTO {quoted} ({targetList}) SELECT {sourceList} FROM pg_temp.{stage} s WHERE s.__upsert AND NOT EXISTS (SELECT 1 FROM {quoted} t WHERE {KeyMatch("t", "s")})",
+            $"INSERT INTO {quoted} ({targetList}) SELECT {sourceList} FROM pg_temp.{stage} s " +
+            $"WHERE s.__upsert AND NOT EXISTS (SELECT 1 FROM {quoted} t WHERE {KeyMatch("t", "s")})",
             ct, tx).ConfigureAwait(false);
         // Counted like row-by-row apply does: every upsert and delete row of the package (a delete of a key the
         // channel never had counts too; it is a no-op).
@@ -201,11 +208,15 @@ internal sealed class PostgresChannelTarget(ResolvedConnection connection) : Sql
         if (!row0.Upsert) return true;
         var d = SqlDialect.PostgreSql;
         await using var cmd = new NpgsqlCommand(
-            $"SELECT EXISTS (SELECT 1 FROM {quoted} WHERE {string.Join(" AND ", keyIndexes.Select((k, i) => $"{d.Quote(columns[k].Name)} = @k{i}"))})", conn, tx);
+            $"SELECT EXISTS (SELECT 1 FROM {quoted} WHERE {string.Join(" AND ", keyIndexes.Select((k, i) => $"{d.Quote(columns[k].Name)} = @k{i}"))})",
+            conn, tx);
         for (var i = 0; i < keyIndexes.Length; i++)
         {
             var k = keyIndexes[i];
-            cmd.Parameters.Add(new NpgsqlParameter("k" + i, PostgresTypes.ToNpgsql(types[k])) { Value = PostgresTypes.ToProviderValue(row0.Values[k], types[k]) });
+            cmd.Parameters.Add(new NpgsqlParameter("k" + i, PostgresTypes.ToNpgsql(types[k]))
+            {
+                Value = PostgresTypes.ToProviderValue(row0.Values[k], types[k]),
+            });
         }
         return (bool)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
     }

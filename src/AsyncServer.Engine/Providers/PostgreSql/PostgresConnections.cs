@@ -53,13 +53,15 @@ internal static class PostgresConnections
         _ => new NpgsqlParameter(name, value),
     };
 
-    public static async Task<int> ExecuteAsync(NpgsqlConnection conn, string sql, CancellationToken ct, NpgsqlTransaction? tx = null, params (string Name, object? Value)[] parameters)
+    public static async Task<int> ExecuteAsync(
+        NpgsqlConnection conn, string sql, CancellationToken ct, NpgsqlTransaction? tx = null, params (string Name, object? Value)[] parameters)
     {
         await using var cmd = Command(conn, sql, tx, parameters);
         return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 
-    public static async Task<object?> ScalarAsync(NpgsqlConnection conn, string sql, CancellationToken ct, NpgsqlTransaction? tx = null, params (string Name, object? Value)[] parameters)
+    public static async Task<object?> ScalarAsync(
+        NpgsqlConnection conn, string sql, CancellationToken ct, NpgsqlTransaction? tx = null, params (string Name, object? Value)[] parameters)
     {
         await using var cmd = Command(conn, sql, tx, parameters);
         var result = await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false);

@@ -21,7 +21,7 @@ internal sealed class PostgresConnector(ResolvedConnection connection) : SqlConn
     public override async Task LockAsync(DbConnection conn, DbTransaction tx, string resource, CancellationToken cancellationToken)
     {
         if (resource != "schema") return;
-        await PostgresConnections.ExecuteAsync((NpgsqlConnection)conn, PostgresMessageStoreSql.Instance.LockSchema, cancellationToken, (NpgsqlTransaction)tx)
+        await PostgresConnections.ExecuteAsync((NpgsqlConnection)conn, PostgresMessageStoreSql.LockSchema, cancellationToken, (NpgsqlTransaction)tx)
             .ConfigureAwait(false);
     }
 

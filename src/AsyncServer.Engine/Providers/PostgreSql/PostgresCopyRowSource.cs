@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using AsyncServer.ChangeTracking;
 using AsyncServer.Packaging;
 using Npgsql;
@@ -37,6 +38,9 @@ internal sealed class PostgresCopyRowSource : IPackageRowSource
         return upsert;
     }
 
+    [SuppressMessage("Reliability", "CA2012:Use ValueTasks correctly",
+        Justification = "PostgresBinaryCopyReader.ReadAsync returns a plain result or an async method's (unpooled) task, both safe to read after "
+                        + "IsCompletedSuccessfully and then await once; the synchronous fast path is the point of this method.")]
     public ValueTask<bool> ReadAsync(CancellationToken cancellationToken)
     {
         if (_finished) return new ValueTask<bool>(false);
@@ -54,5 +58,9 @@ internal sealed class PostgresCopyRowSource : IPackageRowSource
     }
 
     /// <summary>Disposing before the end cancels the COPY (Npgsql), leaving the connection usable for rollback.</summary>
-    public ValueTask DisposeAsync() => _stream.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        _encoder.Dispose();
+        return _stream.DisposeAsync();
+    }
 }

@@ -20,7 +20,7 @@ internal sealed class PostgresMessageStoreSql : PortableMessageStoreSql
     public override string TableExists => "SELECT pg_catalog.to_regclass(@table) IS NOT NULL";
 
     /// <summary>Serializes Initialize-AsyncMessageDatabase runs.</summary>
-    public string LockSchema => $"SELECT pg_catalog.pg_advisory_xact_lock({MigrationLockKey})";
+    public static string LockSchema => $"SELECT pg_catalog.pg_advisory_xact_lock({MigrationLockKey})";
 
     /// <summary>
     /// One statement: either we insert or take over an expired (or our own) lease, or we read the holder. ON CONFLICT
@@ -51,19 +51,20 @@ internal sealed class PostgresMessageStoreSql : PortableMessageStoreSql
     // round trips per channel database (a 500-database fan-out registers thousands of targets). Rows go in array order.
 
     /// <summary>Parameters @s, @dbs, @st, @now.</summary>
-    public string InsertTargets =>
+    public static string InsertTargets =>
         $"INSERT INTO {Schema}.session_targets (session_id, channel_database, status, tries, updated_at) " +
         "SELECT @s, u.c, @st, 0, @now FROM unnest(@dbs::text[]) WITH ORDINALITY AS u(c, n) ORDER BY u.n";
 
     /// <summary>Parameters @s, @dbs, @st, @now.</summary>
-    public string InsertTargetMessages =>
+    public static string InsertTargetMessages =>
         $"INSERT INTO {Schema}.status_messages (session_id, channel_database, status, message, created_at) " +
         "SELECT @s, u.c, @st, NULL, @now FROM unnest(@dbs::text[]) WITH ORDINALITY AS u(c, n) ORDER BY u.n";
 
     /// <summary>Parameters @s, @dbs, @now.</summary>
-    public string JoinChannelDatabases =>
+    public static string JoinChannelDatabases =>
         $"INSERT INTO {Schema}.channel_database_jobs (partition, data_group, job_id, channel_database, first_session_id, joined_at) " +
-        $"SELECT d.partition, d.data_group, d.job_id, u.c, d.id, @now FROM {Schema}.download_sessions d, unnest(@dbs::text[]) WITH ORDINALITY AS u(c, n) " +
+        $"SELECT d.partition, d.data_group, d.job_id, u.c, d.id, @now " +
+        $"FROM {Schema}.download_sessions d, unnest(@dbs::text[]) WITH ORDINALITY AS u(c, n) " +
         "WHERE d.id = @s ORDER BY u.n ON CONFLICT DO NOTHING";
 
     public override async Task InsertTargetsAsync(SqlWork work, long sessionId, IReadOnlyList<string> channelDatabases, DateTimeOffset now)
@@ -79,7 +80,8 @@ internal sealed class PostgresMessageStoreSql : PortableMessageStoreSql
     /// <summary>Set-based: the selected targets are updated (and so locked) and logged in one statement.</summary>
     public override string ChangeTargets(TargetSelection selection, TriesChange tries) => $"""
         WITH changed AS (
-            UPDATE {Schema}.session_targets t SET status = @to, tries = {tries switch { TriesChange.Increment => "t.tries + 1", TriesChange.Reset => "0", _ => "t.tries" }},
+            UPDATE {Schema}.session_targets t
+                SET status = @to, tries = {tries switch { TriesChange.Increment => "t.tries + 1", TriesChange.Reset => "0", _ => "t.tries" }},
                 updated_at = @now, message = @m
             FROM {Schema}.download_sessions s
             WHERE s.id = t.session_id AND {TargetFilter(selection)}

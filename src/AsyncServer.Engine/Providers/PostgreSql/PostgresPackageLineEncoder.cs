@@ -18,7 +18,7 @@ namespace AsyncServer.Providers.PostgreSql;
 /// their binary form, and numerics from their base-10000 digits, with no CLR value, string or boxing per field.
 /// The SELECT (<see cref="PostgresTypes.ReadExpression"/>) guarantees each column's wire type for its logical type.
 /// </summary>
-internal sealed class PostgresPackageLineEncoder
+internal sealed class PostgresPackageLineEncoder : IDisposable
 {
     private const long PostgresEpochTicks = PostgresBinaryFormat.EpochTicks;
     private static readonly DateTime PostgresEpoch = new(PostgresEpochTicks, DateTimeKind.Unspecified);
@@ -97,7 +97,8 @@ internal sealed class PostgresPackageLineEncoder
                 AppendQuoted(room, stamp.TryFormat(room[1..], out length, "O", CultureInfo.InvariantCulture), length);
                 break;
             case LogicalType.DateTimeOffset:
-                new DateTimeOffset(Timestamp(value, column).Ticks, TimeSpan.Zero).TryFormat(text, out length, "yyyy-MM-dd'T'HH:mm:ss.fffffffzzz", CultureInfo.InvariantCulture);
+                new DateTimeOffset(Timestamp(value, column).Ticks, TimeSpan.Zero)
+                    .TryFormat(text, out length, "yyyy-MM-dd'T'HH:mm:ss.fffffffzzz", CultureInfo.InvariantCulture);
                 AppendString(text[..length], column);
                 break;
             case LogicalType.Date:
@@ -105,7 +106,8 @@ internal sealed class PostgresPackageLineEncoder
                 AppendString(text[..length], column);
                 break;
             case LogicalType.Time:
-                new TimeSpan(BinaryPrimitives.ReadInt64BigEndian(Fixed(value, 8, column)) * TimeSpan.TicksPerMicrosecond).TryFormat(text, out length, "c", CultureInfo.InvariantCulture);
+                new TimeSpan(BinaryPrimitives.ReadInt64BigEndian(Fixed(value, 8, column)) * TimeSpan.TicksPerMicrosecond)
+                    .TryFormat(text, out length, "c", CultureInfo.InvariantCulture);
                 AppendString(text[..length], column);
                 break;
             case LogicalType.Guid:
@@ -172,7 +174,8 @@ internal sealed class PostgresPackageLineEncoder
         if (value.Length < 8) throw Malformed(column);
         int count = BinaryPrimitives.ReadInt16BigEndian(value), weight = BinaryPrimitives.ReadInt16BigEndian(value[2..]);
         int sign = BinaryPrimitives.ReadUInt16BigEndian(value[4..]), scale = BinaryPrimitives.ReadInt16BigEndian(value[6..]);
-        if (sign is not (0x0000 or 0x4000)) throw Unrepresentable(column, sign == 0xC000 ? "NaN" : "an infinite number", "a package decimal is a finite number");
+        if (sign is not (0x0000 or 0x4000))
+            throw Unrepresentable(column, sign == 0xC000 ? "NaN" : "an infinite number", "a package decimal is a finite number");
         if (value.Length != 8 + 2 * count) throw Malformed(column);
 
         var integerGroups = Math.Max(weight + 1, 1);
@@ -240,7 +243,8 @@ internal sealed class PostgresPackageLineEncoder
     private DateTime Timestamp(ReadOnlySpan<byte> value, int column)
     {
         var micros = BinaryPrimitives.ReadInt64BigEndian(Fixed(value, 8, column));
-        if (micros is long.MaxValue or long.MinValue) throw Unrepresentable(column, micros > 0 ? "infinity" : "-infinity", "a package timestamp is a date between years 1 and 9999");
+        if (micros is long.MaxValue or long.MinValue)
+            throw Unrepresentable(column, micros > 0 ? "infinity" : "-infinity", "a package timestamp is a date between years 1 and 9999");
         if (micros < (DateTime.MinValue.Ticks - PostgresEpochTicks) / 10 || micros > (DateTime.MaxValue.Ticks - PostgresEpochTicks) / 10)
             throw Unrepresentable(column, "a timestamp outside years 1 to 9999", "a package timestamp is a date between years 1 and 9999");
         return new DateTime(PostgresEpochTicks + micros * 10, DateTimeKind.Unspecified);
@@ -250,7 +254,8 @@ internal sealed class PostgresPackageLineEncoder
     private DateTime Date(ReadOnlySpan<byte> value, int column)
     {
         var days = BinaryPrimitives.ReadInt32BigEndian(Fixed(value, 4, column));
-        if (days is int.MaxValue or int.MinValue) throw Unrepresentable(column, days > 0 ? "infinity" : "-infinity", "a package date is between years 1 and 9999");
+        if (days is int.MaxValue or int.MinValue)
+            throw Unrepresentable(column, days > 0 ? "infinity" : "-infinity", "a package date is between years 1 and 9999");
         if (days < (DateTime.MinValue - PostgresEpoch).TotalDays || days > (DateTime.MaxValue - PostgresEpoch).TotalDays)
             throw Unrepresentable(column, "a date outside years 1 to 9999", "a package date is between years 1 and 9999");
         return PostgresEpoch.AddDays(days);
@@ -268,7 +273,8 @@ internal sealed class PostgresPackageLineEncoder
         => value.Length == length ? value : throw Malformed(column);
 
     private InvalidDataException Malformed(int column)
-        => new($"The COPY of {_query.Table.DisplayName} sent a value of column {_query.Columns[column].Name} in an unexpected binary form for {_types[column]}.");
+        => new($"The COPY of {_query.Table.DisplayName} sent a value of column {_query.Columns[column].Name} " +
+               $"in an unexpected binary form for {_types[column]}.");
 
     private AsyncServerException Unrepresentable(int column, string value, string why)
         => new(ErrorIds.ValueNotRepresentable, ErrorKind.InvalidData,
@@ -287,4 +293,7 @@ internal sealed class PostgresPackageLineEncoder
         if (_length + bytes > _line.Length) Array.Resize(ref _line, Math.Max(_line.Length * 2, _length + bytes));
         return _line.AsSpan(_length);
     }
+
+    /// <summary>The JSON writer writes into a managed buffer and every use ends in a flush: disposing it only marks it done.</summary>
+    public void Dispose() => _json.Dispose();
 }

@@ -16,16 +16,17 @@ internal sealed class PostgresStatusArchiveSql : PortableStatusArchiveSql
     protected override string TimeType => "timestamptz";
 
     /// <summary>The batch as rows, from one array parameter per column.</summary>
-    private const string Rows = "SELECT * FROM unnest(@id::bigint[], @s::bigint[], @p::text[], @j::text[], @g::text[], @c::text[], @st::text[], @m::text[], @at::timestamptz[]) " +
-                                "AS b(id, s, p, j, g, c, st, m, at)";
+    private const string Rows = "SELECT * FROM unnest(@id::bigint[], @s::bigint[], @p::text[], @j::text[], @g::text[], @c::text[], @st::text[], @m::text[], " +
+                                "@at::timestamptz[]) AS b(id, s, p, j, g, c, st, m, at)";
 
     /// <summary>Every message of the batch that is new.</summary>
-    public string InsertBatch =>
-        "INSERT INTO ASYNCSTATUSMESSAGE (MESSAGEID, SESSIONID, PARTITIONID, JOBID, DATAGROUP, CHANNELDATABASE, STATUS, MESSAGE, CREATEDDATETIME, MOVEDDATETIME) " +
+    public static string InsertBatch =>
+        "INSERT INTO ASYNCSTATUSMESSAGE (MESSAGEID, SESSIONID, PARTITIONID, JOBID, DATAGROUP, CHANNELDATABASE, STATUS, MESSAGE, CREATEDDATETIME, " +
+        "MOVEDDATETIME) " +
         $"SELECT id, s, p, j, g, c, st, m, at, @moved FROM ({Rows}) b ON CONFLICT (MESSAGEID) DO NOTHING";
 
     /// <summary>The latest message of each (session, channel database) in the batch, unless a later one is there.</summary>
-    public string UpsertBatch =>
+    public static string UpsertBatch =>
         "INSERT INTO ASYNCSESSIONSTATUS (SESSIONID, CHANNELDATABASE, PARTITIONID, JOBID, DATAGROUP, STATUS, MESSAGE, UPDATEDDATETIME, LASTMESSAGEID) " +
         $"SELECT DISTINCT ON (s, c) s, c, p, j, g, st, m, at, id FROM ({Rows}) b ORDER BY s, c, id DESC " +
         "ON CONFLICT (SESSIONID, CHANNELDATABASE) DO UPDATE SET STATUS = EXCLUDED.STATUS, MESSAGE = EXCLUDED.MESSAGE, " +

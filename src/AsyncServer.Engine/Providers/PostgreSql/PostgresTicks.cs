@@ -1,3 +1,4 @@
+using System.Globalization;
 using Npgsql;
 using static AsyncServer.Providers.PostgreSql.PostgresTrackingSchema;
 
@@ -20,7 +21,8 @@ internal static class PostgresTicks
     {
         await PostgresConnections.ExecuteAsync(conn, Lock, ct, tx).ConfigureAwait(false);
         return Convert.ToInt64(await PostgresConnections.ScalarAsync(conn,
-            $"INSERT INTO {Ticks} (snapshot) VALUES (pg_catalog.pg_current_snapshot()) RETURNING tick_id", ct, tx).ConfigureAwait(false));
+            $"INSERT INTO {Ticks} (snapshot) VALUES (pg_catalog.pg_current_snapshot()) RETURNING tick_id", ct, tx).ConfigureAwait(false),
+            CultureInfo.InvariantCulture);
     }
 
     /// <summary>
@@ -28,7 +30,8 @@ internal static class PostgresTicks
     /// the new tick. The tick row is written and committed through <paramref name="writer"/> while the lock
     /// is held, so it is visible to other runs at once while the reader keeps its snapshot open.
     /// </summary>
-    public static async Task<(NpgsqlTransaction ReaderTx, long Tick, string Snapshot)> BeginSnapshotAsync(NpgsqlConnection reader, NpgsqlConnection writer, CancellationToken ct)
+    public static async Task<(NpgsqlTransaction ReaderTx, long Tick, string Snapshot)> BeginSnapshotAsync(
+        NpgsqlConnection reader, NpgsqlConnection writer, CancellationToken ct)
     {
         await using var writerTx = await writer.BeginTransactionAsync(ct).ConfigureAwait(false);
         await PostgresConnections.ExecuteAsync(writer, Lock, ct, writerTx).ConfigureAwait(false);
@@ -37,9 +40,11 @@ internal static class PostgresTicks
         {
             // The first statement of a REPEATABLE READ transaction fixes its snapshot; pg_current_snapshot() reports exactly that one.
             await PostgresConnections.ExecuteAsync(reader, "SET TRANSACTION READ ONLY", ct, readerTx).ConfigureAwait(false);
-            var snapshot = (string)(await PostgresConnections.ScalarAsync(reader, "SELECT pg_catalog.pg_current_snapshot()::text", ct, readerTx).ConfigureAwait(false))!;
+            var snapshot = (string)(await PostgresConnections.ScalarAsync(reader, "SELECT pg_catalog.pg_current_snapshot()::text", ct, readerTx)
+                .ConfigureAwait(false))!;
             var tick = Convert.ToInt64(await PostgresConnections.ScalarAsync(writer,
-                $"INSERT INTO {Ticks} (snapshot) VALUES (@s::pg_snapshot) RETURNING tick_id", ct, writerTx, ("s", snapshot)).ConfigureAwait(false));
+                $"INSERT INTO {Ticks} (snapshot) VALUES (@s::pg_snapshot) RETURNING tick_id", ct, writerTx, ("s", snapshot)).ConfigureAwait(false),
+                CultureInfo.InvariantCulture);
             await writerTx.CommitAsync(ct).ConfigureAwait(false);
             return (readerTx, tick, snapshot);
         }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using AsyncServer.Data;
 
@@ -59,7 +60,7 @@ internal static class PostgresTrackingSchema
             $"INSERT INTO {side} ({keyList}, __xid, __operation, __changed_at) {select} " +
             "ON CONFLICT (" + keyList + ") DO UPDATE SET __xid = EXCLUDED.__xid, __operation = EXCLUDED.__operation, __changed_at = EXCLUDED.__changed_at;";
         const string stamp = "pg_catalog.pg_current_xact_id(), '{0}', pg_catalog.now()";
-        string Stamp(char op) => string.Format(stamp, op);
+        string Stamp(char op) => string.Format(CultureInfo.InvariantCulture, stamp, op);
 
         string Function(string suffix, string body) => $"""
             CREATE OR REPLACE FUNCTION {Schema}.{d.Quote(sideTable + "_" + suffix)}() RETURNS trigger
@@ -72,8 +73,10 @@ internal static class PostgresTrackingSchema
             """;
 
         var sb = new StringBuilder();
-        sb.AppendLine($"CREATE TABLE IF NOT EXISTS {side} ({keyDefs}, __xid xid8 NOT NULL, __operation \"char\" NOT NULL, __changed_at timestamptz NOT NULL, PRIMARY KEY ({keyList}));");
-        sb.AppendLine($"CREATE INDEX IF NOT EXISTS {d.Quote(sideTable + "_xid")} ON {side} (__xid);");
+        sb.AppendLine(CultureInfo.InvariantCulture,
+            $"CREATE TABLE IF NOT EXISTS {side} ({keyDefs}, __xid xid8 NOT NULL, __operation \"char\" NOT NULL, __changed_at timestamptz NOT NULL, " +
+            $"PRIMARY KEY ({keyList}));");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"CREATE INDEX IF NOT EXISTS {d.Quote(sideTable + "_xid")} ON {side} (__xid);");
         sb.AppendLine(Function("ins", Upsert($"SELECT {KeysOf("n")}, {Stamp('I')} FROM new_rows n")));
         // An update that changes a key deletes the old key at the channel and upserts the new one.
         sb.AppendLine(Function("upd",
@@ -83,7 +86,8 @@ internal static class PostgresTrackingSchema
         // TRUNCATE fires no row events: record every key as deleted before the rows go.
         sb.AppendLine(Function("trunc", Upsert($"SELECT {KeysOf("o")}, {Stamp('D')} FROM {target} o")));
         string Trigger(string name, string when, string referencing, string suffix) =>
-            $"CREATE OR REPLACE TRIGGER {d.Quote(name)} {when} ON {target} {referencing} FOR EACH STATEMENT EXECUTE FUNCTION {Schema}.{d.Quote(sideTable + "_" + suffix)}();";
+            $"CREATE OR REPLACE TRIGGER {d.Quote(name)} {when} ON {target} {referencing} " +
+            $"FOR EACH STATEMENT EXECUTE FUNCTION {Schema}.{d.Quote(sideTable + "_" + suffix)}();";
         sb.AppendLine(Trigger("async_ct_insert", "AFTER INSERT", "REFERENCING NEW TABLE AS new_rows", "ins"));
         sb.AppendLine(Trigger("async_ct_update", "AFTER UPDATE", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows", "upd"));
         sb.AppendLine(Trigger("async_ct_delete", "AFTER DELETE", "REFERENCING OLD TABLE AS old_rows", "del"));

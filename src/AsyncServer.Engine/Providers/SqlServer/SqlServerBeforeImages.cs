@@ -30,7 +30,9 @@ internal static class SqlServerBeforeImages
             $"column '{c}' does not exist in HQ table '{parent.DisplayName}' (a filter correlates it with a child column).", c)).ToList();
         var kept = await ColumnsAsync(conn, null, parent, ct).ConfigureAwait(false);
         var existed = kept.Count > 0;
-        await SqlServerConnections.ExecuteAsync(conn, SqlServerSql.CreateBeforeImageTable(parent, wanted), ct, null, ("@log", SqlServerSql.BeforeImageTable(parent))).ConfigureAwait(false);
+        await SqlServerConnections.ExecuteAsync(
+                conn, SqlServerSql.CreateBeforeImageTable(parent, wanted), ct, null, ("@log", SqlServerSql.BeforeImageTable(parent)))
+            .ConfigureAwait(false);
         var added = existed ? wanted.Where(c => !c.IsKey && !kept.Contains(c.Name)).ToList() : [];
         foreach (var column in added)
             await SqlServerConnections.ExecuteAsync(conn, SqlServerSql.AddBeforeImageColumn(parent, column), ct).ConfigureAwait(false);

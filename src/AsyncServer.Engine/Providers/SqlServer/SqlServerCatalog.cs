@@ -1,3 +1,4 @@
+using System.Globalization;
 using AsyncServer.Data;
 using Microsoft.Data.SqlClient;
 
@@ -32,7 +33,8 @@ internal static class SqlServerCatalog
             var column = reader.GetString(2);
             var type = reader.GetString(3);
             var declared = SqlServerTypes.Declared(type, reader.GetInt16(4), reader.GetByte(5), reader.GetByte(6));
-            columns.Add(new ColumnSchema(column, SqlServerTypes.FromSystemType(type), declared, reader.GetBoolean(7), Convert.ToInt32(reader.GetValue(10))));
+            columns.Add(new ColumnSchema(column, SqlServerTypes.FromSystemType(type), declared, reader.GetBoolean(7),
+                Convert.ToInt32(reader.GetValue(10), CultureInfo.InvariantCulture)));
             if (reader.GetBoolean(8)) computed.Add(column);
             if (reader.GetBoolean(9)) identity.Add(column);
         }

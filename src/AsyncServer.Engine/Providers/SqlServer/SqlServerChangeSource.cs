@@ -1,5 +1,6 @@
 using System.Data;
 using System.Data.Common;
+using System.Globalization;
 using AsyncServer.ChangeTracking;
 using AsyncServer.Data;
 using AsyncServer.Diagnostics;
@@ -46,14 +47,16 @@ public sealed class SqlServerChangeSource : IChangeSource
 
     private async Task<TableSchema> RequireTableAsync(SqlConnection conn, string table, CancellationToken ct)
         => (await SqlServerCatalog.DescribeAsync(conn, table, ct).ConfigureAwait(false))?.Schema
-           ?? throw new AsyncServerException(ErrorIds.TableNotFound, ErrorKind.ObjectNotFound, $"HQ table '{table}' does not exist in {_connection.Display}.", table);
+           ?? throw new AsyncServerException(ErrorIds.TableNotFound, ErrorKind.ObjectNotFound,
+               $"HQ table '{table}' does not exist in {_connection.Display}.", table);
 
     /// <summary>
     /// Turns change tracking on for the database (or updates its retention when it is on) and then for each table.
     /// ALTER DATABASE cannot run in a transaction; the table statements are idempotent, so a failure part way
     /// leaves nothing that a second run does not complete.
     /// </summary>
-    public async Task<IReadOnlyList<ChangeTrackingTableInfo>> EnableChangeTrackingAsync(IReadOnlyList<string> tables, ChangeTrackingOptions options, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ChangeTrackingTableInfo>> EnableChangeTrackingAsync(
+        IReadOnlyList<string> tables, ChangeTrackingOptions options, CancellationToken cancellationToken)
     {
         await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
         var schemas = new List<TableSchema>();
@@ -67,15 +70,21 @@ public sealed class SqlServerChangeSource : IChangeSource
         }
         var state = await ReadDatabaseStateAsync(conn, null, cancellationToken).ConfigureAwait(false);
         var (value, unit) = SqlServerSql.Retention(options.Retention);
-        await RunAsync(() => SqlServerConnections.ExecuteAsync(conn, SqlServerSql.SetDatabaseChangeTracking(state.ChangeTrackingOn, unit), cancellationToken, null, ("@retention", value)),
+        await RunAsync(() => SqlServerConnections.ExecuteAsync(
+                conn, SqlServerSql.SetDatabaseChangeTracking(state.ChangeTrackingOn, unit), cancellationToken, null, ("@retention", value)),
             $"turn on change tracking for database {state.Name}").ConfigureAwait(false);
         foreach (var schema in schemas)
         {
-            await RunAsync(() => SqlServerConnections.ExecuteAsync(conn, SqlServerSql.EnableTableChangeTracking(schema), cancellationToken, null, ("@table", SqlServerSql.Table(schema))),
+            await RunAsync(() => SqlServerConnections.ExecuteAsync(
+                    conn, SqlServerSql.EnableTableChangeTracking(schema), cancellationToken, null, ("@table", SqlServerSql.Table(schema))),
                 $"turn on change tracking for table {schema.DisplayName}").ConfigureAwait(false);
             if (options.BeforeImagesOf(schema.Name) is not { Count: > 0 } before) continue;
             var started = false;
-            await RunAsync(async () => { started = await SqlServerBeforeImages.EnableAsync(conn, schema, before, cancellationToken).ConfigureAwait(false); return 0; },
+            await RunAsync(async () =>
+                {
+                    started = await SqlServerBeforeImages.EnableAsync(conn, schema, before, cancellationToken).ConfigureAwait(false);
+                    return 0;
+                },
                 $"create the before-image log and trigger of {schema.DisplayName}").ConfigureAwait(false);
             // Changes from before the log began have no before-images: the table's history is dropped, so its minimum
             // valid version moves to now and runs across the gap become full syncs (as for a newly tracked table).
@@ -92,12 +101,14 @@ public sealed class SqlServerChangeSource : IChangeSource
         catch (SqlException ex) when (ex.Number is 229 or 300 or 1088 or 5011 or 262 or 15247 or 4606)
         {
             throw new AsyncServerException(ErrorIds.PermissionDenied, ErrorKind.PermissionDenied,
-                $"Cannot {what} in {_connection.Display}: {ex.Message} The permissions each command needs are listed in docs/sqlserver.md (Permissions).", what, ex);
+                $"Cannot {what} in {_connection.Display}: {ex.Message} " +
+                "The permissions each command needs are listed in docs/sqlserver.md (Permissions).", what, ex);
         }
         catch (SqlException ex) when (ex.Number == 2812)
         {
             throw new AsyncServerException(ErrorIds.ProviderNotAvailable, ErrorKind.NotImplemented,
-                $"Cannot {what} in {_connection.Display}: this SQL Server has no sys.sp_flush_CT_internal_table_on_demand ({ex.Message}); its automatic change tracking cleanup still runs.", what, ex);
+                $"Cannot {what} in {_connection.Display}: this SQL Server has no sys.sp_flush_CT_internal_table_on_demand ({ex.Message}); " +
+                "its automatic change tracking cleanup still runs.", what, ex);
         }
     }
 
@@ -121,11 +132,17 @@ public sealed class SqlServerChangeSource : IChangeSource
         foreach (var table in tables)
         {
             if (table.Columns.Count == 0) { result.Add(new ChangeTrackingTableInfo(table.Name, false, null, db.CurrentVersion ?? 0, 0)); continue; }
-            var min = await SqlServerConnections.ScalarAsync(conn, SqlServerSql.MinValidVersion, ct, null, ("@table", SqlServerSql.Table(table))).ConfigureAwait(false);
+            var min = await SqlServerConnections.ScalarAsync(conn, SqlServerSql.MinValidVersion, ct, null, ("@table", SqlServerSql.Table(table)))
+                .ConfigureAwait(false);
             long rows = 0;
             if (min is not null)
-                rows = Convert.ToInt64(await SqlServerConnections.ScalarAsync(conn, SqlServerSql.CountTrackedRows(table), ct, null, ("@since", Convert.ToInt64(min))).ConfigureAwait(false));
-            result.Add(new ChangeTrackingTableInfo(table.Name, min is not null, min is null ? null : Convert.ToInt64(min), db.CurrentVersion ?? 0, rows));
+                rows = Convert.ToInt64(
+                    await SqlServerConnections.ScalarAsync(
+                            conn, SqlServerSql.CountTrackedRows(table), ct, null, ("@since", Convert.ToInt64(min, CultureInfo.InvariantCulture)))
+                        .ConfigureAwait(false),
+                    CultureInfo.InvariantCulture);
+            result.Add(new ChangeTrackingTableInfo(
+                table.Name, min is not null, min is null ? null : Convert.ToInt64(min, CultureInfo.InvariantCulture), db.CurrentVersion ?? 0, rows));
         }
         return result;
     }
@@ -155,7 +172,8 @@ public sealed class SqlServerChangeSource : IChangeSource
         {
             foreach (var table in tables)
             {
-                await RunAsync(() => SqlServerConnections.ExecuteAsync(conn, SqlServerSql.FlushTable, cancellationToken, null, ("@table", SqlServerSql.Table(table))),
+                await RunAsync(() => SqlServerConnections.ExecuteAsync(
+                        conn, SqlServerSql.FlushTable, cancellationToken, null, ("@table", SqlServerSql.Table(table))),
                     $"clean up the change history of {table.DisplayName}").ConfigureAwait(false);
                 if ((await SqlServerBeforeImages.ColumnsAsync(conn, null, table, cancellationToken).ConfigureAwait(false)).Count > 0)
                     await RunAsync(() => SqlServerConnections.ExecuteAsync(conn, SqlServerSql.CleanupBeforeImages(table), cancellationToken, null,
@@ -184,7 +202,8 @@ public sealed class SqlServerChangeSource : IChangeSource
         var current = reader.IsDBNull(6) ? (long?)null : reader.GetInt64(6);
         // CHANGE_TRACKING_CURRENT_VERSION() is not null exactly when change tracking is on, and needs no permission on
         // sys.change_tracking_databases, which a least-privileged HQ login may not see.
-        return new DatabaseState(reader.GetString(0), Convert.ToInt32(reader.GetValue(1)) == 1, current is not null || Convert.ToInt32(reader.GetValue(2)) == 1, current);
+        return new DatabaseState(reader.GetString(0), Convert.ToInt32(reader.GetValue(1), CultureInfo.InvariantCulture) == 1,
+            current is not null || Convert.ToInt32(reader.GetValue(2), CultureInfo.InvariantCulture) == 1, current);
     }
 
     public async Task<IChangeSnapshot> OpenSnapshotAsync(CancellationToken cancellationToken)
@@ -210,7 +229,8 @@ public sealed class SqlServerChangeSource : IChangeSource
                 tx = (SqlTransaction)await conn.BeginTransactionAsync(IsolationLevel.Snapshot, cancellationToken).ConfigureAwait(false);
                 version = Convert.ToInt64(await SqlServerConnections.ScalarAsync(conn, SqlServerSql.CurrentVersion, cancellationToken, tx).ConfigureAwait(false)
                     ?? throw new AsyncServerException(ErrorIds.ChangeTrackingNotEnabled, ErrorKind.InvalidOperation,
-                        $"Change tracking is not enabled on HQ database {_connection.Display}; run Enable-AsyncChangeTracking.", _connection.Display));
+                        $"Change tracking is not enabled on HQ database {_connection.Display}; run Enable-AsyncChangeTracking.", _connection.Display),
+                    CultureInfo.InvariantCulture);
             }
             catch (SqlException ex) when (ex.Number == 3952)
             {
@@ -225,7 +245,8 @@ public sealed class SqlServerChangeSource : IChangeSource
         }
     }
 
-    private AsyncServerException SnapshotIsolationOff(string database, Exception? inner) => new(ErrorIds.SnapshotIsolationNotEnabled, ErrorKind.InvalidOperation,
+    private AsyncServerException SnapshotIsolationOff(string database, Exception? inner) => new(
+        ErrorIds.SnapshotIsolationNotEnabled, ErrorKind.InvalidOperation,
         $"Snapshot isolation is not allowed in HQ database {_connection.Display}; distribution reads change tracking in a snapshot transaction " +
         $"so that no committed change is missed. Enable it with: {SqlServerSql.AllowSnapshotIsolation(database)}", database, inner);
 
@@ -247,20 +268,22 @@ public sealed class SqlServerChangeSource : IChangeSource
                 var missing = needed.Where(c => !kept.Contains(c)).ToList();
                 if (missing.Count > 0)
                     throw new AsyncServerException(ErrorIds.ChangeTrackingNotEnabled, ErrorKind.InvalidOperation,
-                        $"The filter of HQ table '{query.Table.DisplayName}' goes through '{parent.DisplayName}', whose change tracking does not keep the previous values of " +
+                        $"The filter of HQ table '{query.Table.DisplayName}' goes through '{parent.DisplayName}', " +
+                        "whose change tracking does not keep the previous values of " +
                         $"{string.Join(", ", missing)}; run Enable-AsyncChangeTracking with this configuration.", parent.DisplayName);
             }
         }
 
         public async Task<long> GetMinValidVersionAsync(TableSchema table, CancellationToken cancellationToken)
         {
-            var min = await SqlServerConnections.ScalarAsync(conn, SqlServerSql.MinValidVersion, cancellationToken, tx, ("@table", SqlServerSql.Table(table))).ConfigureAwait(false);
+            var min = await SqlServerConnections.ScalarAsync(conn, SqlServerSql.MinValidVersion, cancellationToken, tx, ("@table", SqlServerSql.Table(table)))
+                .ConfigureAwait(false);
             return min is null
                 ? throw new AsyncServerException(ErrorIds.ChangeTrackingNotEnabled, ErrorKind.InvalidOperation,
                     // SQL Server answers NULL both for an untracked table and for a login without VIEW CHANGE TRACKING on it.
                     $"Change tracking is not enabled for HQ table '{table.DisplayName}', or the login lacks VIEW CHANGE TRACKING on it; " +
                     $"run Enable-AsyncChangeTracking, or GRANT SELECT, VIEW CHANGE TRACKING ON {SqlServerSql.Table(table)} (docs/sqlserver.md).", table.Name)
-                : Convert.ToInt64(min);
+                : Convert.ToInt64(min, CultureInfo.InvariantCulture);
         }
 
         public async Task<Packaging.IPackageRowSource> ReadPackageRowsAsync(ExtractionQuery query, long? fromVersion, CancellationToken cancellationToken)
@@ -288,7 +311,8 @@ public sealed class SqlServerChangeSource : IChangeSource
             catch (SqlException ex) when (ex.Number is 22105 or 22113)
             {
                 throw new AsyncServerException(ErrorIds.ChangeTrackingNotEnabled, ErrorKind.InvalidOperation,
-                    $"Change tracking is not enabled for HQ table '{query.Table.DisplayName}'; run Enable-AsyncChangeTracking. ({ex.Message})", query.Table.Name, ex);
+                    $"Change tracking is not enabled for HQ table '{query.Table.DisplayName}'; run Enable-AsyncChangeTracking. ({ex.Message})",
+                    query.Table.Name, ex);
             }
         }
 

@@ -39,10 +39,12 @@ internal static class SqlServerChannelSql
 
     /// <summary>A key staged twice keeps only its last row, as applying the rows one by one in order would.</summary>
     public static string DeduplicateStage(ChannelApplyPlan plan) =>
-        $"DELETE [s] FROM {Stage} AS [s] WHERE EXISTS (SELECT 1 FROM {Stage} AS [n] WHERE {KeysMatch(plan, "n", "s")} AND [n].{Q(SequenceColumn)} > [s].{Q(SequenceColumn)});";
+        $"DELETE [s] FROM {Stage} AS [s] WHERE EXISTS (SELECT 1 FROM {Stage} AS [n] " +
+        $"WHERE {KeysMatch(plan, "n", "s")} AND [n].{Q(SequenceColumn)} > [s].{Q(SequenceColumn)});";
 
     public static string ApplyDeletes(ChannelApplyPlan plan) =>
-        $"DELETE [t] FROM {SqlServerSql.Table(plan.Table)} AS [t] WHERE EXISTS (SELECT 1 FROM {Stage} AS [s] WHERE [s].{Q(UpsertColumn)} = 0 AND {KeysMatch(plan, "s", "t")});";
+        $"DELETE [t] FROM {SqlServerSql.Table(plan.Table)} AS [t] " +
+        $"WHERE EXISTS (SELECT 1 FROM {Stage} AS [s] WHERE [s].{Q(UpsertColumn)} = 0 AND {KeysMatch(plan, "s", "t")});";
 
     /// <summary>Null when every column is a key column (nothing to update).</summary>
     public static string? ApplyUpdates(ChannelApplyPlan plan)
@@ -50,7 +52,8 @@ internal static class SqlServerChannelSql
         var nonKeys = plan.NonKeys;
         if (nonKeys.Count == 0) return null;
         var set = string.Join(", ", nonKeys.Select(c => $"[t].{Q(c)} = [s].{Q(c)}"));
-        return $"UPDATE [t] SET {set} FROM {SqlServerSql.Table(plan.Table)} AS [t] INNER JOIN {Stage} AS [s] ON {KeysMatch(plan, "s", "t")} WHERE [s].{Q(UpsertColumn)} = 1;";
+        return $"UPDATE [t] SET {set} FROM {SqlServerSql.Table(plan.Table)} AS [t] " +
+               $"INNER JOIN {Stage} AS [s] ON {KeysMatch(plan, "s", "t")} WHERE [s].{Q(UpsertColumn)} = 1;";
     }
 
     public static string ApplyInserts(ChannelApplyPlan plan)
@@ -102,6 +105,9 @@ internal static class SqlServerChannelSql
         return $"CREATE TABLE {target} ({string.Join(", ", columns)}, PRIMARY KEY ({string.Join(", ", table.KeyColumns.Select(Q))}));";
     }
 
-    /// <summary>Empties a channel table before a full sync with "delete existing data" (DELETE, not TRUNCATE, so it is transactional under foreign keys too).</summary>
+    /// <summary>
+    /// Empties a channel table before a full sync with "delete existing data" (DELETE, not TRUNCATE, so it is transactional
+    /// under foreign keys too).
+    /// </summary>
     public static string DeleteAll(TableSchema table) => $"DELETE FROM {SqlServerSql.Table(table)};";
 }

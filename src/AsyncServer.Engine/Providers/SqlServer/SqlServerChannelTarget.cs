@@ -22,7 +22,7 @@ internal sealed class SqlServerChannelTarget(ResolvedConnection connection) : Sq
     public override DatabaseProvider Provider => DatabaseProvider.SqlServer;
 
     protected override async Task<DbConnection> OpenAsync(bool create, CancellationToken cancellationToken)
-        => await SqlServerConnections.OpenAsync(connection, cancellationToken).ConfigureAwait(false);
+        => await SqlServerConnections.OpenAsync(Connection, cancellationToken).ConfigureAwait(false);
 
     protected override async Task<TableSchema?> DescribeAsync(DbConnection conn, DbTransaction? tx, string table, CancellationToken cancellationToken)
         => (await SqlServerCatalog.DescribeAsync((SqlConnection)conn, table, cancellationToken, (SqlTransaction?)tx).ConfigureAwait(false))?.Schema;
@@ -31,7 +31,8 @@ internal sealed class SqlServerChannelTarget(ResolvedConnection connection) : Sq
         => await conn.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
 
     /// <summary>SqlClient's own errors, and the conversions SqlBulkCopy rejects a value with.</summary>
-    protected override bool IsDatabaseError(Exception exception) => exception is SqlException or InvalidOperationException or InvalidCastException or FormatException;
+    protected override bool IsDatabaseError(Exception exception)
+        => exception is SqlException or InvalidOperationException or InvalidCastException or FormatException;
 
     protected override string NameOf(ChannelApplyPlan plan) => plan.Table.DisplayName;
 
@@ -81,7 +82,8 @@ internal sealed class SqlServerChannelTarget(ResolvedConnection connection) : Sq
                     missing.Count > 0 ? $"lacks column(s) {string.Join(", ", missing)}" : null,
                     computed.Count > 0 ? $"has computed column(s) {string.Join(", ", computed)}, which cannot be written," : null,
                 }.Where(x => x is not null)) +
-                $" that the package of session {sessionId} carries (subjob {table.Subjob}); add them to the channel table or change the subjob's field map. Nothing was applied.",
+                $" that the package of session {sessionId} carries (subjob {table.Subjob}); " +
+                "add them to the channel table or change the subjob's field map. Nothing was applied.",
                 channel.Schema.DisplayName);
         var keys = table.KeyColumns.Select(k => channel.Schema.Find(k)!.Name).ToList();
         return new ChannelApplyPlan(channel.Schema, columns, keys, columns.Any(channel.IdentityColumns.Contains));

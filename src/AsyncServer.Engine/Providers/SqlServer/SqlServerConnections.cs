@@ -73,13 +73,15 @@ internal static class SqlServerConnections
         return p;
     }
 
-    public static async Task<int> ExecuteAsync(SqlConnection conn, string sql, CancellationToken ct, SqlTransaction? tx = null, params (string Name, object? Value)[] parameters)
+    public static async Task<int> ExecuteAsync(
+        SqlConnection conn, string sql, CancellationToken ct, SqlTransaction? tx = null, params (string Name, object? Value)[] parameters)
     {
         await using var cmd = Command(conn, sql, tx, parameters);
         return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 
-    public static async Task<object?> ScalarAsync(SqlConnection conn, string sql, CancellationToken ct, SqlTransaction? tx = null, params (string Name, object? Value)[] parameters)
+    public static async Task<object?> ScalarAsync(
+        SqlConnection conn, string sql, CancellationToken ct, SqlTransaction? tx = null, params (string Name, object? Value)[] parameters)
     {
         await using var cmd = Command(conn, sql, tx, parameters);
         var result = await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false);

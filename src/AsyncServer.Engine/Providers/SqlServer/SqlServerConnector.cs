@@ -1,5 +1,6 @@
 using System.Data;
 using System.Data.Common;
+using System.Globalization;
 using AsyncServer.Data;
 using AsyncServer.Diagnostics;
 using AsyncServer.Messaging.Sql;
@@ -33,7 +34,7 @@ internal sealed class SqlServerConnector(ResolvedConnection connection) : SqlCon
         var getAppLock = SqlServerMessageStoreSql.Instance.GetAppLock;
         var result = Convert.ToInt32(await SqlServerConnections.ScalarAsync((SqlConnection)conn, getAppLock, cancellationToken, (SqlTransaction)tx,
             ("@lockResource", SqlServerMessageStoreSql.AppLockName(resource)), ("@lockMode", "Exclusive"), ("@lockOwner", "Transaction"),
-            ("@lockTimeout", (int)LockWait.TotalMilliseconds)).ConfigureAwait(false));
+            ("@lockTimeout", (int)LockWait.TotalMilliseconds)).ConfigureAwait(false), CultureInfo.InvariantCulture);
         if (result < 0)
             throw new AsyncServerException(ErrorIds.WorkClaimedElsewhere, ErrorKind.ResourceBusy,
                 $"Message database {connection.Display}: could not lock '{resource}' within {LockWait.TotalSeconds:0} seconds " +

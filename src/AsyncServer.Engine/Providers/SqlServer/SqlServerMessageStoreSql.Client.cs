@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using AsyncServer.Messaging;
 using AsyncServer.Messaging.Sql;
 
@@ -10,6 +11,7 @@ internal sealed partial class SqlServerMessageStoreSql
     /// Schema 2: channel_database_jobs remembers which channel databases have joined a (data group, job), so a new one
     /// is seeded with a full package instead of replaying history; existing targets count as joined.
     /// </summary>
+    [SuppressMessage("Performance", "CA1822:Mark members as static", Justification = SqlTextOfInstance)]
     public string Migration2 => """
         CREATE TABLE [dbo].[channel_database_jobs] (
             [partition] nvarchar(100) NOT NULL,
@@ -36,22 +38,26 @@ internal sealed partial class SqlServerMessageStoreSql
 
     public override string PendingSessions(int statuses) =>
         "SELECT " + SessionColumnList + " FROM [dbo].[download_sessions] AS [s] " +
-        $"WHERE EXISTS (SELECT 1 FROM [dbo].[session_targets] AS [x] WHERE [x].[session_id] = [s].[id] AND [x].[channel_database] = @db AND [x].[status] {In("st", statuses)}) " +
+        "WHERE EXISTS (SELECT 1 FROM [dbo].[session_targets] AS [x] " +
+        $"WHERE [x].[session_id] = [s].[id] AND [x].[channel_database] = @db AND [x].[status] {In("st", statuses)}) " +
         "ORDER BY [s].[id];";
 
     public override string UpdateTarget(TriesChange tries) =>
-        $"UPDATE [dbo].[session_targets] SET [status] = @to, [tries] = {tries switch { TriesChange.Increment => "[tries] + 1", TriesChange.Reset => "0", _ => "[tries]" }}, " +
+        "UPDATE [dbo].[session_targets] SET [status] = @to, " +
+        $"[tries] = {tries switch { TriesChange.Increment => "[tries] + 1", TriesChange.Reset => "0", _ => "[tries]" }}, " +
         "[updated_at] = @now, [message] = @m WHERE [session_id] = @s AND [channel_database] = @c;";
 
     public override string UpdateSessionStatus(int fromStatuses) =>
-        $"UPDATE [dbo].[download_sessions] SET [status] = @to, [message] = @m, [finished_at] = COALESCE([finished_at], @now) WHERE [id] = @id AND [status] {In("from", fromStatuses)};";
+        "UPDATE [dbo].[download_sessions] SET [status] = @to, [message] = @m, [finished_at] = COALESCE([finished_at], @now) " +
+        $"WHERE [id] = @id AND [status] {In("from", fromStatuses)};";
 
     public override string ReplacePackage => """
         UPDATE [dbo].[download_sessions] SET [row_count] = @rows, [package_file] = @file, [package_size] = @size, [package_sha256] = @sha, [staged] = @staged
         WHERE [id] = @id;
         """;
 
-    public override string JoinedChannelDatabases => "SELECT [channel_database] FROM [dbo].[channel_database_jobs] WHERE [partition] = @p AND [data_group] = @g AND [job_id] = @j;";
+    public override string JoinedChannelDatabases =>
+        "SELECT [channel_database] FROM [dbo].[channel_database_jobs] WHERE [partition] = @p AND [data_group] = @g AND [job_id] = @j;";
 
     public override string ChannelDatabasesWithPendingTargets(int statuses) =>
         $"SELECT DISTINCT [channel_database] FROM [dbo].[session_targets] WHERE [status] {In("st", statuses)} ORDER BY [channel_database];";
@@ -59,7 +65,8 @@ internal sealed partial class SqlServerMessageStoreSql
     public override string ForgetChannelDatabase => "DELETE FROM [dbo].[channel_database_jobs] WHERE [channel_database] = @c;";
 
     public override string UnmovedStatusMessages => """
-        SELECT TOP (@limit) [m].[id], [m].[session_id], [m].[channel_database], [m].[status], [m].[message], [m].[created_at], [s].[job_id], [s].[data_group], [s].[partition]
+        SELECT TOP (@limit) [m].[id], [m].[session_id], [m].[channel_database], [m].[status], [m].[message], [m].[created_at],
+            [s].[job_id], [s].[data_group], [s].[partition]
         FROM [dbo].[status_messages] AS [m] LEFT JOIN [dbo].[download_sessions] AS [s] ON [s].[id] = [m].[session_id]
         WHERE [m].[moved_at] IS NULL ORDER BY [m].[id];
         """;

@@ -41,7 +41,8 @@ internal static class SqlServerSql
         INNER JOIN [sys].[columns] AS [c] ON [c].[object_id] = [t].[object_id]
         INNER JOIN [sys].[types] AS [ut] ON [ut].[user_type_id] = [c].[user_type_id]
         LEFT JOIN [sys].[indexes] AS [i] ON [i].[object_id] = [t].[object_id] AND [i].[is_primary_key] = 1
-        LEFT JOIN [sys].[index_columns] AS [ic] ON [ic].[object_id] = [i].[object_id] AND [ic].[index_id] = [i].[index_id] AND [ic].[column_id] = [c].[column_id]
+        LEFT JOIN [sys].[index_columns] AS [ic]
+            ON [ic].[object_id] = [i].[object_id] AND [ic].[index_id] = [i].[index_id] AND [ic].[column_id] = [c].[column_id]
         WHERE [t].[name] = @name AND [s].[name] = COALESCE(@schema, SCHEMA_NAME())
         ORDER BY [c].[column_id];
         """;
@@ -95,17 +96,20 @@ internal static class SqlServerSql
         """;
 
     public static string SetDatabaseChangeTrackingTemplate(bool alreadyOn, RetentionUnit unit)
-        => $"ALTER DATABASE CURRENT SET CHANGE_TRACKING {(alreadyOn ? "" : "= ON ")}(CHANGE_RETENTION = {RetentionPlaceholder} {unit.ToString().ToUpperInvariant()}, AUTO_CLEANUP = ON)";
+        => $"ALTER DATABASE CURRENT SET CHANGE_TRACKING {(alreadyOn ? "" : "= ON ")}" +
+           $"(CHANGE_RETENTION = {RetentionPlaceholder} {unit.ToString().ToUpperInvariant()}, AUTO_CLEANUP = ON)";
 
     /// <summary>Parameters: @retention (bigint). Must not run inside a transaction (ALTER DATABASE refuses).</summary>
     public static string SetDatabaseChangeTracking(bool alreadyOn, RetentionUnit unit) => $"""
-        DECLARE @statement nvarchar(max) = REPLACE(N'{SetDatabaseChangeTrackingTemplate(alreadyOn, unit)}', N'{RetentionPlaceholder}', CONVERT(nvarchar(20), @retention));
+        DECLARE @statement nvarchar(max) = REPLACE(N'{SetDatabaseChangeTrackingTemplate(alreadyOn, unit)}', N'{RetentionPlaceholder}',
+            CONVERT(nvarchar(20), @retention));
         EXEC [sys].[sp_executesql] @statement;
         """;
 
     /// <summary>Parameter @table: the quoted two-part name (<see cref="Table"/>) as a value, for OBJECT_ID.</summary>
     public static string EnableTableChangeTracking(TableSchema table) =>
-        $"IF NOT EXISTS (SELECT 1 FROM [sys].[change_tracking_tables] AS [ctt] WHERE [ctt].[object_id] = OBJECT_ID(@table)) ALTER TABLE {Table(table)} ENABLE CHANGE_TRACKING;";
+        "IF NOT EXISTS (SELECT 1 FROM [sys].[change_tracking_tables] AS [ctt] WHERE [ctt].[object_id] = OBJECT_ID(@table)) " +
+        $"ALTER TABLE {Table(table)} ENABLE CHANGE_TRACKING;";
 
     /// <summary>Parameter @table. Null when the table is not tracked.</summary>
     public const string MinValidVersion = "SELECT CHANGE_TRACKING_MIN_VALID_VERSION(OBJECT_ID(@table));";
@@ -152,11 +156,13 @@ internal static class SqlServerSql
             .Concat(columns.Where(c => !c.IsKey).Select(c => $"{Q(c.Name)} {c.NativeType} NULL"))
             .Append($"{Q("__changed_at")} datetime2 NOT NULL");
         return $"IF OBJECT_ID(@log) IS NULL BEGIN CREATE TABLE {BeforeImageTable(parent)} ({string.Join(", ", definitions)}); " +
-               $"CREATE INDEX {Q("__async_ct_" + parent.Name + "__before_key")} ON {BeforeImageTable(parent)} ({string.Join(", ", key.Select(k => Q(k.Name)))}); END;";
+               $"CREATE INDEX {Q("__async_ct_" + parent.Name + "__before_key")} ON {BeforeImageTable(parent)} " +
+               $"({string.Join(", ", key.Select(k => Q(k.Name)))}); END;";
     }
 
     /// <summary>A correlated column the log lacks (a filter added after the log was made).</summary>
-    public static string AddBeforeImageColumn(TableSchema parent, ColumnSchema column) => $"ALTER TABLE {BeforeImageTable(parent)} ADD {Q(column.Name)} {column.NativeType} NULL;";
+    public static string AddBeforeImageColumn(TableSchema parent, ColumnSchema column)
+        => $"ALTER TABLE {BeforeImageTable(parent)} ADD {Q(column.Name)} {column.NativeType} NULL;";
 
     /// <summary>
     /// The trigger that fills the log from <c>deleted</c> on every update and delete of the parent (alone in its batch,

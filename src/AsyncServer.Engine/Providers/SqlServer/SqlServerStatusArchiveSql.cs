@@ -49,7 +49,8 @@ internal sealed class SqlServerStatusArchiveSql : StatusArchiveSql
 
     /// <summary>Affects one row when the message was new, none when it was there already (a repeated move).</summary>
     public override string InsertMessage => """
-        INSERT INTO [dbo].[ASYNCSTATUSMESSAGE] ([MESSAGEID], [SESSIONID], [PARTITIONID], [JOBID], [DATAGROUP], [CHANNELDATABASE], [STATUS], [MESSAGE], [CREATEDDATETIME], [MOVEDDATETIME])
+        INSERT INTO [dbo].[ASYNCSTATUSMESSAGE] ([MESSAGEID], [SESSIONID], [PARTITIONID], [JOBID], [DATAGROUP], [CHANNELDATABASE], [STATUS], [MESSAGE],
+            [CREATEDDATETIME], [MOVEDDATETIME])
         SELECT @id, @s, @p, @j, @g, @c, @st, @m, @at, @moved
         WHERE NOT EXISTS (SELECT 1 FROM [dbo].[ASYNCSTATUSMESSAGE] AS [x] WITH (UPDLOCK, HOLDLOCK) WHERE [x].[MESSAGEID] = @id);
         """;
@@ -60,7 +61,8 @@ internal sealed class SqlServerStatusArchiveSql : StatusArchiveSql
         SET [STATUS] = @st, [MESSAGE] = @m, [UPDATEDDATETIME] = @at, [LASTMESSAGEID] = @id, [PARTITIONID] = @p, [JOBID] = @j, [DATAGROUP] = @g
         WHERE [SESSIONID] = @s AND [CHANNELDATABASE] = @c AND [LASTMESSAGEID] < @id;
         IF @@ROWCOUNT = 0 AND NOT EXISTS (SELECT 1 FROM [dbo].[ASYNCSESSIONSTATUS] WITH (UPDLOCK, HOLDLOCK) WHERE [SESSIONID] = @s AND [CHANNELDATABASE] = @c)
-            INSERT INTO [dbo].[ASYNCSESSIONSTATUS] ([SESSIONID], [CHANNELDATABASE], [PARTITIONID], [JOBID], [DATAGROUP], [STATUS], [MESSAGE], [UPDATEDDATETIME], [LASTMESSAGEID])
+            INSERT INTO [dbo].[ASYNCSESSIONSTATUS] ([SESSIONID], [CHANNELDATABASE], [PARTITIONID], [JOBID], [DATAGROUP], [STATUS], [MESSAGE],
+                [UPDATEDDATETIME], [LASTMESSAGEID])
             VALUES (@s, @c, @p, @j, @g, @st, @m, @at, @id);
         """;
 }

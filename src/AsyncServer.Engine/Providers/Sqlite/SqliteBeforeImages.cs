@@ -34,7 +34,8 @@ internal static class SqliteBeforeImages
     /// Creates the log (or adds the missing columns) and its triggers. True when the log is new or gained a column:
     /// changes before now have no before-images of those columns, and the caller moves the table's minimum valid version.
     /// </summary>
-    public static async Task<bool> EnableAsync(SqliteConnection conn, SqliteTransaction tx, TableSchema table, IReadOnlyList<string> columns, CancellationToken ct)
+    public static async Task<bool> EnableAsync(
+        SqliteConnection conn, SqliteTransaction tx, TableSchema table, IReadOnlyList<string> columns, CancellationToken ct)
     {
         var d = SqlDialect.Sqlite;
         var wanted = columns.Select(c => table.Find(c)?.Name ?? throw new AsyncServerException(ErrorIds.ColumnNotFound, ErrorKind.ObjectNotFound,
@@ -46,7 +47,8 @@ internal static class SqliteBeforeImages
         var added = wanted.Where(c => !kept.Contains(c)).ToList();
         await SqliteConnections.ExecuteAsync(conn,
             $"CREATE TABLE IF NOT EXISTS {log} (\"__version\" INTEGER NOT NULL, \"__changed_at\" INTEGER NOT NULL);" +
-            $"CREATE INDEX IF NOT EXISTS {d.Quote(SqliteChangeSource.BeforeTable(table.Name) + "_version")} ON {log} (\"__version\");", ct, tx).ConfigureAwait(false);
+            $"CREATE INDEX IF NOT EXISTS {d.Quote(SqliteChangeSource.BeforeTable(table.Name) + "_version")} ON {log} (\"__version\");", ct, tx)
+            .ConfigureAwait(false);
         foreach (var column in added)
             await SqliteConnections.ExecuteAsync(conn, $"ALTER TABLE {log} ADD COLUMN {d.Quote(column)};", ct, tx).ConfigureAwait(false);
 
@@ -67,10 +69,13 @@ internal static class SqliteBeforeImages
     public static async Task<object?> CleanupAsync(SqliteConnection conn, SqliteTransaction tx, string table, long cutoff, CancellationToken ct)
     {
         var name = SqliteChangeSource.BeforeTable(table);
-        if (await SqliteConnections.ScalarAsync(conn, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = @n", ct, tx, ("@n", name)).ConfigureAwait(false) is null)
+        if (await SqliteConnections.ScalarAsync(conn, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = @n", ct, tx, ("@n", name))
+                .ConfigureAwait(false) is null)
             return null;
         var log = SqlDialect.Sqlite.Quote(name);
-        var newest = await SqliteConnections.ScalarAsync(conn, $"SELECT MAX(\"__version\") FROM {log} WHERE \"__changed_at\" <= @cutoff", ct, tx, ("@cutoff", cutoff)).ConfigureAwait(false);
+        var newest = await SqliteConnections.ScalarAsync(
+                conn, $"SELECT MAX(\"__version\") FROM {log} WHERE \"__changed_at\" <= @cutoff", ct, tx, ("@cutoff", cutoff))
+            .ConfigureAwait(false);
         if (newest is null or DBNull) return null;
         await SqliteConnections.ExecuteAsync(conn, $"DELETE FROM {log} WHERE \"__version\" <= @v", ct, tx, ("@v", newest)).ConfigureAwait(false);
         return newest;

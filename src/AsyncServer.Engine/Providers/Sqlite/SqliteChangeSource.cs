@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using System.Text;
 using AsyncServer.ChangeTracking;
 using AsyncServer.Data;
@@ -46,7 +47,8 @@ public sealed class SqliteChangeSource : IChangeSource
         var ended = new HashSet<string>(StringComparer.Ordinal);
         await using var cmd = conn.CreateCommand();
         // Partial indexes (WHERE ...) serve only some lookups: left out.
-        cmd.CommandText = "SELECT il.name, ii.name FROM pragma_index_list(@t) AS il, pragma_index_info(il.name) AS ii WHERE il.partial = 0 ORDER BY il.seq, ii.seqno";
+        cmd.CommandText = "SELECT il.name, ii.name FROM pragma_index_list(@t) AS il, pragma_index_info(il.name) AS ii " +
+                          "WHERE il.partial = 0 ORDER BY il.seq, ii.seqno";
         cmd.Parameters.AddWithValue("@t", table.Name);
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -83,7 +85,8 @@ public sealed class SqliteChangeSource : IChangeSource
         return new TableSchema("", catalogName, columns);
     }
 
-    public async Task<IReadOnlyList<ChangeTrackingTableInfo>> EnableChangeTrackingAsync(IReadOnlyList<string> tables, ChangeTrackingOptions options, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ChangeTrackingTableInfo>> EnableChangeTrackingAsync(
+        IReadOnlyList<string> tables, ChangeTrackingOptions options, CancellationToken cancellationToken)
     {
         await using var conn = await SqliteConnections.OpenAsync(_connection, create: false, cancellationToken).ConfigureAwait(false);
         // WAL lets distribution runs read a snapshot while HQ keeps writing; the setting is stored in the file.
@@ -92,7 +95,8 @@ public sealed class SqliteChangeSource : IChangeSource
         await SqliteConnections.ExecuteAsync(conn, $"""
             CREATE TABLE IF NOT EXISTS "{VersionTable}" (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
             INSERT OR IGNORE INTO "{VersionTable}" (id, version) VALUES (1, 0);
-            CREATE TABLE IF NOT EXISTS "{TablesTable}" (table_name TEXT PRIMARY KEY COLLATE NOCASE, min_valid_version INTEGER NOT NULL, retention_seconds INTEGER NOT NULL, enabled_at TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS "{TablesTable}" (table_name TEXT PRIMARY KEY COLLATE NOCASE, min_valid_version INTEGER NOT NULL,
+                retention_seconds INTEGER NOT NULL, enabled_at TEXT NOT NULL);
             """, cancellationToken, tx).ConfigureAwait(false);
 
         foreach (var table in tables.Distinct(StringComparer.OrdinalIgnoreCase))
@@ -108,13 +112,15 @@ public sealed class SqliteChangeSource : IChangeSource
                 $"INSERT INTO \"{TablesTable}\" (table_name, min_valid_version, retention_seconds, enabled_at) " +
                 $"VALUES (@t, (SELECT version FROM \"{VersionTable}\" WHERE id = 1), @r, @now) " +
                 "ON CONFLICT (table_name) DO UPDATE SET retention_seconds = excluded.retention_seconds",
-                cancellationToken, tx, ("@t", schema.Name), ("@r", (long)options.Retention.TotalSeconds), ("@now", DateTimeOffset.UtcNow.ToString("o"))).ConfigureAwait(false);
+                cancellationToken, tx, ("@t", schema.Name), ("@r", (long)options.Retention.TotalSeconds), ("@now", DateTimeOffset.UtcNow.ToString("o")))
+                .ConfigureAwait(false);
             if (options.BeforeImagesOf(schema.Name) is { Count: > 0 } before
                 && await SqliteBeforeImages.EnableAsync(conn, tx, schema, before, cancellationToken).ConfigureAwait(false))
             {
                 // Changes from before the log began have no before-images: a delta across them cannot be computed.
                 await SqliteConnections.ExecuteAsync(conn,
-                    $"UPDATE \"{TablesTable}\" SET min_valid_version = MAX(min_valid_version, (SELECT version FROM \"{VersionTable}\" WHERE id = 1)) WHERE table_name = @t",
+                    $"UPDATE \"{TablesTable}\" SET min_valid_version = MAX(min_valid_version, (SELECT version FROM \"{VersionTable}\" WHERE id = 1)) " +
+                    "WHERE table_name = @t",
                     cancellationToken, tx, ("@t", schema.Name)).ConfigureAwait(false);
             }
         }
@@ -145,19 +151,24 @@ public sealed class SqliteChangeSource : IChangeSource
             var condition = onlyIf is null ? "" : $" AND {onlyIf}";
             var insertCondition = onlyIf is null ? "" : $" WHERE {onlyIf}";
             return $"DELETE FROM {side} WHERE {KeyMatch(row)}{condition}; " +
-                   $"INSERT INTO {side} ({keyList}, \"__version\", \"__operation\", \"__changed_at\") SELECT {Values(row)}, {version}, '{op}', {now}{insertCondition};";
+                   $"INSERT INTO {side} ({keyList}, \"__version\", \"__operation\", \"__changed_at\") " +
+                   $"SELECT {Values(row)}, {version}, '{op}', {now}{insertCondition};";
         }
         var sb = new StringBuilder();
-        sb.AppendLine($"CREATE TABLE IF NOT EXISTS {side} ({keyDefs}, \"__version\" INTEGER NOT NULL, \"__operation\" TEXT NOT NULL, \"__changed_at\" INTEGER NOT NULL, PRIMARY KEY ({keyList}));");
-        sb.AppendLine($"CREATE INDEX IF NOT EXISTS {d.Quote(SideTable(schema.Name) + "_version")} ON {side} (\"__version\");");
-        foreach (var suffix in new[] { "insert", "update", "delete" }) sb.AppendLine($"DROP TRIGGER IF EXISTS {Trigger(suffix)};");
-        sb.AppendLine($"CREATE TRIGGER {Trigger("insert")} AFTER INSERT ON {t} BEGIN {bump} {Record("NEW", "I")} END;");
-        sb.AppendLine($"CREATE TRIGGER {Trigger("update")} AFTER UPDATE ON {t} BEGIN {bump} {Record("OLD", "D", $"NOT ({keyChanged})")} {Record("NEW", "U")} END;");
-        sb.AppendLine($"CREATE TRIGGER {Trigger("delete")} AFTER DELETE ON {t} BEGIN {bump} {Record("OLD", "D")} END;");
+        var invariant = CultureInfo.InvariantCulture; // DDL text
+        sb.AppendLine(invariant, $"CREATE TABLE IF NOT EXISTS {side} ({keyDefs}, \"__version\" INTEGER NOT NULL, \"__operation\" TEXT NOT NULL, " +
+                                 $"\"__changed_at\" INTEGER NOT NULL, PRIMARY KEY ({keyList}));");
+        sb.AppendLine(invariant, $"CREATE INDEX IF NOT EXISTS {d.Quote(SideTable(schema.Name) + "_version")} ON {side} (\"__version\");");
+        foreach (var suffix in new[] { "insert", "update", "delete" }) sb.AppendLine(invariant, $"DROP TRIGGER IF EXISTS {Trigger(suffix)};");
+        sb.AppendLine(invariant, $"CREATE TRIGGER {Trigger("insert")} AFTER INSERT ON {t} BEGIN {bump} {Record("NEW", "I")} END;");
+        sb.AppendLine(invariant,
+            $"CREATE TRIGGER {Trigger("update")} AFTER UPDATE ON {t} BEGIN {bump} {Record("OLD", "D", $"NOT ({keyChanged})")} {Record("NEW", "U")} END;");
+        sb.AppendLine(invariant, $"CREATE TRIGGER {Trigger("delete")} AFTER DELETE ON {t} BEGIN {bump} {Record("OLD", "D")} END;");
         return sb.ToString();
     }
 
-    public async Task<IReadOnlyList<ChangeTrackingTableInfo>> GetChangeTrackingStateAsync(IReadOnlyList<string> tables, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ChangeTrackingTableInfo>> GetChangeTrackingStateAsync(
+        IReadOnlyList<string> tables, CancellationToken cancellationToken)
     {
         await using var conn = await SqliteConnections.OpenAsync(_connection, create: false, cancellationToken).ConfigureAwait(false);
         return await StateAsync(conn, tables, cancellationToken).ConfigureAwait(false);
@@ -165,18 +176,28 @@ public sealed class SqliteChangeSource : IChangeSource
 
     private static async Task<IReadOnlyList<ChangeTrackingTableInfo>> StateAsync(SqliteConnection conn, IReadOnlyList<string> tables, CancellationToken ct)
     {
-        var installed = await SqliteConnections.ScalarAsync(conn, $"SELECT 1 FROM sqlite_master WHERE type='table' AND name='{TablesTable}'", ct).ConfigureAwait(false) is not null;
-        var current = installed ? Convert.ToInt64(await SqliteConnections.ScalarAsync(conn, $"SELECT version FROM \"{VersionTable}\" WHERE id = 1", ct).ConfigureAwait(false)) : 0L;
+        var installed = await SqliteConnections.ScalarAsync(conn, $"SELECT 1 FROM sqlite_master WHERE type='table' AND name='{TablesTable}'", ct)
+            .ConfigureAwait(false) is not null;
+        var current = installed
+            ? Convert.ToInt64(
+                await SqliteConnections.ScalarAsync(conn, $"SELECT version FROM \"{VersionTable}\" WHERE id = 1", ct).ConfigureAwait(false),
+                CultureInfo.InvariantCulture)
+            : 0L;
         var result = new List<ChangeTrackingTableInfo>();
         foreach (var table in tables.Distinct(StringComparer.OrdinalIgnoreCase))
         {
             var name = QualifiedName.Parse(table).Name;
             if (!installed) { result.Add(new ChangeTrackingTableInfo(name, false, null, current, 0)); continue; }
-            var min = await SqliteConnections.ScalarAsync(conn, $"SELECT min_valid_version FROM \"{TablesTable}\" WHERE table_name = @t", ct, null, ("@t", name)).ConfigureAwait(false);
+            var min = await SqliteConnections.ScalarAsync(
+                    conn, $"SELECT min_valid_version FROM \"{TablesTable}\" WHERE table_name = @t", ct, null, ("@t", name))
+                .ConfigureAwait(false);
             long rows = 0;
             if (min is not null)
-                rows = Convert.ToInt64(await SqliteConnections.ScalarAsync(conn, $"SELECT COUNT(*) FROM {SqlDialect.Sqlite.Quote(SideTable(name))}", ct).ConfigureAwait(false));
-            result.Add(new ChangeTrackingTableInfo(name, min is not null, min is null ? null : Convert.ToInt64(min), current, rows));
+                rows = Convert.ToInt64(
+                    await SqliteConnections.ScalarAsync(conn, $"SELECT COUNT(*) FROM {SqlDialect.Sqlite.Quote(SideTable(name))}", ct).ConfigureAwait(false),
+                    CultureInfo.InvariantCulture);
+            result.Add(new ChangeTrackingTableInfo(
+                name, min is not null, min is null ? null : Convert.ToInt64(min, CultureInfo.InvariantCulture), current, rows));
         }
         return result;
     }
@@ -185,7 +206,8 @@ public sealed class SqliteChangeSource : IChangeSource
     {
         await using var conn = await SqliteConnections.OpenAsync(_connection, create: false, cancellationToken).ConfigureAwait(false);
         // Never enabled: there is no history to clean (as on the other providers), not an error.
-        if (await SqliteConnections.ScalarAsync(conn, $"SELECT 1 FROM sqlite_master WHERE type='table' AND name='{TablesTable}'", cancellationToken).ConfigureAwait(false) is null)
+        if (await SqliteConnections.ScalarAsync(conn, $"SELECT 1 FROM sqlite_master WHERE type='table' AND name='{TablesTable}'", cancellationToken)
+                .ConfigureAwait(false) is null)
             return [];
         var tables = new List<string>();
         await using (var cmd = conn.CreateCommand())
@@ -204,10 +226,13 @@ public sealed class SqliteChangeSource : IChangeSource
             var newestExpired = await SqliteConnections.ScalarAsync(conn, $"SELECT MAX(\"__version\") FROM {side} WHERE \"__changed_at\" <= @cutoff",
                 cancellationToken, tx, ("@cutoff", cutoff)).ConfigureAwait(false);
             var newestExpiredBefore = await SqliteBeforeImages.CleanupAsync(conn, tx, table, cutoff, cancellationToken).ConfigureAwait(false);
-            if (newestExpiredBefore is not null && (newestExpired is null || Convert.ToInt64(newestExpiredBefore) > Convert.ToInt64(newestExpired)))
+            if (newestExpiredBefore is not null
+                && (newestExpired is null
+                    || Convert.ToInt64(newestExpiredBefore, CultureInfo.InvariantCulture) > Convert.ToInt64(newestExpired, CultureInfo.InvariantCulture)))
                 newestExpired = newestExpiredBefore;
             if (newestExpired is null) continue;
-            await SqliteConnections.ExecuteAsync(conn, $"DELETE FROM {side} WHERE \"__version\" <= @v", cancellationToken, tx, ("@v", newestExpired)).ConfigureAwait(false);
+            await SqliteConnections.ExecuteAsync(conn, $"DELETE FROM {side} WHERE \"__version\" <= @v", cancellationToken, tx, ("@v", newestExpired))
+                .ConfigureAwait(false);
             await SqliteConnections.ExecuteAsync(conn, $"UPDATE \"{TablesTable}\" SET min_valid_version = MAX(min_valid_version, @v) WHERE table_name = @t",
                 cancellationToken, tx, ("@v", newestExpired), ("@t", table)).ConfigureAwait(false);
         }
@@ -223,11 +248,15 @@ public sealed class SqliteChangeSource : IChangeSource
             // A deferred transaction takes its WAL snapshot at the first read: the version read next and
             // every row read afterwards come from that same snapshot.
             var tx = conn.BeginTransaction(System.Data.IsolationLevel.Serializable, deferred: true);
-            var exists = await SqliteConnections.ScalarAsync(conn, $"SELECT 1 FROM sqlite_master WHERE type='table' AND name='{VersionTable}'", cancellationToken, tx).ConfigureAwait(false);
+            var exists = await SqliteConnections.ScalarAsync(
+                    conn, $"SELECT 1 FROM sqlite_master WHERE type='table' AND name='{VersionTable}'", cancellationToken, tx)
+                .ConfigureAwait(false);
             if (exists is null)
                 throw new AsyncServerException(ErrorIds.ChangeTrackingNotEnabled, ErrorKind.InvalidOperation,
                     $"Change tracking is not enabled on HQ database {_connection.Display}; run Enable-AsyncChangeTracking.", _connection.Display);
-            var version = Convert.ToInt64(await SqliteConnections.ScalarAsync(conn, $"SELECT version FROM \"{VersionTable}\" WHERE id = 1", cancellationToken, tx).ConfigureAwait(false));
+            var version = Convert.ToInt64(
+                await SqliteConnections.ScalarAsync(conn, $"SELECT version FROM \"{VersionTable}\" WHERE id = 1", cancellationToken, tx).ConfigureAwait(false),
+                CultureInfo.InvariantCulture);
             return new Snapshot(conn, tx, version);
         }
         catch
@@ -250,11 +279,12 @@ public sealed class SqliteChangeSource : IChangeSource
             return min is null
                 ? throw new AsyncServerException(ErrorIds.ChangeTrackingNotEnabled, ErrorKind.InvalidOperation,
                     $"Change tracking is not enabled for HQ table '{table.Name}'; run Enable-AsyncChangeTracking.", table.Name)
-                : Convert.ToInt64(min);
+                : Convert.ToInt64(min, CultureInfo.InvariantCulture);
         }
 
         public async Task<Packaging.IPackageRowSource> ReadPackageRowsAsync(ExtractionQuery query, long? fromVersion, CancellationToken cancellationToken)
-            => new ChangeTracking.DataReaderRowSource(await ReadAsync(query, fromVersion, cancellationToken).ConfigureAwait(false), query, SqliteValueShortcut.Instance);
+            => new ChangeTracking.DataReaderRowSource(
+                await ReadAsync(query, fromVersion, cancellationToken).ConfigureAwait(false), query, SqliteValueShortcut.Instance);
 
         public async Task<DbDataReader> ReadAsync(ExtractionQuery query, long? fromVersion, CancellationToken cancellationToken)
         {
@@ -301,7 +331,7 @@ public sealed class SqliteChangeSource : IChangeSource
         /// A filter through a parent reads the parent's changes and before-images: both must be kept, else the read
         /// would silently miss children that entered or left the filter.
         /// </summary>
-        private static Task<IReadOnlySet<string>> BeforeImageColumnsAsync(SqliteConnection c, string table, CancellationToken ct, SqliteTransaction t)
+        private static Task<IReadOnlySet<string>> BeforeImageColumnsAsync(SqliteConnection c, string table, SqliteTransaction t, CancellationToken ct)
             => SqliteBeforeImages.ColumnsAsync(c, t, table, ct);
 
         private async Task CheckParentsTrackedAsync(ExtractionQuery query, CancellationToken ct)
@@ -311,11 +341,12 @@ public sealed class SqliteChangeSource : IChangeSource
                 await GetMinValidVersionAsync(parent, ct).ConfigureAwait(false);
                 var needed = ParentFilters.BeforeImageColumnsOf(query, parent);
                 if (needed.Count == 0) continue;
-                var kept = await BeforeImageColumnsAsync(conn, parent.Name, ct, tx).ConfigureAwait(false);
+                var kept = await BeforeImageColumnsAsync(conn, parent.Name, tx, ct).ConfigureAwait(false);
                 var missing = needed.Where(c => !kept.Contains(c)).ToList();
                 if (missing.Count > 0)
                     throw new AsyncServerException(ErrorIds.ChangeTrackingNotEnabled, ErrorKind.InvalidOperation,
-                        $"The filter of HQ table '{query.Table.Name}' goes through '{parent.Name}', whose change tracking does not keep the previous values of {string.Join(", ", missing)}; " +
+                        $"The filter of HQ table '{query.Table.Name}' goes through '{parent.Name}', " +
+                        $"whose change tracking does not keep the previous values of {string.Join(", ", missing)}; " +
                         "run Enable-AsyncChangeTracking with this configuration.", parent.Name);
             }
         }

@@ -16,10 +16,10 @@ internal sealed class SqliteChannelTarget(ResolvedConnection connection) : SqlCh
 {
     public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
 
-    protected override bool IsMissing => SqliteConnections.IsMissingFile(connection);
+    protected override bool IsMissing => SqliteConnections.IsMissingFile(Connection);
 
     protected override async Task<DbConnection> OpenAsync(bool create, CancellationToken cancellationToken)
-        => await SqliteConnections.OpenAsync(connection, create, cancellationToken).ConfigureAwait(false);
+        => await SqliteConnections.OpenAsync(Connection, create, cancellationToken).ConfigureAwait(false);
 
     protected override Task<TableSchema?> DescribeAsync(DbConnection conn, DbTransaction? tx, string table, CancellationToken cancellationToken)
         => SqliteChangeSource.DescribeAsync((SqliteConnection)conn, table, cancellationToken, (SqliteTransaction?)tx);
@@ -35,7 +35,8 @@ internal sealed class SqliteChannelTarget(ResolvedConnection connection) : SqlCh
         if (schema is null)
         {
             var q = SqlDialect.Sqlite;
-            var columns = table.Columns.Select(c => $"{q.Quote(c.Name)} {SqliteTypes.ToDeclared(c.Type)}{(c.Nullable && !table.KeyColumns.Contains(c.Name) ? "" : " NOT NULL")}");
+            var columns = table.Columns.Select(c =>
+                $"{q.Quote(c.Name)} {SqliteTypes.ToDeclared(c.Type)}{(c.Nullable && !table.KeyColumns.Contains(c.Name) ? "" : " NOT NULL")}");
             var ddl = $"CREATE TABLE {q.Quote(QualifiedName.Parse(table.ChannelTable).Name)} ({string.Join(", ", columns)}, " +
                       $"PRIMARY KEY ({string.Join(", ", table.KeyColumns.Select(q.Quote))}))";
             await SqliteConnections.ExecuteAsync(conn, ddl, ct, tx).ConfigureAwait(false);
@@ -75,7 +76,9 @@ internal sealed class SqliteChannelTarget(ResolvedConnection connection) : SqlCh
         var oneStatement = primaryKey.Count == keyIndexes.Length && primaryKey.All(c => !c.Nullable)
             && keyIndexes.All(i => primaryKey.Any(c => string.Equals(c.Name, table.Columns[i].Name, StringComparison.OrdinalIgnoreCase)));
         var onConflict = $" ON CONFLICT ({string.Join(", ", keyIndexes.Select(i => names[i]))}) DO " +
-                         (nonKeyIndexes.Length == 0 ? "NOTHING" : "UPDATE SET " + string.Join(", ", nonKeyIndexes.Select(i => $"{names[i]} = excluded.{names[i]}")));
+                         (nonKeyIndexes.Length == 0
+                             ? "NOTHING"
+                             : "UPDATE SET " + string.Join(", ", nonKeyIndexes.Select(i => $"{names[i]} = excluded.{names[i]}")));
         await using var update = Command(conn, tx, oneStatement || nonKeyIndexes.Length == 0 ? null :
             $"UPDATE {target} SET {string.Join(", ", nonKeyIndexes.Select(i => $"{names[i]} = @p{i}"))} WHERE {keyMatch}", table.Columns.Count);
         await using var insert = Command(conn, tx, oneStatement

@@ -29,7 +29,8 @@ internal static class SqliteConnections
         {
             await conn.OpenAsync(cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(conn, "PRAGMA foreign_keys = ON;", cancellationToken).ConfigureAwait(false);
-            await SqliteLockWait.InstallAsync(conn, connection, TimeSpan.FromSeconds(Math.Max(builder.DefaultTimeout, 1)), cancellationToken).ConfigureAwait(false);
+            await SqliteLockWait.InstallAsync(conn, connection, TimeSpan.FromSeconds(Math.Max(builder.DefaultTimeout, 1)), cancellationToken)
+                .ConfigureAwait(false);
             return conn;
         }
         catch (SqliteException ex)
@@ -51,7 +52,8 @@ internal static class SqliteConnections
     public static bool IsMissingFile(ResolvedConnection connection)
         => FileOf(connection) is { } file && file != ":memory:" && !file.StartsWith("file:", StringComparison.OrdinalIgnoreCase) && !File.Exists(file);
 
-    public static async Task<int> ExecuteAsync(SqliteConnection conn, string sql, CancellationToken ct, SqliteTransaction? tx = null, params (string Name, object? Value)[] parameters)
+    public static async Task<int> ExecuteAsync(
+        SqliteConnection conn, string sql, CancellationToken ct, SqliteTransaction? tx = null, params (string Name, object? Value)[] parameters)
     {
         await using var cmd = conn.CreateCommand();
         cmd.CommandText = sql;
@@ -60,7 +62,8 @@ internal static class SqliteConnections
         return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 
-    public static async Task<object?> ScalarAsync(SqliteConnection conn, string sql, CancellationToken ct, SqliteTransaction? tx = null, params (string Name, object? Value)[] parameters)
+    public static async Task<object?> ScalarAsync(
+        SqliteConnection conn, string sql, CancellationToken ct, SqliteTransaction? tx = null, params (string Name, object? Value)[] parameters)
     {
         await using var cmd = conn.CreateCommand();
         cmd.CommandText = sql;

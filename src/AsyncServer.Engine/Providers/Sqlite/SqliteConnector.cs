@@ -58,5 +58,6 @@ internal sealed class SqliteConnector(ResolvedConnection connection, bool keepAl
     public override async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _keepAlive, null) is { } keeper) await keeper.DisposeAsync().ConfigureAwait(false);
+        await base.DisposeAsync().ConfigureAwait(false);
     }
 }

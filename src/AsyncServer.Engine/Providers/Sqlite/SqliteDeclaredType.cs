@@ -28,9 +28,11 @@ internal static partial class SqliteDeclaredType
         // INT, not INTEGER: "INTEGER" on a sole primary key column would make it a rowid alias, which a
         // declared type that merely contains INT is not.
         if (upper.Contains("INT", StringComparison.Ordinal)) return "INT";
-        if (upper.Contains("CHAR", StringComparison.Ordinal) || upper.Contains("CLOB", StringComparison.Ordinal) || upper.Contains("TEXT", StringComparison.Ordinal)) return "TEXT";
+        if (upper.Contains("CHAR", StringComparison.Ordinal) || upper.Contains("CLOB", StringComparison.Ordinal)
+            || upper.Contains("TEXT", StringComparison.Ordinal)) return "TEXT";
         if (upper.Contains("BLOB", StringComparison.Ordinal)) return "BLOB";
-        if (upper.Contains("REAL", StringComparison.Ordinal) || upper.Contains("FLOA", StringComparison.Ordinal) || upper.Contains("DOUB", StringComparison.Ordinal)) return "REAL";
+        if (upper.Contains("REAL", StringComparison.Ordinal) || upper.Contains("FLOA", StringComparison.Ordinal)
+            || upper.Contains("DOUB", StringComparison.Ordinal)) return "REAL";
         return "NUMERIC";
     }
 }

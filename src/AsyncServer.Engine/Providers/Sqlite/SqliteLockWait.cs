@@ -53,7 +53,8 @@ public static class SqliteLockWait
             {
                 scope.GaveUpOn = connection.Display;
                 // Accurate for every role: in WAL mode a reader does not wait, a writer does.
-                scope.Notice($"SQLite database {connection.Display} is locked by another writer (process or connection); statements that write are waiting up to {timeout.TotalSeconds:0} s for it.");
+                scope.Notice($"SQLite database {connection.Display} is locked by another writer (process or connection); " +
+                             $"statements that write are waiting up to {timeout.TotalSeconds:0} s for it.");
             }
             catch (SqliteException)
             {
@@ -71,7 +72,8 @@ public static class SqliteLockWait
         return new AsyncServerException(ErrorIds.DatabaseLocked, ErrorKind.ResourceBusy,
             $"SQLite database {database} stayed locked by another process or connection, and the wait for it ended. " +
             "Hint: a long Start-AsyncDistribution, Receive-AsyncPackage or Move-AsyncStatusMessage, the service, or a tool holding a " +
-            "transaction open (a DB browser) may hold it; try again when it is done. SQLite suits one server; for several instances use PostgreSQL or SQL Server.",
+            "transaction open (a DB browser) may hold it; try again when it is done. " +
+            "SQLite suits one server; for several instances use PostgreSQL or SQL Server.",
             database, sqlite);
     }
 }
