@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using AsyncServer.Diagnostics;
@@ -83,7 +82,7 @@ public sealed class EndpointClient : IDisposable
         if (options.ClientCertificate is { } own) handler.SslOptions.ClientCertificates = [own];
         if (options.CertificateThumbprint is { Length: > 0 } pinned)
             handler.SslOptions.RemoteCertificateValidationCallback = (_, cert, _, _) =>
-                cert is not null && string.Equals(Convert.ToHexString(SHA1.HashData(cert.GetRawCertData())), pinned.Replace(" ", ""), StringComparison.OrdinalIgnoreCase);
+                cert is not null && string.Equals(cert.GetCertHashString(), pinned.Replace(" ", ""), StringComparison.OrdinalIgnoreCase);
         return handler;
     }
 

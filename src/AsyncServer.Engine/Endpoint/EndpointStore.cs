@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Data;
+using System.Globalization;
 using AsyncServer.Data;
 using AsyncServer.Diagnostics;
 using AsyncServer.Messaging.Sql;
@@ -100,12 +101,12 @@ public sealed class EndpointStore
         var salt = ChannelSecrets.NewSalt();
         await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         await using var tx = await BeginAsync(conn, ct).ConfigureAwait(false);
-        var active = Convert.ToInt32(await ScalarAsync(conn, tx, _sql.CountActiveCredentials, ct, ("@db", channelDatabase), ("@now", Time(now))).ConfigureAwait(false));
+        var active = Convert.ToInt32(await ScalarAsync(conn, tx, _sql.CountActiveCredentials, ct, ("@db", channelDatabase), ("@now", Time(now))).ConfigureAwait(false), CultureInfo.InvariantCulture);
         if (active >= MaxActiveCredentials)
             throw new AsyncServerException(ErrorIds.CredentialLimit, ErrorKind.InvalidOperation,
                 $"Channel database {channelDatabase} already has {active} active credentials (at most {MaxActiveCredentials}); revoke the older one with Revoke-AsyncChannelCredential first.", channelDatabase);
         var id = Convert.ToInt64(await ScalarAsync(conn, tx, _sql.InsertCredential, ct,
-            ("@db", channelDatabase), ("@salt", salt), ("@hash", ChannelSecrets.Hash(salt, secret)), ("@now", Time(now)), ("@expires", Time(expiresAt))).ConfigureAwait(false));
+            ("@db", channelDatabase), ("@salt", salt), ("@hash", ChannelSecrets.Hash(salt, secret)), ("@now", Time(now)), ("@expires", Time(expiresAt))).ConfigureAwait(false), CultureInfo.InvariantCulture);
         await tx.CommitAsync(ct).ConfigureAwait(false);
         return new NewChannelCredential(id, channelDatabase, secret, now, expiresAt);
     }
@@ -197,7 +198,7 @@ public sealed class EndpointStore
         {
             if (!await r.ReadAsync(ct).ConfigureAwait(false)) return new ReportOutcome(ReportOutcomeKind.NotFound, null);
             current = Enum.Parse<SessionStatus>(r.GetString(0));
-            tries = Convert.ToInt32(r.GetValue(1));
+            tries = Convert.ToInt32(r.GetValue(1), CultureInfo.InvariantCulture);
         }
         var owner = await ScalarAsync(conn, tx, _sql.LiveLeaseOwner, ct, ("@r", ReceiveLease(partition, channelDatabase))).ConfigureAwait(false) as string;
         if (!string.Equals(owner, leaseOwner, StringComparison.Ordinal))

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using AsyncServer.Client;
 using AsyncServer.Data;
 using AsyncServer.Diagnostics;
@@ -37,6 +38,8 @@ public sealed class RemotePackageReceiver(ILogger? log = null)
     public static string DefaultClientId => new string($"{Environment.MachineName}-{Environment.ProcessId}".Select(ch => char.IsAsciiLetterOrDigit(ch) || ch is '.' or '_' or '-' ? ch : '-').ToArray()) is { Length: > 0 } id ? id[..Math.Min(id.Length, 100)] : "client";
 
     /// <summary>What a run would do (-WhatIf): the listed sessions, nothing reported.</summary>
+    [SuppressMessage("Performance", "CA1822:Mark members as static",
+        Justification = "Public API beside RunAsync and PackageReceiver.PlanAsync; Receive-AsyncPackage calls it on the receiver instance.")]
     public async Task<IReadOnlyList<ReceivePlanItem>> PlanAsync(RemoteReceiveRequest request, CancellationToken ct)
     {
         using var client = new EndpointClient(request.Server, request.ChannelDatabase, request.Secret, request.ClientOptions);

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 
 namespace AsyncServer.Messaging;
 
@@ -21,17 +22,17 @@ internal static class SessionRecordReader
         DataGroup = r.GetString(3),
         Kind = Enum.Parse<SessionKind>(r.GetString(4)),
         // Booleans are INTEGER on SQLite, boolean/bit elsewhere.
-        DeleteExisting = Convert.ToBoolean(r.GetValue(5)),
+        DeleteExisting = Convert.ToBoolean(r.GetValue(5), CultureInfo.InvariantCulture),
         FullSyncReason = r.IsDBNull(6) ? null : r.GetString(6),
         FromVersion = r.IsDBNull(7) ? null : r.GetInt64(7),
         ToVersion = r.GetInt64(8),
-        Part = Convert.ToInt32(r.GetValue(9)),
+        Part = Convert.ToInt32(r.GetValue(9), CultureInfo.InvariantCulture),
         Status = Enum.Parse<SessionStatus>(r.GetString(10)),
         RowCount = r.GetInt64(11),
         PackageFile = r.IsDBNull(12) ? null : r.GetString(12),
         PackageSize = r.IsDBNull(13) ? null : r.GetInt64(13),
         PackageSha256 = r.IsDBNull(14) ? null : r.GetString(14),
-        Staged = Convert.ToBoolean(r.GetValue(15)),
+        Staged = Convert.ToBoolean(r.GetValue(15), CultureInfo.InvariantCulture),
         RequestedChannelDatabases = r.GetString(16).Split(',', StringSplitOptions.RemoveEmptyEntries),
         InstanceId = r.GetString(17),
         CreatedAt = timeAt(r, 18),
