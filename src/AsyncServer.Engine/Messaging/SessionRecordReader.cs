@@ -11,7 +11,8 @@ internal static class SessionRecordReader
 {
     public const string Columns =
         "s.id, s.partition, s.job_id, s.data_group, s.kind, s.delete_existing, s.full_sync_reason, s.from_version, s.to_version, s.part, " +
-        "s.status, s.row_count, s.package_file, s.package_size, s.package_sha256, s.staged, s.requested_channel_databases, s.instance_id, s.created_at, s.finished_at, s.message";
+        "s.status, s.row_count, s.package_file, s.package_size, s.package_sha256, s.staged, s.requested_channel_databases, s.instance_id, " +
+        "s.created_at, s.finished_at, s.message";
 
     /// <param name="timeAt">Reads a non-null timestamp column (text on SQLite, timestamptz or datetime2 elsewhere).</param>
     public static DownloadSessionRecord Read(DbDataReader r, Func<DbDataReader, int, DateTimeOffset> timeAt) => new()

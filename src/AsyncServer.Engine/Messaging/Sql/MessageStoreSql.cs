@@ -87,16 +87,20 @@ public abstract class MessageStoreSql
     /// </summary>
     public virtual string QuerySessions(SessionQueryShape shape)
     {
-        var sql = new StringBuilder("SELECT ").Append(shape.Limit ? Top : "").Append(SessionColumns).Append(CultureInfo.InvariantCulture, $" FROM {From("download_sessions", "s")} WHERE 1 = 1");
-        string Targets(string condition) => $"EXISTS (SELECT 1 FROM {From("session_targets", "x")} WHERE {C("x", "session_id")} = {C("s", "id")} AND {condition})";
+        var sql = new StringBuilder("SELECT ").Append(shape.Limit ? Top : "").Append(SessionColumns)
+            .Append(CultureInfo.InvariantCulture, $" FROM {From("download_sessions", "s")} WHERE 1 = 1");
+        string Targets(string condition) =>
+            $"EXISTS (SELECT 1 FROM {From("session_targets", "x")} WHERE {C("x", "session_id")} = {C("s", "id")} AND {condition})";
         if (shape.Ids > 0) sql.Append(CultureInfo.InvariantCulture, $" AND {C("s", "id")} {In("id", shape.Ids)}");
         if (shape.JobIds > 0) sql.Append(CultureInfo.InvariantCulture, $" AND {C("s", "job_id")} {In("job", shape.JobIds)}");
         if (shape.DataGroups > 0) sql.Append(CultureInfo.InvariantCulture, $" AND {C("s", "data_group")} {In("grp", shape.DataGroups)}");
         if (shape.Statuses > 0)
-            sql.Append(CultureInfo.InvariantCulture, $" AND ({C("s", "status")} {In("st", shape.Statuses)} OR {Targets($"{C("x", "status")} {In("st", shape.Statuses)}")})");
+            sql.Append(CultureInfo.InvariantCulture,
+                $" AND ({C("s", "status")} {In("st", shape.Statuses)} OR {Targets($"{C("x", "status")} {In("st", shape.Statuses)}")})");
         else if (shape.HideNoData)
             sql.Append(CultureInfo.InvariantCulture, $" AND {C("s", "status")} <> @noData");
-        if (shape.ChannelDatabases > 0) sql.Append(CultureInfo.InvariantCulture, $" AND {Targets($"{C("x", "channel_database")} {In("cdb", shape.ChannelDatabases)}")}");
+        if (shape.ChannelDatabases > 0)
+            sql.Append(CultureInfo.InvariantCulture, $" AND {Targets($"{C("x", "channel_database")} {In("cdb", shape.ChannelDatabases)}")}");
         if (shape.CreatedAfter) sql.Append(CultureInfo.InvariantCulture, $" AND {C("s", "created_at")} >= @after");
         if (shape.CreatedBefore) sql.Append(CultureInfo.InvariantCulture, $" AND {C("s", "created_at")} < @before");
         if (shape.AfterId) sql.Append(CultureInfo.InvariantCulture, $" AND {C("s", "id")} {(shape.NewestFirst ? "<" : ">")} @afterId");
@@ -125,7 +129,8 @@ public abstract class MessageStoreSql
     public virtual string SelectTargets(TargetSelection s)
     {
         var sql = new StringBuilder($"SELECT {C("t", "session_id")}, {C("t", "channel_database")} FROM {From("session_targets", "t")}{LockHint} ")
-            .Append(CultureInfo.InvariantCulture, $"INNER JOIN {From("download_sessions", "s")} ON {C("s", "id")} = {C("t", "session_id")} WHERE {TargetFilter(s)}");
+            .Append(CultureInfo.InvariantCulture,
+                $"INNER JOIN {From("download_sessions", "s")} ON {C("s", "id")} = {C("t", "session_id")} WHERE {TargetFilter(s)}");
         return sql.Append(CultureInfo.InvariantCulture, $" ORDER BY {C("t", "session_id")}, {C("t", "channel_database")}{ForUpdate("t")}{End}").ToString();
     }
 
@@ -253,4 +258,5 @@ public sealed record SessionQueryShape(int Ids, int JobIds, int DataGroups, int 
 }
 
 /// <summary>Which filters a target update has; parameters @from0.., @db, @id, @after, @before, @job, @group.</summary>
-public sealed record TargetSelection(int FromStatuses, bool ChannelDatabase, bool SessionId, bool AfterSessionId, bool BeforeSessionId, bool JobId, bool DataGroup);
+public sealed record TargetSelection(
+    int FromStatuses, bool ChannelDatabase, bool SessionId, bool AfterSessionId, bool BeforeSessionId, bool JobId, bool DataGroup);

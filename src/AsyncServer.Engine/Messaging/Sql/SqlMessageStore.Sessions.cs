@@ -40,9 +40,11 @@ public sealed partial class SqlMessageStore
             var holder = (string?)await w.ScalarAsync(Sql.LiveLeaseOwner, ("@r", completion.LeaseResource)).ConfigureAwait(false);
             if (!string.Equals(holder, completion.Owner, StringComparison.Ordinal))
                 throw Conflict($"the lease on {completion.LeaseResource} is no longer held by {completion.Owner}" + (holder is null ? "" : $" (now {holder})"));
-            var current = ToLong(await w.ScalarAsync(Sql.GetRowVersionLocked, ("@p", completion.Partition), ("@g", completion.DataGroup), ("@j", completion.JobId)).ConfigureAwait(false));
+            var current = ToLong(await w.ScalarAsync(Sql.GetRowVersionLocked,
+                ("@p", completion.Partition), ("@g", completion.DataGroup), ("@j", completion.JobId)).ConfigureAwait(false));
             if (current != completion.ExpectedRowVersion)
-                throw Conflict($"the row version of ({completion.DataGroup}, {completion.JobId}) moved from {completion.ExpectedRowVersion?.ToString(CultureInfo.CurrentCulture) ?? "none"} to {current}");
+                throw Conflict($"the row version of ({completion.DataGroup}, {completion.JobId}) moved from " +
+                    $"{completion.ExpectedRowVersion?.ToString(CultureInfo.CurrentCulture) ?? "none"} to {current}");
 
             var ids = new List<long>();
             foreach (var p in completion.Packages)
@@ -51,7 +53,8 @@ public sealed partial class SqlMessageStore
                 ids.Add(p.SessionId);
             }
             if (completion.NoDataSession is not null)
-                ids.Add(await InsertSessionAsync(w, completion.NoDataSession, SessionStatus.NoData, "No changes since the last distribution.").ConfigureAwait(false));
+                ids.Add(await InsertSessionAsync(w, completion.NoDataSession, SessionStatus.NoData, "No changes since the last distribution.")
+                    .ConfigureAwait(false));
             if (completion.NewRowVersion is { } version)
                 await w.ExecuteAsync(Sql.WriteRowVersion, ("@p", completion.Partition), ("@g", completion.DataGroup), ("@j", completion.JobId), ("@v", version),
                     ("@s", ids.Count == 0 ? null : ids[^1]), ("@now", Now)).ConfigureAwait(false);
@@ -99,7 +102,8 @@ public sealed partial class SqlMessageStore
             await Sql.InsertTargetsAsync(w, sessionId, channelDatabases, Now).ConfigureAwait(false);
         }, cancellationToken);
 
-    public Task<bool> UpdateSessionStatusAsync(long sessionId, IReadOnlyList<SessionStatus> fromStatuses, SessionStatus toStatus, string? message, CancellationToken cancellationToken)
+    public Task<bool> UpdateSessionStatusAsync(
+        long sessionId, IReadOnlyList<SessionStatus> fromStatuses, SessionStatus toStatus, string? message, CancellationToken cancellationToken)
     {
         if (fromStatuses.Count == 0) return Task.FromResult(false);
         return RunAsync(async w =>
@@ -117,10 +121,12 @@ public sealed partial class SqlMessageStore
             var changed = await w.ExecuteAsync(Sql.ReplacePackage, ("@rows", package.RowCount), ("@file", package.PackageFile), ("@size", package.PackageSize),
                 ("@sha", package.PackageSha256), ("@staged", package.Staged), ("@id", package.SessionId)).ConfigureAwait(false);
             if (changed != 1)
-                throw new AsyncServerException(ErrorIds.SessionNotFound, ErrorKind.ObjectNotFound, $"Session {package.SessionId} does not exist.", package.SessionId);
+                throw new AsyncServerException(ErrorIds.SessionNotFound, ErrorKind.ObjectNotFound,
+                    $"Session {package.SessionId} does not exist.", package.SessionId);
         }, cancellationToken, transaction: false);
 
-    public Task<IReadOnlyList<DownloadSessionRecord>> GetUnfinishedSessionsAsync(string partition, string dataGroup, string jobId, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<DownloadSessionRecord>> GetUnfinishedSessionsAsync(
+        string partition, string dataGroup, string jobId, CancellationToken cancellationToken)
         => RunAsync(w => ReadSessionsAsync(w, Sql.UnfinishedSessions,
             [("@p", partition), ("@g", dataGroup), ("@j", jobId), ("@started", nameof(SessionStatus.Started))]), cancellationToken, transaction: false);
 

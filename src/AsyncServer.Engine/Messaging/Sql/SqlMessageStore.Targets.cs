@@ -7,7 +7,8 @@ public sealed partial class SqlMessageStore
 {
     public Task<IReadOnlyList<DownloadSessionRecord>> GetPendingSessionsAsync(string channelDatabase, CancellationToken cancellationToken)
         => RunAsync(w => ReadSessionsAsync(w, Sql.PendingSessions(TargetStatuses.Pending.Count),
-            [("@db", channelDatabase), .. List("st", Names(TargetStatuses.Pending))], onlyChannelDatabase: channelDatabase), cancellationToken, transaction: false);
+            [("@db", channelDatabase), .. List("st", Names(TargetStatuses.Pending))], onlyChannelDatabase: channelDatabase),
+            cancellationToken, transaction: false);
 
     public Task<int> UpdateTargetsAsync(TargetUpdate update, CancellationToken cancellationToken)
     {
@@ -43,7 +44,8 @@ public sealed partial class SqlMessageStore
         return selected.Count;
     }
 
-    public Task<IReadOnlyList<string>> FindChannelDatabasesToSeedAsync(string partition, string dataGroup, string jobId, IReadOnlyList<string> channelDatabases, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<string>> FindChannelDatabasesToSeedAsync(
+        string partition, string dataGroup, string jobId, IReadOnlyList<string> channelDatabases, CancellationToken cancellationToken)
     {
         if (channelDatabases.Count == 0) return Task.FromResult<IReadOnlyList<string>>([]);
         return RunAsync<IReadOnlyList<string>>(async w =>
