@@ -12,7 +12,9 @@ namespace AsyncServer.Service;
 /// computes its next due time when it ends, and on stop cancels the runs still going and waits for them, so
 /// no session is left Started. A run that fails is logged and simply runs again when next due.
 /// </summary>
-public sealed class ScheduleWorker(ServiceOptions options, CmdletHost host, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<ScheduleWorker> log) : BackgroundService
+public sealed class ScheduleWorker(
+    ServiceOptions options, CmdletHost host, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<ScheduleWorker> log)
+    : BackgroundService
 {
     private readonly Dictionary<ScheduledWork, (CmdletRun Run, Task Done)> _running = [];
 
@@ -134,12 +136,14 @@ public sealed class ScheduleWorker(ServiceOptions options, CmdletHost host, Time
         {
             var config = ConfigurationLoader.Load(options.ConfigurationPath, ConfigurationOrigin.ServiceOption);
             foreach (var name in options.Schedules.Where(n => config.FindSchedule(n) is null))
-                throw new ArgumentException($"--schedules names '{name}', which is not defined in the configuration's $.schedules ({options.ConfigurationPath}).");
+                throw new ArgumentException(
+                    $"--schedules names '{name}', which is not defined in the configuration's $.schedules ({options.ConfigurationPath}).");
             var chosen = config.Schedules
                 .Where(s => options.Schedules.Count == 0 || options.Schedules.Contains(s.Name, StringComparer.OrdinalIgnoreCase))
                 .ToList();
             foreach (var s in chosen.Where(s => !s.Active || s.Recurrence is null))
-                log.LogInformation("Schedule {Schedule} is {Why}; the service leaves it alone.", s.Name, s.Active ? "run on demand only (no recurrence)" : "inactive");
+                log.LogInformation("Schedule {Schedule} is {Why}; the service leaves it alone.",
+                    s.Name, s.Active ? "run on demand only (no recurrence)" : "inactive");
             var lastRuns = await LastRunsAsync(ct);
             foreach (var s in chosen.Where(s => s.Active && s.Recurrence is not null))
             {
@@ -163,7 +167,10 @@ public sealed class ScheduleWorker(ServiceOptions options, CmdletHost host, Time
                 Name = "Client " + options.ClientChannelDatabase, Command = "Receive-AsyncPackage",
                 Parameters = options.ClientEndpoint is { } endpoint
                     ? EndpointClientParameters.For(options.ClientChannelDatabase!, endpoint)
-                    : new Dictionary<string, object> { ["ChannelDatabase"] = options.ClientChannelDatabase!, ["ConfigurationPath"] = options.ConfigurationPath },
+                    : new Dictionary<string, object>
+                    {
+                        ["ChannelDatabase"] = options.ClientChannelDatabase!, ["ConfigurationPath"] = options.ConfigurationPath,
+                    },
                 Recurrence = interval, NextDue = now,
             });
         }

@@ -122,7 +122,8 @@ public sealed class ServiceOptions
     /// "channelProvider", "localFolder", "certificateThumbprint" }. The secret is read from its file at every run, so a
     /// rotated secret needs no restart; it is never a command-line option.
     /// </summary>
-    public sealed record EndpointClientSettings(Uri Server, string SecretFile, string ChannelConnectionString, string? ChannelProvider, string? LocalFolder, string? CertificateThumbprint)
+    public sealed record EndpointClientSettings(
+        Uri Server, string SecretFile, string ChannelConnectionString, string? ChannelProvider, string? LocalFolder, string? CertificateThumbprint)
     {
         public static EndpointClientSettings? From(IConfigurationSection c)
         {
@@ -131,10 +132,13 @@ public sealed class ServiceOptions
             if (!Uri.TryCreate(server, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
                 throw new ArgumentException($"client.server '{server}' is not a URL such as https://hq.example.com:8443.");
             var secretFile = c["SecretFile"];
-            if (string.IsNullOrWhiteSpace(secretFile)) throw new ArgumentException("client.server needs client.secretFile: the file holding the channel database's endpoint secret.");
+            if (string.IsNullOrWhiteSpace(secretFile))
+                throw new ArgumentException("client.server needs client.secretFile: the file holding the channel database's endpoint secret.");
             var connection = c["ChannelConnectionString"];
-            if (string.IsNullOrWhiteSpace(connection)) throw new ArgumentException("client.server needs client.channelConnectionString: the store's own channel database.");
-            return new EndpointClientSettings(uri, Path.GetFullPath(secretFile), connection, c["ChannelProvider"], c["LocalFolder"] is { Length: > 0 } f ? Path.GetFullPath(f) : null, c["CertificateThumbprint"]);
+            if (string.IsNullOrWhiteSpace(connection))
+                throw new ArgumentException("client.server needs client.channelConnectionString: the store's own channel database.");
+            return new EndpointClientSettings(uri, Path.GetFullPath(secretFile), connection, c["ChannelProvider"],
+                c["LocalFolder"] is { Length: > 0 } f ? Path.GetFullPath(f) : null, c["CertificateThumbprint"]);
         }
     }
 

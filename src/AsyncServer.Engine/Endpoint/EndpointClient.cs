@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using AsyncServer.Diagnostics;
@@ -60,9 +59,11 @@ public sealed class EndpointClient : IDisposable
                 $"The endpoint {server} is not https; the channel secret would cross the network in clear text. Use https://.", server.ToString());
         _http = new HttpClient(handler ?? CreateHandler(options), disposeHandler: true) { BaseAddress = server, Timeout = Timeout.InfiniteTimeSpan };
         if (secret is not null)
-            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{channelDatabase}:{secret}")));
+            _http.DefaultRequestHeaders.Authorization =
+                new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{channelDatabase}:{secret}")));
         else if (options.ClientCertificate is null)
-            throw new AsyncServerException(ErrorIds.SecretNotFound, ErrorKind.InvalidArgument, $"Channel database {channelDatabase}: give its endpoint secret or a client certificate.", channelDatabase);
+            throw new AsyncServerException(ErrorIds.SecretNotFound, ErrorKind.InvalidArgument,
+                $"Channel database {channelDatabase}: give its endpoint secret or a client certificate.", channelDatabase);
         _http.DefaultRequestHeaders.Add("X-AsyncServer-Client-Version", options.ClientVersion);
         _retry = new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
@@ -71,7 +72,8 @@ public sealed class EndpointClient : IDisposable
                 Delay = options.FirstRetryDelay,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
-                ShouldHandle = new PredicateBuilder().Handle<TransientEndpointException>().Handle<HttpRequestException>().Handle<IOException>().Handle<TimeoutRejectedException>(),
+                ShouldHandle = new PredicateBuilder().Handle<TransientEndpointException>().Handle<HttpRequestException>().Handle<IOException>()
+                    .Handle<TimeoutRejectedException>(),
             })
             .AddTimeout(options.AttemptTimeout)
             .Build();
@@ -83,7 +85,7 @@ public sealed class EndpointClient : IDisposable
         if (options.ClientCertificate is { } own) handler.SslOptions.ClientCertificates = [own];
         if (options.CertificateThumbprint is { Length: > 0 } pinned)
             handler.SslOptions.RemoteCertificateValidationCallback = (_, cert, _, _) =>
-                cert is not null && string.Equals(Convert.ToHexString(SHA1.HashData(cert.GetRawCertData())), pinned.Replace(" ", ""), StringComparison.OrdinalIgnoreCase);
+                cert is not null && string.Equals(cert.GetCertHashString(), pinned.Replace(" ", ""), StringComparison.OrdinalIgnoreCase);
         return handler;
     }
 
@@ -95,7 +97,8 @@ public sealed class EndpointClient : IDisposable
     private static bool IsTransient(HttpStatusCode status) => (int)status >= 500 || status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
 
     /// <summary>Sends through the retry pipeline; transient statuses are retried, the final response is returned (the caller disposes it).</summary>
-    private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> request, CancellationToken ct, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
+    private async Task<HttpResponseMessage> SendAsync(
+        Func<HttpRequestMessage> request, CancellationToken ct, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {
         try
         {
@@ -111,7 +114,8 @@ public sealed class EndpointClient : IDisposable
                 return response;
             }, ct).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is TransientEndpointException or HttpRequestException or IOException or TimeoutRejectedException && !ct.IsCancellationRequested)
+        catch (Exception ex) when (ex is TransientEndpointException or HttpRequestException or IOException or TimeoutRejectedException
+            && !ct.IsCancellationRequested)
         {
             throw Unavailable(ex);
         }
@@ -127,13 +131,15 @@ public sealed class EndpointClient : IDisposable
         return response.StatusCode switch
         {
             HttpStatusCode.Unauthorized => new AsyncServerException(ErrorIds.EndpointUnauthorized, ErrorKind.PermissionDenied,
-                $"The endpoint {Server} refused the credential of channel database {_channelDatabase} (401): the secret is wrong, revoked or expired; ask HQ for a new one (New-AsyncChannelCredential).", _channelDatabase),
+                $"The endpoint {Server} refused the credential of channel database {_channelDatabase} (401): the secret is wrong, revoked or expired; " +
+                "ask HQ for a new one (New-AsyncChannelCredential).", _channelDatabase),
             HttpStatusCode.Forbidden => new AsyncServerException(ErrorIds.EndpointUnauthorized, ErrorKind.PermissionDenied,
                 $"The endpoint {Server} does not allow channel database {_channelDatabase} to {what} (403).", _channelDatabase),
             HttpStatusCode.NotFound => new AsyncServerException(ErrorIds.EndpointProtocol, ErrorKind.ObjectNotFound,
                 $"The endpoint {Server} answered 404 to {what}: {detail ?? "is the server URL right (https://host:port, no path)?"}", Server.ToString()),
             _ => new AsyncServerException(ErrorIds.EndpointProtocol, ErrorKind.InvalidOperation,
-                $"The endpoint {Server} answered {(int)response.StatusCode} {response.StatusCode} to {what}{(detail is null ? "" : ": " + detail)}", Server.ToString()),
+                $"The endpoint {Server} answered {(int)response.StatusCode} {response.StatusCode} to {what}{(detail is null ? "" : ": " + detail)}",
+                Server.ToString()),
         };
     }
 
@@ -154,13 +160,16 @@ public sealed class EndpointClient : IDisposable
         using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, "api/v1/sessions"), ct).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.OK) throw await FailureAsync(response, "list its sessions").ConfigureAwait(false);
         return await response.Content.ReadFromJsonAsync<RemoteSessionList>(Json, ct).ConfigureAwait(false)
-            ?? throw new AsyncServerException(ErrorIds.EndpointProtocol, ErrorKind.InvalidData, $"The endpoint {Server} sent an empty session list.", Server.ToString());
+            ?? throw new AsyncServerException(ErrorIds.EndpointProtocol, ErrorKind.InvalidData,
+                $"The endpoint {Server} sent an empty session list.", Server.ToString());
     }
 
     /// <summary>Takes or renews the receive lease for this client; false when another client holds it.</summary>
     public async Task<bool> AcquireLeaseAsync(string clientId, CancellationToken ct)
     {
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, "api/v1/lease") { Content = JsonContent.Create(new { clientId }, options: Json) }, ct).ConfigureAwait(false);
+        using var response = await SendAsync(
+            () => new HttpRequestMessage(HttpMethod.Post, "api/v1/lease") { Content = JsonContent.Create(new { clientId }, options: Json) }, ct)
+            .ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.Conflict) return false;
         if (response.StatusCode != HttpStatusCode.OK) throw await FailureAsync(response, "take the receive lease").ConfigureAwait(false);
         return true;
@@ -168,7 +177,9 @@ public sealed class EndpointClient : IDisposable
 
     public async Task ReleaseLeaseAsync(string clientId, CancellationToken ct)
     {
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, "api/v1/lease/release") { Content = JsonContent.Create(new { clientId }, options: Json) }, ct).ConfigureAwait(false);
+        using var response = await SendAsync(
+            () => new HttpRequestMessage(HttpMethod.Post, "api/v1/lease/release") { Content = JsonContent.Create(new { clientId }, options: Json) }, ct)
+            .ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.NoContent) throw await FailureAsync(response, "release the receive lease").ConfigureAwait(false);
     }
 
@@ -176,7 +187,9 @@ public sealed class EndpointClient : IDisposable
     public async Task<RemoteReport> ReportAsync(long sessionId, ReportStage stage, string clientId, string? message, CancellationToken ct)
     {
         var body = new { stage = stage.ToString(), clientId, message = message is { Length: > 2000 } ? message[..2000] : message };
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, $"api/v1/sessions/{sessionId}/reports") { Content = JsonContent.Create(body, options: Json) }, ct).ConfigureAwait(false);
+        using var response = await SendAsync(
+            () => new HttpRequestMessage(HttpMethod.Post, $"api/v1/sessions/{sessionId}/reports") { Content = JsonContent.Create(body, options: Json) }, ct)
+            .ConfigureAwait(false);
         if (response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound)
             return new RemoteReport(false, null, await DetailAsync(response).ConfigureAwait(false));
         if (response.StatusCode != HttpStatusCode.OK) throw await FailureAsync(response, $"report {stage} for session {sessionId}").ConfigureAwait(false);
@@ -193,7 +206,8 @@ public sealed class EndpointClient : IDisposable
     public async Task<bool> DownloadAsync(RemoteSession s, string path, CancellationToken ct)
     {
         if (s.PackageSize is not { } size || s.PackageSha256 is not { Length: 64 } sha)
-            throw new AsyncServerException(ErrorIds.EndpointProtocol, ErrorKind.InvalidData, $"The endpoint lists session {s.Id} without its package size and SHA-256.", s.Id);
+            throw new AsyncServerException(ErrorIds.EndpointProtocol, ErrorKind.InvalidData,
+                $"The endpoint lists session {s.Id} without its package size and SHA-256.", s.Id);
         var partial = path + ".partial";
         if (File.Exists(partial) && new FileInfo(partial).Length > size) File.Delete(partial);
         var gone = false;
@@ -213,18 +227,21 @@ public sealed class EndpointClient : IDisposable
                 if (IsTransient(response.StatusCode)) throw new TransientEndpointException($"{(int)response.StatusCode} {response.StatusCode}");
                 // 404: the session is no longer pending here (canceled meanwhile); nothing to download.
                 if (response.StatusCode == HttpStatusCode.NotFound) { gone = true; return; }
-                if (response.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.PartialContent)) throw await FailureAsync(response, $"download session {s.Id}").ConfigureAwait(false);
+                if (response.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.PartialContent))
+                    throw await FailureAsync(response, $"download session {s.Id}").ConfigureAwait(false);
                 // 200 means the whole package: the server ignored the range (If-Range did not match), so start over.
                 var append = response.StatusCode == HttpStatusCode.PartialContent && response.Content.Headers.ContentRange?.From == have;
                 await using var body = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
-                await using var file = new FileStream(partial, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+                await using var file = new FileStream(
+                    partial, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
                 // A connection cut mid-body throws here (IOException or HttpRequestException) and the next attempt resumes.
                 await body.CopyToAsync(file, 1 << 16, token).ConfigureAwait(false);
                 await file.FlushAsync(token).ConfigureAwait(false);
                 file.Flush(flushToDisk: true);
             }, ct).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is TransientEndpointException or HttpRequestException or IOException or TimeoutRejectedException && !ct.IsCancellationRequested)
+        catch (Exception ex) when (ex is TransientEndpointException or HttpRequestException or IOException or TimeoutRejectedException
+            && !ct.IsCancellationRequested)
         {
             throw Unavailable(ex);
         }
@@ -235,7 +252,8 @@ public sealed class EndpointClient : IDisposable
         {
             TryDelete(partial);
             throw new AsyncServerException(ErrorIds.PackageMismatch, ErrorKind.InvalidData,
-                $"The downloaded package of session {s.Id} has SHA-256 {actualSha} ({actualSize} bytes); the endpoint listed {sha} ({size} bytes). It was changed or damaged after it was recorded.", s.Id);
+                $"The downloaded package of session {s.Id} has SHA-256 {actualSha} ({actualSize} bytes); the endpoint listed {sha} ({size} bytes). " +
+                "It was changed or damaged after it was recorded.", s.Id);
         }
         File.Move(partial, path, overwrite: true);
         return true;

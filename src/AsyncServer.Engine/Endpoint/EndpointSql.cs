@@ -3,8 +3,8 @@ using AsyncServer.Data;
 namespace AsyncServer.Endpoint;
 
 /// <summary>
-/// The endpoint's SQL, one set of texts per provider (its tables are schema 3 in each provider's migrations), built by pure functions (the SQL Server texts are parsed
-/// with ScriptDom in the tests). Every value is a parameter; the table names are constants. Parameters:
+/// The endpoint's SQL, one set of texts per provider (its tables are schema 3 in each provider's migrations), built by pure
+/// functions (the SQL Server texts are parsed with ScriptDom in the tests). Every value is a parameter; the table names are constants. Parameters:
 /// @db channel database, @id credential id, @s session id, @now the time, @r lease resource, @o lease owner.
 /// </summary>
 public sealed record EndpointSql
@@ -47,8 +47,10 @@ public sealed record EndpointSql
     /// <summary>SQLite and PostgreSQL share the ANSI texts; only the schema prefix, types and the lock differ.</summary>
     private static EndpointSql Ansi(string p, string insertCredential, string forUpdate, string serverNow) => new()
     {
-        UnrevokedCredentials = $"SELECT id, salt, secret_hash, expires_at FROM {p}channel_credentials WHERE channel_database = @db AND revoked_at IS NULL ORDER BY id",
-        CountActiveCredentials = $"SELECT COUNT(*) FROM {p}channel_credentials WHERE channel_database = @db AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > @now)",
+        UnrevokedCredentials = $"SELECT id, salt, secret_hash, expires_at FROM {p}channel_credentials " +
+            "WHERE channel_database = @db AND revoked_at IS NULL ORDER BY id",
+        CountActiveCredentials = $"SELECT COUNT(*) FROM {p}channel_credentials " +
+            "WHERE channel_database = @db AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > @now)",
         InsertCredential = insertCredential,
         TouchCredential = $"UPDATE {p}channel_credentials SET last_used_at = @now WHERE id = @id",
         RecordContact = $"""
@@ -63,14 +65,16 @@ public sealed record EndpointSql
         RevokeOne = $"UPDATE {p}channel_credentials SET revoked_at = @now WHERE channel_database = @db AND id = @id AND revoked_at IS NULL",
         LockTarget = $"SELECT status, tries FROM {p}session_targets WHERE session_id = @s AND channel_database = @db{forUpdate}",
         LiveLeaseOwner = $"SELECT owner FROM {p}leases WHERE resource = @r AND expires_at > {serverNow}",
-        UpdateTarget = $"UPDATE {p}session_targets SET status = @to, tries = tries + @inc, updated_at = @now, message = @m WHERE session_id = @s AND channel_database = @db",
+        UpdateTarget = $"UPDATE {p}session_targets SET status = @to, tries = tries + @inc, updated_at = @now, message = @m " +
+            "WHERE session_id = @s AND channel_database = @db",
         InsertStatusMessage = $"INSERT INTO {p}status_messages (session_id, channel_database, status, message, created_at) VALUES (@s, @db, @to, @m, @now)",
         LogSuspendLater = $"""
             INSERT INTO {p}status_messages (session_id, channel_database, status, message, created_at)
             SELECT session_id, channel_database, @susp, @m, @now FROM {p}session_targets
             WHERE channel_database = @db AND session_id > @s AND status IN (@p0, @p1, @p2) ORDER BY session_id
             """,
-        SuspendLater = $"UPDATE {p}session_targets SET status = @susp, updated_at = @now, message = @m WHERE channel_database = @db AND session_id > @s AND status IN (@p0, @p1, @p2)",
+        SuspendLater = $"UPDATE {p}session_targets SET status = @susp, updated_at = @now, message = @m " +
+            "WHERE channel_database = @db AND session_id > @s AND status IN (@p0, @p1, @p2)",
     };
 
     private static string ListText(string p, string where) =>
@@ -78,27 +82,34 @@ public sealed record EndpointSql
         $"FROM {p}channel_credentials c LEFT JOIN {p}channel_contacts k ON k.channel_database = c.channel_database {where}ORDER BY c.channel_database, c.id";
 
     public static readonly EndpointSql Sqlite = Ansi("",
-        "INSERT INTO channel_credentials (channel_database, salt, secret_hash, created_at, expires_at) VALUES (@db, @salt, @hash, @now, @expires); SELECT last_insert_rowid();",
+        "INSERT INTO channel_credentials (channel_database, salt, secret_hash, created_at, expires_at) " +
+        "VALUES (@db, @salt, @hash, @now, @expires); SELECT last_insert_rowid();",
         forUpdate: "", serverNow: "strftime('%Y-%m-%dT%H:%M:%f0000Z', 'now')");
 
     private const string Pg = "asyncserver.";
 
     public static readonly EndpointSql PostgreSql = Ansi(Pg,
-        $"INSERT INTO {Pg}channel_credentials (channel_database, salt, secret_hash, created_at, expires_at) VALUES (@db, @salt, @hash, @now, @expires) RETURNING id",
+        $"INSERT INTO {Pg}channel_credentials (channel_database, salt, secret_hash, created_at, expires_at) " +
+        "VALUES (@db, @salt, @hash, @now, @expires) RETURNING id",
         forUpdate: " FOR UPDATE", serverNow: "clock_timestamp()");
 
     private const string ListSqlServer =
-        "SELECT [c].[id], [c].[channel_database], [c].[created_at], [c].[expires_at], [c].[last_used_at], [c].[revoked_at], [k].[last_contact_at], [k].[client_version], [k].[remote_address] " +
+        "SELECT [c].[id], [c].[channel_database], [c].[created_at], [c].[expires_at], [c].[last_used_at], [c].[revoked_at], " +
+        "[k].[last_contact_at], [k].[client_version], [k].[remote_address] " +
         "FROM [dbo].[channel_credentials] AS [c] LEFT OUTER JOIN [dbo].[channel_contacts] AS [k] ON [k].[channel_database] = [c].[channel_database] ";
 
     public static readonly EndpointSql SqlServer = new()
     {
-        UnrevokedCredentials = "SELECT [id], [salt], [secret_hash], [expires_at] FROM [dbo].[channel_credentials] WHERE [channel_database] = @db AND [revoked_at] IS NULL ORDER BY [id];",
-        CountActiveCredentials = "SELECT COUNT(*) FROM [dbo].[channel_credentials] WITH (UPDLOCK, HOLDLOCK) WHERE [channel_database] = @db AND [revoked_at] IS NULL AND ([expires_at] IS NULL OR [expires_at] > @now);",
-        InsertCredential = "INSERT INTO [dbo].[channel_credentials] ([channel_database], [salt], [secret_hash], [created_at], [expires_at]) OUTPUT [inserted].[id] VALUES (@db, @salt, @hash, @now, @expires);",
+        UnrevokedCredentials = "SELECT [id], [salt], [secret_hash], [expires_at] FROM [dbo].[channel_credentials] " +
+            "WHERE [channel_database] = @db AND [revoked_at] IS NULL ORDER BY [id];",
+        CountActiveCredentials = "SELECT COUNT(*) FROM [dbo].[channel_credentials] WITH (UPDLOCK, HOLDLOCK) " +
+            "WHERE [channel_database] = @db AND [revoked_at] IS NULL AND ([expires_at] IS NULL OR [expires_at] > @now);",
+        InsertCredential = "INSERT INTO [dbo].[channel_credentials] ([channel_database], [salt], [secret_hash], [created_at], [expires_at]) " +
+            "OUTPUT [inserted].[id] VALUES (@db, @salt, @hash, @now, @expires);",
         TouchCredential = "UPDATE [dbo].[channel_credentials] SET [last_used_at] = @now WHERE [id] = @id;",
         RecordContact = """
-            UPDATE [dbo].[channel_contacts] WITH (UPDLOCK, HOLDLOCK) SET [last_contact_at] = @now, [client_version] = @version, [remote_address] = @address, [credential_id] = @id
+            UPDATE [dbo].[channel_contacts] WITH (UPDLOCK, HOLDLOCK)
+            SET [last_contact_at] = @now, [client_version] = @version, [remote_address] = @address, [credential_id] = @id
             WHERE [channel_database] = @db;
             IF @@ROWCOUNT = 0
                 INSERT INTO [dbo].[channel_contacts] ([channel_database], [last_contact_at], [client_version], [remote_address], [credential_id])
@@ -110,13 +121,16 @@ public sealed record EndpointSql
         RevokeOne = "UPDATE [dbo].[channel_credentials] SET [revoked_at] = @now WHERE [channel_database] = @db AND [id] = @id AND [revoked_at] IS NULL;",
         LockTarget = "SELECT [status], [tries] FROM [dbo].[session_targets] WITH (UPDLOCK, HOLDLOCK) WHERE [session_id] = @s AND [channel_database] = @db;",
         LiveLeaseOwner = "SELECT [owner] FROM [dbo].[leases] WHERE [resource] = @r AND [expires_at] > SYSUTCDATETIME();",
-        UpdateTarget = "UPDATE [dbo].[session_targets] SET [status] = @to, [tries] = [tries] + @inc, [updated_at] = @now, [message] = @m WHERE [session_id] = @s AND [channel_database] = @db;",
-        InsertStatusMessage = "INSERT INTO [dbo].[status_messages] ([session_id], [channel_database], [status], [message], [created_at]) VALUES (@s, @db, @to, @m, @now);",
+        UpdateTarget = "UPDATE [dbo].[session_targets] SET [status] = @to, [tries] = [tries] + @inc, [updated_at] = @now, [message] = @m " +
+            "WHERE [session_id] = @s AND [channel_database] = @db;",
+        InsertStatusMessage = "INSERT INTO [dbo].[status_messages] ([session_id], [channel_database], [status], [message], [created_at]) " +
+            "VALUES (@s, @db, @to, @m, @now);",
         LogSuspendLater = """
             INSERT INTO [dbo].[status_messages] ([session_id], [channel_database], [status], [message], [created_at])
             SELECT [session_id], [channel_database], @susp, @m, @now FROM [dbo].[session_targets] WITH (UPDLOCK, HOLDLOCK)
             WHERE [channel_database] = @db AND [session_id] > @s AND [status] IN (@p0, @p1, @p2) ORDER BY [session_id];
             """,
-        SuspendLater = "UPDATE [dbo].[session_targets] SET [status] = @susp, [updated_at] = @now, [message] = @m WHERE [channel_database] = @db AND [session_id] > @s AND [status] IN (@p0, @p1, @p2);",
+        SuspendLater = "UPDATE [dbo].[session_targets] SET [status] = @susp, [updated_at] = @now, [message] = @m " +
+            "WHERE [channel_database] = @db AND [session_id] > @s AND [status] IN (@p0, @p1, @p2);",
     };
 }

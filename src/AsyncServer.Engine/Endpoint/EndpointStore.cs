@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Data;
+using System.Globalization;
 using AsyncServer.Data;
 using AsyncServer.Diagnostics;
 using AsyncServer.Messaging.Sql;
@@ -77,7 +78,8 @@ public sealed class EndpointStore
         return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 
-    private static async Task<object?> ScalarAsync(DbConnection conn, DbTransaction? tx, string sql, CancellationToken ct, params (string, object?)[] parameters)
+    private static async Task<object?> ScalarAsync(
+        DbConnection conn, DbTransaction? tx, string sql, CancellationToken ct, params (string, object?)[] parameters)
     {
         await using var cmd = Command(conn, tx, sql, parameters);
         var v = await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false);
@@ -100,12 +102,16 @@ public sealed class EndpointStore
         var salt = ChannelSecrets.NewSalt();
         await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         await using var tx = await BeginAsync(conn, ct).ConfigureAwait(false);
-        var active = Convert.ToInt32(await ScalarAsync(conn, tx, _sql.CountActiveCredentials, ct, ("@db", channelDatabase), ("@now", Time(now))).ConfigureAwait(false));
+        var active = Convert.ToInt32(
+            await ScalarAsync(conn, tx, _sql.CountActiveCredentials, ct, ("@db", channelDatabase), ("@now", Time(now))).ConfigureAwait(false),
+            CultureInfo.InvariantCulture);
         if (active >= MaxActiveCredentials)
             throw new AsyncServerException(ErrorIds.CredentialLimit, ErrorKind.InvalidOperation,
-                $"Channel database {channelDatabase} already has {active} active credentials (at most {MaxActiveCredentials}); revoke the older one with Revoke-AsyncChannelCredential first.", channelDatabase);
+                $"Channel database {channelDatabase} already has {active} active credentials (at most {MaxActiveCredentials}); " +
+                "revoke the older one with Revoke-AsyncChannelCredential first.", channelDatabase);
         var id = Convert.ToInt64(await ScalarAsync(conn, tx, _sql.InsertCredential, ct,
-            ("@db", channelDatabase), ("@salt", salt), ("@hash", ChannelSecrets.Hash(salt, secret)), ("@now", Time(now)), ("@expires", Time(expiresAt))).ConfigureAwait(false));
+            ("@db", channelDatabase), ("@salt", salt), ("@hash", ChannelSecrets.Hash(salt, secret)), ("@now", Time(now)), ("@expires", Time(expiresAt)))
+            .ConfigureAwait(false), CultureInfo.InvariantCulture);
         await tx.CommitAsync(ct).ConfigureAwait(false);
         return new NewChannelCredential(id, channelDatabase, secret, now, expiresAt);
     }
@@ -113,7 +119,9 @@ public sealed class EndpointStore
     public async Task<IReadOnlyList<ChannelCredentialInfo>> GetCredentialsAsync(string? channelDatabase, CancellationToken ct)
     {
         await using var conn = await OpenAsync(ct).ConfigureAwait(false);
-        await using var cmd = channelDatabase is null ? Command(conn, null, _sql.ListCredentials) : Command(conn, null, _sql.ListCredentialsOf, ("@db", channelDatabase));
+        await using var cmd = channelDatabase is null
+            ? Command(conn, null, _sql.ListCredentials)
+            : Command(conn, null, _sql.ListCredentialsOf, ("@db", channelDatabase));
         await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
         var list = new List<ChannelCredentialInfo>();
         while (await r.ReadAsync(ct).ConfigureAwait(false))
@@ -197,12 +205,14 @@ public sealed class EndpointStore
         {
             if (!await r.ReadAsync(ct).ConfigureAwait(false)) return new ReportOutcome(ReportOutcomeKind.NotFound, null);
             current = Enum.Parse<SessionStatus>(r.GetString(0));
-            tries = Convert.ToInt32(r.GetValue(1));
+            tries = Convert.ToInt32(r.GetValue(1), CultureInfo.InvariantCulture);
         }
         var owner = await ScalarAsync(conn, tx, _sql.LiveLeaseOwner, ct, ("@r", ReceiveLease(partition, channelDatabase))).ConfigureAwait(false) as string;
         if (!string.Equals(owner, leaseOwner, StringComparison.Ordinal))
             return new ReportOutcome(ReportOutcomeKind.NotLeaseHolder, current,
-                owner is null ? "the client holds no receive lease on its channel database (it expired or was never taken)" : "another client holds the receive lease on this channel database");
+                owner is null
+                    ? "the client holds no receive lease on its channel database (it expired or was never taken)"
+                    : "another client holds the receive lease on this channel database");
         var givenUp = TargetStatuses.Failed.Contains(current) && tryCount > 0 && tries >= tryCount;
         switch (TargetStateMachine.Decide(current, stage, givenUp))
         {
@@ -216,12 +226,14 @@ public sealed class EndpointStore
         var text = Truncate(message, 2000) ?? $"{stage} (reported over the endpoint).";
         await ExecuteAsync(conn, tx, _sql.UpdateTarget, ct, ("@to", to.ToString()), ("@inc", failed ? 1 : 0), ("@now", Time(now)), ("@m", text),
             ("@s", sessionId), ("@db", channelDatabase)).ConfigureAwait(false);
-        await ExecuteAsync(conn, tx, _sql.InsertStatusMessage, ct, ("@s", sessionId), ("@db", channelDatabase), ("@to", to.ToString()), ("@m", text), ("@now", Time(now))).ConfigureAwait(false);
+        await ExecuteAsync(conn, tx, _sql.InsertStatusMessage, ct,
+            ("@s", sessionId), ("@db", channelDatabase), ("@to", to.ToString()), ("@m", text), ("@now", Time(now))).ConfigureAwait(false);
         if (failed)
         {
             var why = $"Blocked behind session {sessionId} ({to}): {text}";
             var p = TargetStateMachine.SuspendedBehindFailure;
-            (string, object?)[] parameters = [("@susp", nameof(SessionStatus.Suspended)), ("@m", Truncate(why, 2000)), ("@now", Time(now)), ("@db", channelDatabase), ("@s", sessionId),
+            (string, object?)[] parameters = [
+                ("@susp", nameof(SessionStatus.Suspended)), ("@m", Truncate(why, 2000)), ("@now", Time(now)), ("@db", channelDatabase), ("@s", sessionId),
                 ("@p0", p[0].ToString()), ("@p1", p[1].ToString()), ("@p2", p[2].ToString())];
             await ExecuteAsync(conn, tx, _sql.LogSuspendLater, ct, parameters).ConfigureAwait(false);
             await ExecuteAsync(conn, tx, _sql.SuspendLater, ct, parameters).ConfigureAwait(false);

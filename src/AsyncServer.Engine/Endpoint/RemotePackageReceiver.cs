@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using AsyncServer.Client;
 using AsyncServer.Data;
 using AsyncServer.Diagnostics;
@@ -34,9 +35,15 @@ public sealed class RemotePackageReceiver(ILogger? log = null)
     public static RemotePackageReceiver Create(Action<EngineLogLevel, string, string>? log)
         => new(log is null ? null : EngineLogging.ToCallback(log).CreateLogger<RemotePackageReceiver>());
 
-    public static string DefaultClientId => new string($"{Environment.MachineName}-{Environment.ProcessId}".Select(ch => char.IsAsciiLetterOrDigit(ch) || ch is '.' or '_' or '-' ? ch : '-').ToArray()) is { Length: > 0 } id ? id[..Math.Min(id.Length, 100)] : "client";
+    public static string DefaultClientId =>
+        new string($"{Environment.MachineName}-{Environment.ProcessId}"
+            .Select(ch => char.IsAsciiLetterOrDigit(ch) || ch is '.' or '_' or '-' ? ch : '-').ToArray()) is { Length: > 0 } id
+            ? id[..Math.Min(id.Length, 100)]
+            : "client";
 
     /// <summary>What a run would do (-WhatIf): the listed sessions, nothing reported.</summary>
+    [SuppressMessage("Performance", "CA1822:Mark members as static",
+        Justification = "Public API beside RunAsync and PackageReceiver.PlanAsync; Receive-AsyncPackage calls it on the receiver instance.")]
     public async Task<IReadOnlyList<ReceivePlanItem>> PlanAsync(RemoteReceiveRequest request, CancellationToken ct)
     {
         using var client = new EndpointClient(request.Server, request.ChannelDatabase, request.Secret, request.ClientOptions);
@@ -68,10 +75,13 @@ public sealed class RemotePackageReceiver(ILogger? log = null)
                 var s = sessions[i];
                 if (s.Status is "DownloadFailed" or "ApplyFailed" && list.TryCount > 0 && s.Tries >= list.TryCount)
                 {
-                    _log.LogWarning("Session {Id} at {Db} failed {Tries} time(s) and is not retried (tryCount {TryCount}); HQ must rerun or cancel it. Later sessions wait.", s.Id, db, s.Tries, list.TryCount);
+                    _log.LogWarning(
+                        "Session {Id} at {Db} failed {Tries} time(s) and is not retried (tryCount {TryCount}); " +
+                        "HQ must rerun or cancel it. Later sessions wait.", s.Id, db, s.Tries, list.TryCount);
                     break;
                 }
-                progress?.Report(new ReceiveProgress($"Receiving packages for {db} from {request.Server}", $"Session {s.Id} (job {s.JobId}, {i + 1} of {sessions.Count})", (int)(100.0 * i / sessions.Count)));
+                progress?.Report(new ReceiveProgress($"Receiving packages for {db} from {request.Server}",
+                    $"Session {s.Id} (job {s.JobId}, {i + 1} of {sessions.Count})", (int)(100.0 * i / sessions.Count)));
                 var (status, message) = await ProcessAsync(client, target, clientId, db, s, request.LocalFolder, ct).ConfigureAwait(false);
                 results.Add(Describe(s, db, status, message));
                 // A session canceled at HQ meanwhile is simply passed; a failure stops the run (later sessions wait behind it).
@@ -87,14 +97,18 @@ public sealed class RemotePackageReceiver(ILogger? log = null)
         finally
         {
             try { await client.ReleaseLeaseAsync(clientId, CancellationToken.None).ConfigureAwait(false); }
-            catch (Exception ex) when (ex is AsyncServerException or OperationCanceledException) { _log.LogWarning("Could not release the receive lease: {Message}; it expires by itself.", ex.Message); }
+            catch (Exception ex) when (ex is AsyncServerException or OperationCanceledException)
+            {
+                _log.LogWarning("Could not release the receive lease: {Message}; it expires by itself.", ex.Message);
+            }
             progress?.Report(new ReceiveProgress($"Receiving packages for {db} from {request.Server}", "Completed", 100));
         }
         return results;
     }
 
     /// <summary>One session through Requested, Downloaded and Applied, each reported; returns where it ended.</summary>
-    private async Task<(SessionStatus, string?)> ProcessAsync(EndpointClient client, Client.IChannelTarget target, string clientId, string db, RemoteSession s, string folder, CancellationToken ct)
+    private async Task<(SessionStatus, string?)> ProcessAsync(
+        EndpointClient client, Client.IChannelTarget target, string clientId, string db, RemoteSession s, string folder, CancellationToken ct)
     {
         var requested = await client.ReportAsync(s.Id, ReportStage.Requested, clientId, "Requested by the client over the endpoint.", ct).ConfigureAwait(false);
         if (!requested.Accepted)
@@ -114,7 +128,8 @@ public sealed class RemotePackageReceiver(ILogger? log = null)
             {
                 return await FailAsync(client, clientId, db, s, ReportStage.DownloadFailed, ex.Message, ct).ConfigureAwait(false);
             }
-            await ExpectAsync(client.ReportAsync(s.Id, ReportStage.Downloaded, clientId, "Downloaded over the endpoint; size and SHA-256 verified.", ct), s.Id, ReportStage.Downloaded).ConfigureAwait(false);
+            await ExpectAsync(client.ReportAsync(s.Id, ReportStage.Downloaded, clientId, "Downloaded over the endpoint; size and SHA-256 verified.", ct),
+                s.Id, ReportStage.Downloaded).ConfigureAwait(false);
             ApplyResult result;
             try
             {
@@ -128,7 +143,8 @@ public sealed class RemotePackageReceiver(ILogger? log = null)
                 return await FailAsync(client, clientId, db, s, ReportStage.ApplyFailed, reason, ct).ConfigureAwait(false);
             }
             var message = $"Applied: {result.Upserted} upserted, {result.Deleted} deleted ({string.Join(", ", result.Tables)}).";
-            await ExpectAsync(client.ReportAsync(s.Id, ReportStage.Applied, clientId, message, CancellationToken.None), s.Id, ReportStage.Applied).ConfigureAwait(false);
+            await ExpectAsync(client.ReportAsync(s.Id, ReportStage.Applied, clientId, message, CancellationToken.None), s.Id, ReportStage.Applied)
+                .ConfigureAwait(false);
             _log.LogInformation("Session {Id} applied at {Db}: {Message}", s.Id, db, message);
             return (SessionStatus.Applied, message);
         }
@@ -138,7 +154,8 @@ public sealed class RemotePackageReceiver(ILogger? log = null)
         }
     }
 
-    private async Task<(SessionStatus, string?)> FailAsync(EndpointClient client, string clientId, string db, RemoteSession s, ReportStage stage, string reason, CancellationToken ct)
+    private async Task<(SessionStatus, string?)> FailAsync(
+        EndpointClient client, string clientId, string db, RemoteSession s, ReportStage stage, string reason, CancellationToken ct)
     {
         _log.LogError("Session {Id} at {Db}: {Stage}: {Reason}", s.Id, db, stage, reason);
         await client.ReportAsync(s.Id, stage, clientId, reason, CancellationToken.None).ConfigureAwait(false);
@@ -164,9 +181,13 @@ public sealed class RemotePackageReceiver(ILogger? log = null)
             if (m.SessionId != s.Id) problems.Add($"its manifest names session {m.SessionId}, not {s.Id}");
             if (!Same(m.JobId, s.JobId)) problems.Add($"its job is {m.JobId}, the session's {s.JobId}");
             if (!Same(m.DataGroup, s.DataGroup)) problems.Add($"its data group is {m.DataGroup}, the session's {s.DataGroup}");
-            if (m.FromVersion != s.FromVersion || m.ToVersion != s.ToVersion) problems.Add($"its versions {m.FromVersion}..{m.ToVersion} differ from the session's {s.FromVersion}..{s.ToVersion}");
-            if (m.Part != s.Part || !Same(m.Kind, s.Kind) || m.DeleteExisting != s.DeleteExisting) problems.Add($"its part, kind or delete-existing flag ({m.Part}, {m.Kind}, {m.DeleteExisting}) differ from the session's ({s.Part}, {s.Kind}, {s.DeleteExisting})");
-            if (m.ChannelDatabases.Count > 0 && !m.ChannelDatabases.Contains(db, StringComparer.OrdinalIgnoreCase)) problems.Add($"it is for channel database(s) {string.Join(", ", m.ChannelDatabases)}, not {db}");
+            if (m.FromVersion != s.FromVersion || m.ToVersion != s.ToVersion)
+                problems.Add($"its versions {m.FromVersion}..{m.ToVersion} differ from the session's {s.FromVersion}..{s.ToVersion}");
+            if (m.Part != s.Part || !Same(m.Kind, s.Kind) || m.DeleteExisting != s.DeleteExisting)
+                problems.Add($"its part, kind or delete-existing flag ({m.Part}, {m.Kind}, {m.DeleteExisting}) " +
+                    $"differ from the session's ({s.Part}, {s.Kind}, {s.DeleteExisting})");
+            if (m.ChannelDatabases.Count > 0 && !m.ChannelDatabases.Contains(db, StringComparer.OrdinalIgnoreCase))
+                problems.Add($"it is for channel database(s) {string.Join(", ", m.ChannelDatabases)}, not {db}");
             if (problems.Count > 0)
                 throw new AsyncServerException(ErrorIds.PackageMismatch, ErrorKind.InvalidData,
                     $"The package of session {s.Id} does not match its session: {string.Join("; ", problems)}. Nothing was applied.", s.Id);
@@ -186,6 +207,7 @@ public sealed class RemotePackageReceiver(ILogger? log = null)
         Id = s.Id, Job = s.JobId, DataGroup = s.DataGroup, ChannelDatabase = db, Status = status, PackageStatus = SessionStatus.Available,
         RowCount = s.RowCount, Kind = Enum.TryParse<SessionKind>(s.Kind, out var k) ? k : SessionKind.Incremental, DeleteExisting = s.DeleteExisting,
         FromVersion = s.FromVersion, ToVersion = s.ToVersion, Part = s.Part, PackageSize = s.PackageSize, PackageSha256 = s.PackageSha256,
-        Tries = s.Tries + (status is SessionStatus.DownloadFailed or SessionStatus.ApplyFailed ? 1 : 0), CreatedAt = s.CreatedAt, UpdatedAt = DateTimeOffset.UtcNow, Message = message,
+        Tries = s.Tries + (status is SessionStatus.DownloadFailed or SessionStatus.ApplyFailed ? 1 : 0),
+        CreatedAt = s.CreatedAt, UpdatedAt = DateTimeOffset.UtcNow, Message = message,
     };
 }

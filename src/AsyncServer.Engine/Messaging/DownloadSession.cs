@@ -43,7 +43,8 @@ public sealed class DownloadSession
     public override string ToString() => $"Session {Id} ({Job}, {DataGroup}{(ChannelDatabase.Length > 0 ? ", " + ChannelDatabase : "")}): {Status}";
 
     /// <summary>Expands a record into one object per target (or one, if it has none).</summary>
-    public static IEnumerable<DownloadSession> From(DownloadSessionRecord r, string downloadFolder, string stagingFolder, IReadOnlyCollection<string>? onlyChannelDatabases = null)
+    public static IEnumerable<DownloadSession> From(
+        DownloadSessionRecord r, string downloadFolder, string stagingFolder, IReadOnlyCollection<string>? onlyChannelDatabases = null)
     {
         var path = r.PackageFile is null ? null : Path.Combine(r.Staged ? stagingFolder : downloadFolder, r.PackageFile);
         DownloadSession Make(SessionTargetRecord? t) => new()

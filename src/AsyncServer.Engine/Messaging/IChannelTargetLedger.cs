@@ -14,7 +14,8 @@ public interface IChannelTargetLedger
     Task<int> UpdateTargetsAsync(TargetUpdate update, CancellationToken cancellationToken);
 
     /// <summary>Those of <paramref name="channelDatabases"/> that have never joined this (data group, job): no channel_database_jobs row.</summary>
-    Task<IReadOnlyList<string>> FindChannelDatabasesToSeedAsync(string partition, string dataGroup, string jobId, IReadOnlyList<string> channelDatabases, CancellationToken cancellationToken);
+    Task<IReadOnlyList<string>> FindChannelDatabasesToSeedAsync(
+        string partition, string dataGroup, string jobId, IReadOnlyList<string> channelDatabases, CancellationToken cancellationToken);
 
     /// <summary>Every channel database that still has a pending target.</summary>
     Task<IReadOnlyList<string>> GetChannelDatabasesWithPendingTargetsAsync(CancellationToken cancellationToken);

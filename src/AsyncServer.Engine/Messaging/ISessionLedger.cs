@@ -19,7 +19,8 @@ public interface ISessionLedger
     Task FailSessionsAsync(IReadOnlyList<long> sessionIds, SessionStatus status, string message, CancellationToken cancellationToken);
 
     /// <summary>Started sessions of this (data group, job) with no recorded package: left by a run that died.</summary>
-    Task<IReadOnlyList<DownloadSessionRecord>> GetUnfinishedSessionsAsync(string partition, string dataGroup, string jobId, CancellationToken cancellationToken);
+    Task<IReadOnlyList<DownloadSessionRecord>> GetUnfinishedSessionsAsync(
+        string partition, string dataGroup, string jobId, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<DownloadSessionRecord>> QuerySessionsAsync(SessionQuery query, CancellationToken cancellationToken);
 
@@ -37,7 +38,8 @@ public interface ISessionLedger
     /// Moves a session row to <paramref name="toStatus"/> if its status is one of <paramref name="fromStatuses"/>
     /// (writing a status message); false if it was not.
     /// </summary>
-    Task<bool> UpdateSessionStatusAsync(long sessionId, IReadOnlyList<SessionStatus> fromStatuses, SessionStatus toStatus, string? message, CancellationToken cancellationToken);
+    Task<bool> UpdateSessionStatusAsync(
+        long sessionId, IReadOnlyList<SessionStatus> fromStatuses, SessionStatus toStatus, string? message, CancellationToken cancellationToken);
 
     /// <summary>Records a new package file for an existing session (Restart-AsyncSession re-packaged it).</summary>
     Task ReplacePackageAsync(CompletedPackage package, CancellationToken cancellationToken);

@@ -38,7 +38,10 @@ public sealed record PurgeResult(IReadOnlyList<PurgedSession> Sessions, int Stat
 public static class TargetStatuses
 {
     public static readonly IReadOnlyList<SessionStatus> Pending =
-        [SessionStatus.Available, SessionStatus.Requested, SessionStatus.Downloaded, SessionStatus.DownloadFailed, SessionStatus.ApplyFailed, SessionStatus.Suspended];
+    [
+        SessionStatus.Available, SessionStatus.Requested, SessionStatus.Downloaded,
+        SessionStatus.DownloadFailed, SessionStatus.ApplyFailed, SessionStatus.Suspended,
+    ];
 
     public static readonly IReadOnlyList<SessionStatus> Failed = [SessionStatus.DownloadFailed, SessionStatus.ApplyFailed];
 

@@ -76,7 +76,8 @@ public sealed class StatusMessageMover(EngineContext context)
         // The -WhatIf preview logs nothing: a log line says what happened, after it happened.
         if (!whatIf)
             _log.LogInformation(
-                "Status messages: {Moved} moved to HQ; purged {Sessions} session(s), {Messages} message(s), {Files} package file(s), {Temps} temporary file(s).",
+                "Status messages: {Moved} moved to HQ; purged {Sessions} session(s), {Messages} message(s), " +
+                "{Files} package file(s), {Temps} temporary file(s).",
                 moved, summary.SessionsPurged, summary.StatusMessagesPurged, files, temps);
         return summary;
     }

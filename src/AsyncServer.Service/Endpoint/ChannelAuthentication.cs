@@ -12,7 +12,8 @@ namespace AsyncServer.Service.Endpoint;
 /// rate-limited per remote address and logged with the address and the claimed channel database, never the secret.
 /// The channel database is the configuration's spelling of the id; the handlers read it from <see cref="ChannelOf"/>.
 /// </summary>
-public sealed class ChannelAuthentication(EndpointState state, EndpointSettings settings, FailedAuthenticationLimiter limiter, ILogger<ChannelAuthentication> log)
+public sealed class ChannelAuthentication(
+    EndpointState state, EndpointSettings settings, FailedAuthenticationLimiter limiter, ILogger<ChannelAuthentication> log)
 {
     private const string ItemKey = "asyncserver.channelDatabase";
     public const string ClientVersionHeader = "X-AsyncServer-Client-Version";
@@ -24,7 +25,8 @@ public sealed class ChannelAuthentication(EndpointState state, EndpointSettings 
         var remote = context.Connection.RemoteIpAddress ?? IPAddress.None;
         if (limiter.IsBlocked(remote))
         {
-            context.Response.Headers.RetryAfter = ((int)FailedAuthenticationLimiter.Window.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            context.Response.Headers.RetryAfter =
+                ((int)FailedAuthenticationLimiter.Window.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
             await Problems.Write(context, StatusCodes.Status429TooManyRequests, "Too many failed authentications",
                 "This address failed to authenticate too often; wait a minute before trying again.");
             return;

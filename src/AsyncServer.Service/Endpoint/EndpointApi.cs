@@ -51,13 +51,15 @@ public static partial class EndpointApi
             .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
             .Produces(StatusCodes.Status206PartialContent, contentType: "application/octet-stream")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status410Gone).ProducesProblem(StatusCodes.Status416RangeNotSatisfiable);
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status410Gone)
+            .ProducesProblem(StatusCodes.Status416RangeNotSatisfiable);
         api.MapPost("/sessions/{id}/reports", Report).WithName("ReportStage")
             .WithSummary("Reports a stage of the session at the caller's channel database; 409 names the current status when the state machine refuses it.")
             .Accepts<ReportRequest>("application/json")
             .Produces<ReportResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         api.MapPost("/lease", AcquireLease).WithName("AcquireReceiveLease")
             .WithSummary("Claims (or renews) the caller's channel database for one client; reports need it.")
             .Accepts<LeaseRequest>("application/json")
@@ -70,7 +72,8 @@ public static partial class EndpointApi
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized);
     }
 
-    private static async Task<Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>>> Ready(EndpointState state, ILogger<EndpointState> log, CancellationToken ct)
+    private static async Task<Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>>> Ready(
+        EndpointState state, ILogger<EndpointState> log, CancellationToken ct)
     {
         try
         {
@@ -111,7 +114,8 @@ public static partial class EndpointApi
         if (!TryParseId(id, out var sessionId)) return BadId(id);
         var range = context.Request.Headers.Range.ToString();
         if (range.Length > 0 && !SingleRange().IsMatch(range))
-            return Problems.Result(StatusCodes.Status416RangeNotSatisfiable, "Unsupported range", "Only one byte range is served: Range: bytes=FROM- or bytes=FROM-TO.");
+            return Problems.Result(StatusCodes.Status416RangeNotSatisfiable, "Unsupported range",
+                "Only one byte range is served: Range: bytes=FROM- or bytes=FROM-TO.");
         var channel = ChannelAuthentication.ChannelOf(context);
         var s = (await state.MessageStore.GetPendingSessionsAsync(channel, ct)).FirstOrDefault(x => x.Id == sessionId);
         if (s is null || s.Staged || s.PackageFile is null || s.PackageSha256 is null || s.PackageSize is null) return Problems.SessionNotFound(sessionId);
@@ -119,18 +123,25 @@ public static partial class EndpointApi
         // The file name comes from the session row, never from the request, and must be a bare name in the download folder.
         var name = s.PackageFile;
         var full = Path.GetFullPath(Path.Combine(state.DownloadFolder, name));
-        if (name != Path.GetFileName(name) || name is "." or ".." || name.Contains('\\') || name.Contains('/') || Path.GetDirectoryName(full) != state.DownloadFolder.TrimEnd(Path.DirectorySeparatorChar))
+        if (name != Path.GetFileName(name) || name is "." or ".." || name.Contains('\\') || name.Contains('/')
+            || Path.GetDirectoryName(full) != state.DownloadFolder.TrimEnd(Path.DirectorySeparatorChar))
         {
-            log.LogError("Session {Id} records package file name '{Name}', which is not a bare file name in the download folder; refused.", sessionId, Shorten(name));
-            return Problems.Result(StatusCodes.Status409Conflict, "Package refused", $"The package of session {sessionId} is recorded under a name the server will not serve; the operator must repackage it.");
+            log.LogError("Session {Id} records package file name '{Name}', which is not a bare file name in the download folder; refused.",
+                sessionId, Shorten(name));
+            return Problems.Result(StatusCodes.Status409Conflict, "Package refused",
+                $"The package of session {sessionId} is recorded under a name the server will not serve; the operator must repackage it.");
         }
         var file = new FileInfo(full);
         if (!file.Exists)
-            return Problems.Result(StatusCodes.Status410Gone, "Package missing", $"The package of session {sessionId} is no longer on the server; ask the operator to run Restart-AsyncSession.");
+            return Problems.Result(StatusCodes.Status410Gone, "Package missing",
+                $"The package of session {sessionId} is no longer on the server; ask the operator to run Restart-AsyncSession.");
         if (file.Length != s.PackageSize)
         {
-            log.LogError("Package {File} of session {Id} is {Actual} bytes; the session records {Expected}. It was changed after it was recorded; refused.", full, sessionId, file.Length, s.PackageSize);
-            return Problems.Result(StatusCodes.Status409Conflict, "Package changed", $"The package of session {sessionId} was changed on the server after it was recorded; ask the operator to run Restart-AsyncSession.");
+            log.LogError("Package {File} of session {Id} is {Actual} bytes; the session records {Expected}. It was changed after it was recorded; refused.",
+                full, sessionId, file.Length, s.PackageSize);
+            return Problems.Result(StatusCodes.Status409Conflict, "Package changed",
+                $"The package of session {sessionId} was changed on the server after it was recorded; " +
+                "ask the operator to run Restart-AsyncSession.");
         }
         return TypedResults.PhysicalFile(full, "application/octet-stream", fileDownloadName: null, lastModified: file.LastWriteTimeUtc,
             entityTag: new EntityTagHeaderValue($"\"{s.PackageSha256}\""), enableRangeProcessing: true);
@@ -144,31 +155,36 @@ public static partial class EndpointApi
         var clientProblem = CheckClientId(body!.ClientId);
         if (clientProblem is not null) return clientProblem;
         if (!Stages.TryGetValue(body.Stage, out var stage))
-            return Problems.Result(StatusCodes.Status400BadRequest, "Bad stage", $"stage '{Shorten(body.Stage)}' is not one of {string.Join(", ", Stages.Keys)}.");
+            return Problems.Result(StatusCodes.Status400BadRequest, "Bad stage",
+                $"stage '{Shorten(body.Stage)}' is not one of {string.Join(", ", Stages.Keys)}.");
         if (body.Message is { Length: > 2000 })
             return Problems.Result(StatusCodes.Status400BadRequest, "Message too long", "message is longer than 2000 characters.");
         var channel = ChannelAuthentication.ChannelOf(context);
-        var outcome = await state.Endpoint.ReportAsync(state.Configuration.Partition, channel, sessionId, stage, body.Message, LeaseOwner(channel, body.ClientId),
-            state.Configuration.TryCount, ct);
+        var outcome = await state.Endpoint.ReportAsync(state.Configuration.Partition, channel, sessionId, stage, body.Message,
+            LeaseOwner(channel, body.ClientId), state.Configuration.TryCount, ct);
         return outcome.Kind switch
         {
-            ReportOutcomeKind.Changed or ReportOutcomeKind.Unchanged => TypedResults.Ok(new ReportResponse(sessionId, outcome.Status!.Value.ToString(), outcome.Kind == ReportOutcomeKind.Changed)),
+            ReportOutcomeKind.Changed or ReportOutcomeKind.Unchanged =>
+                TypedResults.Ok(new ReportResponse(sessionId, outcome.Status!.Value.ToString(), outcome.Kind == ReportOutcomeKind.Changed)),
             ReportOutcomeKind.NotFound => Problems.SessionNotFound(sessionId),
             ReportOutcomeKind.NotLeaseHolder => Problems.Result(StatusCodes.Status409Conflict, "No receive lease",
                 $"Session {sessionId} was not changed: {outcome.Reason}. Take the lease with POST /api/v1/lease first.",
                 new Dictionary<string, object?> { ["currentStatus"] = outcome.Status?.ToString() }),
             _ => Problems.Result(StatusCodes.Status409Conflict, "Transition not allowed",
-                $"Session {sessionId} is {outcome.Status} at channel database {channel}; it cannot become {TargetStateMachine.StatusOf(stage)}{(outcome.Reason is null ? "" : ": " + outcome.Reason)}.",
+                $"Session {sessionId} is {outcome.Status} at channel database {channel}; " +
+                $"it cannot become {TargetStateMachine.StatusOf(stage)}{(outcome.Reason is null ? "" : ": " + outcome.Reason)}.",
                 new Dictionary<string, object?> { ["currentStatus"] = outcome.Status?.ToString() }),
         };
     }
 
-    private static readonly Dictionary<string, ReportStage> Stages = Enum.GetValues<ReportStage>().ToDictionary(s => s.ToString(), StringComparer.OrdinalIgnoreCase);
+    private static readonly Dictionary<string, ReportStage> Stages =
+        Enum.GetValues<ReportStage>().ToDictionary(s => s.ToString(), StringComparer.OrdinalIgnoreCase);
 
     private static string LeaseOwner(string channel, string clientId) => $"endpoint:{channel}:{clientId}";
 
     private static ProblemHttpResult? CheckClientId(string clientId) => ClientIdPattern().IsMatch(clientId) ? null
-        : Problems.Result(StatusCodes.Status400BadRequest, "Bad client id", "clientId must be 1 to 100 letters, digits, '.', '_', ':' or '-', starting with a letter or digit.");
+        : Problems.Result(StatusCodes.Status400BadRequest, "Bad client id",
+            "clientId must be 1 to 100 letters, digits, '.', '_', ':' or '-', starting with a letter or digit.");
 
     private static async Task<IResult> AcquireLease(HttpContext context, EndpointState state, CancellationToken ct)
     {
@@ -176,7 +192,8 @@ public static partial class EndpointApi
         if (problem is not null) return problem;
         if (CheckClientId(body!.ClientId) is { } bad) return bad;
         var channel = ChannelAuthentication.ChannelOf(context);
-        var lease = await state.MessageStore.TryAcquireLeaseAsync(EndpointStore.ReceiveLease(state.Configuration.Partition, channel), LeaseOwner(channel, body.ClientId), LeaseDuration, ct);
+        var lease = await state.MessageStore.TryAcquireLeaseAsync(
+            EndpointStore.ReceiveLease(state.Configuration.Partition, channel), LeaseOwner(channel, body.ClientId), LeaseDuration, ct);
         if (!lease.Acquired)
             return Problems.Result(StatusCodes.Status409Conflict, "Channel database busy",
                 $"Another client is receiving packages for channel database {channel} (its lease runs until {lease.ExpiresAt:u}); try again later.");
@@ -201,7 +218,9 @@ public static partial class EndpointApi
         try
         {
             var body = await JsonSerializer.DeserializeAsync<T>(context.Request.Body, Json, context.RequestAborted);
-            return body is null ? (null, Problems.Result(StatusCodes.Status400BadRequest, "Empty body", $"Send a {typeof(T).Name} JSON object.")) : (body, null);
+            return body is null
+                ? (null, Problems.Result(StatusCodes.Status400BadRequest, "Empty body", $"Send a {typeof(T).Name} JSON object."))
+                : (body, null);
         }
         catch (JsonException ex)
         {

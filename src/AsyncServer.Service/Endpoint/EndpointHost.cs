@@ -45,7 +45,8 @@ public sealed class EndpointHost(ServiceOptions options, EndpointSettings settin
             doc.Servers?.Clear();
             doc.Info.Title = "AsyncServer endpoint";
             doc.Info.Version = "v1";
-            doc.Info.Description = "What a store (channel database) calls: its pending sessions, their packages, and its reports. HTTP Basic: channel database id and secret. docs/endpoint.md.";
+            doc.Info.Description = "What a store (channel database) calls: its pending sessions, their packages, and its reports. " +
+                "HTTP Basic: channel database id and secret. docs/endpoint.md.";
             doc.Components ??= new Microsoft.OpenApi.OpenApiComponents();
             doc.Components.SecuritySchemes = new Dictionary<string, Microsoft.OpenApi.IOpenApiSecurityScheme>
             {
@@ -57,7 +58,13 @@ public sealed class EndpointHost(ServiceOptions options, EndpointSettings settin
             };
             foreach (var (path, item) in doc.Paths.Where(p => p.Key.StartsWith("/api/", StringComparison.Ordinal)))
                 foreach (var operation in item.Operations?.Values.ToList() ?? [])
-                    operation.Security = [new Microsoft.OpenApi.OpenApiSecurityRequirement { [new Microsoft.OpenApi.OpenApiSecuritySchemeReference("channelDatabase", doc)] = [] }];
+                    operation.Security =
+                    [
+                        new Microsoft.OpenApi.OpenApiSecurityRequirement
+                        {
+                            [new Microsoft.OpenApi.OpenApiSecuritySchemeReference("channelDatabase", doc)] = [],
+                        },
+                    ];
             return Task.CompletedTask;
         }));
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
@@ -97,13 +104,16 @@ public sealed class EndpointHost(ServiceOptions options, EndpointSettings settin
                 var error = context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error;
                 context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("AsyncServer.Endpoint")
                     .LogError("{Method} {Path} failed: {Type}: {Message}", context.Request.Method, context.Request.Path, error?.GetType().Name, error?.Message);
-                await Problems.Write(context, StatusCodes.Status500InternalServerError, "Server error", "The server could not complete the request; the operator finds the reason in its log.");
+                await Problems.Write(context, StatusCodes.Status500InternalServerError, "Server error",
+                    "The server could not complete the request; the operator finds the reason in its log.");
             },
         });
         app.UseStatusCodePages(async sc =>
         {
-            if (sc.HttpContext.Response.ContentLength is null && !sc.HttpContext.Response.HasStarted && string.IsNullOrEmpty(sc.HttpContext.Response.ContentType))
-                await Problems.Write(sc.HttpContext, sc.HttpContext.Response.StatusCode, Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(sc.HttpContext.Response.StatusCode), "See docs/endpoint.md for the routes.");
+            var response = sc.HttpContext.Response;
+            if (response.ContentLength is null && !response.HasStarted && string.IsNullOrEmpty(response.ContentType))
+                await Problems.Write(sc.HttpContext, response.StatusCode, Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(response.StatusCode),
+                    "See docs/endpoint.md for the routes.");
         });
         var auth = app.Services.GetRequiredService<ChannelAuthentication>();
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), a => a.Use(next => context => auth.InvokeAsync(context, next)));
@@ -118,18 +128,22 @@ public sealed class EndpointHost(ServiceOptions options, EndpointSettings settin
         if (settings.NeedsCertificate)
         {
             certificate = ServerCertificate.Load(settings.Certificate!, Path.GetDirectoryName(options.ConfigurationPath) ?? Directory.GetCurrentDirectory());
-            _log.LogInformation("Endpoint certificate {Subject} (thumbprint {Thumbprint}), valid until {NotAfter:u}.", certificate.Subject, certificate.Thumbprint, certificate.NotAfter.ToUniversalTime());
+            _log.LogInformation("Endpoint certificate {Subject} (thumbprint {Thumbprint}), valid until {NotAfter:u}.",
+                certificate.Subject, certificate.Thumbprint, certificate.NotAfter.ToUniversalTime());
         }
         foreach (var plain in settings.Listen.Where(l => !l.Https))
         {
             if (plain.IsLoopback) _log.LogWarning("Endpoint listens on {Address} without TLS (loopback only).", plain.Text);
-            else _log.LogCritical("PLAIN HTTP ENDPOINT on {Address} (endpoint.allowPlainHttp is set): channel secrets cross the network in clear text unless TLS ends at a proxy in front of it.", plain.Text);
+            else
+                _log.LogCritical("PLAIN HTTP ENDPOINT on {Address} (endpoint.allowPlainHttp is set): " +
+                    "channel secrets cross the network in clear text unless TLS ends at a proxy in front of it.", plain.Text);
         }
         _app = Build(options, settings, loggerFactory, certificate);
         // Read the configuration now, so an unreadable one stops the service at start instead of failing every request.
         _ = _app.Services.GetRequiredService<EndpointState>();
         await _app.StartAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var address in _app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [])
+        var server = _app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>();
+        foreach (var address in server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [])
             _log.LogInformation("Endpoint listening on {Address}", address);
     }
 

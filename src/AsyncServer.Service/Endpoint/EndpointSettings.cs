@@ -12,8 +12,10 @@ public sealed record ListenAddress(string Text, bool Https, IPAddress? Address, 
     /// <summary>https://0.0.0.0:8443, https://[::]:8443, https://127.0.0.1:0 (any free port), http://localhost:5080, https://*:8443.</summary>
     public static ListenAddress Parse(string text)
     {
-        if (!Uri.TryCreate(text.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri)
-            || uri.Scheme is not ("https" or "http") || (uri.AbsolutePath != "/" && uri.AbsolutePath != "") || !string.IsNullOrEmpty(uri.Query) || uri.IsDefaultPort && !text.Contains(':', StringComparison.Ordinal))
+        if (!Uri.TryCreate(text.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal),
+                UriKind.Absolute, out var uri)
+            || uri.Scheme is not ("https" or "http") || (uri.AbsolutePath != "/" && uri.AbsolutePath != "") || !string.IsNullOrEmpty(uri.Query)
+            || uri.IsDefaultPort && !text.Contains(':', StringComparison.Ordinal))
             throw new ArgumentException($"--listen '{text}' is not an address such as https://0.0.0.0:8443 (scheme, IP address or localhost, port; no path).");
         var port = uri.IsDefaultPort ? (uri.Scheme == "https" ? 443 : 80) : uri.Port;
         if (string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase))
@@ -22,7 +24,8 @@ public sealed record ListenAddress(string Text, bool Https, IPAddress? Address, 
             return new ListenAddress(text, uri.Scheme == "https", null, true, port);
         }
         if (!IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address))
-            throw new ArgumentException($"--listen '{text}': '{uri.Host}' is not an IP address; listen on an address (0.0.0.0 for all) and give clients the host name.");
+            throw new ArgumentException(
+                $"--listen '{text}': '{uri.Host}' is not an IP address; listen on an address (0.0.0.0 for all) and give clients the host name.");
         return new ListenAddress(text, uri.Scheme == "https", address, false, port);
     }
 }
@@ -61,7 +64,8 @@ public sealed record EndpointSettings
         var addresses = listen.Select(ListenAddress.Parse).ToList();
         var cert = section.GetSection("Certificate");
         CertificateSettings? certificate = string.IsNullOrWhiteSpace(cert["Path"]) ? null
-            : new CertificateSettings(cert["Path"]!, NullIfEmpty(cert["KeyPath"]), NullIfEmpty(cert["PasswordEnvironmentVariable"]), NullIfEmpty(cert["PasswordFile"]));
+            : new CertificateSettings(cert["Path"]!, NullIfEmpty(cert["KeyPath"]), NullIfEmpty(cert["PasswordEnvironmentVariable"]),
+                NullIfEmpty(cert["PasswordFile"]));
         var settings = new EndpointSettings
         {
             Listen = addresses,
@@ -73,10 +77,12 @@ public sealed record EndpointSettings
             ClientCertificates = ClientCertificateMap(section.GetSection("ClientCertificates")),
         };
         if (settings.NeedsCertificate && certificate is null)
-            throw new ArgumentException("The endpoint listens on https but the settings file names no certificate: set \"endpoint\": { \"certificate\": { \"path\": \"server.pfx\", \"passwordFile\": \"...\" } } (docs/endpoint.md).");
+            throw new ArgumentException("The endpoint listens on https but the settings file names no certificate: " +
+                "set \"endpoint\": { \"certificate\": { \"path\": \"server.pfx\", \"passwordFile\": \"...\" } } (docs/endpoint.md).");
         var plain = settings.PlainNonLoopback.ToList();
         if (plain.Count > 0 && !settings.AllowPlainHttp)
-            throw new ArgumentException($"--listen {string.Join(", ", plain.Select(p => p.Text))}: plain HTTP on an address that is not loopback would send channel secrets in clear text. " +
+            throw new ArgumentException($"--listen {string.Join(", ", plain.Select(p => p.Text))}: " +
+                "plain HTTP on an address that is not loopback would send channel secrets in clear text. " +
                 "Use https, or set \"endpoint\": { \"allowPlainHttp\": true } if TLS ends at a proxy in front of the service.");
         return settings;
     }
@@ -88,7 +94,8 @@ public sealed record EndpointSettings
         {
             var thumbprint = entry.Key.Replace(" ", "", StringComparison.Ordinal).Replace(":", "", StringComparison.Ordinal);
             if (thumbprint.Length != 64 || !thumbprint.All(char.IsAsciiHexDigit))
-                throw new ArgumentException($"endpoint.clientCertificates: '{entry.Key}' is not a SHA-256 thumbprint (64 hex digits; PowerShell: $cert.GetCertHashString('SHA256')).");
+                throw new ArgumentException($"endpoint.clientCertificates: '{entry.Key}' is not a SHA-256 thumbprint " +
+                    "(64 hex digits; PowerShell: $cert.GetCertHashString('SHA256')).");
             if (string.IsNullOrWhiteSpace(entry.Value))
                 throw new ArgumentException($"endpoint.clientCertificates.{entry.Key}: name the channel database the certificate authenticates as.");
             map[thumbprint] = entry.Value.Trim();

@@ -8,7 +8,10 @@ namespace AsyncServer.Service.Endpoint;
 public static class Problems
 {
     public static ProblemHttpResult Result(int status, string title, string detail, IDictionary<string, object?>? extensions = null)
-        => TypedResults.Problem(new ProblemDetails { Status = status, Title = title, Detail = detail, Extensions = extensions ?? new Dictionary<string, object?>() });
+        => TypedResults.Problem(new ProblemDetails
+        {
+            Status = status, Title = title, Detail = detail, Extensions = extensions ?? new Dictionary<string, object?>(),
+        });
 
     public static Task Write(HttpContext context, int status, string title, string detail) => Result(status, title, detail).ExecuteAsync(context);
 

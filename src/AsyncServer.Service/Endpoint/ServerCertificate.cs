@@ -14,10 +14,14 @@ public static class ServerCertificate
         {
             var ext = Path.GetExtension(path).ToLowerInvariant();
             if (ext is ".pfx" or ".p12")
-                return X509CertificateLoader.LoadPkcs12FromFile(path, password, OperatingSystem.IsWindows() ? X509KeyStorageFlags.DefaultKeySet : X509KeyStorageFlags.EphemeralKeySet);
+                return X509CertificateLoader.LoadPkcs12FromFile(path, password,
+                    OperatingSystem.IsWindows() ? X509KeyStorageFlags.DefaultKeySet : X509KeyStorageFlags.EphemeralKeySet);
             var keyPath = s.KeyPath is null ? null : Path.GetFullPath(s.KeyPath, baseDirectory);
-            var pem = password is null ? X509Certificate2.CreateFromPemFile(path, keyPath) : X509Certificate2.CreateFromEncryptedPemFile(path, password, keyPath);
-            if (!pem.HasPrivateKey) throw new ArgumentException($"endpoint.certificate: {path} holds no private key; name the key file in endpoint.certificate.keyPath.");
+            var pem = password is null
+                ? X509Certificate2.CreateFromPemFile(path, keyPath)
+                : X509Certificate2.CreateFromEncryptedPemFile(path, password, keyPath);
+            if (!pem.HasPrivateKey)
+                throw new ArgumentException($"endpoint.certificate: {path} holds no private key; name the key file in endpoint.certificate.keyPath.");
             // SslStream on Windows needs a key it can reach through a key container: round-trip through PKCS#12.
             return OperatingSystem.IsWindows() ? X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null) : pem;
         }
@@ -31,11 +35,14 @@ public static class ServerCertificate
     private static string? Password(CertificateSettings s, string baseDirectory)
     {
         if (s.PasswordEnvironmentVariable is { } name)
-            return Environment.GetEnvironmentVariable(name) ?? throw new ArgumentException($"endpoint.certificate.passwordEnvironmentVariable: the environment variable {name} is not set.");
+            return Environment.GetEnvironmentVariable(name)
+                ?? throw new ArgumentException($"endpoint.certificate.passwordEnvironmentVariable: the environment variable {name} is not set.");
         if (s.PasswordFile is { } file)
         {
             var full = Path.GetFullPath(file, baseDirectory);
-            return File.Exists(full) ? File.ReadAllText(full).TrimEnd('\r', '\n') : throw new ArgumentException($"endpoint.certificate.passwordFile: {full} does not exist.");
+            return File.Exists(full)
+                ? File.ReadAllText(full).TrimEnd('\r', '\n')
+                : throw new ArgumentException($"endpoint.certificate.passwordFile: {full} does not exist.");
         }
         return null;
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 namespace AsyncServer.Messaging.Sql;
 
@@ -86,20 +87,24 @@ public abstract class MessageStoreSql
     /// </summary>
     public virtual string QuerySessions(SessionQueryShape shape)
     {
-        var sql = new StringBuilder("SELECT ").Append(shape.Limit ? Top : "").Append(SessionColumns).Append($" FROM {From("download_sessions", "s")} WHERE 1 = 1");
-        string Targets(string condition) => $"EXISTS (SELECT 1 FROM {From("session_targets", "x")} WHERE {C("x", "session_id")} = {C("s", "id")} AND {condition})";
-        if (shape.Ids > 0) sql.Append($" AND {C("s", "id")} {In("id", shape.Ids)}");
-        if (shape.JobIds > 0) sql.Append($" AND {C("s", "job_id")} {In("job", shape.JobIds)}");
-        if (shape.DataGroups > 0) sql.Append($" AND {C("s", "data_group")} {In("grp", shape.DataGroups)}");
+        var sql = new StringBuilder("SELECT ").Append(shape.Limit ? Top : "").Append(SessionColumns)
+            .Append(CultureInfo.InvariantCulture, $" FROM {From("download_sessions", "s")} WHERE 1 = 1");
+        string Targets(string condition) =>
+            $"EXISTS (SELECT 1 FROM {From("session_targets", "x")} WHERE {C("x", "session_id")} = {C("s", "id")} AND {condition})";
+        if (shape.Ids > 0) sql.Append(CultureInfo.InvariantCulture, $" AND {C("s", "id")} {In("id", shape.Ids)}");
+        if (shape.JobIds > 0) sql.Append(CultureInfo.InvariantCulture, $" AND {C("s", "job_id")} {In("job", shape.JobIds)}");
+        if (shape.DataGroups > 0) sql.Append(CultureInfo.InvariantCulture, $" AND {C("s", "data_group")} {In("grp", shape.DataGroups)}");
         if (shape.Statuses > 0)
-            sql.Append($" AND ({C("s", "status")} {In("st", shape.Statuses)} OR {Targets($"{C("x", "status")} {In("st", shape.Statuses)}")})");
+            sql.Append(CultureInfo.InvariantCulture,
+                $" AND ({C("s", "status")} {In("st", shape.Statuses)} OR {Targets($"{C("x", "status")} {In("st", shape.Statuses)}")})");
         else if (shape.HideNoData)
-            sql.Append($" AND {C("s", "status")} <> @noData");
-        if (shape.ChannelDatabases > 0) sql.Append($" AND {Targets($"{C("x", "channel_database")} {In("cdb", shape.ChannelDatabases)}")}");
-        if (shape.CreatedAfter) sql.Append($" AND {C("s", "created_at")} >= @after");
-        if (shape.CreatedBefore) sql.Append($" AND {C("s", "created_at")} < @before");
-        if (shape.AfterId) sql.Append($" AND {C("s", "id")} {(shape.NewestFirst ? "<" : ">")} @afterId");
-        sql.Append($" ORDER BY {C("s", "id")}{(shape.NewestFirst ? " DESC" : "")}");
+            sql.Append(CultureInfo.InvariantCulture, $" AND {C("s", "status")} <> @noData");
+        if (shape.ChannelDatabases > 0)
+            sql.Append(CultureInfo.InvariantCulture, $" AND {Targets($"{C("x", "channel_database")} {In("cdb", shape.ChannelDatabases)}")}");
+        if (shape.CreatedAfter) sql.Append(CultureInfo.InvariantCulture, $" AND {C("s", "created_at")} >= @after");
+        if (shape.CreatedBefore) sql.Append(CultureInfo.InvariantCulture, $" AND {C("s", "created_at")} < @before");
+        if (shape.AfterId) sql.Append(CultureInfo.InvariantCulture, $" AND {C("s", "id")} {(shape.NewestFirst ? "<" : ">")} @afterId");
+        sql.Append(CultureInfo.InvariantCulture, $" ORDER BY {C("s", "id")}{(shape.NewestFirst ? " DESC" : "")}");
         return sql.Append(shape.Limit ? Limit : "").Append(End).ToString();
     }
 
@@ -124,20 +129,21 @@ public abstract class MessageStoreSql
     public virtual string SelectTargets(TargetSelection s)
     {
         var sql = new StringBuilder($"SELECT {C("t", "session_id")}, {C("t", "channel_database")} FROM {From("session_targets", "t")}{LockHint} ")
-            .Append($"INNER JOIN {From("download_sessions", "s")} ON {C("s", "id")} = {C("t", "session_id")} WHERE {TargetFilter(s)}");
-        return sql.Append($" ORDER BY {C("t", "session_id")}, {C("t", "channel_database")}{ForUpdate("t")}{End}").ToString();
+            .Append(CultureInfo.InvariantCulture,
+                $"INNER JOIN {From("download_sessions", "s")} ON {C("s", "id")} = {C("t", "session_id")} WHERE {TargetFilter(s)}");
+        return sql.Append(CultureInfo.InvariantCulture, $" ORDER BY {C("t", "session_id")}, {C("t", "channel_database")}{ForUpdate("t")}{End}").ToString();
     }
 
     /// <summary>The condition of a target selection on targets t of sessions s.</summary>
     protected string TargetFilter(TargetSelection s)
     {
         var sql = new StringBuilder($"{C("t", "status")} {In("from", s.FromStatuses)}");
-        if (s.ChannelDatabase) sql.Append($" AND {C("t", "channel_database")} = @db");
-        if (s.SessionId) sql.Append($" AND {C("t", "session_id")} = @id");
-        if (s.AfterSessionId) sql.Append($" AND {C("t", "session_id")} > @after");
-        if (s.BeforeSessionId) sql.Append($" AND {C("t", "session_id")} < @before");
-        if (s.JobId) sql.Append($" AND {C("s", "job_id")} = @job");
-        if (s.DataGroup) sql.Append($" AND {C("s", "data_group")} = @group");
+        if (s.ChannelDatabase) sql.Append(CultureInfo.InvariantCulture, $" AND {C("t", "channel_database")} = @db");
+        if (s.SessionId) sql.Append(CultureInfo.InvariantCulture, $" AND {C("t", "session_id")} = @id");
+        if (s.AfterSessionId) sql.Append(CultureInfo.InvariantCulture, $" AND {C("t", "session_id")} > @after");
+        if (s.BeforeSessionId) sql.Append(CultureInfo.InvariantCulture, $" AND {C("t", "session_id")} < @before");
+        if (s.JobId) sql.Append(CultureInfo.InvariantCulture, $" AND {C("s", "job_id")} = @job");
+        if (s.DataGroup) sql.Append(CultureInfo.InvariantCulture, $" AND {C("s", "data_group")} = @group");
         return sql.ToString();
     }
 
@@ -252,4 +258,5 @@ public sealed record SessionQueryShape(int Ids, int JobIds, int DataGroups, int 
 }
 
 /// <summary>Which filters a target update has; parameters @from0.., @db, @id, @after, @before, @job, @group.</summary>
-public sealed record TargetSelection(int FromStatuses, bool ChannelDatabase, bool SessionId, bool AfterSessionId, bool BeforeSessionId, bool JobId, bool DataGroup);
+public sealed record TargetSelection(
+    int FromStatuses, bool ChannelDatabase, bool SessionId, bool AfterSessionId, bool BeforeSessionId, bool JobId, bool DataGroup);

@@ -30,7 +30,8 @@ public abstract class PortableMessageStoreSql : MessageStoreSql
     public override string ReadSchemaVersion => $"SELECT version FROM {Prefix}schema_info WHERE id = 1";
 
     public override string WriteSchemaVersion =>
-        $"INSERT INTO {Prefix}schema_info (id, version, updated_at) VALUES (1, @version, @now) ON CONFLICT (id) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at";
+        $"INSERT INTO {Prefix}schema_info (id, version, updated_at) VALUES (1, @version, @now) " +
+        "ON CONFLICT (id) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at";
 
     public override string RenewLease => $"UPDATE {Leases} SET expires_at = {ServerExpiry} WHERE resource = @r AND owner = @o";
 
@@ -44,14 +45,16 @@ public abstract class PortableMessageStoreSql : MessageStoreSql
 
     public override string WriteRowVersion =>
         $"INSERT INTO {RowVersions} (partition, data_group, job_id, version, session_id, updated_at) VALUES (@p, @g, @j, @v, @s, @now) " +
-        "ON CONFLICT (partition, data_group, job_id) DO UPDATE SET version = excluded.version, session_id = excluded.session_id, updated_at = excluded.updated_at";
+        "ON CONFLICT (partition, data_group, job_id) " +
+        "DO UPDATE SET version = excluded.version, session_id = excluded.session_id, updated_at = excluded.updated_at";
 
     public override string InsertSession =>
         $"INSERT INTO {Sessions} (partition, job_id, data_group, kind, delete_existing, full_sync_reason, from_version, to_version, part, status, " +
         "requested_channel_databases, instance_id, created_at, finished_at, message) " +
         "VALUES (@p, @j, @g, @k, @d, @why, @from, @to, @part, @status, @req, @inst, @now, @fin, @msg) RETURNING id";
 
-    public override string InsertStatusMessage => $"INSERT INTO {Messages} (session_id, channel_database, status, message, created_at) VALUES (@s, @c, @st, @m, @now)";
+    public override string InsertStatusMessage =>
+        $"INSERT INTO {Messages} (session_id, channel_database, status, message, created_at) VALUES (@s, @c, @st, @m, @now)";
 
     public override string RecordPackage =>
         $"UPDATE {Sessions} SET status = @st, row_count = @rows, package_file = @file, package_size = @size, package_sha256 = @sha, staged = @staged, " +
@@ -66,9 +69,11 @@ public abstract class PortableMessageStoreSql : MessageStoreSql
     public override string FailSession => $"UPDATE {Sessions} SET status = @st, finished_at = @now, message = @m WHERE id = @id AND status = @started";
 
     public override string PublishStaged =>
-        $"UPDATE {Sessions} SET status = @available, staged = false, package_file = @file, message = NULL, finished_at = @now WHERE id = @id AND status = @started AND staged";
+        $"UPDATE {Sessions} SET status = @available, staged = false, package_file = @file, message = NULL, finished_at = @now " +
+        "WHERE id = @id AND status = @started AND staged";
 
-    public override string UnfinishedSessions => SelectSessions + "WHERE s.partition = @p AND s.data_group = @g AND s.job_id = @j AND s.status = @started AND NOT s.staged ORDER BY s.id";
+    public override string UnfinishedSessions =>
+        SelectSessions + "WHERE s.partition = @p AND s.data_group = @g AND s.job_id = @j AND s.status = @started AND NOT s.staged ORDER BY s.id";
 
     public override string TargetsOf(int count, bool onlyChannelDatabase) =>
         $"SELECT session_id, channel_database, status, tries, updated_at, message FROM {Targets} WHERE session_id {In("t", count)}" +
@@ -81,7 +86,8 @@ public abstract class PortableMessageStoreSql : MessageStoreSql
         $"UPDATE {Sessions} SET status = @to, message = @m, finished_at = COALESCE(finished_at, @now) WHERE id = @id AND status {In("from", fromStatuses)}";
 
     public override string PendingSessions(int statuses) =>
-        SelectSessions + $"WHERE EXISTS (SELECT 1 FROM {Targets} x WHERE x.session_id = s.id AND x.channel_database = @db AND x.status {In("st", statuses)}) ORDER BY s.id";
+        SelectSessions + $"WHERE EXISTS (SELECT 1 FROM {Targets} x WHERE x.session_id = s.id AND x.channel_database = @db " +
+        $"AND x.status {In("st", statuses)}) ORDER BY s.id";
 
     public override string UpdateTarget(TriesChange tries) =>
         $"UPDATE {Targets} SET status = @to, tries = {tries switch { TriesChange.Increment => "tries + 1", TriesChange.Reset => "0", _ => "tries" }}, " +
@@ -102,7 +108,8 @@ public abstract class PortableMessageStoreSql : MessageStoreSql
 
     public override string ExpiredSessions(int pendingStatuses) =>
         $"SELECT s.id, s.package_file, s.staged FROM {Sessions} s WHERE s.created_at < @cutoff AND s.status <> @started " +
-        $"AND NOT EXISTS (SELECT 1 FROM {Targets} x WHERE x.session_id = s.id AND x.status {In("st", pendingStatuses)}) ORDER BY s.id LIMIT @batch{ForUpdate("s")}";
+        $"AND NOT EXISTS (SELECT 1 FROM {Targets} x WHERE x.session_id = s.id AND x.status {In("st", pendingStatuses)}) " +
+        $"ORDER BY s.id LIMIT @batch{ForUpdate("s")}";
 
     public override string CountMovedMessages => $"SELECT count(*) FROM {Messages} WHERE moved_at IS NOT NULL AND created_at < @cutoff";
 
@@ -115,6 +122,8 @@ public abstract class PortableMessageStoreSql : MessageStoreSql
     public override string DeleteSessions(int count)
     {
         var ids = In("i", count);
-        return $"DELETE FROM {Targets} WHERE session_id {ids}; UPDATE {RowVersions} SET session_id = NULL WHERE session_id {ids}; DELETE FROM {Sessions} WHERE id {ids};";
+        return $"DELETE FROM {Targets} WHERE session_id {ids}; " +
+            $"UPDATE {RowVersions} SET session_id = NULL WHERE session_id {ids}; " +
+            $"DELETE FROM {Sessions} WHERE id {ids};";
     }
 }

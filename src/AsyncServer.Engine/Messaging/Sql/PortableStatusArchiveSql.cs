@@ -37,7 +37,8 @@ public abstract class PortableStatusArchiveSql : StatusArchiveSql
         """;
 
     public override string InsertMessage =>
-        "INSERT INTO ASYNCSTATUSMESSAGE (MESSAGEID, SESSIONID, PARTITIONID, JOBID, DATAGROUP, CHANNELDATABASE, STATUS, MESSAGE, CREATEDDATETIME, MOVEDDATETIME) " +
+        "INSERT INTO ASYNCSTATUSMESSAGE (MESSAGEID, SESSIONID, PARTITIONID, JOBID, DATAGROUP, CHANNELDATABASE, STATUS, MESSAGE, " +
+        "CREATEDDATETIME, MOVEDDATETIME) " +
         "VALUES (@id, @s, @p, @j, @g, @c, @st, @m, @at, @moved) ON CONFLICT (MESSAGEID) DO NOTHING";
 
     public override string UpsertSessionStatus =>

@@ -48,5 +48,9 @@ public abstract class SqlConnector : IAsyncDisposable
     /// <summary>Reads a non-null timestamp column.</summary>
     public abstract DateTimeOffset ReadTime(DbDataReader reader, int ordinal);
 
-    public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public virtual ValueTask DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
+    }
 }

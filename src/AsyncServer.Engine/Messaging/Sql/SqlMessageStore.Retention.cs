@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace AsyncServer.Messaging.Sql;
 
 /// <summary>The status-message outbox and retention, each purge step in its own bounded transaction.</summary>
@@ -28,7 +30,7 @@ public sealed partial class SqlMessageStore
         if (whatIf)
             return await RunAsync(async w => new PurgeResult(
                 await ExpiredSessionsAsync(w, before, int.MaxValue).ConfigureAwait(false),
-                Convert.ToInt32(await w.ScalarAsync(Sql.CountMovedMessages, ("@cutoff", before)).ConfigureAwait(false))),
+                Convert.ToInt32(await w.ScalarAsync(Sql.CountMovedMessages, ("@cutoff", before)).ConfigureAwait(false), CultureInfo.InvariantCulture)),
                 cancellationToken, transaction: false).ConfigureAwait(false);
         var sessions = new List<PurgedSession>();
         var messages = 0;
@@ -66,7 +68,7 @@ public sealed partial class SqlMessageStore
     /// <summary>Finished everywhere: not being created and no channel database still has work in it.</summary>
     private async Task<IReadOnlyList<PurgedSession>> ExpiredSessionsAsync(SqlWork w, DateTimeOffset before, int limit)
         => await w.ReadAsync(Sql.ExpiredSessions(TargetStatuses.Pending.Count),
-            r => new PurgedSession(r.GetInt64(0), r.IsDBNull(1) ? null : r.GetString(1), Convert.ToBoolean(r.GetValue(2))),
+            r => new PurgedSession(r.GetInt64(0), r.IsDBNull(1) ? null : r.GetString(1), Convert.ToBoolean(r.GetValue(2), CultureInfo.InvariantCulture)),
             [("@cutoff", before), ("@started", nameof(SessionStatus.Started)), ("@batch", limit), .. List("st", Names(TargetStatuses.Pending))])
             .ConfigureAwait(false);
 }

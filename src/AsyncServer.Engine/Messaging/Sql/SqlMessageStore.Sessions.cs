@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using AsyncServer.Diagnostics;
 
@@ -21,38 +22,41 @@ public sealed partial class SqlMessageStore
             ("@p", s.Partition), ("@j", s.JobId), ("@g", s.DataGroup), ("@k", s.Kind.ToString()), ("@d", s.DeleteExisting),
             ("@why", s.FullSyncReason), ("@from", s.FromVersion), ("@to", s.ToVersion), ("@part", s.Part), ("@status", status.ToString()),
             ("@req", string.Join(",", s.RequestedChannelDatabases)), ("@inst", s.InstanceId), ("@now", now),
-            ("@fin", status == SessionStatus.Started ? null : now), ("@msg", message)).ConfigureAwait(false));
+            ("@fin", status == SessionStatus.Started ? null : now), ("@msg", message)).ConfigureAwait(false), CultureInfo.InvariantCulture);
         await AddStatusMessageAsync(w, id, null, status, message).ConfigureAwait(false);
         return id;
     }
 
     /// <summary>Every status change writes one status message, in the transaction of the change.</summary>
-    private Task AddStatusMessageAsync(SqlWork w, long sessionId, string? channelDatabase, SessionStatus status, string? message)
+    private Task<int> AddStatusMessageAsync(SqlWork w, long sessionId, string? channelDatabase, SessionStatus status, string? message)
         => w.ExecuteAsync(Sql.InsertStatusMessage, ("@s", sessionId), ("@c", channelDatabase), ("@st", status.ToString()), ("@m", message), ("@now", Now));
 
-    public Task<IReadOnlyList<long>> CompleteRunAsync(RunCompletion c, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<long>> CompleteRunAsync(RunCompletion completion, CancellationToken cancellationToken)
         => RunAsync<IReadOnlyList<long>>(async w =>
         {
             // Fencing: the lease's lock (so no instance can take it over while we record), then only the live holder
             // may record, and only if nobody advanced the row version meanwhile.
-            await LockAsync(w, "lease:" + c.LeaseResource).ConfigureAwait(false);
-            var holder = (string?)await w.ScalarAsync(Sql.LiveLeaseOwner, ("@r", c.LeaseResource)).ConfigureAwait(false);
-            if (!string.Equals(holder, c.Owner, StringComparison.Ordinal))
-                throw Conflict($"the lease on {c.LeaseResource} is no longer held by {c.Owner}" + (holder is null ? "" : $" (now {holder})"));
-            var current = ToLong(await w.ScalarAsync(Sql.GetRowVersionLocked, ("@p", c.Partition), ("@g", c.DataGroup), ("@j", c.JobId)).ConfigureAwait(false));
-            if (current != c.ExpectedRowVersion)
-                throw Conflict($"the row version of ({c.DataGroup}, {c.JobId}) moved from {c.ExpectedRowVersion?.ToString() ?? "none"} to {current}");
+            await LockAsync(w, "lease:" + completion.LeaseResource).ConfigureAwait(false);
+            var holder = (string?)await w.ScalarAsync(Sql.LiveLeaseOwner, ("@r", completion.LeaseResource)).ConfigureAwait(false);
+            if (!string.Equals(holder, completion.Owner, StringComparison.Ordinal))
+                throw Conflict($"the lease on {completion.LeaseResource} is no longer held by {completion.Owner}" + (holder is null ? "" : $" (now {holder})"));
+            var current = ToLong(await w.ScalarAsync(Sql.GetRowVersionLocked,
+                ("@p", completion.Partition), ("@g", completion.DataGroup), ("@j", completion.JobId)).ConfigureAwait(false));
+            if (current != completion.ExpectedRowVersion)
+                throw Conflict($"the row version of ({completion.DataGroup}, {completion.JobId}) moved from " +
+                    $"{completion.ExpectedRowVersion?.ToString(CultureInfo.CurrentCulture) ?? "none"} to {current}");
 
             var ids = new List<long>();
-            foreach (var p in c.Packages)
+            foreach (var p in completion.Packages)
             {
-                await RecordPackageAsync(w, p, c.ChannelDatabases).ConfigureAwait(false);
+                await RecordPackageAsync(w, p, completion.ChannelDatabases).ConfigureAwait(false);
                 ids.Add(p.SessionId);
             }
-            if (c.NoDataSession is not null)
-                ids.Add(await InsertSessionAsync(w, c.NoDataSession, SessionStatus.NoData, "No changes since the last distribution.").ConfigureAwait(false));
-            if (c.NewRowVersion is { } version)
-                await w.ExecuteAsync(Sql.WriteRowVersion, ("@p", c.Partition), ("@g", c.DataGroup), ("@j", c.JobId), ("@v", version),
+            if (completion.NoDataSession is not null)
+                ids.Add(await InsertSessionAsync(w, completion.NoDataSession, SessionStatus.NoData, "No changes since the last distribution.")
+                    .ConfigureAwait(false));
+            if (completion.NewRowVersion is { } version)
+                await w.ExecuteAsync(Sql.WriteRowVersion, ("@p", completion.Partition), ("@g", completion.DataGroup), ("@j", completion.JobId), ("@v", version),
                     ("@s", ids.Count == 0 ? null : ids[^1]), ("@now", Now)).ConfigureAwait(false);
             return ids;
         }, cancellationToken);
@@ -98,7 +102,8 @@ public sealed partial class SqlMessageStore
             await Sql.InsertTargetsAsync(w, sessionId, channelDatabases, Now).ConfigureAwait(false);
         }, cancellationToken);
 
-    public Task<bool> UpdateSessionStatusAsync(long sessionId, IReadOnlyList<SessionStatus> fromStatuses, SessionStatus toStatus, string? message, CancellationToken cancellationToken)
+    public Task<bool> UpdateSessionStatusAsync(
+        long sessionId, IReadOnlyList<SessionStatus> fromStatuses, SessionStatus toStatus, string? message, CancellationToken cancellationToken)
     {
         if (fromStatuses.Count == 0) return Task.FromResult(false);
         return RunAsync(async w =>
@@ -110,31 +115,33 @@ public sealed partial class SqlMessageStore
         }, cancellationToken);
     }
 
-    public Task ReplacePackageAsync(CompletedPackage p, CancellationToken cancellationToken)
+    public Task ReplacePackageAsync(CompletedPackage package, CancellationToken cancellationToken)
         => RunAsync(async w =>
         {
-            var changed = await w.ExecuteAsync(Sql.ReplacePackage, ("@rows", p.RowCount), ("@file", p.PackageFile), ("@size", p.PackageSize),
-                ("@sha", p.PackageSha256), ("@staged", p.Staged), ("@id", p.SessionId)).ConfigureAwait(false);
+            var changed = await w.ExecuteAsync(Sql.ReplacePackage, ("@rows", package.RowCount), ("@file", package.PackageFile), ("@size", package.PackageSize),
+                ("@sha", package.PackageSha256), ("@staged", package.Staged), ("@id", package.SessionId)).ConfigureAwait(false);
             if (changed != 1)
-                throw new AsyncServerException(ErrorIds.SessionNotFound, ErrorKind.ObjectNotFound, $"Session {p.SessionId} does not exist.", p.SessionId);
+                throw new AsyncServerException(ErrorIds.SessionNotFound, ErrorKind.ObjectNotFound,
+                    $"Session {package.SessionId} does not exist.", package.SessionId);
         }, cancellationToken, transaction: false);
 
-    public Task<IReadOnlyList<DownloadSessionRecord>> GetUnfinishedSessionsAsync(string partition, string dataGroup, string jobId, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<DownloadSessionRecord>> GetUnfinishedSessionsAsync(
+        string partition, string dataGroup, string jobId, CancellationToken cancellationToken)
         => RunAsync(w => ReadSessionsAsync(w, Sql.UnfinishedSessions,
             [("@p", partition), ("@g", dataGroup), ("@j", jobId), ("@started", nameof(SessionStatus.Started))]), cancellationToken, transaction: false);
 
-    public Task<IReadOnlyList<DownloadSessionRecord>> QuerySessionsAsync(SessionQuery q, CancellationToken cancellationToken)
-        => RunAsync(w => QueryPageAsync(w, q, q.Limit, afterId: null), cancellationToken, transaction: false);
+    public Task<IReadOnlyList<DownloadSessionRecord>> QuerySessionsAsync(SessionQuery query, CancellationToken cancellationToken)
+        => RunAsync(w => QueryPageAsync(w, query, query.Limit, afterId: null), cancellationToken, transaction: false);
 
-    public async IAsyncEnumerable<DownloadSessionRecord> StreamSessionsAsync(SessionQuery q, [EnumeratorCancellation] CancellationToken cancellationToken,
+    public async IAsyncEnumerable<DownloadSessionRecord> StreamSessionsAsync(SessionQuery query, [EnumeratorCancellation] CancellationToken cancellationToken,
         int pageSize = 500)
     {
-        var remaining = q.Limit ?? int.MaxValue;
+        var remaining = query.Limit ?? int.MaxValue;
         long? afterId = null;
         while (remaining > 0)
         {
             var size = Math.Min(remaining, Math.Max(1, pageSize));
-            var page = await RunAsync(w => QueryPageAsync(w, q, size, afterId), cancellationToken, transaction: false).ConfigureAwait(false);
+            var page = await RunAsync(w => QueryPageAsync(w, query, size, afterId), cancellationToken, transaction: false).ConfigureAwait(false);
             foreach (var session in page) yield return session;
             if (page.Count < size) yield break;
             remaining -= page.Count;
@@ -184,5 +191,5 @@ public sealed partial class SqlMessageStore
     }
 
     private SessionTargetRecord ReadTarget(DbDataReader r) => new(r.GetInt64(0), r.GetString(1), Enum.Parse<SessionStatus>(r.GetString(2)),
-        Convert.ToInt32(r.GetValue(3)), connector.ReadTime(r, 4), r.IsDBNull(5) ? null : r.GetString(5));
+        Convert.ToInt32(r.GetValue(3), CultureInfo.InvariantCulture), connector.ReadTime(r, 4), r.IsDBNull(5) ? null : r.GetString(5));
 }

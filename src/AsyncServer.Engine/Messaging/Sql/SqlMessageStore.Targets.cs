@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace AsyncServer.Messaging.Sql;
 
 /// <summary>Channel targets: each session's progress at each channel database, and which databases joined which job.</summary>
@@ -5,21 +7,22 @@ public sealed partial class SqlMessageStore
 {
     public Task<IReadOnlyList<DownloadSessionRecord>> GetPendingSessionsAsync(string channelDatabase, CancellationToken cancellationToken)
         => RunAsync(w => ReadSessionsAsync(w, Sql.PendingSessions(TargetStatuses.Pending.Count),
-            [("@db", channelDatabase), .. List("st", Names(TargetStatuses.Pending))], onlyChannelDatabase: channelDatabase), cancellationToken, transaction: false);
+            [("@db", channelDatabase), .. List("st", Names(TargetStatuses.Pending))], onlyChannelDatabase: channelDatabase),
+            cancellationToken, transaction: false);
 
-    public Task<int> UpdateTargetsAsync(TargetUpdate u, CancellationToken cancellationToken)
+    public Task<int> UpdateTargetsAsync(TargetUpdate update, CancellationToken cancellationToken)
     {
-        if (u.FromStatuses.Count == 0) return Task.FromResult(0);
-        var parameters = new List<(string, object?)>(List("from", Names(u.FromStatuses)));
-        if (u.ChannelDatabase is not null) parameters.Add(("@db", u.ChannelDatabase));
-        if (u.SessionId is { } id) parameters.Add(("@id", id));
-        if (u.AfterSessionId is { } after) parameters.Add(("@after", after));
-        if (u.BeforeSessionId is { } before) parameters.Add(("@before", before));
-        if (u.JobId is not null) parameters.Add(("@job", u.JobId));
-        if (u.DataGroup is not null) parameters.Add(("@group", u.DataGroup));
-        var selection = new TargetSelection(u.FromStatuses.Count, u.ChannelDatabase is not null, u.SessionId is not null,
-            u.AfterSessionId is not null, u.BeforeSessionId is not null, u.JobId is not null, u.DataGroup is not null);
-        return RunAsync(w => ChangeTargetsAsync(w, selection, parameters, u.ToStatus, u.Message, u.Tries), cancellationToken);
+        if (update.FromStatuses.Count == 0) return Task.FromResult(0);
+        var parameters = new List<(string, object?)>(List("from", Names(update.FromStatuses)));
+        if (update.ChannelDatabase is not null) parameters.Add(("@db", update.ChannelDatabase));
+        if (update.SessionId is { } id) parameters.Add(("@id", id));
+        if (update.AfterSessionId is { } after) parameters.Add(("@after", after));
+        if (update.BeforeSessionId is { } before) parameters.Add(("@before", before));
+        if (update.JobId is not null) parameters.Add(("@job", update.JobId));
+        if (update.DataGroup is not null) parameters.Add(("@group", update.DataGroup));
+        var selection = new TargetSelection(update.FromStatuses.Count, update.ChannelDatabase is not null, update.SessionId is not null,
+            update.AfterSessionId is not null, update.BeforeSessionId is not null, update.JobId is not null, update.DataGroup is not null);
+        return RunAsync(w => ChangeTargetsAsync(w, selection, parameters, update.ToStatus, update.Message, update.Tries), cancellationToken);
     }
 
     /// <summary>Moves the selected targets (locked) to <paramref name="to"/>, a status message each.</summary>
@@ -28,7 +31,7 @@ public sealed partial class SqlMessageStore
     {
         if (Sql.ChangeTargets(selection, tries) is { } oneStatement)
             return Convert.ToInt32(await w.ScalarAsync(oneStatement, [.. parameters, ("@to", to.ToString()), ("@m", message), ("@now", Now)])
-                .ConfigureAwait(false));
+                .ConfigureAwait(false), CultureInfo.InvariantCulture);
         var selected = await w.ReadAsync(Sql.SelectTargets(selection), r => (Session: r.GetInt64(0), Db: r.GetString(1)), parameters).ConfigureAwait(false);
         await using var update = w.Command(Sql.UpdateTarget(tries));
         await using var status = w.Command(Sql.InsertStatusMessage);
@@ -41,7 +44,8 @@ public sealed partial class SqlMessageStore
         return selected.Count;
     }
 
-    public Task<IReadOnlyList<string>> FindChannelDatabasesToSeedAsync(string partition, string dataGroup, string jobId, IReadOnlyList<string> channelDatabases, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<string>> FindChannelDatabasesToSeedAsync(
+        string partition, string dataGroup, string jobId, IReadOnlyList<string> channelDatabases, CancellationToken cancellationToken)
     {
         if (channelDatabases.Count == 0) return Task.FromResult<IReadOnlyList<string>>([]);
         return RunAsync<IReadOnlyList<string>>(async w =>

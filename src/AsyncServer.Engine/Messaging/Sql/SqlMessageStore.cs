@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using AsyncServer.Diagnostics;
 
 namespace AsyncServer.Messaging.Sql;
@@ -31,16 +32,16 @@ public sealed partial class SqlMessageStore(SqlConnector connector, MessageStore
         return result;
     }
 
-    private Task RunAsync(Func<SqlWork, Task> work, CancellationToken ct, bool transaction = true)
+    private Task<bool> RunAsync(Func<SqlWork, Task> work, CancellationToken ct, bool transaction = true)
         => RunAsync(async w => { await work(w).ConfigureAwait(false); return true; }, ct, transaction);
 
     private Task LockAsync(SqlWork w, string resource) => connector.LockAsync(w.Connection, w.Transaction!, resource, w.CancellationToken);
 
     private IEnumerable<(string, object?)> List<T>(string prefix, IReadOnlyList<T> values) => connector.List(prefix, values);
 
-    private static IReadOnlyList<string> Names(IReadOnlyList<SessionStatus> statuses) => statuses.Select(s => s.ToString()).ToList();
+    private static List<string> Names(IReadOnlyList<SessionStatus> statuses) => statuses.Select(s => s.ToString()).ToList();
 
-    private static long? ToLong(object? value) => value is null ? null : Convert.ToInt64(value);
+    private static long? ToLong(object? value) => value is null ? null : Convert.ToInt64(value, CultureInfo.InvariantCulture);
 
     // ---- IMessageDatabase --------------------------------------------------------------------------------------------
 
@@ -67,9 +68,9 @@ public sealed partial class SqlMessageStore(SqlConnector connector, MessageStore
     private async Task<int> ReadVersionAsync(SqlWork w)
     {
         var exists = await w.ScalarAsync(Sql.TableExists, ("@table", Sql.SchemaInfoTable)).ConfigureAwait(false);
-        if (exists is null || !Convert.ToBoolean(exists)) return 0;
+        if (exists is null || !Convert.ToBoolean(exists, CultureInfo.InvariantCulture)) return 0;
         var v = await w.ScalarAsync(Sql.ReadSchemaVersion).ConfigureAwait(false);
-        return v is null ? 0 : Convert.ToInt32(v);
+        return v is null ? 0 : Convert.ToInt32(v, CultureInfo.InvariantCulture);
     }
 
     public async Task EnsureReadyAsync(CancellationToken cancellationToken)
