@@ -54,7 +54,8 @@ public sealed class EngineContext
 
     public IChangeSource OpenChangeSource() => ProviderOf(HqConnection).OpenChangeSource(HqConnection);
     public IMessageStore OpenMessageStore() => ProviderOf(MessageConnection).OpenMessageStore(MessageConnection, Time);
-    public IChannelTarget OpenChannelTarget(ResolvedConnection channelConnection) => ProviderOf(channelConnection).OpenChannelTarget(channelConnection);
+    public static IChannelTarget OpenChannelTarget(ResolvedConnection channelConnection)
+        => ProviderOf(channelConnection).OpenChannelTarget(channelConnection);
 
     /// <summary>The endpoint's part of the message database: channel credentials, contacts, reports.</summary>
     public Endpoint.EndpointStore OpenEndpointStore()

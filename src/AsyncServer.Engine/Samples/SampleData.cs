@@ -47,8 +47,8 @@ public static class SampleData
     /// deleted and re-inserted for the other legal entity, a barcode whose key moves to the other legal entity,
     /// an item deleted and re-inserted in the same transaction.
     /// </param>
-    public static async Task<SampleChangeSummary> ChangeAsync(string sqliteFile, int seed, int inserts, int updates, int deletes, CancellationToken cancellationToken = default, int churn = 0,
-        IProgress<SampleChangeProgress>? progress = null)
+    public static async Task<SampleChangeSummary> ChangeAsync(string sqliteFile, int seed, int inserts, int updates, int deletes, int churn = 0,
+        IProgress<SampleChangeProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         // Large runs (tens of thousands of changes) take a minute: report about every percent.
         var total = inserts + updates + deletes + churn;
@@ -63,7 +63,10 @@ public static class SampleData
         var rng = new Random(seed);
         await using var tx = (SqliteTransaction)await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var w = new Writer(conn, tx, rng);
-        var maxProduct = Convert.ToInt32(await SqliteConnections.ScalarAsync(conn, "SELECT COALESCE(MAX(RECID), 0) - 5637000000 FROM ECORESPRODUCT", cancellationToken, tx).ConfigureAwait(false));
+        var maxProduct = Convert.ToInt32(
+            await SqliteConnections.ScalarAsync(conn, "SELECT COALESCE(MAX(RECID), 0) - 5637000000 FROM ECORESPRODUCT", cancellationToken, tx)
+                .ConfigureAwait(false),
+            CultureInfo.InvariantCulture);
         int done = 0, updated = 0, deleted = 0;
         for (var i = 0; i < inserts; i++) { await w.InsertProductAsync(++maxProduct, cancellationToken).ConfigureAwait(false); done++; Made("Inserting products"); }
         for (var i = 0; i < updates; i++)
@@ -132,10 +135,14 @@ public static class SampleData
         /// <summary>A row chosen by the seeded generator (not SQLite's RANDOM()), so a seed replays the same changes.</summary>
         public async Task<long?> PickRowAsync(string table, CancellationToken ct)
         {
-            var count = Convert.ToInt64(await SqliteConnections.ScalarAsync(conn, $"SELECT COUNT(*) FROM {table}", ct, tx).ConfigureAwait(false));
+            var count = Convert.ToInt64(
+                await SqliteConnections.ScalarAsync(conn, $"SELECT COUNT(*) FROM {table}", ct, tx).ConfigureAwait(false), CultureInfo.InvariantCulture);
             if (count == 0) return null;
             var offset = rng.NextInt64(count);
-            return Convert.ToInt64(await SqliteConnections.ScalarAsync(conn, $"SELECT rowid FROM {table} ORDER BY rowid LIMIT 1 OFFSET @o", ct, tx, ("@o", offset)).ConfigureAwait(false));
+            return Convert.ToInt64(
+                await SqliteConnections.ScalarAsync(conn, $"SELECT rowid FROM {table} ORDER BY rowid LIMIT 1 OFFSET @o", ct, tx, ("@o", offset))
+                    .ConfigureAwait(false),
+                CultureInfo.InvariantCulture);
         }
 
         private string Name() => $"{Words[rng.Next(Words.Length)]} {Words[rng.Next(Words.Length)]} {rng.Next(1000)}";

@@ -1,3 +1,4 @@
+using System.Globalization;
 using AsyncServer.ChangeTracking;
 using AsyncServer.Configuration;
 
@@ -44,7 +45,9 @@ public static class SampleEnvironment
         await using var conn = await Providers.Sqlite.SqliteConnections.OpenAsync(connection, create: false, ct).ConfigureAwait(false);
         long total = 0;
         foreach (var table in SampleSchema.Tables)
-            total += Convert.ToInt64(await Providers.Sqlite.SqliteConnections.ScalarAsync(conn, $"SELECT COUNT(*) FROM \"{table}\"", ct).ConfigureAwait(false));
+            total += Convert.ToInt64(
+                await Providers.Sqlite.SqliteConnections.ScalarAsync(conn, $"SELECT COUNT(*) FROM \"{table}\"", ct).ConfigureAwait(false),
+                CultureInfo.InvariantCulture);
         return total;
     }
 }

@@ -144,7 +144,7 @@ public sealed class RegisterAsyncDistributionScheduleCommand : RegistrationCmdle
         return candidate;
     }
 
-    private string DefaultModulePath()
+    private static string DefaultModulePath()
     {
         var folder = Path.GetDirectoryName(typeof(RegisterAsyncDistributionScheduleCommand).Assembly.Location)!;
         var manifest = Path.Combine(folder, "AsyncServer.psd1");

@@ -68,7 +68,7 @@ public sealed class UnregisterAsyncDistributionScheduleCommand : RegistrationCmd
     }
 
     /// <summary>Schedules registered in the folder (Linux: their timers; Windows: their task definitions), or in the configuration.</summary>
-    private IEnumerable<string> Registered(RegistrationOptions options, RegistrationPlatform platform, string folder)
+    private List<string> Registered(RegistrationOptions options, RegistrationPlatform platform, string folder)
     {
         if (platform == RegistrationPlatform.Linux || UnitPath is not null)
         {

@@ -34,7 +34,7 @@ public sealed class UpdateAsyncSampleDataCommand : AsyncServerCmdlet
         SampleChangeSummary summary;
         try
         {
-            summary = Run(ct => SampleData.ChangeAsync(file!, Seed, Insert, Update, Delete, ct, progress: progress));
+            summary = Run(ct => SampleData.ChangeAsync(file!, Seed, Insert, Update, Delete, progress: progress, cancellationToken: ct));
         }
         finally
         {

@@ -50,31 +50,31 @@ public abstract class ConfigurationNameCompleter : IArgumentCompleter
 
 public sealed class ScheduleNameCompleter : ConfigurationNameCompleter
 {
-    protected override IEnumerable<(string, string?)> Names(AsyncServerConfiguration c)
-        => c.Schedules.Select(s => (s.Name, (string?)$"{s.Name}: jobs {string.Join(", ", s.Jobs)} to {string.Join(", ", s.DataGroups)}"));
+    protected override IEnumerable<(string, string?)> Names(AsyncServerConfiguration config)
+        => config.Schedules.Select(s => (s.Name, (string?)$"{s.Name}: jobs {string.Join(", ", s.Jobs)} to {string.Join(", ", s.DataGroups)}"));
 }
 
 public sealed class JobNameCompleter : ConfigurationNameCompleter
 {
-    protected override IEnumerable<(string, string?)> Names(AsyncServerConfiguration c) => c.Jobs.Select(j => (j.Id, j.Name));
+    protected override IEnumerable<(string, string?)> Names(AsyncServerConfiguration config) => config.Jobs.Select(j => (j.Id, j.Name));
 }
 
 public sealed class DataGroupNameCompleter : ConfigurationNameCompleter
 {
-    protected override IEnumerable<(string, string?)> Names(AsyncServerConfiguration c) => c.DataGroups.Select(g => (g.Id, g.Name));
+    protected override IEnumerable<(string, string?)> Names(AsyncServerConfiguration config) => config.DataGroups.Select(g => (g.Id, g.Name));
 }
 
 public sealed class ChannelDatabaseNameCompleter : ConfigurationNameCompleter
 {
-    protected override IEnumerable<(string, string?)> Names(AsyncServerConfiguration c)
-        => c.DataGroups.SelectMany(g => g.ChannelDatabases.Select(d => (d.Id, (string?)$"{d.Id} ({g.Id})")));
+    protected override IEnumerable<(string, string?)> Names(AsyncServerConfiguration config)
+        => config.DataGroups.SelectMany(g => g.ChannelDatabases.Select(d => (d.Id, (string?)$"{d.Id} ({g.Id})")));
 }
 
 /// <summary>The HQ tables the configuration's subjobs read (Enable-AsyncChangeTracking -Table).</summary>
 public sealed class HqTableNameCompleter : ConfigurationNameCompleter
 {
-    protected override IEnumerable<(string, string?)> Names(AsyncServerConfiguration c)
-        => c.Subjobs.GroupBy(s => s.HqTable, StringComparer.OrdinalIgnoreCase)
+    protected override IEnumerable<(string, string?)> Names(AsyncServerConfiguration config)
+        => config.Subjobs.GroupBy(s => s.HqTable, StringComparer.OrdinalIgnoreCase)
             .Select(g => (g.Key, (string?)$"{g.Key} (subjob {string.Join(", ", g.Select(s => s.Id))})"));
 }
 

@@ -13,6 +13,7 @@ namespace AsyncServer.Scheduling.Registration;
 public static class WindowsTasks
 {
     private static readonly XNamespace Ns = "http://schemas.microsoft.com/windows/2004/02/mit/task";
+    private static readonly string[] MonthWeeks = ["1", "2", "3", "4", "Last"];
     private static readonly string[] DayElements = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
     private static readonly string[] MonthElements = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
     private const int MaxTriggers = 48;
@@ -92,7 +93,7 @@ public static class WindowsTasks
                     new XElement(Ns + "WeeksInterval", 1));
             if (!f.AnyDayOfWeek)
                 return new XElement(Ns + "ScheduleByMonthDayOfWeek",
-                    new XElement(Ns + "Weeks", new[] { "1", "2", "3", "4", "Last" }.Select(w => new XElement(Ns + "Week", w))),
+                    new XElement(Ns + "Weeks", MonthWeeks.Select(w => new XElement(Ns + "Week", w))),
                     new XElement(Ns + "DaysOfWeek", f.DaysOfWeek.Select(d => new XElement(Ns + DayElements[d]))),
                     new XElement(Ns + "Months", f.Months.Select(m => new XElement(Ns + MonthElements[m - 1]))));
             if (f.AnyDayOfMonth && f.AnyMonth)
