@@ -47,7 +47,8 @@ public sealed class EngineContext
     public ILogger CreateLogger<T>() => LoggerFactory.CreateLogger<T>();
 
     public ResolvedConnection HqConnection => ResolvedConnection.Resolve(Configuration.Hq, "$.hq", Configuration.BaseDirectory, Credential);
-    public ResolvedConnection MessageConnection => ResolvedConnection.Resolve(Configuration.MessageDatabase, "$.messageDatabase", Configuration.BaseDirectory, Credential);
+    public ResolvedConnection MessageConnection
+        => ResolvedConnection.Resolve(Configuration.MessageDatabase, "$.messageDatabase", Configuration.BaseDirectory, Credential);
 
     /// <summary>The provider object of a connection's database kind: every seam reaches its provider through here.</summary>
     public static IDatabaseProvider ProviderOf(ResolvedConnection connection) => DatabaseProviders.For(connection);

@@ -71,7 +71,8 @@ public static class SystemdUnits
             // Persistent: an occurrence missed while the machine was off runs once at the next boot.
             timer.AppendLine(trigger).AppendLine("Persistent=true");
         }
-        timer.AppendLine(CultureInfo.InvariantCulture, $"AccuracySec={(recurrence.Interval is { } i && i < TimeSpan.FromMinutes(1) || recurrence.CronHasSeconds ? "1s" : "1min")}")
+        var accuracy = recurrence.Interval is { } i && i < TimeSpan.FromMinutes(1) || recurrence.CronHasSeconds ? "1s" : "1min";
+        timer.AppendLine(CultureInfo.InvariantCulture, $"AccuracySec={accuracy}")
             .AppendLine(CultureInfo.InvariantCulture, $"Unit={unit}.service")
             .AppendLine()
             .AppendLine("[Install]")

@@ -15,7 +15,8 @@ public static class WindowsTasks
     private static readonly XNamespace Ns = "http://schemas.microsoft.com/windows/2004/02/mit/task";
     private static readonly string[] MonthWeeks = ["1", "2", "3", "4", "Last"];
     private static readonly string[] DayElements = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-    private static readonly string[] MonthElements = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+    private static readonly string[] MonthElements =
+        ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
     private const int MaxTriggers = 48;
 
     /// <summary>The Task Scheduler folder the tasks live in.</summary>
@@ -26,12 +27,15 @@ public static class WindowsTasks
         var (triggers, description) = Triggers(schedule, recurrence, now);
         var command = CommandLines.ScheduleCommand(o, schedule);
         var user = string.IsNullOrWhiteSpace(o.User) ? "S-1-5-18" : o.User!;
-        var builtIn = user is "S-1-5-18" or "S-1-5-19" or "S-1-5-20" || user.StartsWith("NT AUTHORITY\\", StringComparison.OrdinalIgnoreCase) || user.Equals("SYSTEM", StringComparison.OrdinalIgnoreCase);
+        var builtIn = user is "S-1-5-18" or "S-1-5-19" or "S-1-5-20"
+            || user.StartsWith("NT AUTHORITY\\", StringComparison.OrdinalIgnoreCase)
+            || user.Equals("SYSTEM", StringComparison.OrdinalIgnoreCase);
         var doc = new XDocument(new XDeclaration("1.0", "UTF-16", null),
             new XElement(Ns + "Task", new XAttribute("version", "1.2"),
                 new XElement(Ns + "RegistrationInfo",
                     new XElement(Ns + "Author", "AsyncServer"),
-                    new XElement(Ns + "Description", $"AsyncServer distribution schedule {schedule} ({recurrence}). Written by Register-AsyncDistributionSchedule."),
+                    new XElement(Ns + "Description",
+                        $"AsyncServer distribution schedule {schedule} ({recurrence}). Written by Register-AsyncDistributionSchedule."),
                     new XElement(Ns + "URI", TaskFolder(o) + UnitNames.Escape(schedule))),
                 new XElement(Ns + "Triggers", triggers),
                 new XElement(Ns + "Principals",
@@ -77,9 +81,11 @@ public static class WindowsTasks
         }
 
         var f = CronFields.Parse(recurrence.CronText!, schedule);
-        if (f.Seconds.Count != 1) throw NotRepresentable(schedule, "Task Scheduler triggers fire once a minute at most, but the seconds field has several values");
+        if (f.Seconds.Count != 1)
+            throw NotRepresentable(schedule, "Task Scheduler triggers fire once a minute at most, but the seconds field has several values");
         var times = f.Hours.SelectMany(h => f.Minutes.Select(m => new TimeOnly(h, m, f.Seconds[0]))).ToList();
-        if (times.Count > MaxTriggers) throw NotRepresentable(schedule, $"it fires at {times.Count} times of day; Task Scheduler allows {MaxTriggers} triggers");
+        if (times.Count > MaxTriggers)
+            throw NotRepresentable(schedule, $"it fires at {times.Count} times of day; Task Scheduler allows {MaxTriggers} triggers");
         if (!f.AnyDayOfMonth && !f.AnyDayOfWeek) throw NotRepresentable(schedule, "it restricts both the day of month and the day of week");
         string suffix;
         if (recurrence.TimeZone == TimeZoneInfo.Utc || recurrence.TimeZone.Id is "UTC" or "Etc/UTC") suffix = "Z";
@@ -113,5 +119,6 @@ public static class WindowsTasks
 
     private static AsyncServerException NotRepresentable(string schedule, string why) =>
         new(ErrorIds.RecurrenceNotRepresentable, ErrorKind.InvalidArgument,
-            $"Schedule '{schedule}' cannot be registered as a scheduled task: {why}. Run this schedule with the AsyncServer service instead (Register-AsyncDistributionSchedule -Service).", schedule);
+            $"Schedule '{schedule}' cannot be registered as a scheduled task: {why}. " +
+            "Run this schedule with the AsyncServer service instead (Register-AsyncDistributionSchedule -Service).", schedule);
 }
