@@ -37,7 +37,8 @@ public abstract class ConfigurationNameCompleter : IArgumentCompleter
             path ??= "asyncserver.json";
             // Relative paths are relative to PowerShell's current location, not the process's.
             // Completers run on the pipeline thread, where a script block sees the session's state.
-            var location = ScriptBlock.Create("$executionContext.SessionState.Path.CurrentFileSystemLocation.ProviderPath").Invoke().FirstOrDefault()?.BaseObject as string;
+            var location = ScriptBlock.Create("$executionContext.SessionState.Path.CurrentFileSystemLocation.ProviderPath").Invoke()
+                .FirstOrDefault()?.BaseObject as string;
             if (location is not null && !Path.IsPathRooted(path)) path = Path.Combine(location, path);
             return ConfigurationLoader.Load(path);
         }
@@ -112,7 +113,8 @@ public sealed class SessionIdCompleter : IArgumentCompleter
                 var where = string.Join(", ", g.Select(s => s.ChannelDatabase).Where(d => d.Length > 0));
                 var text = g.Key.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 return new CompletionResult(text, text, CompletionResultType.ParameterValue,
-                    $"Session {g.Key}: job {first.Job}, {first.DataGroup}{(where.Length > 0 ? " at " + where : "")}: {string.Join(", ", g.Select(s => s.Status).Distinct())}");
+                    $"Session {g.Key}: job {first.Job}, {first.DataGroup}{(where.Length > 0 ? " at " + where : "")}: " +
+                    string.Join(", ", g.Select(s => s.Status).Distinct()));
             })
             .ToList();
     }

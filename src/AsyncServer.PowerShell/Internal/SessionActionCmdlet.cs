@@ -49,7 +49,10 @@ public abstract class SessionActionCmdlet : AsyncServerCmdlet
                 if (!ShouldProcess(what, Action)) continue;
                 var record = TryRun(ct => ActAsync(lifecycle, id, db, ct), id);
                 if (record is not null && PassThru)
-                    foreach (var row in SessionBrowser.Expand(Context.Configuration, [record], db is null ? null : new SessionQuery { ChannelDatabases = [db] })) WriteObject(row);
+                {
+                    var only = db is null ? null : new SessionQuery { ChannelDatabases = [db] };
+                    foreach (var row in SessionBrowser.Expand(Context.Configuration, [record], only)) WriteObject(row);
+                }
             }
     }
 }
