@@ -47,14 +47,16 @@ public sealed class EngineContext
     public ILogger CreateLogger<T>() => LoggerFactory.CreateLogger<T>();
 
     public ResolvedConnection HqConnection => ResolvedConnection.Resolve(Configuration.Hq, "$.hq", Configuration.BaseDirectory, Credential);
-    public ResolvedConnection MessageConnection => ResolvedConnection.Resolve(Configuration.MessageDatabase, "$.messageDatabase", Configuration.BaseDirectory, Credential);
+    public ResolvedConnection MessageConnection
+        => ResolvedConnection.Resolve(Configuration.MessageDatabase, "$.messageDatabase", Configuration.BaseDirectory, Credential);
 
     /// <summary>The provider object of a connection's database kind: every seam reaches its provider through here.</summary>
     public static IDatabaseProvider ProviderOf(ResolvedConnection connection) => DatabaseProviders.For(connection);
 
     public IChangeSource OpenChangeSource() => ProviderOf(HqConnection).OpenChangeSource(HqConnection);
     public IMessageStore OpenMessageStore() => ProviderOf(MessageConnection).OpenMessageStore(MessageConnection, Time);
-    public IChannelTarget OpenChannelTarget(ResolvedConnection channelConnection) => ProviderOf(channelConnection).OpenChannelTarget(channelConnection);
+    public static IChannelTarget OpenChannelTarget(ResolvedConnection channelConnection)
+        => ProviderOf(channelConnection).OpenChannelTarget(channelConnection);
 
     /// <summary>The endpoint's part of the message database: channel credentials, contacts, reports.</summary>
     public Endpoint.EndpointStore OpenEndpointStore()

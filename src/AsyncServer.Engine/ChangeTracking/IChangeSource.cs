@@ -22,7 +22,8 @@ public interface IChangeSource : IAsyncDisposable
     Task<IReadOnlyList<IReadOnlyList<string>>> GetIndexesAsync(TableSchema table, CancellationToken cancellationToken);
 
     /// <summary>Turns change tracking on for these tables (idempotent). Existing history is kept.</summary>
-    Task<IReadOnlyList<ChangeTrackingTableInfo>> EnableChangeTrackingAsync(IReadOnlyList<string> tables, ChangeTrackingOptions options, CancellationToken cancellationToken);
+    Task<IReadOnlyList<ChangeTrackingTableInfo>> EnableChangeTrackingAsync(IReadOnlyList<string> tables, ChangeTrackingOptions options,
+        CancellationToken cancellationToken);
 
     /// <summary>Change tracking state of each table (enabled or not, minimum valid version).</summary>
     Task<IReadOnlyList<ChangeTrackingTableInfo>> GetChangeTrackingStateAsync(IReadOnlyList<string> tables, CancellationToken cancellationToken);
@@ -47,7 +48,9 @@ public sealed record ChangeTrackingOptions(TimeSpan Retention)
 
     /// <summary>The before-image columns for <paramref name="table"/>, or none.</summary>
     public IReadOnlyList<string> BeforeImagesOf(string table)
-        => BeforeImages.FirstOrDefault(kv => string.Equals(Data.QualifiedName.Parse(kv.Key).Name, Data.QualifiedName.Parse(table).Name, StringComparison.OrdinalIgnoreCase)).Value ?? [];
+        => BeforeImages.FirstOrDefault(kv =>
+                string.Equals(Data.QualifiedName.Parse(kv.Key).Name, Data.QualifiedName.Parse(table).Name, StringComparison.OrdinalIgnoreCase))
+            .Value ?? [];
 }
 
 /// <summary>Change tracking state of one HQ table.</summary>

@@ -48,8 +48,16 @@ public static class CatalogChecker
                 foreach (var (hqColumn, channelColumn) in s.Fields)
                 {
                     var column = table.Find(hqColumn);
-                    if (column is null) { problems.Add(new($"{path}.fields.{hqColumn}", $"column '{hqColumn}' does not exist in HQ table '{table.Name}'")); continue; }
-                    if (string.IsNullOrWhiteSpace(channelColumn)) { problems.Add(new($"{path}.fields.{hqColumn}", "the channel column name is empty")); continue; }
+                    if (column is null)
+                    {
+                        problems.Add(new($"{path}.fields.{hqColumn}", $"column '{hqColumn}' does not exist in HQ table '{table.Name}'"));
+                        continue;
+                    }
+                    if (string.IsNullOrWhiteSpace(channelColumn))
+                    {
+                        problems.Add(new($"{path}.fields.{hqColumn}", "the channel column name is empty"));
+                        continue;
+                    }
                     columns.Add(column);
                     channelColumns.Add(channelColumn);
                 }
@@ -76,7 +84,11 @@ public static class CatalogChecker
                     foreach (var exists in FilterTree.Flatten(filter).OfType<ExistsFilter>())
                     {
                         var parent = await Describe(exists.ParentTable).ConfigureAwait(false);
-                        if (parent is null) { problems.Add(new($"{path}.filter", $"EXISTS table '{exists.ParentTable}' does not exist in the HQ database")); continue; }
+                        if (parent is null)
+                        {
+                            problems.Add(new($"{path}.filter", $"EXISTS table '{exists.ParentTable}' does not exist in the HQ database"));
+                            continue;
+                        }
                         parents[exists.ParentTable] = parent;
                         foreach (var c in exists.Conditions.Where(c => parent.Find(c.ParentColumn) is null))
                             problems.Add(new($"{path}.filter", $"column '{c.ParentColumn}' does not exist in HQ table '{parent.Name}'"));

@@ -84,7 +84,9 @@ public static class ConfigurationValidator
         var duplicateSubjobs = CheckIds(config.Subjobs.Select(s => s.Id), i => $"$.subjobs[{i}].id", "subjob", Add);
         var duplicateJobs = CheckIds(config.Jobs.Select(j => j.Id), i => $"$.jobs[{i}].id", "job", Add);
         var duplicateSchedules = CheckIds(config.Schedules.Select(s => s.Name), i => $"$.schedules[{i}].name", "schedule", Add);
-        var channelPaths = config.DataGroups.SelectMany((g, gi) => g.ChannelDatabases.Select((d, di) => (d.Id, Path: $"$.dataGroups[{gi}].channelDatabases[{di}].id"))).ToList();
+        var channelPaths = config.DataGroups
+            .SelectMany((g, gi) => g.ChannelDatabases.Select((d, di) => (d.Id, Path: $"$.dataGroups[{gi}].channelDatabases[{di}].id")))
+            .ToList();
         CheckIds(channelPaths.Select(c => c.Id), i => channelPaths[i].Path, "channel database", Add);
 
         for (var i = 0; i < config.Jobs.Count; i++)
@@ -109,7 +111,8 @@ public static class ConfigurationValidator
             for (var k = 0; k < s.Jobs.Count; k++)
                 if (config.FindJob(s.Jobs[k]) is null) Add($"{path}.jobs[{k}]", $"job '{s.Jobs[k]}' is not defined in $.jobs");
             for (var k = 0; k < s.DataGroups.Count; k++)
-                if (config.FindDataGroup(s.DataGroups[k]) is null) Add($"{path}.dataGroups[{k}]", $"data group '{s.DataGroups[k]}' is not defined in $.dataGroups");
+                if (config.FindDataGroup(s.DataGroups[k]) is null)
+                    Add($"{path}.dataGroups[{k}]", $"data group '{s.DataGroups[k]}' is not defined in $.dataGroups");
             if (s.Recurrence is not null && Recurrence.Validate(s.Recurrence) is { } recurrenceProblem)
                 Add($"{path}.recurrence", recurrenceProblem);
         }
@@ -131,19 +134,22 @@ public static class ConfigurationValidator
             if (duplicateGroups.Contains(gi)) continue;
             var group = config.DataGroups[gi];
             if (group.ChannelDatabases.Count == 0)
-                Add($"$.dataGroups[{gi}].channelDatabases", $"data group '{group.Id}' has no channel databases; its packages reach nobody", ProblemSeverity.Warning);
+                Add($"$.dataGroups[{gi}].channelDatabases", $"data group '{group.Id}' has no channel databases; its packages reach nobody",
+                    ProblemSeverity.Warning);
             for (var di = 0; di < group.ChannelDatabases.Count; di++)
             {
                 var db = group.ChannelDatabases[di];
                 foreach (var (si, sid, names) in parametersBySubjob)
                     foreach (var name in names.Where(n => !db.Parameters.ContainsKey(n)))
-                        Add($"$.dataGroups[{gi}].channelDatabases[{di}].parameters", $"channel database '{db.Id}' lacks parameter '{name}' used by the filter of subjob '{sid}' ($.subjobs[{si}].filter)");
+                        Add($"$.dataGroups[{gi}].channelDatabases[{di}].parameters",
+                            $"channel database '{db.Id}' lacks parameter '{name}' used by the filter of subjob '{sid}' ($.subjobs[{si}].filter)");
                 if (di == 0) continue;
                 var first = group.ChannelDatabases[0];
                 foreach (var (name, value) in db.Parameters)
                     if (first.Parameters.TryGetValue(name, out var firstValue) && firstValue != value)
                         Add($"$.dataGroups[{gi}].channelDatabases[{di}].parameters.{name}",
-                            $"is '{value}' but '{firstValue}' in channel database '{first.Id}'; one package serves the whole data group, so filter parameters must agree");
+                            $"is '{value}' but '{firstValue}' in channel database '{first.Id}'; " +
+                            "one package serves the whole data group, so filter parameters must agree");
             }
         }
         return problems;
@@ -183,7 +189,8 @@ public static class ConfigurationValidator
         return duplicates;
     }
 
-    private static void CheckConnection(ConnectionSettings? settings, string path, AsyncServerConfiguration config, EngineContext context, List<ConfigurationProblem> problems)
+    private static void CheckConnection(ConnectionSettings? settings, string path, AsyncServerConfiguration config, EngineContext context,
+        List<ConfigurationProblem> problems)
     {
         if (settings is null) return;
         if (!DatabaseProviderNames.TryParse(settings.Provider, out _))

@@ -15,8 +15,8 @@ namespace AsyncServer.Checks;
 /// </summary>
 public static class ParentIndexChecker
 {
-    public static async Task<IReadOnlyList<ConfigurationProblem>> CheckAsync(AsyncServerConfiguration config, IReadOnlyDictionary<string, ResolvedSubjob> resolved,
-        IChangeSource hq, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<ConfigurationProblem>> CheckAsync(AsyncServerConfiguration config,
+        IReadOnlyDictionary<string, ResolvedSubjob> resolved, IChangeSource hq, CancellationToken cancellationToken)
     {
         var problems = new List<ConfigurationProblem>();
         var indexes = new Dictionary<string, IReadOnlyList<IReadOnlyList<string>>>(StringComparer.OrdinalIgnoreCase);
@@ -35,25 +35,33 @@ public static class ParentIndexChecker
             foreach (var exists in ParentFilters.ExistsOf(subjob.Filter).DistinctBy(e => e.ToString()))
             {
                 if (!subjob.ParentTables.TryGetValue(exists.ParentTable, out var parent)) continue;
-                if (exists.Conditions.Any(c => parent.Find(c.ParentColumn) is null || (c.ChildColumn is not null && subjob.Table.Find(c.ChildColumn) is null))) continue;
+                if (exists.Conditions.Any(c => parent.Find(c.ParentColumn) is null || (c.ChildColumn is not null && subjob.Table.Find(c.ChildColumn) is null)))
+                    continue;
                 if (!tracked.TryGetValue(parent.DisplayName, out var isTracked))
-                    tracked[parent.DisplayName] = isTracked = (await hq.GetChangeTrackingStateAsync([parent.DisplayName], cancellationToken).ConfigureAwait(false)).All(s => s.Enabled);
+                {
+                    var states = await hq.GetChangeTrackingStateAsync([parent.DisplayName], cancellationToken).ConfigureAwait(false);
+                    tracked[parent.DisplayName] = isTracked = states.All(s => s.Enabled);
+                }
                 if (!isTracked)
-                    problems.Add(new(path, $"the filter goes through HQ table '{parent.DisplayName}', which is not change-tracked: incremental runs fail until " +
+                    problems.Add(new(path, $"the filter goes through HQ table '{parent.DisplayName}', which is not change-tracked: " +
+                        "incremental runs fail until " +
                         "Enable-AsyncChangeTracking enables it (it enables every filter's parent)", ProblemSeverity.Warning));
 
                 var correlated = ParentFilters.Correlations(exists).Select(c => parent.Find(c.ParentColumn)!.Name).ToList();
                 if (correlated.Count == 0) continue; // no lookup by a child's value: nothing an index could serve
                 var equal = exists.Conditions.Select(c => parent.Find(c.ParentColumn)!.Name).ToList();
                 if (!Serves(await IndexesOf(parent).ConfigureAwait(false), equal, correlated))
-                    problems.Add(new(path, $"no index of HQ table '{parent.DisplayName}' starts with {string.Join(", ", correlated)}: the filter's lookup of a row's " +
-                        $"parents scans '{parent.DisplayName}' once per changed row; an index on {parent.DisplayName} ({string.Join(", ", equal.Distinct(StringComparer.OrdinalIgnoreCase))}) would serve",
+                    problems.Add(new(path, $"no index of HQ table '{parent.DisplayName}' starts with {string.Join(", ", correlated)}: " +
+                        $"the filter's lookup of a row's parents scans '{parent.DisplayName}' once per changed row; " +
+                        $"an index on {parent.DisplayName} ({string.Join(", ", equal.Distinct(StringComparer.OrdinalIgnoreCase))}) would serve",
                         ProblemSeverity.Warning));
 
-                var children = ParentFilters.Correlations(exists).Select(c => subjob.Table.Find(c.ChildColumn!)!.Name).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+                var children = ParentFilters.Correlations(exists).Select(c => subjob.Table.Find(c.ChildColumn!)!.Name)
+                    .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
                 if (!Serves(await IndexesOf(subjob.Table).ConfigureAwait(false), children, children))
-                    problems.Add(new(path, $"no index of HQ table '{subjob.Table.DisplayName}' starts with {string.Join(", ", children)}: finding the rows of a changed " +
-                        $"'{parent.DisplayName}' row scans '{subjob.Table.DisplayName}' once per change; an index on {subjob.Table.DisplayName} ({string.Join(", ", children)}) would serve",
+                    problems.Add(new(path, $"no index of HQ table '{subjob.Table.DisplayName}' starts with {string.Join(", ", children)}: " +
+                        $"finding the rows of a changed '{parent.DisplayName}' row scans '{subjob.Table.DisplayName}' once per change; " +
+                        $"an index on {subjob.Table.DisplayName} ({string.Join(", ", children)}) would serve",
                         ProblemSeverity.Warning));
             }
         }
@@ -65,5 +73,6 @@ public static class ParentIndexChecker
     /// among them, include at least one of <paramref name="needed"/> (a lookup by only a legal entity is no seek).
     /// </summary>
     private static bool Serves(IReadOnlyList<IReadOnlyList<string>> indexes, IReadOnlyList<string> equal, IReadOnlyList<string> needed)
-        => indexes.Any(index => index.TakeWhile(c => equal.Contains(c, StringComparer.OrdinalIgnoreCase)).Any(c => needed.Contains(c, StringComparer.OrdinalIgnoreCase)));
+        => indexes.Any(index => index.TakeWhile(c => equal.Contains(c, StringComparer.OrdinalIgnoreCase))
+            .Any(c => needed.Contains(c, StringComparer.OrdinalIgnoreCase)));
 }

@@ -138,7 +138,7 @@ public sealed class PackageReceiver
         var count = maxSessions > 0 ? Math.Min(maxSessions, work.Count) : work.Count;
         if (count == 0) return;
         PrivateFiles.CreateFolder(channel.LocalFolder); // owner only: the local copies hold customer data
-        await using var target = _context.OpenChannelTarget(channel.Connection);
+        await using var target = EngineContext.OpenChannelTarget(channel.Connection);
         for (var i = 0; i < count; i++)
         {
             ct.ThrowIfCancellationRequested();

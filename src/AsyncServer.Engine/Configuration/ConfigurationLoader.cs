@@ -18,7 +18,9 @@ public static class ConfigurationLoader
 
     /// <summary>Where <see cref="DefaultPath"/> comes from right now.</summary>
     public static ConfigurationOrigin DefaultOrigin =>
-        Environment.GetEnvironmentVariable("ASYNCSERVER_CONFIGURATION") is { Length: > 0 } ? ConfigurationOrigin.EnvironmentVariable : ConfigurationOrigin.CurrentFolder;
+        Environment.GetEnvironmentVariable("ASYNCSERVER_CONFIGURATION") is { Length: > 0 }
+            ? ConfigurationOrigin.EnvironmentVariable
+            : ConfigurationOrigin.CurrentFolder;
 
     /// <summary>Says where the path came from and every way to give another (issue 12, point 18).</summary>
     public static string NotFoundMessage(string fullPath, ConfigurationOrigin origin)
@@ -31,7 +33,8 @@ public static class ConfigurationLoader
             _ => "the default asyncserver.json in the current folder, because neither -ConfigurationPath nor $env:ASYNCSERVER_CONFIGURATION was given",
         };
         return $"Configuration file '{fullPath}' does not exist (the path was {from}). " +
-               "Name another file with -ConfigurationPath, set $env:ASYNCSERVER_CONFIGURATION to its path, or run the command in the folder that holds asyncserver.json.";
+               "Name another file with -ConfigurationPath, set $env:ASYNCSERVER_CONFIGURATION to its path, " +
+               "or run the command in the folder that holds asyncserver.json.";
     }
 
     public static readonly JsonSerializerOptions JsonOptions = new()

@@ -48,7 +48,7 @@ internal static partial class JsonMessages
         _ => "an object",
     };
 
-    private static IReadOnlyList<string> KnownProperties(string typeName)
+    private static List<string> KnownProperties(string typeName)
     {
         var type = typeof(AsyncServerConfiguration).Assembly.GetType(typeName);
         if (type is null) return [];

@@ -43,7 +43,8 @@ public static class WorkingFolders
             throw new AsyncServerException(ErrorIds.WorkingFolderUnavailable, ErrorKind.ResourceUnavailable,
                 "The working folders cannot be used; nothing was distributed:" + Environment.NewLine
                 + string.Join(Environment.NewLine, problems.Select(p => "  " + p)), problems[0].Path);
-        if (staging) PrivateFiles.CreateFolder(config.DownloadFolder == Path.GetDirectoryName(config.StagingFolder) ? config.DownloadFolder : config.StagingFolder);
+        if (staging)
+            PrivateFiles.CreateFolder(config.DownloadFolder == Path.GetDirectoryName(config.StagingFolder) ? config.DownloadFolder : config.StagingFolder);
         PrivateFiles.CreateFolder(staging ? config.StagingFolder : config.DownloadFolder);
     }
 
@@ -60,7 +61,8 @@ public static class WorkingFolders
                 missing++;
             }
             // The default staging folder lies in the download folder, which is created first.
-            var allowed = staging && path == "$.workingFolders.staging" && config.WorkingFolders?.Staging is null && !Directory.Exists(config.DownloadFolder) ? 2 : 1;
+            var allowed = staging && path == "$.workingFolders.staging" && config.WorkingFolders?.Staging is null && !Directory.Exists(config.DownloadFolder)
+                ? 2 : 1;
             if (missing > allowed && config.WorkingFolders?.CreateFolders != true)
                 return $"working folder '{folder}' does not exist, nor does its parent ('{existing}' is the nearest folder that does); " +
                        "check the path (a mistyped or unmounted share?), create the folder, or set $.workingFolders.createFolders to true";

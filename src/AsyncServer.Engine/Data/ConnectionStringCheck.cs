@@ -25,7 +25,8 @@ internal static class ConnectionStringCheck
         try { return new DbConnectionStringBuilder { ConnectionString = text }; }
         catch (ArgumentException)
         {
-            throw Invalid(where, $"is not a list of key=value pairs separated by ';' (for example {Example(provider)}); quote a value that holds ';' or '=' with double quotes");
+            throw Invalid(where,
+                $"is not a list of key=value pairs separated by ';' (for example {Example(provider)}); quote a value that holds ';' or '=' with double quotes");
         }
     }
 
@@ -43,12 +44,15 @@ internal static class ConnectionStringCheck
         {
             var key = keys[i];
             try { driver[key] = parsed[key]; }
-            catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidCastException or OverflowException or KeyNotFoundException or NotSupportedException or InvalidOperationException)
+            catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidCastException or OverflowException or KeyNotFoundException
+                or NotSupportedException or InvalidOperationException)
             {
                 var badValue = ex is FormatException or InvalidCastException or OverflowException
                     || ex.InnerException is FormatException or InvalidCastException or OverflowException
                     || (ex is ArgumentException && KnowsKeyword(driver, key));
-                var which = ConnectionStringDisplay.IsSafeKey(key) ? $"'{key}'" : $"setting {i + 1} of {keys.Count} (its name is not shown: it is not a setting known to be safe to show)";
+                var which = ConnectionStringDisplay.IsSafeKey(key)
+                    ? $"'{key}'"
+                    : $"setting {i + 1} of {keys.Count} (its name is not shown: it is not a setting known to be safe to show)";
                 throw Invalid(where, badValue
                     ? $"the {provider} driver refuses the value of {which}: it is not a valid value for that setting"
                     : $"the {provider} driver does not know the keyword of {which}; check its spelling against the driver's connection string keywords");

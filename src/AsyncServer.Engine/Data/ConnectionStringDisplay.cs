@@ -62,7 +62,8 @@ public static class ConnectionStringDisplay
         try
         {
             var parsed = new DbConnectionStringBuilder { ConnectionString = connectionString };
-            secrets = parsed.Keys.Cast<string>().Where(k => !IsSafeKey(k)).Select(k => Convert.ToString(parsed[k], System.Globalization.CultureInfo.InvariantCulture) ?? "")
+            secrets = parsed.Keys.Cast<string>().Where(k => !IsSafeKey(k))
+                .Select(k => Convert.ToString(parsed[k], System.Globalization.CultureInfo.InvariantCulture) ?? "")
                 .Concat(parsed.Keys.Cast<string>().Where(k => !IsSafeKey(k)));
         }
         catch (ArgumentException)

@@ -68,5 +68,6 @@ public static class DistributionPlanner
         ?? throw new AsyncServerException(ErrorIds.JobNotFound, ErrorKind.ObjectNotFound, $"Job '{id}' is not defined in the configuration's $.jobs.", id);
 
     private static DataGroupSettings Group(AsyncServerConfiguration config, string id) => config.FindDataGroup(id)
-        ?? throw new AsyncServerException(ErrorIds.DataGroupNotFound, ErrorKind.ObjectNotFound, $"Data group '{id}' is not defined in the configuration's $.dataGroups.", id);
+        ?? throw new AsyncServerException(ErrorIds.DataGroupNotFound, ErrorKind.ObjectNotFound,
+            $"Data group '{id}' is not defined in the configuration's $.dataGroups.", id);
 }

@@ -34,10 +34,12 @@ public sealed record DistributionOptions
 }
 
 /// <summary>One (job, data group) unit of work.</summary>
-public sealed record PlannedRun(Configuration.JobSettings Job, Configuration.DataGroupSettings DataGroup, IReadOnlyList<string> ChannelDatabases, bool Targeted);
+public sealed record PlannedRun(
+    Configuration.JobSettings Job, Configuration.DataGroupSettings DataGroup, IReadOnlyList<string> ChannelDatabases, bool Targeted);
 
 /// <summary>What a run would do, as shown by -WhatIf.</summary>
-public sealed record DistributionPlanItem(string JobId, string DataGroup, string Kind, long? FromVersion, long ToVersion, string? Reason, IReadOnlyList<string> ChannelDatabases)
+public sealed record DistributionPlanItem(
+    string JobId, string DataGroup, string Kind, long? FromVersion, long ToVersion, string? Reason, IReadOnlyList<string> ChannelDatabases)
 {
     public override string ToString() =>
         $"{Kind} distribution of job {JobId} to data group {DataGroup} ({(FromVersion is null ? "all rows" : $"versions {FromVersion}..{ToVersion}")})" +

@@ -1,3 +1,4 @@
+using System.Globalization;
 using AsyncServer.ChangeTracking;
 using AsyncServer.Checks;
 using AsyncServer.Configuration;
@@ -218,7 +219,7 @@ public sealed class DistributionRunner
     }
 
     /// <summary>The filter parameters of a data group's packages (its first channel database's; they share one data area).</summary>
-    private static IReadOnlyDictionary<string, string> FilterParameters(PlannedRun run)
+    private static Dictionary<string, string> FilterParameters(PlannedRun run)
         => run.DataGroup.ChannelDatabases.FirstOrDefault()?.Parameters ?? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
     private async Task<IReadOnlyList<long>> CompleteAsync(IMessageStore store, Pass pass, string resource, IReadOnlyList<CompletedPackage> packages,
@@ -256,7 +257,7 @@ public sealed class DistributionRunner
                 return new(SessionStatus.Canceled, "Canceled by the operator.");
             if (keeper.Stop == LeaseStop.SessionCanceled || ex is AsyncServerException { ErrorId: ErrorIds.SessionCanceled })
             {
-                var session = keeper.CanceledSession?.ToString() ?? (ex as AsyncServerException)?.Target?.ToString();
+                var session = keeper.CanceledSession?.ToString(CultureInfo.InvariantCulture) ?? (ex as AsyncServerException)?.Target?.ToString();
                 return new(SessionStatus.Canceled, $"Canceled by the operator (session {session}); this run stopped and recorded nothing.", Quiet: true);
             }
             if (ex is OperationCanceledException)

@@ -40,7 +40,7 @@ public sealed class PackagePublisher(EngineContext context)
         await using var store = context.OpenMessageStore();
         await store.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
         var found = await store.QuerySessionsAsync(new SessionQuery { Ids = [manifest.SessionId] }, cancellationToken).ConfigureAwait(false);
-        var session = found.FirstOrDefault()
+        var session = (found.Count > 0 ? found[0] : null)
             ?? throw new AsyncServerException(ErrorIds.SessionNotFound, ErrorKind.ObjectNotFound,
                 $"Package '{full}' names session {manifest.SessionId}, which this message database does not have.", manifest.SessionId);
         if (!session.Staged || session.Status != SessionStatus.Started)

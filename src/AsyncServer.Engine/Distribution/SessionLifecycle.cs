@@ -126,8 +126,11 @@ public sealed class SessionLifecycle(EngineContext context)
             : Task.FromResult(false);
 
     private static async Task<DownloadSessionRecord> GetAsync(IMessageStore store, long id, CancellationToken ct)
-        => (await store.QuerySessionsAsync(new SessionQuery { Ids = [id] }, ct).ConfigureAwait(false)).FirstOrDefault()
-           ?? throw new AsyncServerException(ErrorIds.SessionNotFound, ErrorKind.ObjectNotFound, $"Session {id} does not exist in the message database.", id);
+    {
+        var found = await store.QuerySessionsAsync(new SessionQuery { Ids = [id] }, ct).ConfigureAwait(false);
+        return (found.Count > 0 ? found[0] : null)
+            ?? throw new AsyncServerException(ErrorIds.SessionNotFound, ErrorKind.ObjectNotFound, $"Session {id} does not exist in the message database.", id);
+    }
 
     private static SessionTargetRecord TargetOf(DownloadSessionRecord s, string channelDatabase)
         => s.Targets.FirstOrDefault(t => string.Equals(t.ChannelDatabase, channelDatabase, StringComparison.OrdinalIgnoreCase))

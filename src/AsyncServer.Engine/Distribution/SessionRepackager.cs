@@ -1,3 +1,4 @@
+using System.Globalization;
 using AsyncServer.ChangeTracking;
 using AsyncServer.Checks;
 using AsyncServer.Configuration;
@@ -61,7 +62,7 @@ public sealed class SessionRepackager(EngineContext context)
             throw;
         }
         _log.LogInformation("Session {Id} packaged again as {File}: {Rows} rows (changes since version {From} up to HQ version {Now}).",
-            session.Id, name, info.RowCount, session.FromVersion?.ToString() ?? "0", snapshot.CurrentVersion);
+            session.Id, name, info.RowCount, session.FromVersion?.ToString(CultureInfo.CurrentCulture) ?? "0", snapshot.CurrentVersion);
         return package;
     }
 

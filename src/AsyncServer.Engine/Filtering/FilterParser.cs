@@ -154,7 +154,7 @@ public static class FilterParser
             return ParsePredicate();
         }
 
-        private FilterExpression ParseExists()
+        private ExistsFilter ParseExists()
         {
             Next();
             var table = ExpectIdentifier("a parent table name after EXISTS");

@@ -28,8 +28,8 @@ public sealed class FilterRenderer
     /// How the SQL refers to a bound value; by default the dialect's parameter marker. A statement that cannot take
     /// parameters (PostgreSQL's COPY) refers to where the caller put the value instead; the value never enters the text.
     /// </param>
-    public FilterRenderer(SqlDialect dialect, Func<string, TableSchema> schemaOf, IReadOnlyDictionary<string, string> parameterValues, string parameterPrefix = "f",
-        Func<BoundParameter, string>? parameterReference = null)
+    public FilterRenderer(SqlDialect dialect, Func<string, TableSchema> schemaOf, IReadOnlyDictionary<string, string> parameterValues,
+        string parameterPrefix = "f", Func<BoundParameter, string>? parameterReference = null)
     {
         _dialect = dialect;
         _schemaOf = schemaOf;
@@ -49,8 +49,10 @@ public sealed class FilterRenderer
         OrFilter o => $"({Render(o.Left, table, alias, depth)} OR {Render(o.Right, table, alias, depth)})",
         NotFilter n => $"(NOT {Render(n.Inner, table, alias, depth)})",
         NullFilter n => $"{Column(table, alias, n.Column)} IS {(n.Negated ? "NOT " : "")}NULL",
-        ComparisonFilter c => $"{Column(table, alias, c.Column)} {c.Operator} {Bind(c.Operand, c.Operator == "LIKE" ? LogicalType.String : ColumnOf(table, c.Column).Type)}",
-        InFilter i => $"{Column(table, alias, i.Column)} {(i.Negated ? "NOT IN" : "IN")} ({string.Join(", ", i.Values.Select(v => Bind(v, ColumnOf(table, i.Column).Type)))})",
+        ComparisonFilter c => $"{Column(table, alias, c.Column)} {c.Operator} "
+            + Bind(c.Operand, c.Operator == "LIKE" ? LogicalType.String : ColumnOf(table, c.Column).Type),
+        InFilter i => $"{Column(table, alias, i.Column)} {(i.Negated ? "NOT IN" : "IN")} "
+            + $"({string.Join(", ", i.Values.Select(v => Bind(v, ColumnOf(table, i.Column).Type)))})",
         ExistsFilter e => RenderExists(e, table, alias, depth),
         _ => throw new NotSupportedException(filter.GetType().Name),
     };

@@ -62,7 +62,8 @@ public static class PackageBounds
             if (Inflated > declared)
                 throw new PackageFormatException($"data file '{file}' inflates to more than the {declared} bytes declared for it");
             if (Inflated > RatioGraceBytes && Inflated / Math.Max(compressed, 1) > MaxRatio)
-                throw new PackageFormatException($"data file '{file}' inflates more than {MaxRatio} times its compressed size ({compressed} bytes); it looks like a decompression bomb");
+                throw new PackageFormatException(
+                    $"data file '{file}' inflates more than {MaxRatio} times its compressed size ({compressed} bytes); it looks like a decompression bomb");
         }
     }
 

@@ -44,8 +44,10 @@ public sealed class PackageReader : IDisposable
             try
             {
                 if (manifestEntry.Length > PackageBounds.MaxManifestBytes)
-                    throw new PackageFormatException($"{PackageManifest.EntryName} is {manifestEntry.Length} bytes; a manifest is at most {PackageBounds.MaxManifestBytes} bytes");
-                using var s = PackageBounds.Limit(manifestEntry.Open(), new PackageBounds.Counter(PackageManifest.EntryName, manifestEntry.Length, manifestEntry.CompressedLength));
+                    throw new PackageFormatException(
+                        $"{PackageManifest.EntryName} is {manifestEntry.Length} bytes; a manifest is at most {PackageBounds.MaxManifestBytes} bytes");
+                using var s = PackageBounds.Limit(manifestEntry.Open(),
+                    new PackageBounds.Counter(PackageManifest.EntryName, manifestEntry.Length, manifestEntry.CompressedLength));
                 manifest = JsonSerializer.Deserialize<PackageManifest>(s, PackageManifest.JsonOptions)
                     ?? throw new PackageFormatException("manifest is empty");
             }
@@ -54,13 +56,16 @@ public sealed class PackageReader : IDisposable
                 throw new PackageFormatException($"manifest is not valid JSON ({ex.Message})");
             }
             if (manifest.FormatVersion != PackageManifest.CurrentFormatVersion)
-                throw new PackageFormatException($"format version {manifest.FormatVersion} is not supported (this module reads {PackageManifest.CurrentFormatVersion})");
+                throw new PackageFormatException(
+                    $"format version {manifest.FormatVersion} is not supported (this module reads {PackageManifest.CurrentFormatVersion})");
             foreach (var table in manifest.Tables)
             {
-                if (zip.GetEntry(table.DataFile) is null) throw new PackageFormatException($"data file '{table.DataFile}' of table {table.ChannelTable} is missing");
+                if (zip.GetEntry(table.DataFile) is null)
+                    throw new PackageFormatException($"data file '{table.DataFile}' of table {table.ChannelTable} is missing");
                 if (table.Columns.Count == 0) throw new PackageFormatException($"table {table.ChannelTable} has no columns");
                 foreach (var key in table.KeyColumns)
-                    if (!table.Columns.Any(c => c.Name == key)) throw new PackageFormatException($"key column {key} of table {table.ChannelTable} is not among its columns");
+                    if (!table.Columns.Any(c => c.Name == key))
+                        throw new PackageFormatException($"key column {key} of table {table.ChannelTable} is not among its columns");
                 if (table.KeyColumns.Count == 0) throw new PackageFormatException($"table {table.ChannelTable} has no key columns");
             }
             PackageBounds.CheckDeclared(manifest, zip);
@@ -115,7 +120,8 @@ public sealed class PackageReader : IDisposable
     }
 
     /// <summary>Streams the rows of one table of the manifest.</summary>
-    public async IAsyncEnumerable<PackageRow> ReadRowsAsync(PackageTable table, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<PackageRow> ReadRowsAsync(PackageTable table,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var types = table.Columns.Select(c => c.Type).ToArray();
         var keys = table.KeyColumns.Select(k => table.Columns.FindIndex(c => c.Name == k)).ToArray();

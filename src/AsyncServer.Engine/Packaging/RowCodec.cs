@@ -72,13 +72,15 @@ internal static class RowCodec
             case LogicalType.Boolean: json.WriteBooleanValue(Convert.ToBoolean(reader.GetValue(ordinal), CultureInfo.InvariantCulture)); break;
             case LogicalType.Decimal:
                 // decimal's default format with the invariant culture, as ValueText.Format.
-                if (!reader.GetDecimal(ordinal).TryFormat(utf8, out length, default, CultureInfo.InvariantCulture)) throw new FormatException("decimal too long");
+                if (!reader.GetDecimal(ordinal).TryFormat(utf8, out length, default, CultureInfo.InvariantCulture))
+                    throw new FormatException("decimal too long");
                 json.WriteStringValue(utf8[..length]);
                 break;
             case LogicalType.Double: json.WriteStringValue(ValueText.Format(reader.GetDouble(ordinal), type)); break;
             case LogicalType.DateTime:
                 // "O" of an unspecified-kind DateTime is exactly yyyy-MM-ddTHH:mm:ss.fffffff (ValueText's form), on the fast path.
-                if (!DateTime.SpecifyKind(ReadDateTime(reader, ordinal), DateTimeKind.Unspecified).TryFormat(utf8, out length, "O", CultureInfo.InvariantCulture))
+                if (!DateTime.SpecifyKind(ReadDateTime(reader, ordinal), DateTimeKind.Unspecified)
+                        .TryFormat(utf8, out length, "O", CultureInfo.InvariantCulture))
                     throw new FormatException("DateTime too long");
                 json.WriteStringValue(utf8[..length]);
                 break;
@@ -148,7 +150,10 @@ internal static class RowCodec
         return Convert.ToInt64(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Parses one line (line <paramref name="lineNumber"/> of <paramref name="file"/>, named in errors). Values come back as CLR values of the column's logical type.</summary>
+    /// <summary>
+    /// Parses one line (line <paramref name="lineNumber"/> of <paramref name="file"/>, named in errors).
+    /// Values come back as CLR values of the column's logical type.
+    /// </summary>
     public static PackageRow ReadRow(ReadOnlySpan<byte> line, IReadOnlyList<LogicalType> types, IReadOnlyList<int> keyIndexes, string file, long lineNumber)
     {
         var reader = new Utf8JsonReader(line);
@@ -173,7 +178,8 @@ internal static class RowCodec
     {
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray) throw Bad(file, lineNumber, "a row must be a JSON array");
         if (!reader.Read() || reader.TokenType != JsonTokenType.String) throw Bad(file, lineNumber, "a row must start with \"U\" or \"D\"");
-        return reader.ValueTextEquals("U"u8) || (reader.ValueTextEquals("D"u8) ? false : throw Bad(file, lineNumber, $"unknown row operation '{reader.GetString()}'"));
+        return reader.ValueTextEquals("U"u8)
+            || (reader.ValueTextEquals("D"u8) ? false : throw Bad(file, lineNumber, $"unknown row operation '{reader.GetString()}'"));
     }
 
     /// <summary>Moves to value <paramref name="index"/> of <paramref name="count"/>.</summary>

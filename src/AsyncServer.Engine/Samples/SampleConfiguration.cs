@@ -29,12 +29,21 @@ public static class SampleConfiguration
             RetentionDays = 14,
             DataGroups =
             [
-                new DataGroupSettings { Id = "USRT-Stores", Name = "Retail stores of usrt", ChannelDatabases = [Store("HOUSTON", "usrt"), Store("SEATTLE", "usrt")] },
-                new DataGroupSettings { Id = "USMF-Stores", Name = "Retail stores of usmf", ChannelDatabases = [Store("CHICAGO", "usmf"), Store("DETROIT", "usmf")] },
+                new DataGroupSettings
+                {
+                    Id = "USRT-Stores", Name = "Retail stores of usrt", ChannelDatabases = [Store("HOUSTON", "usrt"), Store("SEATTLE", "usrt")],
+                },
+                new DataGroupSettings
+                {
+                    Id = "USMF-Stores", Name = "Retail stores of usmf", ChannelDatabases = [Store("CHICAGO", "usmf"), Store("DETROIT", "usmf")],
+                },
             ],
             Subjobs =
             [
-                new SubjobSettings { Id = "ECORESPRODUCT", HqTable = "ECORESPRODUCT", Filter = "EXISTS INVENTTABLE (PRODUCT = RECID AND DATAAREAID = @DataAreaId)" },
+                new SubjobSettings
+                {
+                    Id = "ECORESPRODUCT", HqTable = "ECORESPRODUCT", Filter = "EXISTS INVENTTABLE (PRODUCT = RECID AND DATAAREAID = @DataAreaId)",
+                },
                 new SubjobSettings { Id = "ECORESPRODUCTTRANSLATION", HqTable = "ECORESPRODUCTTRANSLATION" },
                 new SubjobSettings
                 {
@@ -62,8 +71,16 @@ public static class SampleConfiguration
             ],
             Schedules =
             [
-                new ScheduleSettings { Name = "Products-and-prices", Jobs = ["1040", "1020"], DataGroups = ["USRT-Stores", "USMF-Stores"], Recurrence = new RecurrenceSettings { Interval = "00:15:00" } },
-                new ScheduleSettings { Name = "Nightly", Jobs = ["1010", "1070"], DataGroups = ["USRT-Stores", "USMF-Stores"], Recurrence = new RecurrenceSettings { Cron = "0 2 * * *", TimeZone = "UTC" } },
+                new ScheduleSettings
+                {
+                    Name = "Products-and-prices", Jobs = ["1040", "1020"], DataGroups = ["USRT-Stores", "USMF-Stores"],
+                    Recurrence = new RecurrenceSettings { Interval = "00:15:00" },
+                },
+                new ScheduleSettings
+                {
+                    Name = "Nightly", Jobs = ["1010", "1070"], DataGroups = ["USRT-Stores", "USMF-Stores"],
+                    Recurrence = new RecurrenceSettings { Cron = "0 2 * * *", TimeZone = "UTC" },
+                },
             ],
         };
     }

@@ -16,7 +16,8 @@ public sealed record SampleChangeSummary(int Inserted, int Updated, int Deleted)
 public static class SampleData
 {
     private static readonly string[] Languages = ["en-us", "de"];
-    private static readonly string[] Words = ["Contoso", "Fabrikam", "Adventure", "Größe", "Café", "Pijama", "Äpfel", "寿司", "Żółw", "Ski", "Boot", "Jacket", "Lamp", "Mug"];
+    private static readonly string[] Words =
+        ["Contoso", "Fabrikam", "Adventure", "Größe", "Café", "Pijama", "Äpfel", "寿司", "Żółw", "Ski", "Boot", "Jacket", "Lamp", "Mug"];
 
     public static async Task CreateAsync(string sqliteFile, int products = 800, int seed = 1, CancellationToken cancellationToken = default)
     {
@@ -36,7 +37,8 @@ public static class SampleData
             await w.ExecAsync("INSERT INTO RETAILCHANNELTABLE VALUES (@r, @t, @loc, 'USD', @da, 5637144576)", cancellationToken,
                 ("@r", 5637144000L + i), ("@t", i % 2), ("@loc", stores[i].Item1[..4]), ("@da", stores[i].Item2)).ConfigureAwait(false);
             await w.ExecAsync("INSERT INTO RETAILSTORETABLE VALUES (@n, @r, @name, 'TX', @da, 5637144576)", cancellationToken,
-                ("@n", stores[i].Item1), ("@r", 5637144000L + i), ("@name", $"{stores[i].Item1[0]}{stores[i].Item1[1..].ToLowerInvariant()} store"), ("@da", stores[i].Item2)).ConfigureAwait(false);
+                ("@n", stores[i].Item1), ("@r", 5637144000L + i), ("@name", $"{stores[i].Item1[0]}{stores[i].Item1[1..].ToLowerInvariant()} store"),
+                ("@da", stores[i].Item2)).ConfigureAwait(false);
         }
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -47,8 +49,8 @@ public static class SampleData
     /// deleted and re-inserted for the other legal entity, a barcode whose key moves to the other legal entity,
     /// an item deleted and re-inserted in the same transaction.
     /// </param>
-    public static async Task<SampleChangeSummary> ChangeAsync(string sqliteFile, int seed, int inserts, int updates, int deletes, CancellationToken cancellationToken = default, int churn = 0,
-        IProgress<SampleChangeProgress>? progress = null)
+    public static async Task<SampleChangeSummary> ChangeAsync(string sqliteFile, int seed, int inserts, int updates, int deletes, int churn = 0,
+        IProgress<SampleChangeProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         // Large runs (tens of thousands of changes) take a minute: report about every percent.
         var total = inserts + updates + deletes + churn;
@@ -63,9 +65,17 @@ public static class SampleData
         var rng = new Random(seed);
         await using var tx = (SqliteTransaction)await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var w = new Writer(conn, tx, rng);
-        var maxProduct = Convert.ToInt32(await SqliteConnections.ScalarAsync(conn, "SELECT COALESCE(MAX(RECID), 0) - 5637000000 FROM ECORESPRODUCT", cancellationToken, tx).ConfigureAwait(false));
+        var maxProduct = Convert.ToInt32(
+            await SqliteConnections.ScalarAsync(conn, "SELECT COALESCE(MAX(RECID), 0) - 5637000000 FROM ECORESPRODUCT", cancellationToken, tx)
+                .ConfigureAwait(false),
+            CultureInfo.InvariantCulture);
         int done = 0, updated = 0, deleted = 0;
-        for (var i = 0; i < inserts; i++) { await w.InsertProductAsync(++maxProduct, cancellationToken).ConfigureAwait(false); done++; Made("Inserting products"); }
+        for (var i = 0; i < inserts; i++)
+        {
+            await w.InsertProductAsync(++maxProduct, cancellationToken).ConfigureAwait(false);
+            done++;
+            Made("Inserting products");
+        }
         for (var i = 0; i < updates; i++)
         {
             var (table, sql) = rng.Next(5) switch
@@ -104,17 +114,20 @@ public static class SampleData
                      DELETE FROM temp.churnprice;
                      INSERT INTO temp.churnprice SELECT * FROM PRICEDISCTABLE WHERE rowid = @row;
                      DELETE FROM PRICEDISCTABLE WHERE rowid = @row;
-                     INSERT INTO PRICEDISCTABLE SELECT RECID, RELATION, ITEMRELATION, ACCOUNTRELATION, AMOUNT + 1, CURRENCY, FROMDATE, TODATE, QUANTITYAMOUNTFROM,
+                     INSERT INTO PRICEDISCTABLE SELECT RECID, RELATION, ITEMRELATION, ACCOUNTRELATION, AMOUNT + 1, CURRENCY, FROMDATE, TODATE,
+                         QUANTITYAMOUNTFROM,
                          CASE DATAAREAID WHEN 'usrt' THEN 'usmf' ELSE 'usrt' END, PARTITION FROM temp.churnprice;
                      """),
                 // The key moves to the other legal entity; OR IGNORE keeps it when that key is taken.
-                2 => ("INVENTITEMBARCODE", "UPDATE OR IGNORE INVENTITEMBARCODE SET DATAAREAID = CASE DATAAREAID WHEN 'usrt' THEN 'usmf' ELSE 'usrt' END WHERE rowid = @row;"),
+                2 => ("INVENTITEMBARCODE",
+                    "UPDATE OR IGNORE INVENTITEMBARCODE SET DATAAREAID = CASE DATAAREAID WHEN 'usrt' THEN 'usmf' ELSE 'usrt' END WHERE rowid = @row;"),
                 _ => ("INVENTTABLE", """
                      CREATE TEMP TABLE IF NOT EXISTS churnitem AS SELECT * FROM INVENTTABLE WHERE 0;
                      DELETE FROM temp.churnitem;
                      INSERT INTO temp.churnitem SELECT * FROM INVENTTABLE WHERE rowid = @row;
                      DELETE FROM INVENTTABLE WHERE rowid = @row;
-                     INSERT INTO INVENTTABLE SELECT ITEMID, DATAAREAID, PRODUCT, NAMEALIAS, 1 - ITEMTYPE, NETWEIGHT, CREATEDDATETIME, RECID, PARTITION FROM temp.churnitem;
+                     INSERT INTO INVENTTABLE SELECT ITEMID, DATAAREAID, PRODUCT, NAMEALIAS, 1 - ITEMTYPE, NETWEIGHT, CREATEDDATETIME, RECID, PARTITION
+                         FROM temp.churnitem;
                      """),
             };
             if (await w.PickRowAsync(table, cancellationToken).ConfigureAwait(false) is { } row)
@@ -132,10 +145,14 @@ public static class SampleData
         /// <summary>A row chosen by the seeded generator (not SQLite's RANDOM()), so a seed replays the same changes.</summary>
         public async Task<long?> PickRowAsync(string table, CancellationToken ct)
         {
-            var count = Convert.ToInt64(await SqliteConnections.ScalarAsync(conn, $"SELECT COUNT(*) FROM {table}", ct, tx).ConfigureAwait(false));
+            var count = Convert.ToInt64(
+                await SqliteConnections.ScalarAsync(conn, $"SELECT COUNT(*) FROM {table}", ct, tx).ConfigureAwait(false), CultureInfo.InvariantCulture);
             if (count == 0) return null;
             var offset = rng.NextInt64(count);
-            return Convert.ToInt64(await SqliteConnections.ScalarAsync(conn, $"SELECT rowid FROM {table} ORDER BY rowid LIMIT 1 OFFSET @o", ct, tx, ("@o", offset)).ConfigureAwait(false));
+            return Convert.ToInt64(
+                await SqliteConnections.ScalarAsync(conn, $"SELECT rowid FROM {table} ORDER BY rowid LIMIT 1 OFFSET @o", ct, tx, ("@o", offset))
+                    .ConfigureAwait(false),
+                CultureInfo.InvariantCulture);
         }
 
         private string Name() => $"{Words[rng.Next(Words.Length)]} {Words[rng.Next(Words.Length)]} {rng.Next(1000)}";
@@ -146,24 +163,29 @@ public static class SampleData
             var itemId = $"I{n:D6}";
             var thumb = rng.Next(4) == 0 ? null : Enumerable.Range(0, 16).Select(_ => (byte)rng.Next(256)).ToArray();
             await ExecAsync("INSERT INTO ECORESPRODUCT VALUES (@r, @num, @search, @type, @g, @thumb, 5637144576)", ct,
-                ("@r", recId), ("@num", itemId), ("@search", Name()), ("@type", 1 + rng.Next(2)), ("@g", new Guid(Enumerable.Range(0, 16).Select(_ => (byte)rng.Next(256)).ToArray()).ToString()),
+                ("@r", recId), ("@num", itemId), ("@search", Name()), ("@type", 1 + rng.Next(2)),
+                ("@g", new Guid(Enumerable.Range(0, 16).Select(_ => (byte)rng.Next(256)).ToArray()).ToString()),
                 ("@thumb", thumb)).ConfigureAwait(false);
             foreach (var lang in Languages)
                 await ExecAsync("INSERT INTO ECORESPRODUCTTRANSLATION VALUES (@p, @l, @name, @d, @r, 5637144576)", ct,
-                    ("@p", recId), ("@l", lang), ("@name", Name()), ("@d", rng.Next(3) == 0 ? null : $"{Name()} — {lang}"), ("@r", recId * 10 + (lang == "de" ? 1 : 0))).ConfigureAwait(false);
+                    ("@p", recId), ("@l", lang), ("@name", Name()), ("@d", rng.Next(3) == 0 ? null : $"{Name()} — {lang}"),
+                    ("@r", recId * 10 + (lang == "de" ? 1 : 0))).ConfigureAwait(false);
             foreach (var da in SampleSchema.LegalEntities)
             {
                 if (rng.Next(4) == 0) continue; // not every product is released to every legal entity
                 var alias = Name();
                 await ExecAsync("INSERT INTO INVENTTABLE VALUES (@i, @da, @p, @alias, @type, @w, @created, @r, 5637144576)", ct,
-                    ("@i", itemId), ("@da", da), ("@p", recId), ("@alias", rng.Next(5) == 0 ? null : alias[..Math.Min(20, alias.Length)]), ("@type", rng.Next(2)),
-                    ("@w", rng.Next(3) == 0 ? null : Math.Round((decimal)rng.NextDouble() * 100m, 6)), ("@created", new DateTime(2024, 1, 1).AddSeconds(rng.Next(30_000_000)).AddTicks(rng.Next(10_000_000))),
+                    ("@i", itemId), ("@da", da), ("@p", recId), ("@alias", rng.Next(5) == 0 ? null : alias[..Math.Min(20, alias.Length)]),
+                    ("@type", rng.Next(2)), ("@w", rng.Next(3) == 0 ? null : Math.Round((decimal)rng.NextDouble() * 100m, 6)),
+                    ("@created", new DateTime(2024, 1, 1).AddSeconds(rng.Next(30_000_000)).AddTicks(rng.Next(10_000_000))),
                     ("@r", recId * 10 + (da == "usrt" ? 2 : 3))).ConfigureAwait(false);
                 await ExecAsync("INSERT INTO INVENTITEMBARCODE VALUES (@b, @da, @i, 'EAN13', @r, 5637144576)", ct,
                     ("@b", $"{rng.NextInt64(100000, 999999)}{n:D7}"), ("@da", da), ("@i", itemId), ("@r", recId * 10 + 4)).ConfigureAwait(false);
                 await ExecAsync("INSERT INTO PRICEDISCTABLE VALUES (@r, 4, @i, '', @amt, 'USD', @from, @to, 1, @da, 5637144576)", ct,
-                    ("@r", recId * 10 + (da == "usrt" ? 5 : 6)), ("@i", itemId), ("@amt", Math.Round((decimal)rng.NextDouble() * 500m + 0.99m, 2).ToString("0.0000", CultureInfo.InvariantCulture)),
-                    ("@from", new DateTime(2025, 1, 1)), ("@to", rng.Next(2) == 0 ? null : new DateTime(2030, 12, 31, 23, 59, 59)), ("@da", da)).ConfigureAwait(false);
+                    ("@r", recId * 10 + (da == "usrt" ? 5 : 6)), ("@i", itemId),
+                    ("@amt", Math.Round((decimal)rng.NextDouble() * 500m + 0.99m, 2).ToString("0.0000", CultureInfo.InvariantCulture)),
+                    ("@from", new DateTime(2025, 1, 1)), ("@to", rng.Next(2) == 0 ? null : new DateTime(2030, 12, 31, 23, 59, 59)),
+                    ("@da", da)).ConfigureAwait(false);
             }
         }
 

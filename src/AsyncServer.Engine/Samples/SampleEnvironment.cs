@@ -1,10 +1,12 @@
+using System.Globalization;
 using AsyncServer.ChangeTracking;
 using AsyncServer.Configuration;
 
 namespace AsyncServer.Samples;
 
 /// <summary>Where New-AsyncSampleEnvironment put things.</summary>
-public sealed record SampleEnvironmentInfo(string Path, string ConfigurationPath, string HqDatabase, string MessageDatabase, string DownloadFolder, string ChannelFolder, long HqRows);
+public sealed record SampleEnvironmentInfo(
+    string Path, string ConfigurationPath, string HqDatabase, string MessageDatabase, string DownloadFolder, string ChannelFolder, long HqRows);
 
 /// <summary>
 /// Creates a complete, self-contained setup on SQLite in one folder: a filled sample HQ database with
@@ -26,7 +28,8 @@ public static class SampleEnvironment
 
         var context = new EngineContext(config);
         await using (var hq = context.OpenChangeSource())
-            await hq.EnableChangeTrackingAsync(SampleSchema.Tables, ParentFilters.OptionsFor(config, ChangeTrackingOptions.Default.Retention), cancellationToken).ConfigureAwait(false);
+            await hq.EnableChangeTrackingAsync(SampleSchema.Tables, ParentFilters.OptionsFor(config, ChangeTrackingOptions.Default.Retention),
+                cancellationToken).ConfigureAwait(false);
         await using (var store = context.OpenMessageStore())
             await store.InitializeAsync(cancellationToken).ConfigureAwait(false);
         Directory.CreateDirectory(config.DownloadFolder);
@@ -44,7 +47,9 @@ public static class SampleEnvironment
         await using var conn = await Providers.Sqlite.SqliteConnections.OpenAsync(connection, create: false, ct).ConfigureAwait(false);
         long total = 0;
         foreach (var table in SampleSchema.Tables)
-            total += Convert.ToInt64(await Providers.Sqlite.SqliteConnections.ScalarAsync(conn, $"SELECT COUNT(*) FROM \"{table}\"", ct).ConfigureAwait(false));
+            total += Convert.ToInt64(
+                await Providers.Sqlite.SqliteConnections.ScalarAsync(conn, $"SELECT COUNT(*) FROM \"{table}\"", ct).ConfigureAwait(false),
+                CultureInfo.InvariantCulture);
         return total;
     }
 }

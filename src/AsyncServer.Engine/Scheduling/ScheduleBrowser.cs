@@ -28,7 +28,8 @@ public sealed class ScheduleBrowser(EngineContext context)
                     if (!latestByPair.TryGetValue(key, out var session))
                     {
                         var query = new SessionQuery { JobIds = [job], DataGroups = [group], IncludeNoData = true, NewestFirst = true, Limit = 1 };
-                        session = (await store.QuerySessionsAsync(query, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+                        var found = await store.QuerySessionsAsync(query, cancellationToken).ConfigureAwait(false);
+                        session = found.Count > 0 ? found[0] : null;
                         latestByPair[key] = session;
                     }
                     if (session is not null) latest.Add(session);
@@ -41,7 +42,8 @@ public sealed class ScheduleBrowser(EngineContext context)
     public static ScheduleStatus Describe(ScheduleSettings schedule, IReadOnlyList<DownloadSessionRecord> latest, DateTimeOffset now)
     {
         Recurrence? recurrence = null;
-        if (schedule.Recurrence is not null) Recurrence.TryParse(schedule.Recurrence, out recurrence, out _);
+        // An invalid recurrence shows as none.
+        if (schedule.Recurrence is not null && !Recurrence.TryParse(schedule.Recurrence, out recurrence, out _)) recurrence = null;
         DateTimeOffset? lastRun = latest.Count == 0 ? null : latest.Max(s => s.CreatedAt);
         var (lastResult, message) = Summarize(latest);
         return new ScheduleStatus

@@ -8,7 +8,8 @@ namespace AsyncServer.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Turns on change tracking in the HQ database for the configured tables.</para>
 /// </summary>
-[Cmdlet(VerbsLifecycle.Enable, "AsyncChangeTracking", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.CmdletReference + "#enable-asyncchangetracking")]
+[Cmdlet(VerbsLifecycle.Enable, "AsyncChangeTracking", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
+    HelpUri = HelpLinks.CmdletReference + "#enable-asyncchangetracking")]
 [OutputType(typeof(ChangeTrackingTableInfo))]
 public sealed class EnableAsyncChangeTrackingCommand : AsyncServerCmdlet
 {

@@ -23,7 +23,8 @@ public sealed class GetAsyncScheduleCommand : AsyncServerCmdlet
     protected override void ProcessRecord()
     {
         var config = Context.Configuration;
-        var names = NameMatcher.Resolve(this, Name ?? ["*"], config.Schedules.Select(s => s.Name), "Schedule", "$.schedules", Diagnostics.ErrorIds.ScheduleNotFound)!;
+        var names = NameMatcher.Resolve(this, Name ?? ["*"], config.Schedules.Select(s => s.Name), "Schedule", "$.schedules",
+            Diagnostics.ErrorIds.ScheduleNotFound)!;
         var chosen = names.Select(n => config.FindSchedule(n)!).ToList();
         if (chosen.Count == 0) return;
         var browser = new ScheduleBrowser(Context);

@@ -7,7 +7,8 @@ namespace AsyncServer.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Creates the message database schema, or upgrades it to this module's version.</para>
 /// </summary>
-[Cmdlet(VerbsData.Initialize, "AsyncMessageDatabase", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.CmdletReference + "#initialize-asyncmessagedatabase")]
+[Cmdlet(VerbsData.Initialize, "AsyncMessageDatabase", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
+    HelpUri = HelpLinks.CmdletReference + "#initialize-asyncmessagedatabase")]
 [OutputType(typeof(MessageDatabaseInfo))]
 public sealed class InitializeAsyncMessageDatabaseCommand : AsyncServerCmdlet
 {

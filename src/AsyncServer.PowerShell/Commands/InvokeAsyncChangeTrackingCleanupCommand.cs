@@ -5,9 +5,11 @@ using AsyncServer.PowerShell.Internal;
 namespace AsyncServer.PowerShell.Commands;
 
 /// <summary>
-/// <para type="synopsis">Removes HQ change history older than the retention. SQL Server cleans up by itself: there this runs its cleanup now (by the database's retention), and a zero retention drops all history (docs/sqlserver.md).</para>
+/// <para type="synopsis">Removes HQ change history older than the retention. SQL Server cleans up by itself: there this runs its cleanup
+/// now (by the database's retention), and a zero retention drops all history (docs/sqlserver.md).</para>
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "AsyncChangeTrackingCleanup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = HelpLinks.CmdletReference + "#invoke-asyncchangetrackingcleanup")]
+[Cmdlet(VerbsLifecycle.Invoke, "AsyncChangeTrackingCleanup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
+    HelpUri = HelpLinks.CmdletReference + "#invoke-asyncchangetrackingcleanup")]
 [OutputType(typeof(ChangeTrackingTableInfo))]
 public sealed class InvokeAsyncChangeTrackingCleanupCommand : AsyncServerCmdlet
 {

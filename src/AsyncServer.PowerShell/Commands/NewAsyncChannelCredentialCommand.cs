@@ -5,7 +5,8 @@ using AsyncServer.PowerShell.Internal;
 namespace AsyncServer.PowerShell.Commands;
 
 /// <summary>
-/// <para type="synopsis">Creates a secret a channel database (store) uses to call the endpoint; shown once, stored only as a salted hash. A second one rotates it.</para>
+/// <para type="synopsis">Creates a secret a channel database (store) uses to call the endpoint; shown once, stored only as a salted hash.
+/// A second one rotates it.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.New, "AsyncChannelCredential", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
     HelpUri = HelpLinks.CmdletReference + "#new-asyncchannelcredential")]
@@ -26,13 +27,16 @@ public sealed class NewAsyncChannelCredentialCommand : AsyncServerCmdlet
     protected override void ProcessRecord()
     {
         var manager = new ChannelCredentialManager(Context);
-        DateTimeOffset? expires = ExpiresAt is { } e ? new DateTimeOffset(e.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(e, DateTimeKind.Local) : e) : null;
+        DateTimeOffset? expires = ExpiresAt is { } e
+            ? new DateTimeOffset(e.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(e, DateTimeKind.Local) : e)
+            : null;
         foreach (var db in ChannelDatabase)
         {
             if (!ShouldProcess($"channel database {db}", "Create an endpoint credential")) continue;
             var created = TryRun(ct => manager.CreateAsync(db, expires, ct), db);
             if (created is null) continue;
-            WriteWarning($"The secret of channel database {created.ChannelDatabase} (credential {created.Id}) is shown only now; give it to the store and keep it in a secret store.");
+            WriteWarning($"The secret of channel database {created.ChannelDatabase} (credential {created.Id}) is shown only now; " +
+                "give it to the store and keep it in a secret store.");
             WriteObject(created);
         }
     }

@@ -7,7 +7,8 @@ namespace AsyncServer.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Creates a self-contained SQLite setup to try AsyncServer: sample HQ database, message database, configuration.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.New, "AsyncSampleEnvironment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = HelpLinks.CmdletReference + "#new-asyncsampleenvironment")]
+[Cmdlet(VerbsCommon.New, "AsyncSampleEnvironment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low,
+    HelpUri = HelpLinks.CmdletReference + "#new-asyncsampleenvironment")]
 [OutputType(typeof(SampleEnvironmentInfo))]
 public sealed class NewAsyncSampleEnvironmentCommand : AsyncServerCmdlet
 {
@@ -54,7 +55,8 @@ public sealed class NewAsyncSampleEnvironmentCommand : AsyncServerCmdlet
             var why = ex switch
             {
                 UnauthorizedAccessException => $"this account may not create files or folders in '{existing ?? folder}'",
-                FileNotFoundException or DirectoryNotFoundException => $"'{existing ?? folder}' does not accept new files or folders (a read-only or virtual file system, such as /proc)",
+                FileNotFoundException or DirectoryNotFoundException =>
+                    $"'{existing ?? folder}' does not accept new files or folders (a read-only or virtual file system, such as /proc)",
                 _ => $"'{existing ?? folder}' does not accept new files or folders: {ex.Message.TrimEnd('.')}",
             };
             ThrowTerminatingError(new ErrorRecord(new IOException($"Cannot create the sample environment folder '{folder}': {why}.", ex),

@@ -8,7 +8,8 @@ namespace AsyncServer.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Validates a staged package and makes its download session Available.</para>
 /// </summary>
-[Cmdlet(VerbsData.Publish, "AsyncPackage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.CmdletReference + "#publish-asyncpackage")]
+[Cmdlet(VerbsData.Publish, "AsyncPackage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
+    HelpUri = HelpLinks.CmdletReference + "#publish-asyncpackage")]
 [OutputType(typeof(DownloadSession))]
 public sealed class PublishAsyncPackageCommand : AsyncServerCmdlet
 {

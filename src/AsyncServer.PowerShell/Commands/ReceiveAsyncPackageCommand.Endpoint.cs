@@ -21,7 +21,8 @@ public sealed partial class ReceiveAsyncPackageCommand
     {
         if (Credential is null && ClientCertificate is null)
             ThrowTerminatingError(new ErrorRecord(new AsyncServerException(ErrorIds.SecretNotFound, ErrorKind.InvalidArgument,
-                "Receive-AsyncPackage -Server needs -Credential (the channel database's secret as the password; New-AsyncChannelCredential at HQ makes it) or -ClientCertificate."),
+                "Receive-AsyncPackage -Server needs -Credential (the channel database's secret as the password; " +
+                "New-AsyncChannelCredential at HQ makes it) or -ClientCertificate."),
                 ErrorIds.SecretNotFound, ErrorCategory.InvalidArgument, Server));
         if (ChannelConnectionString is null)
             ThrowTerminatingError(new ErrorRecord(new AsyncServerException(ErrorIds.ChannelConnectionMissing, ErrorKind.InvalidArgument,
@@ -63,7 +64,9 @@ public sealed partial class ReceiveAsyncPackageCommand
                     if (s.Status is SessionStatus.ApplyFailed or SessionStatus.DownloadFailed)
                     {
                         var id = s.Status == SessionStatus.ApplyFailed ? ErrorIds.ApplyFailed : ErrorIds.DownloadFailed;
-                        WriteError(new ErrorRecord(new AsyncServerException(id, ErrorKind.InvalidData, $"Session {s.Id} (job {s.Job}) at {s.ChannelDatabase}: {s.Status}: {s.Message}", s),
+                        WriteError(new ErrorRecord(
+                            new AsyncServerException(id, ErrorKind.InvalidData,
+                                $"Session {s.Id} (job {s.Job}) at {s.ChannelDatabase}: {s.Status}: {s.Message}", s),
                             id, ErrorCategory.InvalidData, s));
                     }
                     WriteObject(s);

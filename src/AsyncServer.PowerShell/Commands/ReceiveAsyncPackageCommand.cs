@@ -37,7 +37,8 @@ public sealed partial class ReceiveAsyncPackageCommand : AsyncServerCmdlet
 
     // The receiver logs each failed session as an error; this cmdlet writes an ErrorRecord for it (one report per failure).
     protected override bool IsReportedAsError(EngineLogLevel level, string category)
-        => level >= EngineLogLevel.Error && (category == typeof(PackageReceiver).FullName || category == typeof(AsyncServer.Endpoint.RemotePackageReceiver).FullName);
+        => level >= EngineLogLevel.Error
+            && (category == typeof(PackageReceiver).FullName || category == typeof(AsyncServer.Endpoint.RemotePackageReceiver).FullName);
 
     /// <summary>Receive over the HQ endpoint (https://host:port) instead of the message database: see ReceiveAsyncPackageCommand.Endpoint.cs.</summary>
     [Parameter(Mandatory = true, ParameterSetName = EndpointSet)]
@@ -97,7 +98,9 @@ public sealed partial class ReceiveAsyncPackageCommand : AsyncServerCmdlet
                     if (s.Status is SessionStatus.ApplyFailed or SessionStatus.DownloadFailed)
                     {
                         var id = s.Status == SessionStatus.ApplyFailed ? ErrorIds.ApplyFailed : ErrorIds.DownloadFailed;
-                        WriteError(new ErrorRecord(new AsyncServerException(id, ErrorKind.InvalidData, $"Session {s.Id} (job {s.Job}) at {s.ChannelDatabase}: {s.Status}: {s.Message}", s),
+                        WriteError(new ErrorRecord(
+                            new AsyncServerException(id, ErrorKind.InvalidData,
+                                $"Session {s.Id} (job {s.Job}) at {s.ChannelDatabase}: {s.Status}: {s.Message}", s),
                             id, ErrorCategory.InvalidData, s));
                     }
                     WriteObject(s);

@@ -9,7 +9,8 @@ namespace AsyncServer.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Installs the AsyncServer service, or one scheduled task per schedule (a systemd timer, or a Task Scheduler task).</para>
 /// </summary>
-[Cmdlet(VerbsLifecycle.Register, "AsyncDistributionSchedule", DefaultParameterSetName = TaskSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.CmdletReference + "#register-asyncdistributionschedule")]
+[Cmdlet(VerbsLifecycle.Register, "AsyncDistributionSchedule", DefaultParameterSetName = TaskSet,
+    SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.CmdletReference + "#register-asyncdistributionschedule")]
 [OutputType(typeof(ScheduleRegistration))]
 public sealed class RegisterAsyncDistributionScheduleCommand : RegistrationCmdlet
 {
@@ -74,7 +75,10 @@ public sealed class RegisterAsyncDistributionScheduleCommand : RegistrationCmdle
         }
         else
         {
-            options = options with { PwshPath = PwshPath ?? DefaultPwsh(platform), ModulePath = ModulePath is null ? DefaultModulePath() : TargetPath(ModulePath) };
+            options = options with
+            {
+                PwshPath = PwshPath ?? DefaultPwsh(platform), ModulePath = ModulePath is null ? DefaultModulePath() : TargetPath(ModulePath),
+            };
             var schedules = named.Count > 0 ? named : config.Schedules.Where(s => s.Active && s.Recurrence is not null).ToList();
             if (schedules.Count == 0)
                 WriteWarning("No active schedule with a recurrence in the configuration: nothing to register.");
@@ -103,7 +107,8 @@ public sealed class RegisterAsyncDistributionScheduleCommand : RegistrationCmdle
         var existing = plan.Files.Select(f => Path.Combine(folder, f.FileName)).Where(File.Exists).ToList();
         if (existing.Count > 0 && !Force)
         {
-            WriteError(new ErrorRecord(new InvalidOperationException($"{r.Kind} {r.Name} is already registered ({string.Join(", ", existing)}); add -Force to replace it."),
+            WriteError(new ErrorRecord(
+                new InvalidOperationException($"{r.Kind} {r.Name} is already registered ({string.Join(", ", existing)}); add -Force to replace it."),
                 ErrorIds.RegistrationExists, ErrorCategory.ResourceExists, r.Name));
             return;
         }
@@ -139,12 +144,14 @@ public sealed class RegisterAsyncDistributionScheduleCommand : RegistrationCmdle
         var moduleFolder = Path.GetDirectoryName(typeof(RegisterAsyncDistributionScheduleCommand).Assembly.Location)!;
         var candidate = Path.GetFullPath(Path.Combine(moduleFolder, "..", "AsyncServer.Service", "AsyncServer.Service.dll"));
         if (File.Exists(candidate)) return candidate;
-        ThrowTerminatingError(new ErrorRecord(new FileNotFoundException($"The service is not at {candidate}: give -ServicePath (AsyncServer.Service.dll, laid out by build.ps1 in out/AsyncServer.Service)."),
+        ThrowTerminatingError(new ErrorRecord(
+            new FileNotFoundException(
+                $"The service is not at {candidate}: give -ServicePath (AsyncServer.Service.dll, laid out by build.ps1 in out/AsyncServer.Service)."),
             ErrorIds.ExecutableNotFound, ErrorCategory.ObjectNotFound, candidate));
         return candidate;
     }
 
-    private string DefaultModulePath()
+    private static string DefaultModulePath()
     {
         var folder = Path.GetDirectoryName(typeof(RegisterAsyncDistributionScheduleCommand).Assembly.Location)!;
         var manifest = Path.Combine(folder, "AsyncServer.psd1");
@@ -162,7 +169,8 @@ public sealed class RegisterAsyncDistributionScheduleCommand : RegistrationCmdle
             if (Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self).Equals("pwsh", StringComparison.OrdinalIgnoreCase))
                 return self;
             // Run as 'dotnet pwsh.dll' (a dotnet tool), the process is dotnet: the pwsh launcher sits in $PSHOME.
-            if (SessionState.PSVariable.GetValue("PSHOME") is string home && Path.Combine(home, OperatingSystem.IsWindows() ? "pwsh.exe" : "pwsh") is var launcher && File.Exists(launcher))
+            if (SessionState.PSVariable.GetValue("PSHOME") is string home
+                && Path.Combine(home, OperatingSystem.IsWindows() ? "pwsh.exe" : "pwsh") is var launcher && File.Exists(launcher))
                 return launcher;
         }
         return Default("pwsh", platform);
@@ -173,7 +181,8 @@ public sealed class RegisterAsyncDistributionScheduleCommand : RegistrationCmdle
     {
         if (platform == RegistrationBuilder.CurrentPlatform && RegistrationBuilder.FindOnPath(program) is { } found) return found;
         if (platform == RegistrationBuilder.CurrentPlatform && IsSystemRegistration)
-            ThrowTerminatingError(new ErrorRecord(new FileNotFoundException($"{program} is not on PATH: give -{(program == "pwsh" ? "PwshPath" : "DotnetPath")}."),
+            ThrowTerminatingError(new ErrorRecord(
+                new FileNotFoundException($"{program} is not on PATH: give -{(program == "pwsh" ? "PwshPath" : "DotnetPath")}."),
                 ErrorIds.ExecutableNotFound, ErrorCategory.ObjectNotFound, program));
         return (program, platform) switch
         {

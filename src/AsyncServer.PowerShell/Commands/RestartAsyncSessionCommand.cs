@@ -6,9 +6,11 @@ using AsyncServer.PowerShell.Internal;
 namespace AsyncServer.PowerShell.Commands;
 
 /// <summary>
-/// <para type="synopsis">Reruns a failed, suspended or canceled download session: packages it again if its file is gone and makes it Available with its tries reset.</para>
+/// <para type="synopsis">Reruns a failed, suspended or canceled download session: packages it again if its file is gone and makes it
+/// Available with its tries reset.</para>
 /// </summary>
-[Cmdlet(VerbsLifecycle.Restart, "AsyncSession", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.CmdletReference + "#restart-asyncsession")]
+[Cmdlet(VerbsLifecycle.Restart, "AsyncSession", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
+    HelpUri = HelpLinks.CmdletReference + "#restart-asyncsession")]
 [OutputType(typeof(DownloadSession))]
 public sealed class RestartAsyncSessionCommand : SessionActionCmdlet
 {

@@ -8,7 +8,8 @@ namespace AsyncServer.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Packages HQ changes for jobs and data groups and records download sessions.</para>
 /// </summary>
-[Cmdlet(VerbsLifecycle.Start, "AsyncDistribution", DefaultParameterSetName = ScheduleSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.CmdletReference + "#start-asyncdistribution")]
+[Cmdlet(VerbsLifecycle.Start, "AsyncDistribution", DefaultParameterSetName = ScheduleSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
+    HelpUri = HelpLinks.CmdletReference + "#start-asyncdistribution")]
 [OutputType(typeof(DownloadSession))]
 public sealed class StartAsyncDistributionCommand : AsyncServerCmdlet
 {
@@ -36,7 +37,8 @@ public sealed class StartAsyncDistributionCommand : AsyncServerCmdlet
 
     [Parameter] public SwitchParameter FullSync { get; set; }
 
-    [Parameter] [Alias("ChannelDatabaseId")] [ValidateNotNullOrEmpty] [ArgumentCompleter(typeof(ChannelDatabaseNameCompleter))] public string[] ChannelDatabase { get; set; } = [];
+    [Parameter] [Alias("ChannelDatabaseId")] [ValidateNotNullOrEmpty] [ArgumentCompleter(typeof(ChannelDatabaseNameCompleter))]
+    public string[] ChannelDatabase { get; set; } = [];
 
     [Parameter] public SwitchParameter DeleteExistingData { get; set; }
 
@@ -72,7 +74,8 @@ public sealed class StartAsyncDistributionCommand : AsyncServerCmdlet
         var runs = Run(ct => Task.FromResult(DistributionPlanner.Expand(Context.Configuration, request)));
         // Deleting the channel databases' data before a full sync destroys data: it confirms as ConfirmImpact High.
         var approved = runs.Where(r => DeleteExistingData
-                ? ShouldProcessDestructive($"job {r.Job.Id} to data group {r.DataGroup.Id}", "Full sync, deleting the existing data of its tables at the channel databases")
+                ? ShouldProcessDestructive($"job {r.Job.Id} to data group {r.DataGroup.Id}",
+                    "Full sync, deleting the existing data of its tables at the channel databases")
                 : ShouldProcess($"job {r.Job.Id} to data group {r.DataGroup.Id}", FullSync ? "Full sync" : "Distribute"))
             .Select(r => $"{r.Job.Id}|{r.DataGroup.Id}").ToList();
         if (approved.Count == 0) return;

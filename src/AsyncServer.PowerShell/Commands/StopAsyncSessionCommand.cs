@@ -8,7 +8,8 @@ namespace AsyncServer.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Cancels a download session at one channel database, or everywhere; a session being created stops its distribution.</para>
 /// </summary>
-[Cmdlet(VerbsLifecycle.Stop, "AsyncSession", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = HelpLinks.CmdletReference + "#stop-asyncsession")]
+[Cmdlet(VerbsLifecycle.Stop, "AsyncSession", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
+    HelpUri = HelpLinks.CmdletReference + "#stop-asyncsession")]
 [OutputType(typeof(DownloadSession))]
 public sealed class StopAsyncSessionCommand : SessionActionCmdlet
 {

@@ -8,7 +8,8 @@ namespace AsyncServer.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Removes the AsyncServer service, or the scheduled tasks of schedules, installed by Register-AsyncDistributionSchedule.</para>
 /// </summary>
-[Cmdlet(VerbsLifecycle.Unregister, "AsyncDistributionSchedule", DefaultParameterSetName = TaskSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.CmdletReference + "#unregister-asyncdistributionschedule")]
+[Cmdlet(VerbsLifecycle.Unregister, "AsyncDistributionSchedule", DefaultParameterSetName = TaskSet,
+    SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.CmdletReference + "#unregister-asyncdistributionschedule")]
 [OutputType(typeof(ScheduleRegistration))]
 public sealed class UnregisterAsyncDistributionScheduleCommand : RegistrationCmdlet
 {
@@ -50,13 +51,15 @@ public sealed class UnregisterAsyncDistributionScheduleCommand : RegistrationCmd
                     ErrorIds.RegistrationNotFound, ErrorCategory.ObjectNotFound, r.Schedule.Length > 0 ? r.Schedule : r.Name));
                 continue;
             }
-            if (!ShouldProcess($"{r.Kind} {r.Name} ({string.Join(", ", files.DefaultIfEmpty(platform == RegistrationPlatform.Windows ? "Task Scheduler / service manager" : folder))})", "Unregister")) continue;
+            var where = string.Join(", ", files.DefaultIfEmpty(platform == RegistrationPlatform.Windows ? "Task Scheduler / service manager" : folder));
+            if (!ShouldProcess($"{r.Kind} {r.Name} ({where})", "Unregister")) continue;
             // Stop and disable first; the files are removed even if the scheduler no longer knew the unit.
             if (system) RunCommands(plan.RemoveCommands, r.Name, stopOnError: false);
             try { foreach (var file in files) File.Delete(file); }
             catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
             {
-                WriteError(new ErrorRecord(new IOException($"Cannot remove the files of {r.Name}: {ex.Message}{(system ? " Run elevated (root / administrator)." : "")}", ex),
+                WriteError(new ErrorRecord(
+                    new IOException($"Cannot remove the files of {r.Name}: {ex.Message}{(system ? " Run elevated (root / administrator)." : "")}", ex),
                     ex is UnauthorizedAccessException ? "AccessDenied" : "IOError",
                     ex is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError, r.Name));
                 continue;
@@ -68,7 +71,7 @@ public sealed class UnregisterAsyncDistributionScheduleCommand : RegistrationCmd
     }
 
     /// <summary>Schedules registered in the folder (Linux: their timers; Windows: their task definitions), or in the configuration.</summary>
-    private IEnumerable<string> Registered(RegistrationOptions options, RegistrationPlatform platform, string folder)
+    private List<string> Registered(RegistrationOptions options, RegistrationPlatform platform, string folder)
     {
         if (platform == RegistrationPlatform.Linux || UnitPath is not null)
         {

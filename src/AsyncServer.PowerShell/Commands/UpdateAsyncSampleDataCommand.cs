@@ -7,7 +7,8 @@ namespace AsyncServer.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Makes random inserts, updates and deletes in the sample HQ database, to see incremental distribution at work.</para>
 /// </summary>
-[Cmdlet(VerbsData.Update, "AsyncSampleData", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = HelpLinks.CmdletReference + "#update-asyncsampledata")]
+[Cmdlet(VerbsData.Update, "AsyncSampleData", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low,
+    HelpUri = HelpLinks.CmdletReference + "#update-asyncsampledata")]
 [OutputType(typeof(SampleChangeSummary))]
 public sealed class UpdateAsyncSampleDataCommand : AsyncServerCmdlet
 {
@@ -26,7 +27,8 @@ public sealed class UpdateAsyncSampleDataCommand : AsyncServerCmdlet
             ThrowTerminatingError(new ErrorRecord(new InvalidOperationException("Update-AsyncSampleData works on a SQLite sample HQ database only."),
                 "SampleNeedsSqlite", ErrorCategory.InvalidOperation, hq.Display));
         if (!ShouldProcess(hq.Display, $"Insert {Insert} products, update {Update} rows, delete {Delete} rows (seed {Seed})")) return;
-        var progress = ProgressOf<SampleChangeProgress>(p => new ProgressRecord(ProgressId, "Changing sample data", $"{p.Activity}: {p.Done:N0} of {p.Total:N0}")
+        var progress = ProgressOf<SampleChangeProgress>(p =>
+            new ProgressRecord(ProgressId, "Changing sample data", $"{p.Activity}: {p.Done:N0} of {p.Total:N0}")
         {
             PercentComplete = Math.Clamp(p.PercentComplete, 0, 100),
             RecordType = p.Done >= p.Total ? ProgressRecordType.Completed : ProgressRecordType.Processing,
@@ -34,7 +36,7 @@ public sealed class UpdateAsyncSampleDataCommand : AsyncServerCmdlet
         SampleChangeSummary summary;
         try
         {
-            summary = Run(ct => SampleData.ChangeAsync(file!, Seed, Insert, Update, Delete, ct, progress: progress));
+            summary = Run(ct => SampleData.ChangeAsync(file!, Seed, Insert, Update, Delete, progress: progress, cancellationToken: ct));
         }
         finally
         {

@@ -11,7 +11,7 @@ namespace AsyncServer.PowerShell.Internal;
 /// Ctrl+C (StopProcessing) cancels; meanwhile the pipeline thread drains a queue of log and progress
 /// callbacks, because PowerShell only accepts Write* calls on its own thread.
 /// </summary>
-public abstract class AsyncServerCmdlet : PSCmdlet
+public abstract class AsyncServerCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private BlockingCollection<Action>? _pending;
@@ -28,9 +28,22 @@ public abstract class AsyncServerCmdlet : PSCmdlet
     [Credential]
     public PSCredential? Credential { get; set; }
 
-    protected CancellationToken Stopping => _stopping.Token;
+    // Hides Cmdlet.Stopping (a bool) on purpose: engine work takes this token instead.
+    protected new CancellationToken Stopping => _stopping.Token;
 
     protected override void StopProcessing() => _stopping.Cancel();
+
+    /// <summary>PowerShell disposes a cmdlet that is IDisposable when its pipeline has ended.</summary>
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing) _stopping.Dispose();
+    }
 
     protected string ResolvedConfigurationPath
     {

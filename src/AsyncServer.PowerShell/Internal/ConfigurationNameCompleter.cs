@@ -37,7 +37,8 @@ public abstract class ConfigurationNameCompleter : IArgumentCompleter
             path ??= "asyncserver.json";
             // Relative paths are relative to PowerShell's current location, not the process's.
             // Completers run on the pipeline thread, where a script block sees the session's state.
-            var location = ScriptBlock.Create("$executionContext.SessionState.Path.CurrentFileSystemLocation.ProviderPath").Invoke().FirstOrDefault()?.BaseObject as string;
+            var location = ScriptBlock.Create("$executionContext.SessionState.Path.CurrentFileSystemLocation.ProviderPath").Invoke()
+                .FirstOrDefault()?.BaseObject as string;
             if (location is not null && !Path.IsPathRooted(path)) path = Path.Combine(location, path);
             return ConfigurationLoader.Load(path);
         }
@@ -50,31 +51,31 @@ public abstract class ConfigurationNameCompleter : IArgumentCompleter
 
 public sealed class ScheduleNameCompleter : ConfigurationNameCompleter
 {
-    protected override IEnumerable<(string, string?)> Names(AsyncServerConfiguration c)
-        => c.Schedules.Select(s => (s.Name, (string?)$"{s.Name}: jobs {string.Join(", ", s.Jobs)} to {string.Join(", ", s.DataGroups)}"));
+    protected override IEnumerable<(string, string?)> Names(AsyncServerConfiguration config)
+        => config.Schedules.Select(s => (s.Name, (string?)$"{s.Name}: jobs {string.Join(", ", s.Jobs)} to {string.Join(", ", s.DataGroups)}"));
 }
 
 public sealed class JobNameCompleter : ConfigurationNameCompleter
 {
-    protected override IEnumerable<(string, string?)> Names(AsyncServerConfiguration c) => c.Jobs.Select(j => (j.Id, j.Name));
+    protected override IEnumerable<(string, string?)> Names(AsyncServerConfiguration config) => config.Jobs.Select(j => (j.Id, j.Name));
 }
 
 public sealed class DataGroupNameCompleter : ConfigurationNameCompleter
 {
-    protected override IEnumerable<(string, string?)> Names(AsyncServerConfiguration c) => c.DataGroups.Select(g => (g.Id, g.Name));
+    protected override IEnumerable<(string, string?)> Names(AsyncServerConfiguration config) => config.DataGroups.Select(g => (g.Id, g.Name));
 }
 
 public sealed class ChannelDatabaseNameCompleter : ConfigurationNameCompleter
 {
-    protected override IEnumerable<(string, string?)> Names(AsyncServerConfiguration c)
-        => c.DataGroups.SelectMany(g => g.ChannelDatabases.Select(d => (d.Id, (string?)$"{d.Id} ({g.Id})")));
+    protected override IEnumerable<(string, string?)> Names(AsyncServerConfiguration config)
+        => config.DataGroups.SelectMany(g => g.ChannelDatabases.Select(d => (d.Id, (string?)$"{d.Id} ({g.Id})")));
 }
 
 /// <summary>The HQ tables the configuration's subjobs read (Enable-AsyncChangeTracking -Table).</summary>
 public sealed class HqTableNameCompleter : ConfigurationNameCompleter
 {
-    protected override IEnumerable<(string, string?)> Names(AsyncServerConfiguration c)
-        => c.Subjobs.GroupBy(s => s.HqTable, StringComparer.OrdinalIgnoreCase)
+    protected override IEnumerable<(string, string?)> Names(AsyncServerConfiguration config)
+        => config.Subjobs.GroupBy(s => s.HqTable, StringComparer.OrdinalIgnoreCase)
             .Select(g => (g.Key, (string?)$"{g.Key} (subjob {string.Join(", ", g.Select(s => s.Id))})"));
 }
 
@@ -112,7 +113,8 @@ public sealed class SessionIdCompleter : IArgumentCompleter
                 var where = string.Join(", ", g.Select(s => s.ChannelDatabase).Where(d => d.Length > 0));
                 var text = g.Key.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 return new CompletionResult(text, text, CompletionResultType.ParameterValue,
-                    $"Session {g.Key}: job {first.Job}, {first.DataGroup}{(where.Length > 0 ? " at " + where : "")}: {string.Join(", ", g.Select(s => s.Status).Distinct())}");
+                    $"Session {g.Key}: job {first.Job}, {first.DataGroup}{(where.Length > 0 ? " at " + where : "")}: " +
+                    string.Join(", ", g.Select(s => s.Status).Distinct()));
             })
             .ToList();
     }

@@ -24,7 +24,7 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
         AssemblyLoadContext.Default.Resolving += ResolveEngine;
     }
 
-    public void OnRemove(PSModuleInfo module) => AssemblyLoadContext.Default.Resolving -= ResolveEngine;
+    public void OnRemove(PSModuleInfo psModuleInfo) => AssemblyLoadContext.Default.Resolving -= ResolveEngine;
 
     private static Assembly? ResolveEngine(AssemblyLoadContext context, AssemblyName name)
         => name.Name == EngineName && _context is not null ? _context.LoadFromAssemblyPath(_context.EngineAssemblyPath) : null;

@@ -45,7 +45,8 @@ public abstract class RegistrationCmdlet : AsyncServerCmdlet
 
     private readonly List<string> _names = [];
 
-    protected RegistrationPlatform TargetPlatform => Platform is null ? RegistrationBuilder.CurrentPlatform : Enum.Parse<RegistrationPlatform>(Platform, ignoreCase: true);
+    protected RegistrationPlatform TargetPlatform
+        => Platform is null ? RegistrationBuilder.CurrentPlatform : Enum.Parse<RegistrationPlatform>(Platform, ignoreCase: true);
 
     /// <summary>True when the scheduler itself is to be told (no -UnitPath, and this machine's platform).</summary>
     protected bool IsSystemRegistration => UnitPath is null && TargetPlatform == RegistrationBuilder.CurrentPlatform;
@@ -62,7 +63,8 @@ public abstract class RegistrationCmdlet : AsyncServerCmdlet
     {
         if (UnitPath is not null) return GetUnresolvedProviderPathFromPSPath(UnitPath);
         if (TargetPlatform != RegistrationBuilder.CurrentPlatform)
-            ThrowTerminatingError(new ErrorRecord(new PSArgumentException($"Files for {TargetPlatform} cannot be registered on this machine: add -UnitPath to write them to a folder."),
+            ThrowTerminatingError(new ErrorRecord(
+                new PSArgumentException($"Files for {TargetPlatform} cannot be registered on this machine: add -UnitPath to write them to a folder."),
                 "UnitPathRequired", ErrorCategory.InvalidArgument, TargetPlatform));
         return TargetPlatform == RegistrationPlatform.Linux
             ? RegistrationBuilder.SystemdSystemFolder

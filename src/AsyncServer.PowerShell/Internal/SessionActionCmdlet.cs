@@ -41,7 +41,7 @@ public abstract class SessionActionCmdlet : AsyncServerCmdlet
         var lifecycle = new SessionLifecycle(Context);
         // Empty strings mean "everywhere" (Get-AsyncSession writes one for a session without targets).
         var named = (ChannelDatabase ?? []).Where(d => !string.IsNullOrEmpty(d)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        IReadOnlyList<string?> databases = named.Count == 0 ? [null] : named;
+        IReadOnlyList<string?> databases = named.Count == 0 ? [null] : (IReadOnlyList<string?>)named;
         foreach (var id in Id)
             foreach (var db in databases)
             {
@@ -49,7 +49,10 @@ public abstract class SessionActionCmdlet : AsyncServerCmdlet
                 if (!ShouldProcess(what, Action)) continue;
                 var record = TryRun(ct => ActAsync(lifecycle, id, db, ct), id);
                 if (record is not null && PassThru)
-                    foreach (var row in SessionBrowser.Expand(Context.Configuration, [record], db is null ? null : new SessionQuery { ChannelDatabases = [db] })) WriteObject(row);
+                {
+                    var only = db is null ? null : new SessionQuery { ChannelDatabases = [db] };
+                    foreach (var row in SessionBrowser.Expand(Context.Configuration, [record], only)) WriteObject(row);
+                }
             }
     }
 }

@@ -26,7 +26,8 @@ public static class CommandLines
 
     /// <summary>What a scheduled task runs in pwsh: the same cmdlet an operator would type.</summary>
     public static string ScheduleScript(RegistrationOptions o, string schedule) =>
-        $"Import-Module {PowerShellLiteral(o.ModulePath)}; Start-AsyncDistribution -Schedule {PowerShellLiteral(schedule)} -ConfigurationPath {PowerShellLiteral(o.ConfigurationPath)} -ErrorAction Stop";
+        $"Import-Module {PowerShellLiteral(o.ModulePath)}; Start-AsyncDistribution -Schedule {PowerShellLiteral(schedule)} " +
+        $"-ConfigurationPath {PowerShellLiteral(o.ConfigurationPath)} -ErrorAction Stop";
 
     /// <summary>pwsh and its arguments for a scheduled task.</summary>
     public static IReadOnlyList<string> ScheduleCommand(RegistrationOptions o, string schedule) =>
@@ -77,7 +78,8 @@ public static class CommandLines
     {
         if (NameRules.FirstControlCharacter(value) is { } at)
             throw new AsyncServerException(ErrorIds.ConfigurationInvalid, ErrorKind.InvalidArgument,
-                $"'{Printable(value)}' cannot be written into a systemd unit: it holds the control character U+{(int)value[at]:X4} at position {at + 1}.", Printable(value));
+                $"'{Printable(value)}' cannot be written into a systemd unit: it holds the control character U+{(int)value[at]:X4} at position {at + 1}.",
+                Printable(value));
     }
 
     private static string Printable(string value) => new(value.Select(c => NameRules.IsForbidden(c) ? '?' : c).ToArray());

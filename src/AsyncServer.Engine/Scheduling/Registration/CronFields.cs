@@ -71,5 +71,6 @@ public sealed class CronFields
 
     private static AsyncServerException Unsupported(string schedule, string cron, string why) =>
         new(ErrorIds.RecurrenceNotRepresentable, ErrorKind.InvalidArgument,
-            $"Schedule '{schedule}': cron '{cron}' cannot be registered as a scheduled task: {why}. Run this schedule with the AsyncServer service instead (Register-AsyncDistributionSchedule -Service).", schedule);
+            $"Schedule '{schedule}': cron '{cron}' cannot be registered as a scheduled task: {why}. " +
+            "Run this schedule with the AsyncServer service instead (Register-AsyncDistributionSchedule -Service).", schedule);
 }

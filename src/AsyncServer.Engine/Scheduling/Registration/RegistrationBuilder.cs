@@ -24,16 +24,19 @@ public static class RegistrationBuilder
         if (platform == RegistrationPlatform.Linux)
         {
             var unit = SystemdUnits.Service(o);
-            return new PlannedRegistration(Describe(o, RegistrationKind.Service, platform, "", "the service's own schedules", CommandLines.ServiceCommand(o), folder, [unit]),
+            return new PlannedRegistration(
+                Describe(o, RegistrationKind.Service, platform, "", "the service's own schedules", CommandLines.ServiceCommand(o), folder, [unit]),
                 [unit], [["systemctl", "daemon-reload"], ["systemctl", "enable", "--now", unit.FileName]], [["systemctl", "disable", "--now", unit.FileName]]);
         }
         var script = WindowsService.InstallScript(o);
-        return new PlannedRegistration(Describe(o, RegistrationKind.Service, platform, "", "the service's own schedules", CommandLines.ServiceCommand(o), folder, [script]),
+        return new PlannedRegistration(
+            Describe(o, RegistrationKind.Service, platform, "", "the service's own schedules", CommandLines.ServiceCommand(o), folder, [script]),
             [script], WindowsService.InstallCommands(o).Select(a => (IReadOnlyList<string>)["sc.exe", .. a]).ToList(),
             WindowsService.RemoveCommands(o).Select(a => (IReadOnlyList<string>)["sc.exe", .. a]).ToList());
     }
 
-    public static PlannedRegistration ForSchedule(RegistrationOptions o, RegistrationPlatform platform, string folder, ScheduleSettings schedule, DateTimeOffset now)
+    public static PlannedRegistration ForSchedule(RegistrationOptions o, RegistrationPlatform platform, string folder, ScheduleSettings schedule,
+        DateTimeOffset now)
     {
         if (schedule.Recurrence is null)
             throw new AsyncServerException(ErrorIds.ScheduleHasNoRecurrence, ErrorKind.InvalidArgument,
@@ -78,7 +81,9 @@ public static class RegistrationBuilder
         Platform = platform,
         Schedule = schedule,
         Trigger = trigger,
-        Command = platform == RegistrationPlatform.Linux ? string.Join(' ', command.Select(CommandLines.SystemdWord)) : string.Join(' ', command.Select(CommandLines.WindowsWord)),
+        Command = platform == RegistrationPlatform.Linux
+            ? string.Join(' ', command.Select(CommandLines.SystemdWord))
+            : string.Join(' ', command.Select(CommandLines.WindowsWord)),
         Files = files.Select(f => Path.Combine(folder, f.FileName)).ToList(),
     };
 
@@ -91,7 +96,8 @@ public static class RegistrationBuilder
         try { process = Process.Start(info)!; }
         catch (System.ComponentModel.Win32Exception ex)
         {
-            throw new AsyncServerException(ErrorIds.ExecutableNotFound, ErrorKind.ResourceUnavailable, $"Cannot run {command[0]}: {ex.Message}", command[0], ex);
+            throw new AsyncServerException(ErrorIds.ExecutableNotFound, ErrorKind.ResourceUnavailable,
+                $"Cannot run {command[0]}: {ex.Message}", command[0], ex);
         }
         using (process)
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace AsyncServer.Scheduling.Registration;
@@ -27,7 +28,7 @@ public static class SystemdUnits
         text.AppendLine("Restart=on-failure")
             .AppendLine("RestartSec=30")
             .AppendLine("KillSignal=SIGTERM")
-            .AppendLine($"TimeoutStopSec={StopTimeoutSeconds}")
+            .AppendLine(CultureInfo.InvariantCulture, $"TimeoutStopSec={StopTimeoutSeconds}")
             .AppendLine()
             .AppendLine("[Install]")
             .AppendLine("WantedBy=multi-user.target");
@@ -49,7 +50,7 @@ public static class SystemdUnits
         Common(service, o, CommandLines.ScheduleCommand(o, schedule));
         // pwsh stops the running cmdlet on SIGINT (StopProcessing): the engine then marks its sessions Canceled.
         service.AppendLine("KillSignal=SIGINT")
-            .AppendLine($"TimeoutStopSec={StopTimeoutSeconds}");
+            .AppendLine(CultureInfo.InvariantCulture, $"TimeoutStopSec={StopTimeoutSeconds}");
 
         string trigger;
         var timer = new StringBuilder()
@@ -70,8 +71,9 @@ public static class SystemdUnits
             // Persistent: an occurrence missed while the machine was off runs once at the next boot.
             timer.AppendLine(trigger).AppendLine("Persistent=true");
         }
-        timer.AppendLine($"AccuracySec={(recurrence.Interval is { } i && i < TimeSpan.FromMinutes(1) || recurrence.CronHasSeconds ? "1s" : "1min")}")
-            .AppendLine($"Unit={unit}.service")
+        var accuracy = recurrence.Interval is { } i && i < TimeSpan.FromMinutes(1) || recurrence.CronHasSeconds ? "1s" : "1min";
+        timer.AppendLine(CultureInfo.InvariantCulture, $"AccuracySec={accuracy}")
+            .AppendLine(CultureInfo.InvariantCulture, $"Unit={unit}.service")
             .AppendLine()
             .AppendLine("[Install]")
             .AppendLine("WantedBy=timers.target");

@@ -13,8 +13,10 @@ namespace AsyncServer.Scheduling.Registration;
 public static class WindowsTasks
 {
     private static readonly XNamespace Ns = "http://schemas.microsoft.com/windows/2004/02/mit/task";
+    private static readonly string[] MonthWeeks = ["1", "2", "3", "4", "Last"];
     private static readonly string[] DayElements = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-    private static readonly string[] MonthElements = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+    private static readonly string[] MonthElements =
+        ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
     private const int MaxTriggers = 48;
 
     /// <summary>The Task Scheduler folder the tasks live in.</summary>
@@ -25,12 +27,15 @@ public static class WindowsTasks
         var (triggers, description) = Triggers(schedule, recurrence, now);
         var command = CommandLines.ScheduleCommand(o, schedule);
         var user = string.IsNullOrWhiteSpace(o.User) ? "S-1-5-18" : o.User!;
-        var builtIn = user is "S-1-5-18" or "S-1-5-19" or "S-1-5-20" || user.StartsWith("NT AUTHORITY\\", StringComparison.OrdinalIgnoreCase) || user.Equals("SYSTEM", StringComparison.OrdinalIgnoreCase);
+        var builtIn = user is "S-1-5-18" or "S-1-5-19" or "S-1-5-20"
+            || user.StartsWith("NT AUTHORITY\\", StringComparison.OrdinalIgnoreCase)
+            || user.Equals("SYSTEM", StringComparison.OrdinalIgnoreCase);
         var doc = new XDocument(new XDeclaration("1.0", "UTF-16", null),
             new XElement(Ns + "Task", new XAttribute("version", "1.2"),
                 new XElement(Ns + "RegistrationInfo",
                     new XElement(Ns + "Author", "AsyncServer"),
-                    new XElement(Ns + "Description", $"AsyncServer distribution schedule {schedule} ({recurrence}). Written by Register-AsyncDistributionSchedule."),
+                    new XElement(Ns + "Description",
+                        $"AsyncServer distribution schedule {schedule} ({recurrence}). Written by Register-AsyncDistributionSchedule."),
                     new XElement(Ns + "URI", TaskFolder(o) + UnitNames.Escape(schedule))),
                 new XElement(Ns + "Triggers", triggers),
                 new XElement(Ns + "Principals",
@@ -76,9 +81,11 @@ public static class WindowsTasks
         }
 
         var f = CronFields.Parse(recurrence.CronText!, schedule);
-        if (f.Seconds.Count != 1) throw NotRepresentable(schedule, "Task Scheduler triggers fire once a minute at most, but the seconds field has several values");
+        if (f.Seconds.Count != 1)
+            throw NotRepresentable(schedule, "Task Scheduler triggers fire once a minute at most, but the seconds field has several values");
         var times = f.Hours.SelectMany(h => f.Minutes.Select(m => new TimeOnly(h, m, f.Seconds[0]))).ToList();
-        if (times.Count > MaxTriggers) throw NotRepresentable(schedule, $"it fires at {times.Count} times of day; Task Scheduler allows {MaxTriggers} triggers");
+        if (times.Count > MaxTriggers)
+            throw NotRepresentable(schedule, $"it fires at {times.Count} times of day; Task Scheduler allows {MaxTriggers} triggers");
         if (!f.AnyDayOfMonth && !f.AnyDayOfWeek) throw NotRepresentable(schedule, "it restricts both the day of month and the day of week");
         string suffix;
         if (recurrence.TimeZone == TimeZoneInfo.Utc || recurrence.TimeZone.Id is "UTC" or "Etc/UTC") suffix = "Z";
@@ -92,7 +99,7 @@ public static class WindowsTasks
                     new XElement(Ns + "WeeksInterval", 1));
             if (!f.AnyDayOfWeek)
                 return new XElement(Ns + "ScheduleByMonthDayOfWeek",
-                    new XElement(Ns + "Weeks", new[] { "1", "2", "3", "4", "Last" }.Select(w => new XElement(Ns + "Week", w))),
+                    new XElement(Ns + "Weeks", MonthWeeks.Select(w => new XElement(Ns + "Week", w))),
                     new XElement(Ns + "DaysOfWeek", f.DaysOfWeek.Select(d => new XElement(Ns + DayElements[d]))),
                     new XElement(Ns + "Months", f.Months.Select(m => new XElement(Ns + MonthElements[m - 1]))));
             if (f.AnyDayOfMonth && f.AnyMonth)
@@ -112,5 +119,6 @@ public static class WindowsTasks
 
     private static AsyncServerException NotRepresentable(string schedule, string why) =>
         new(ErrorIds.RecurrenceNotRepresentable, ErrorKind.InvalidArgument,
-            $"Schedule '{schedule}' cannot be registered as a scheduled task: {why}. Run this schedule with the AsyncServer service instead (Register-AsyncDistributionSchedule -Service).", schedule);
+            $"Schedule '{schedule}' cannot be registered as a scheduled task: {why}. " +
+            "Run this schedule with the AsyncServer service instead (Register-AsyncDistributionSchedule -Service).", schedule);
 }
