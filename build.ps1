@@ -59,6 +59,9 @@ function Invoke-FreshPwsh {
 function Invoke-Build {
     # Test-only PowerShell modules (Pester) come through an ordinary NuGet restore.
     Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/tools/Pester.Restore.csproj'), '--nologo', '-v', 'q')
+    # House style the compiler does not check (line length, .editorconfig); analyzers run in the build itself.
+    $styleExit = Invoke-FreshPwsh @('-File', (Join-Path $Root 'build/Test-HouseStyle.ps1'), '-Root', $Root)
+    if ($styleExit -ne 0) { throw "House style check failed (exit $styleExit); the lines are listed above." }
     Invoke-Native dotnet @('build', (Join-Path $Root 'AsyncServer.sln'), '-c', $Configuration, '--nologo', '-v', 'q', '-clp:ErrorsOnly')
     if (Test-Path $ModuleOut) { Remove-Item $ModuleOut -Recurse -Force }
     $deps = Join-Path $ModuleOut 'deps'
