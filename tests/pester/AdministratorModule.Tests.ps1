@@ -1,5 +1,5 @@
 # The module as an administrator meets it (issue 17), in real pwsh processes: confirmation of what destroys
-# data, the manifest from a clone, Get-Help -Online, the stated PowerShell version, apostrophes in help.
+# data, the manifests (the root one of a built clone, the shipped one), Get-Help -Online, the stated PowerShell version, apostrophes in help.
 BeforeAll {
     $script:ModulePath = $env:ASYNCSERVER_TEST_MODULE
     $script:Root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
@@ -49,11 +49,22 @@ Describe 'Confirmation of what destroys data (ConfirmImpact High)' {
 }
 
 Describe 'The manifest' {
-    It 'is not at the root of a clone, where it could not work: every manifest there imports' {
+    It 'at the root of a built clone works: every manifest there passes Test-ModuleManifest and imports' {
         # Test-ModuleManifest and Import-Module report a bad manifest as non-terminating errors, even with -ErrorAction Stop.
         $result = Invoke-Pwsh "`$problems = @(); Get-ChildItem -Filter *.psd1 | ForEach-Object { Test-ModuleManifest `$_.FullName -ErrorVariable +problems -ErrorAction SilentlyContinue | Out-Null; Import-Module `$_.FullName -ErrorVariable +problems -ErrorAction SilentlyContinue }; `$problems | ForEach-Object { ""PROBLEM: `$_"" }; exit `$problems.Count"
         $result.Output | Should -Not -Match 'PROBLEM'
         $result.ExitCode | Should -Be 0 -Because $result.Output
+    }
+
+    It 'at the root agrees with the shipped one (version, GUID) and brings the built cmdlets with their help' {
+        $rootManifest = Import-PowerShellDataFile (Join-Path $Root 'AsyncServer.psd1')
+        $shipped = Import-PowerShellDataFile (Join-Path $Root 'module/AsyncServer.psd1')
+        $rootManifest.ModuleVersion | Should -Be $shipped.ModuleVersion
+        $rootManifest.GUID | Should -Be $shipped.GUID
+        $result = Invoke-Pwsh "Import-Module ./AsyncServer.psd1 -ErrorAction Stop; 'COUNT:' + (Get-Command -Module AsyncServer).Count; 'SYNOPSIS:' + (Get-Help Get-AsyncSession).Synopsis"
+        $result.ExitCode | Should -Be 0 -Because $result.Output
+        $result.Output | Should -Match "COUNT:$($shipped.CmdletsToExport.Count)"
+        $result.Output | Should -Match 'SYNOPSIS:Lists download sessions'
     }
 
     It 'names the project, its help and its release notes' {
