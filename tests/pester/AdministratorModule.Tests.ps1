@@ -77,6 +77,9 @@ Describe 'The manifest' {
 }
 
 Describe 'Online help' {
+    # Linux only: the stand-in browser is an xdg-open on PATH, which is what .NET starts for a URL there; Windows and
+    # macOS open URLs through the shell (ShellExecute, `open`), which a test cannot intercept without a real browser.
+    # CI runs on Linux, so this test always runs there.
     It 'Get-Help -Online opens the cmdlet''s section of the cmdlet reference' -Skip:(-not $IsLinux) {
         # A stand-in browser on PATH records what PowerShell asks it to open (xdg-open is what .NET runs on Linux).
         $bin = Join-Path $TestDrive 'bin'

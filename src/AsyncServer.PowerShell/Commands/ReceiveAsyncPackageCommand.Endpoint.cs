@@ -44,37 +44,19 @@ public sealed partial class ReceiveAsyncPackageCommand
             };
             if (MyInvocation.BoundParameters.ContainsKey("WhatIf"))
             {
-                var plan = TryRun(ct => receiver.PlanAsync(request, ct), db);
-                if (plan is null) continue;
-                if (plan.Count == 0) WriteVerbose($"Channel database {db} has no pending session at {Server}.");
-                foreach (var item in plan) ShouldProcess(item.ToString(), "Receive");
+                WritePlan(TryRun(ct => receiver.PlanAsync(request, ct), db), $"Channel database {db} has no pending session at {Server}.");
                 continue;
             }
             if (!ShouldProcess($"channel database {db} from {Server}", "Receive and apply pending packages")) continue;
-            var progress = ProgressOf<ReceiveProgress>(p => new ProgressRecord(ProgressId, p.Activity, p.Status)
-            {
-                PercentComplete = Math.Clamp(p.PercentComplete, 0, 100),
-                RecordType = p.PercentComplete >= 100 ? ProgressRecordType.Completed : ProgressRecordType.Processing,
-            });
+            var progress = NewProgress();
             try
             {
-                var sessions = TryRun(ct => receiver.RunAsync(request, progress, ct), db);
-                foreach (var s in sessions ?? [])
-                {
-                    if (s.Status is SessionStatus.ApplyFailed or SessionStatus.DownloadFailed)
-                    {
-                        var id = s.Status == SessionStatus.ApplyFailed ? ErrorIds.ApplyFailed : ErrorIds.DownloadFailed;
-                        WriteError(new ErrorRecord(
-                            new AsyncServerException(id, ErrorKind.InvalidData,
-                                $"Session {s.Id} (job {s.Job}) at {s.ChannelDatabase}: {s.Status}: {s.Message}", s),
-                            id, ErrorCategory.InvalidData, s));
-                    }
-                    WriteObject(s);
-                }
+                WriteSessions(TryRun(ct => receiver.RunAsync(request, progress, ct), db));
             }
             finally
             {
-                WriteProgress(new ProgressRecord(ProgressId, $"Receiving packages for {db}", "Done") { RecordType = ProgressRecordType.Completed });
+                // One Completed record per bar, as on the direct path (issue 17, point 2).
+                CompleteProgress(ProgressId, $"Receiving packages for {db} from {Server}");
             }
         }
     }

@@ -75,41 +75,53 @@ public sealed partial class ReceiveAsyncPackageCommand : AsyncServerCmdlet
             if (MyInvocation.BoundParameters.ContainsKey("WhatIf"))
             {
                 // -WhatIf reads the message database and lists each pending session with what would happen to it.
-                var plan = TryRun(ct => receiver.PlanAsync(request, ct), db);
-                if (plan is null) continue;
-                if (plan.Count == 0) WriteVerbose($"Channel database {db} has no pending session.");
-                foreach (var item in plan) ShouldProcess(item.ToString(), "Receive");
+                WritePlan(TryRun(ct => receiver.PlanAsync(request, ct), db), $"Channel database {db} has no pending session.");
                 continue;
             }
             if (!ShouldProcess($"channel database {db}", "Receive and apply pending packages")) continue;
 
-            var progress = ProgressOf<ReceiveProgress>(p => new ProgressRecord(ProgressId, p.Activity, p.Status)
-            {
-                PercentComplete = Math.Clamp(p.PercentComplete, 0, 100),
-                RecordType = p.PercentComplete >= 100 ? ProgressRecordType.Completed : ProgressRecordType.Processing,
-            });
+            var progress = NewProgress();
             try
             {
-                var sessions = TryRun(ct => receiver.RunAsync(request, progress, ct), db);
-                if (sessions is null) continue;
-                foreach (var s in sessions)
-                {
-                    // A failed session is an error the scheduler's log should show, with the reason; the object still goes out.
-                    if (s.Status is SessionStatus.ApplyFailed or SessionStatus.DownloadFailed)
-                    {
-                        var id = s.Status == SessionStatus.ApplyFailed ? ErrorIds.ApplyFailed : ErrorIds.DownloadFailed;
-                        WriteError(new ErrorRecord(
-                            new AsyncServerException(id, ErrorKind.InvalidData,
-                                $"Session {s.Id} (job {s.Job}) at {s.ChannelDatabase}: {s.Status}: {s.Message}", s),
-                            id, ErrorCategory.InvalidData, s));
-                    }
-                    WriteObject(s);
-                }
+                WriteSessions(TryRun(ct => receiver.RunAsync(request, progress, ct), db));
             }
             finally
             {
                 CompleteProgress(ProgressId, $"Receiving packages for {db}");
             }
+        }
+    }
+
+    /// <summary>-WhatIf: one ShouldProcess line per pending session, with what would happen to it (both parameter sets).</summary>
+    private void WritePlan(IReadOnlyList<ReceivePlanItem>? plan, string nothingPending)
+    {
+        if (plan is null) return;
+        if (plan.Count == 0) WriteVerbose(nothingPending);
+        foreach (var item in plan) ShouldProcess(item.ToString(), "Receive");
+    }
+
+    private IProgress<ReceiveProgress> NewProgress() => ProgressOf<ReceiveProgress>(p => new ProgressRecord(ProgressId, p.Activity, p.Status)
+    {
+        PercentComplete = Math.Clamp(p.PercentComplete, 0, 100),
+        RecordType = p.PercentComplete >= 100 ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+    });
+
+    /// <summary>
+    /// Writes the sessions a run handled. A failed session is an error the scheduler's log should show, with the reason;
+    /// the object still goes out.
+    /// </summary>
+    private void WriteSessions(IReadOnlyList<DownloadSession>? sessions)
+    {
+        foreach (var s in sessions ?? [])
+        {
+            if (s.Status is SessionStatus.ApplyFailed or SessionStatus.DownloadFailed)
+            {
+                var id = s.Status == SessionStatus.ApplyFailed ? ErrorIds.ApplyFailed : ErrorIds.DownloadFailed;
+                WriteError(new ErrorRecord(
+                    new AsyncServerException(id, ErrorKind.InvalidData, $"Session {s.Id} (job {s.Job}) at {s.ChannelDatabase}: {s.Status}: {s.Message}", s),
+                    id, ErrorCategory.InvalidData, s));
+            }
+            WriteObject(s);
         }
     }
 }
