@@ -99,60 +99,76 @@ public static class ConfigurationValidator
                     Add($"$.jobs[{i}].subjobs[{k}]", $"job '{job.Id}' names subjob '{job.Subjobs[k]}', which is not defined in $.subjobs");
         }
 
+        CheckSchedules(config, duplicateSchedules, Add);
+        CheckFilterParameters(config, duplicateSubjobs, duplicateGroups, Add);
+        return problems;
+    }
+
+    /// <summary>How the document checks report a problem (an error unless said otherwise).</summary>
+    private delegate void AddProblem(string path, string message, ProblemSeverity severity = ProblemSeverity.Error);
+
+    /// <summary>Each schedule's direction, jobs, data groups and recurrence (entries with a repeated name are skipped).</summary>
+    private static void CheckSchedules(AsyncServerConfiguration config, HashSet<int> duplicateSchedules, AddProblem add)
+    {
         for (var i = 0; i < config.Schedules.Count; i++)
         {
             if (duplicateSchedules.Contains(i)) continue;
             var s = config.Schedules[i];
             var path = $"$.schedules[{i}]";
             if (!string.Equals(s.Direction, "Download", StringComparison.OrdinalIgnoreCase))
-                Add($"{path}.direction", $"direction '{s.Direction}' is not supported; only Download schedules run in this version");
-            if (s.Jobs.Count == 0) Add($"{path}.jobs", "a schedule needs at least one job");
-            if (s.DataGroups.Count == 0) Add($"{path}.dataGroups", "a schedule needs at least one data group");
+                add($"{path}.direction", $"direction '{s.Direction}' is not supported; only Download schedules run in this version");
+            if (s.Jobs.Count == 0) add($"{path}.jobs", "a schedule needs at least one job");
+            if (s.DataGroups.Count == 0) add($"{path}.dataGroups", "a schedule needs at least one data group");
             for (var k = 0; k < s.Jobs.Count; k++)
-                if (config.FindJob(s.Jobs[k]) is null) Add($"{path}.jobs[{k}]", $"job '{s.Jobs[k]}' is not defined in $.jobs");
+                if (config.FindJob(s.Jobs[k]) is null) add($"{path}.jobs[{k}]", $"job '{s.Jobs[k]}' is not defined in $.jobs");
             for (var k = 0; k < s.DataGroups.Count; k++)
                 if (config.FindDataGroup(s.DataGroups[k]) is null)
-                    Add($"{path}.dataGroups[{k}]", $"data group '{s.DataGroups[k]}' is not defined in $.dataGroups");
+                    add($"{path}.dataGroups[{k}]", $"data group '{s.DataGroups[k]}' is not defined in $.dataGroups");
             if (s.Recurrence is not null && Recurrence.Validate(s.Recurrence) is { } recurrenceProblem)
-                Add($"{path}.recurrence", recurrenceProblem);
+                add($"{path}.recurrence", recurrenceProblem);
         }
+    }
 
-        // Filter parameters: one package serves a whole data group, so every channel database of the group
-        // must supply every parameter, with the same value.
+    /// <summary>
+    /// The subjobs' HQ tables and filters, and the data groups' channel databases. Filter parameters: one package serves
+    /// a whole data group, so every channel database of the group must supply every parameter, with the same value.
+    /// </summary>
+    private static void CheckFilterParameters(
+        AsyncServerConfiguration config, HashSet<int> duplicateSubjobs, HashSet<int> duplicateGroups, AddProblem add)
+    {
         var parametersBySubjob = new List<(int Index, string Id, HashSet<string> Names)>();
         for (var i = 0; i < config.Subjobs.Count; i++)
         {
             if (duplicateSubjobs.Contains(i)) continue;
             var s = config.Subjobs[i];
-            if (string.IsNullOrWhiteSpace(s.HqTable)) Add($"$.subjobs[{i}].hqTable", "an HQ table is required");
+            if (string.IsNullOrWhiteSpace(s.HqTable)) add($"$.subjobs[{i}].hqTable", "an HQ table is required");
             if (string.IsNullOrWhiteSpace(s.Filter)) continue;
             try { parametersBySubjob.Add((i, s.Id, FilterParser.Parse(s.Filter!).Parameters.ToHashSet(StringComparer.OrdinalIgnoreCase))); }
-            catch (AsyncServerException ex) { Add($"$.subjobs[{i}].filter", ex.Message); }
+            catch (AsyncServerException ex) { add($"$.subjobs[{i}].filter", ex.Message); }
         }
         for (var gi = 0; gi < config.DataGroups.Count; gi++)
         {
             if (duplicateGroups.Contains(gi)) continue;
             var group = config.DataGroups[gi];
             if (group.ChannelDatabases.Count == 0)
-                Add($"$.dataGroups[{gi}].channelDatabases", $"data group '{group.Id}' has no channel databases; its packages reach nobody",
+                add($"$.dataGroups[{gi}].channelDatabases", $"data group '{group.Id}' has no channel databases; its packages reach nobody",
                     ProblemSeverity.Warning);
             for (var di = 0; di < group.ChannelDatabases.Count; di++)
             {
                 var db = group.ChannelDatabases[di];
                 foreach (var (si, sid, names) in parametersBySubjob)
                     foreach (var name in names.Where(n => !db.Parameters.ContainsKey(n)))
-                        Add($"$.dataGroups[{gi}].channelDatabases[{di}].parameters",
+                        add($"$.dataGroups[{gi}].channelDatabases[{di}].parameters",
                             $"channel database '{db.Id}' lacks parameter '{name}' used by the filter of subjob '{sid}' ($.subjobs[{si}].filter)");
                 if (di == 0) continue;
                 var first = group.ChannelDatabases[0];
                 foreach (var (name, value) in db.Parameters)
                     if (first.Parameters.TryGetValue(name, out var firstValue) && firstValue != value)
-                        Add($"$.dataGroups[{gi}].channelDatabases[{di}].parameters.{name}",
+                        add($"$.dataGroups[{gi}].channelDatabases[{di}].parameters.{name}",
                             $"is '{value}' but '{firstValue}' in channel database '{first.Id}'; " +
                             "one package serves the whole data group, so filter parameters must agree");
             }
         }
-        return problems;
     }
 
     /// <summary>The subjob entries that repeat an earlier id: the catalog checks skip them (one report per cause).</summary>

@@ -39,35 +39,8 @@ public static class ConfigurationLimits
         Name("$.workingFolders.download", config.WorkingFolders?.Download);
         Name("$.workingFolders.upload", config.WorkingFolders?.Upload);
         Name("$.workingFolders.staging", config.WorkingFolders?.Staging);
-        for (var i = 0; i < config.DataGroups.Count; i++)
-        {
-            var g = config.DataGroups[i];
-            Name($"$.dataGroups[{i}].id", g.Id);
-            Name($"$.dataGroups[{i}].name", g.Name);
-            for (var k = 0; k < g.ChannelDatabases.Count; k++)
-            {
-                var db = g.ChannelDatabases[k];
-                var path = $"$.dataGroups[{i}].channelDatabases[{k}]";
-                Name($"{path}.id", db.Id);
-                foreach (var (name, value) in db.Parameters)
-                {
-                    Name($"{path}.parameters", name);
-                    Name($"{path}.parameters.{Printable(name)}", value);
-                }
-            }
-        }
-        for (var i = 0; i < config.Subjobs.Count; i++)
-        {
-            var s = config.Subjobs[i];
-            Name($"$.subjobs[{i}].id", s.Id);
-            Name($"$.subjobs[{i}].hqTable", s.HqTable);
-            Name($"$.subjobs[{i}].channelTable", s.ChannelTable);
-            foreach (var (hq, channel) in s.Fields)
-            {
-                Name($"$.subjobs[{i}].fields", hq);
-                Name($"$.subjobs[{i}].fields.{Printable(hq)}", channel);
-            }
-        }
+        CheckDataGroupNames(config, Name);
+        CheckSubjobNames(config, Name);
         for (var i = 0; i < config.Jobs.Count; i++)
         {
             Name($"$.jobs[{i}].id", config.Jobs[i].Id);
@@ -83,6 +56,45 @@ public static class ConfigurationLimits
             Name($"$.schedules[{i}].recurrence.timeZone", s.Recurrence?.TimeZone);
         }
         return problems;
+    }
+
+    /// <summary>The ids and names of the data groups and their channel databases, and the channel databases' parameters.</summary>
+    private static void CheckDataGroupNames(AsyncServerConfiguration config, Action<string, string?> checkName)
+    {
+        for (var i = 0; i < config.DataGroups.Count; i++)
+        {
+            var g = config.DataGroups[i];
+            checkName($"$.dataGroups[{i}].id", g.Id);
+            checkName($"$.dataGroups[{i}].name", g.Name);
+            for (var k = 0; k < g.ChannelDatabases.Count; k++)
+            {
+                var db = g.ChannelDatabases[k];
+                var path = $"$.dataGroups[{i}].channelDatabases[{k}]";
+                checkName($"{path}.id", db.Id);
+                foreach (var (name, value) in db.Parameters)
+                {
+                    checkName($"{path}.parameters", name);
+                    checkName($"{path}.parameters.{Printable(name)}", value);
+                }
+            }
+        }
+    }
+
+    /// <summary>The subjobs' ids, tables and field names.</summary>
+    private static void CheckSubjobNames(AsyncServerConfiguration config, Action<string, string?> checkName)
+    {
+        for (var i = 0; i < config.Subjobs.Count; i++)
+        {
+            var s = config.Subjobs[i];
+            checkName($"$.subjobs[{i}].id", s.Id);
+            checkName($"$.subjobs[{i}].hqTable", s.HqTable);
+            checkName($"$.subjobs[{i}].channelTable", s.ChannelTable);
+            foreach (var (hq, channel) in s.Fields)
+            {
+                checkName($"$.subjobs[{i}].fields", hq);
+                checkName($"$.subjobs[{i}].fields.{Printable(hq)}", channel);
+            }
+        }
     }
 
     /// <summary>

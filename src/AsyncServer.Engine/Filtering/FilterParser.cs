@@ -54,40 +54,12 @@ public static class FilterParser
                 tokens.Add(new Token(Kind.Parameter, text[(start + 1)..i], start));
             }
             else if (c == '\'')
-            {
-                var sb = new StringBuilder();
-                i++;
-                while (true)
-                {
-                    if (i >= text.Length) throw Error(text, start, "unterminated string");
-                    if (text[i] == '\'')
-                    {
-                        if (i + 1 < text.Length && text[i + 1] == '\'') { sb.Append('\''); i += 2; continue; }
-                        i++;
-                        break;
-                    }
-                    sb.Append(text[i++]);
-                }
-                tokens.Add(new Token(Kind.String, sb.ToString(), start));
-            }
+                tokens.Add(new Token(Kind.String, ReadDelimited(text, ref i, '\'', "unterminated string"), start));
             else if (c == '[' || c == '"')
             {
-                // A doubled closing character stands for itself: [a]]b] is a]b, "a""b" is a"b.
                 var close = c == '[' ? ']' : '"';
-                var sb = new StringBuilder();
-                i++;
-                while (true)
-                {
-                    if (i >= text.Length) throw Error(text, start, $"unterminated quoted name (missing {close})");
-                    if (text[i] == close)
-                    {
-                        if (i + 1 < text.Length && text[i + 1] == close) { sb.Append(close); i += 2; continue; }
-                        i++;
-                        break;
-                    }
-                    sb.Append(text[i++]);
-                }
-                tokens.Add(new Token(Kind.Identifier, sb.ToString(), start) { Quoted = true });
+                var name = ReadDelimited(text, ref i, close, $"unterminated quoted name (missing {close})");
+                tokens.Add(new Token(Kind.Identifier, name, start) { Quoted = true });
             }
             else if (char.IsDigit(c) || (c == '-' && i + 1 < text.Length && char.IsDigit(text[i + 1])))
             {
@@ -110,6 +82,29 @@ public static class FilterParser
         }
         tokens.Add(new Token(Kind.End, "", text.Length));
         return tokens;
+    }
+
+    /// <summary>
+    /// Reads a string or quoted name that starts at <paramref name="i"/> (its opening character) and ends with
+    /// <paramref name="close"/>; leaves <paramref name="i"/> after the closing character. A doubled closing character
+    /// stands for itself: 'it''s' is it's, [a]]b] is a]b, "a""b" is a"b.
+    /// </summary>
+    private static string ReadDelimited(string text, ref int i, char close, string unterminated)
+    {
+        var start = i;
+        var sb = new StringBuilder();
+        i++;
+        while (true)
+        {
+            if (i >= text.Length) throw Error(text, start, unterminated);
+            if (text[i] == close)
+            {
+                if (i + 1 < text.Length && text[i + 1] == close) { sb.Append(close); i += 2; continue; }
+                i++;
+                return sb.ToString();
+            }
+            sb.Append(text[i++]);
+        }
     }
 
     private static AsyncServerException Error(string text, int position, string message)

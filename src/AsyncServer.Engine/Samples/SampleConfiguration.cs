@@ -17,7 +17,6 @@ public static class SampleConfiguration
             Parameters = new(StringComparer.OrdinalIgnoreCase) { ["DataAreaId"] = dataAreaId },
             Connection = new ConnectionSettings { Provider = "sqlite", ConnectionString = $"Data Source={channelFolder}/{id}.db" },
         };
-        const string byCompany = "DATAAREAID = @DataAreaId";
         return new AsyncServerConfiguration
         {
             Partition = "ps1",
@@ -38,30 +37,7 @@ public static class SampleConfiguration
                     Id = "USMF-Stores", Name = "Retail stores of usmf", ChannelDatabases = [Store("CHICAGO", "usmf"), Store("DETROIT", "usmf")],
                 },
             ],
-            Subjobs =
-            [
-                new SubjobSettings
-                {
-                    Id = "ECORESPRODUCT", HqTable = "ECORESPRODUCT", Filter = "EXISTS INVENTTABLE (PRODUCT = RECID AND DATAAREAID = @DataAreaId)",
-                },
-                new SubjobSettings { Id = "ECORESPRODUCTTRANSLATION", HqTable = "ECORESPRODUCTTRANSLATION" },
-                new SubjobSettings
-                {
-                    Id = "INVENTTABLE", HqTable = "INVENTTABLE", ChannelTable = "INVENTTABLE", Filter = byCompany,
-                    // A field map: the channel keeps fewer columns, one under another name.
-                    Fields = new(StringComparer.OrdinalIgnoreCase)
-                    {
-                        ["ITEMID"] = "ITEMID", ["DATAAREAID"] = "DATAAREAID", ["PRODUCT"] = "PRODUCT", ["NAMEALIAS"] = "SEARCHALIAS",
-                        ["ITEMTYPE"] = "ITEMTYPE", ["NETWEIGHT"] = "NETWEIGHT", ["CREATEDDATETIME"] = "CREATEDDATETIME",
-                    },
-                },
-                new SubjobSettings { Id = "INVENTITEMBARCODE", HqTable = "INVENTITEMBARCODE", Filter = byCompany },
-                new SubjobSettings { Id = "PRICEDISCTABLE", HqTable = "PRICEDISCTABLE", Filter = byCompany },
-                new SubjobSettings { Id = "DIRPARTYTABLE", HqTable = "DIRPARTYTABLE" },
-                new SubjobSettings { Id = "CUSTTABLE", HqTable = "CUSTTABLE", Filter = byCompany },
-                new SubjobSettings { Id = "RETAILCHANNELTABLE", HqTable = "RETAILCHANNELTABLE", Filter = byCompany },
-                new SubjobSettings { Id = "RETAILSTORETABLE", HqTable = "RETAILSTORETABLE", Filter = byCompany },
-            ],
+            Subjobs = Subjobs(),
             Jobs =
             [
                 new JobSettings { Id = "1010", Name = "Customers", Subjobs = ["DIRPARTYTABLE", "CUSTTABLE"] },
@@ -69,19 +45,51 @@ public static class SampleConfiguration
                 new JobSettings { Id = "1040", Name = "Products", Subjobs = ["ECORESPRODUCT", "ECORESPRODUCTTRANSLATION", "INVENTTABLE", "INVENTITEMBARCODE"] },
                 new JobSettings { Id = "1070", Name = "Channel configuration", Subjobs = ["RETAILCHANNELTABLE", "RETAILSTORETABLE"] },
             ],
-            Schedules =
-            [
-                new ScheduleSettings
-                {
-                    Name = "Products-and-prices", Jobs = ["1040", "1020"], DataGroups = ["USRT-Stores", "USMF-Stores"],
-                    Recurrence = new RecurrenceSettings { Interval = "00:15:00" },
-                },
-                new ScheduleSettings
-                {
-                    Name = "Nightly", Jobs = ["1010", "1070"], DataGroups = ["USRT-Stores", "USMF-Stores"],
-                    Recurrence = new RecurrenceSettings { Cron = "0 2 * * *", TimeZone = "UTC" },
-                },
-            ],
+            Schedules = Schedules(),
         };
     }
+
+    /// <summary>Rows of a legal entity: the filter of the company-specific tables.</summary>
+    private const string ByCompany = "DATAAREAID = @DataAreaId";
+
+    /// <summary>The subjobs of the four jobs, over the AX-like sample schema (Samples/SampleSchema).</summary>
+    private static List<SubjobSettings> Subjobs() =>
+        [
+            new SubjobSettings
+            {
+                Id = "ECORESPRODUCT", HqTable = "ECORESPRODUCT", Filter = "EXISTS INVENTTABLE (PRODUCT = RECID AND DATAAREAID = @DataAreaId)",
+            },
+            new SubjobSettings { Id = "ECORESPRODUCTTRANSLATION", HqTable = "ECORESPRODUCTTRANSLATION" },
+            new SubjobSettings
+            {
+                Id = "INVENTTABLE", HqTable = "INVENTTABLE", ChannelTable = "INVENTTABLE", Filter = ByCompany,
+                // A field map: the channel keeps fewer columns, one under another name.
+                Fields = new(StringComparer.OrdinalIgnoreCase)
+                {
+                    ["ITEMID"] = "ITEMID", ["DATAAREAID"] = "DATAAREAID", ["PRODUCT"] = "PRODUCT", ["NAMEALIAS"] = "SEARCHALIAS",
+                    ["ITEMTYPE"] = "ITEMTYPE", ["NETWEIGHT"] = "NETWEIGHT", ["CREATEDDATETIME"] = "CREATEDDATETIME",
+                },
+            },
+            new SubjobSettings { Id = "INVENTITEMBARCODE", HqTable = "INVENTITEMBARCODE", Filter = ByCompany },
+            new SubjobSettings { Id = "PRICEDISCTABLE", HqTable = "PRICEDISCTABLE", Filter = ByCompany },
+            new SubjobSettings { Id = "DIRPARTYTABLE", HqTable = "DIRPARTYTABLE" },
+            new SubjobSettings { Id = "CUSTTABLE", HqTable = "CUSTTABLE", Filter = ByCompany },
+            new SubjobSettings { Id = "RETAILCHANNELTABLE", HqTable = "RETAILCHANNELTABLE", Filter = ByCompany },
+            new SubjobSettings { Id = "RETAILSTORETABLE", HqTable = "RETAILSTORETABLE", Filter = ByCompany },
+        ];
+
+    /// <summary>Products and prices every quarter hour, customers and channel configuration nightly.</summary>
+    private static List<ScheduleSettings> Schedules() =>
+        [
+            new ScheduleSettings
+            {
+                Name = "Products-and-prices", Jobs = ["1040", "1020"], DataGroups = ["USRT-Stores", "USMF-Stores"],
+                Recurrence = new RecurrenceSettings { Interval = "00:15:00" },
+            },
+            new ScheduleSettings
+            {
+                Name = "Nightly", Jobs = ["1010", "1070"], DataGroups = ["USRT-Stores", "USMF-Stores"],
+                Recurrence = new RecurrenceSettings { Cron = "0 2 * * *", TimeZone = "UTC" },
+            },
+        ];
 }

@@ -80,12 +80,9 @@ internal sealed class PostgresChannelTarget(ResolvedConnection connection) : Sql
     private static async Task<(long Upserted, long Deleted)> ApplyTableAsync(NpgsqlConnection conn, NpgsqlTransaction tx, PackageReader package,
         PackageTable table, TableSchema target, IReadOnlyList<ColumnSchema> columns, string stage, bool fullSync, CancellationToken ct)
     {
-        var d = SqlDialect.PostgreSql;
         var quoted = PostgresCatalog.Quote(target);
         var types = table.Columns.Select(c => c.Type).ToArray();
         var keyIndexes = table.KeyColumns.Select(k => table.Columns.FindIndex(c => c.Name == k)).ToArray();
-        var nonKeyIndexes = Enumerable.Range(0, columns.Count).Where(i => !keyIndexes.Contains(i)).ToArray();
-        string S(int i) => "c" + i;
 
         // When the channel table's primary key is exactly the package's key (always so for tables created from a
         // manifest), the upsert is one INSERT ... ON CONFLICT DO UPDATE; otherwise UPDATE by key, then INSERT.
@@ -96,6 +93,35 @@ internal sealed class PostgresChannelTarget(ResolvedConnection connection) : Sql
             && await TryCopyDirectAsync(conn, tx, package, table, columns, keyIndexes, types, quoted, fullSync, ct).ConfigureAwait(false) is long copied)
             return (copied, 0);
 
+        var (upserts, deletes) = await StageAsync(conn, tx, package, table, columns, keyIndexes, types, stage, ct).ConfigureAwait(false);
+        if (deletes > 0) // counted while copying: no delete rows, no join with the channel table
+            await PostgresConnections.ExecuteAsync(conn,
+                $"DELETE FROM {quoted} t USING pg_temp.{stage} s WHERE NOT s.__upsert AND {KeyMatch(columns, keyIndexes, "t", "s")}", ct, tx)
+                .ConfigureAwait(false);
+        await UpsertStagedAsync(conn, tx, quoted, columns, keyIndexes, types, stage, oneStatement, ct).ConfigureAwait(false);
+        // Counted like row-by-row apply does: every upsert and delete row of the package (a delete of a key the
+        // channel never had counts too; it is a no-op).
+        return (upserts, deletes);
+    }
+
+    /// <summary>The staging table's column of package column <paramref name="i"/>.</summary>
+    private static string S(int i) => "c" + i;
+
+    /// <summary>The key columns of alias <paramref name="left"/> equal those of <paramref name="right"/> ("t" is the channel table, others staged rows).</summary>
+    private static string KeyMatch(IReadOnlyList<ColumnSchema> columns, int[] keyIndexes, string left, string right)
+    {
+        var d = SqlDialect.PostgreSql;
+        return string.Join(" AND ", keyIndexes.Select(k =>
+            $"{left}.{(left == "t" ? d.Quote(columns[k].Name) : S(k))} = {right}.{(right == "t" ? d.Quote(columns[k].Name) : S(k))}"));
+    }
+
+    /// <summary>
+    /// Copies the package's rows into the temporary staging table <paramref name="stage"/> and leaves each key once
+    /// (its last row); returns the upsert and delete rows counted while copying.
+    /// </summary>
+    private static async Task<(long Upserts, long Deletes)> StageAsync(NpgsqlConnection conn, NpgsqlTransaction tx, PackageReader package,
+        PackageTable table, IReadOnlyList<ColumnSchema> columns, int[] keyIndexes, LogicalType[] types, string stage, CancellationToken ct)
+    {
         // Staging columns carry the package's logical types; PostgreSQL's assignment casts convert them to the
         // channel columns' own types on insert and update (and reject values that do not fit, e.g. too long).
         var stageColumns = string.Join(", ", types.Select((t, i) => $"{S(i)} {PostgresTypes.ToDeclared(t)}"));
@@ -105,12 +131,8 @@ internal sealed class PostgresChannelTarget(ResolvedConnection connection) : Sql
         var copy = $"COPY pg_temp.{stage} (__seq, __upsert, {string.Join(", ", types.Select((_, i) => S(i)))}) FROM STDIN (FORMAT BINARY)";
         var encoder = new PostgresCopyEncoder(types, keyIndexes, staging: true);
         await CopyAsync(conn, copy, package, table, encoder, ct).ConfigureAwait(false);
-        long upserts = encoder.Upserts, deletes = encoder.Deletes;
         await PostgresConnections.ExecuteAsync(conn, $"ANALYZE pg_temp.{stage}", ct, tx).ConfigureAwait(false);
 
-        string KeyMatch(string left, string right) =>
-            string.Join(" AND ", keyIndexes.Select(k =>
-                $"{left}.{(left == "t" ? d.Quote(columns[k].Name) : S(k))} = {right}.{(right == "t" ? d.Quote(columns[k].Name) : S(k))}"));
         // A key appearing twice in one package: its last row wins, as if applied row by row. Packages rarely hold
         // a key twice, so a read-only check (one hash aggregate) decides whether the costlier self-join delete runs.
         var keyList = string.Join(", ", keyIndexes.Select(S));
@@ -118,15 +140,23 @@ internal sealed class PostgresChannelTarget(ResolvedConnection connection) : Sql
             $"SELECT EXISTS (SELECT 1 FROM pg_temp.{stage} GROUP BY {keyList} HAVING count(*) > 1)", ct, tx).ConfigureAwait(false))!;
         if (hasDuplicates)
             await PostgresConnections.ExecuteAsync(conn,
-                $"DELETE FROM pg_temp.{stage} a USING pg_temp.{stage} b WHERE {KeyMatch("a", "b")} AND a.__seq < b.__seq", ct, tx).ConfigureAwait(false);
+                $"DELETE FROM pg_temp.{stage} a USING pg_temp.{stage} b WHERE {KeyMatch(columns, keyIndexes, "a", "b")} AND a.__seq < b.__seq", ct, tx)
+                .ConfigureAwait(false);
+        return (encoder.Upserts, encoder.Deletes);
+    }
 
-        if (deletes > 0) // counted while copying: no delete rows, no join with the channel table
-            await PostgresConnections.ExecuteAsync(conn,
-                $"DELETE FROM {quoted} t USING pg_temp.{stage} s WHERE NOT s.__upsert AND {KeyMatch("t", "s")}", ct, tx).ConfigureAwait(false);
+    /// <summary>
+    /// Writes the staged upsert rows into the channel table in one pass (their keys are unique after
+    /// <see cref="StageAsync"/>, which ON CONFLICT requires). It sets only the package's columns, so channel-only
+    /// columns keep their values.
+    /// </summary>
+    private static async Task UpsertStagedAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string quoted, IReadOnlyList<ColumnSchema> columns,
+        int[] keyIndexes, LogicalType[] types, string stage, bool oneStatement, CancellationToken ct)
+    {
+        var d = SqlDialect.PostgreSql;
+        var nonKeyIndexes = Enumerable.Range(0, columns.Count).Where(i => !keyIndexes.Contains(i)).ToArray();
         var targetList = string.Join(", ", columns.Select(c => d.Quote(c.Name)));
         var sourceList = string.Join(", ", columns.Select((c, i) => PostgresTypes.WriteExpression(c, types[i], "s." + S(i))));
-        // One pass over the staged rows (their keys are unique after the step above, which ON CONFLICT requires).
-        // It sets only the package's columns, so channel-only columns keep their values.
         if (oneStatement)
         {
             var conflict = $"ON CONFLICT ({string.Join(", ", keyIndexes.Select(k => d.Quote(columns[k].Name)))}) DO " + (nonKeyIndexes.Length == 0
@@ -134,23 +164,20 @@ internal sealed class PostgresChannelTarget(ResolvedConnection connection) : Sql
                 : "UPDATE SET " + string.Join(", ", nonKeyIndexes.Select(i => $"{d.Quote(columns[i].Name)} = excluded.{d.Quote(columns[i].Name)}")));
             await PostgresConnections.ExecuteAsync(conn,
                 $"INSERT INTO {quoted} ({targetList}) SELECT {sourceList} FROM pg_temp.{stage} s WHERE s.__upsert {conflict}", ct, tx).ConfigureAwait(false);
-            return (upserts, deletes);
+            return;
         }
         if (nonKeyIndexes.Length > 0)
         {
-            // Only the package's columns are set: channel-only columns keep their values.
             var set = string.Join(", ", nonKeyIndexes.Select(i =>
                 $"{d.Quote(columns[i].Name)} = {PostgresTypes.WriteExpression(columns[i], types[i], "s." + S(i))}"));
             await PostgresConnections.ExecuteAsync(conn,
-                $"UPDATE {quoted} t SET {set} FROM pg_temp.{stage} s WHERE s.__upsert AND {KeyMatch("t", "s")}", ct, tx).ConfigureAwait(false);
+                $"UPDATE {quoted} t SET {set} FROM pg_temp.{stage} s WHERE s.__upsert AND {KeyMatch(columns, keyIndexes, "t", "s")}", ct, tx)
+                .ConfigureAwait(false);
         }
         await PostgresConnections.ExecuteAsync(conn,
             $"INSERT INTO {quoted} ({targetList}) SELECT {sourceList} FROM pg_temp.{stage} s " +
-            $"WHERE s.__upsert AND NOT EXISTS (SELECT 1 FROM {quoted} t WHERE {KeyMatch("t", "s")})",
+            $"WHERE s.__upsert AND NOT EXISTS (SELECT 1 FROM {quoted} t WHERE {KeyMatch(columns, keyIndexes, "t", "s")})",
             ct, tx).ConfigureAwait(false);
-        // Counted like row-by-row apply does: every upsert and delete row of the package (a delete of a key the
-        // channel never had counts too; it is a no-op).
-        return (upserts, deletes);
     }
 
     /// <summary>

@@ -222,15 +222,20 @@ internal sealed class PostgresPackageLineEncoder : IDisposable
             _length += p;
             return;
         }
-        // Beyond 28 digits: what decimal makes of it, if that is the same number.
-        var exact = Encoding.ASCII.GetString(text[1..(p - 1)]);
+        AppendBeyondDecimalDigits(Encoding.ASCII.GetString(text[1..(p - 1)]), column);
+    }
+
+    /// <summary>Digit group <paramref name="i"/> of a numeric (0 outside the stored groups).</summary>
+    private static int Digit(ReadOnlySpan<byte> numeric, int count, int i) => i >= 0 && i < count ? BinaryPrimitives.ReadInt16BigEndian(numeric[(8 + 2 * i)..]) : 0;
+
+    /// <summary>A numeric of more than 28 digits (<paramref name="exact"/>, unquoted): what decimal makes of it, if that is the same number.</summary>
+    private void AppendBeyondDecimalDigits(string exact, int column)
+    {
         if (!decimal.TryParse(exact, NumberStyles.Number, CultureInfo.InvariantCulture, out var parsed) || !SameNumber(parsed, exact))
             throw Unrepresentable(column, exact, "a package decimal holds at most 28-29 significant digits");
         Span<byte> formatted = stackalloc byte[64];
         parsed.TryFormat(formatted, out var length, default, CultureInfo.InvariantCulture);
         AppendString(formatted[..length], column);
-
-        static int Digit(ReadOnlySpan<byte> numeric, int count, int i) => i >= 0 && i < count ? BinaryPrimitives.ReadInt16BigEndian(numeric[(8 + 2 * i)..]) : 0;
     }
 
     private static bool SameNumber(decimal parsed, string exact)
