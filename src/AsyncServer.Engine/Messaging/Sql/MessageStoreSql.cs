@@ -221,8 +221,8 @@ public abstract class MessageStoreSql
     /// <summary>A message table with an alias.</summary>
     protected abstract string From(string table, string alias);
 
-    /// <summary>The download_sessions columns in <see cref="SessionRecordReader.Columns"/>' order, of alias s.</summary>
-    protected virtual string SessionColumns => SessionRecordReader.Columns;
+    /// <summary>The download_sessions columns of alias s, <see cref="SessionRecordReader.Columns"/> spelled the provider's way.</summary>
+    protected string SessionColumns => string.Join(", ", SessionRecordReader.Columns.Split(", ").Select(c => C("s", c[2..])));
 
     /// <summary>A limit before the select list (SQL Server's TOP (@limit)), or "".</summary>
     protected virtual string Top => "";

@@ -16,6 +16,116 @@ public abstract class PortableMessageStoreSql : MessageStoreSql
     /// <summary>The server's now + @ttl.</summary>
     protected abstract string ServerExpiry { get; }
 
+    /// <summary>The column types of the DDL, and what comes before the first table (PostgreSQL: its schema).</summary>
+    protected abstract PortableColumnTypes Types { get; }
+
+    /// <summary>The DDL, one shape for both providers in their column types (<see cref="Types"/>).</summary>
+    public override IReadOnlyList<string> Migrations => [Migration1, Migration2, Migration3];
+
+    /// <summary>Schema 1: sessions, targets, row versions, status messages, leases.</summary>
+    private string Migration1 => $"""
+        {Types.Preamble}CREATE TABLE {Prefix}schema_info (
+            id {Types.Int} PRIMARY KEY CHECK (id = 1),
+            version {Types.Int} NOT NULL,
+            updated_at {Types.Time} NOT NULL);
+        CREATE TABLE {Sessions} (
+            id {Types.Identity},
+            partition {Types.Text} NOT NULL,
+            job_id {Types.Text} NOT NULL,
+            data_group {Types.Text} NOT NULL,
+            kind {Types.Text} NOT NULL,
+            delete_existing {Types.Bool} NOT NULL DEFAULT {Types.False},
+            full_sync_reason {Types.Text},
+            from_version {Types.BigInt},
+            to_version {Types.BigInt} NOT NULL,
+            part {Types.Int} NOT NULL DEFAULT 1,
+            status {Types.Text} NOT NULL,
+            row_count {Types.BigInt} NOT NULL DEFAULT 0,
+            package_file {Types.Text},
+            package_size {Types.BigInt},
+            package_sha256 {Types.Text},
+            staged {Types.Bool} NOT NULL DEFAULT {Types.False},
+            requested_channel_databases {Types.Text} NOT NULL DEFAULT '',
+            instance_id {Types.Text} NOT NULL,
+            created_at {Types.Time} NOT NULL,
+            finished_at {Types.Time},
+            message {Types.Text});
+        CREATE INDEX ix_download_sessions_group_job ON {Sessions} (partition, data_group, job_id, status);
+        CREATE INDEX ix_download_sessions_created ON {Sessions} (created_at);
+        CREATE TABLE {Targets} (
+            session_id {Types.BigInt} NOT NULL REFERENCES {Sessions} (id) ON DELETE CASCADE,
+            channel_database {Types.Text} NOT NULL,
+            status {Types.Text} NOT NULL,
+            tries {Types.Int} NOT NULL DEFAULT 0,
+            updated_at {Types.Time} NOT NULL,
+            message {Types.Text},
+            PRIMARY KEY (session_id, channel_database));
+        CREATE INDEX ix_session_targets_database ON {Targets} (channel_database, status, session_id);
+        CREATE TABLE {RowVersions} (
+            partition {Types.Text} NOT NULL,
+            data_group {Types.Text} NOT NULL,
+            job_id {Types.Text} NOT NULL,
+            version {Types.BigInt} NOT NULL,
+            session_id {Types.BigInt},
+            updated_at {Types.Time} NOT NULL,
+            PRIMARY KEY (partition, data_group, job_id));
+        CREATE TABLE {Messages} (
+            id {Types.Identity},
+            session_id {Types.BigInt} NOT NULL,
+            channel_database {Types.Text},
+            status {Types.Text} NOT NULL,
+            message {Types.Text},
+            created_at {Types.Time} NOT NULL,
+            moved_at {Types.Time});
+        CREATE INDEX ix_status_messages_unmoved ON {Messages} (moved_at, id);
+        CREATE TABLE {Leases} (
+            resource {Types.Text} PRIMARY KEY,
+            owner {Types.Text} NOT NULL,
+            acquired_at {Types.Time} NOT NULL,
+            expires_at {Types.Time} NOT NULL);
+        """;
+
+    /// <summary>
+    /// Schema 2: the channel side. channel_database_jobs remembers which channel databases have joined a (data group, job), so a
+    /// new one is seeded with a full package instead of replaying history; existing targets count as joined.
+    /// </summary>
+    private string Migration2 => $"""
+        CREATE TABLE {Joined} (
+            partition {Types.Text} NOT NULL,
+            data_group {Types.Text} NOT NULL,
+            job_id {Types.Text} NOT NULL,
+            channel_database {Types.Text} NOT NULL,
+            first_session_id {Types.BigInt} NOT NULL,
+            joined_at {Types.Time} NOT NULL,
+            PRIMARY KEY (partition, data_group, job_id, channel_database));
+        INSERT INTO {Joined} (partition, data_group, job_id, channel_database, first_session_id, joined_at)
+            SELECT s.partition, s.data_group, s.job_id, t.channel_database, MIN(s.id), MIN(t.updated_at)
+            FROM {Targets} t JOIN {Sessions} s ON s.id = t.session_id
+            GROUP BY s.partition, s.data_group, s.job_id, t.channel_database;
+        CREATE INDEX ix_status_messages_session ON {Messages} (session_id);
+        CREATE INDEX ix_session_targets_session ON {Targets} (session_id, status);
+        """;
+
+    /// <summary>Schema 3: the endpoint's channel credentials and contacts (docs/endpoint.md).</summary>
+    private string Migration3 => $"""
+        CREATE TABLE {Prefix}channel_credentials (
+            id {Types.Identity},
+            channel_database {Types.Text} NOT NULL,
+            salt {Types.Text} NOT NULL,
+            secret_hash {Types.Text} NOT NULL,
+            created_at {Types.Time} NOT NULL,
+            expires_at {Types.Time},
+            last_used_at {Types.Time},
+            revoked_at {Types.Time});
+        CREATE INDEX ix_channel_credentials_database ON {Prefix}channel_credentials (channel_database, revoked_at);
+        CREATE TABLE {Prefix}channel_contacts (
+            channel_database {Types.Text} PRIMARY KEY,
+            last_contact_at {Types.Time} NOT NULL,
+            client_version {Types.Text},
+            remote_address {Types.Text},
+            credential_id {Types.BigInt});
+        """;
+
     private string Sessions => Prefix + "download_sessions";
     private string Targets => Prefix + "session_targets";
     private string RowVersions => Prefix + "row_versions";
@@ -127,3 +237,10 @@ public abstract class PortableMessageStoreSql : MessageStoreSql
             $"DELETE FROM {Sessions} WHERE id {ids};";
     }
 }
+
+/// <summary>
+/// How a portable provider spells the column types of the message tables: <paramref name="Identity"/> is a whole
+/// column definition after the name (a generated bigint primary key); <paramref name="False"/> is the default of a
+/// boolean column; <paramref name="Preamble"/> comes before the first table (with its own line end).
+/// </summary>
+public sealed record PortableColumnTypes(string Identity, string BigInt, string Int, string Text, string Bool, string False, string Time, string Preamble = "");

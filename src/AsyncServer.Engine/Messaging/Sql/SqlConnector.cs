@@ -31,6 +31,17 @@ public abstract class SqlConnector : IAsyncDisposable
     public virtual async Task<DbTransaction> BeginAsync(DbConnection connection, CancellationToken cancellationToken)
         => await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
+    /// <summary>Runs <paramref name="work"/> on a connection of its own, in one transaction unless <paramref name="transaction"/> is false.</summary>
+    public async Task<T> RunAsync<T>(Func<SqlWork, Task<T>> work, CancellationToken cancellationToken, bool transaction = true)
+    {
+        await using var conn = await OpenAsync(create: false, cancellationToken).ConfigureAwait(false);
+        if (!transaction) return await work(new SqlWork(this, conn, null, cancellationToken)).ConfigureAwait(false);
+        await using var tx = await BeginAsync(conn, cancellationToken).ConfigureAwait(false);
+        var result = await work(new SqlWork(this, conn, tx, cancellationToken)).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
     /// <summary>
     /// Serializes, across every instance sharing the database, the work of one transaction on <paramref name="resource"/>
     /// ("schema", or "lease:" and the lease's name) until the transaction ends; a no-op where the transaction itself

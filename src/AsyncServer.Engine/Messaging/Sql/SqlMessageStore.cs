@@ -22,15 +22,7 @@ public sealed partial class SqlMessageStore(SqlConnector connector, MessageStore
     private DateTimeOffset Now => _time.GetUtcNow();
 
     /// <summary>Runs <paramref name="work"/> on its own connection, in one transaction unless <paramref name="transaction"/> is false.</summary>
-    private async Task<T> RunAsync<T>(Func<SqlWork, Task<T>> work, CancellationToken ct, bool transaction = true)
-    {
-        await using var conn = await connector.OpenAsync(create: false, ct).ConfigureAwait(false);
-        if (!transaction) return await work(new SqlWork(connector, conn, null, ct)).ConfigureAwait(false);
-        await using var tx = await connector.BeginAsync(conn, ct).ConfigureAwait(false);
-        var result = await work(new SqlWork(connector, conn, tx, ct)).ConfigureAwait(false);
-        await tx.CommitAsync(ct).ConfigureAwait(false);
-        return result;
-    }
+    private Task<T> RunAsync<T>(Func<SqlWork, Task<T>> work, CancellationToken ct, bool transaction = true) => connector.RunAsync(work, ct, transaction);
 
     private Task<bool> RunAsync(Func<SqlWork, Task> work, CancellationToken ct, bool transaction = true)
         => RunAsync(async w => { await work(w).ConfigureAwait(false); return true; }, ct, transaction);

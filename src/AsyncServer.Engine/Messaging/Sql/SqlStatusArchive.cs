@@ -8,25 +8,14 @@ public sealed class SqlStatusArchive(SqlConnector connector, StatusArchiveSql sq
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
-    public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
+    public Task EnsureCreatedAsync(CancellationToken cancellationToken) => connector.RunAsync(async work =>
     {
-        await using var conn = await connector.OpenAsync(create: false, cancellationToken).ConfigureAwait(false);
-        await using var tx = await connector.BeginAsync(conn, cancellationToken).ConfigureAwait(false);
-        var work = new SqlWork(connector, conn, tx, cancellationToken);
         if (sql.LockCreate is { } lockCreate) await work.ExecuteAsync(lockCreate).ConfigureAwait(false);
-        await work.ExecuteAsync(sql.Create, sql.CreateParameters).ConfigureAwait(false);
-        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-    }
+        return await work.ExecuteAsync(sql.Create, sql.CreateParameters).ConfigureAwait(false);
+    }, cancellationToken);
 
-    public async Task<int> WriteAsync(IReadOnlyList<StatusMessageRecord> messages, CancellationToken cancellationToken)
-    {
-        if (messages.Count == 0) return 0;
-        await using var conn = await connector.OpenAsync(create: false, cancellationToken).ConfigureAwait(false);
-        await using var tx = await connector.BeginAsync(conn, cancellationToken).ConfigureAwait(false);
-        var inserted = await sql.WriteAsync(new SqlWork(connector, conn, tx, cancellationToken), messages, _time.GetUtcNow()).ConfigureAwait(false);
-        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return inserted;
-    }
+    public Task<int> WriteAsync(IReadOnlyList<StatusMessageRecord> messages, CancellationToken cancellationToken)
+        => messages.Count == 0 ? Task.FromResult(0) : connector.RunAsync(work => sql.WriteAsync(work, messages, _time.GetUtcNow()), cancellationToken);
 
     public ValueTask DisposeAsync() => connector.DisposeAsync();
 }

@@ -5,7 +5,7 @@ using static AsyncServer.Providers.PostgreSql.PostgresMessageSchema;
 namespace AsyncServer.Providers.PostgreSql;
 
 /// <summary>
-/// Every SQL text of the message store on PostgreSQL, in schema <c>asyncserver</c> (DDL: <see cref="PostgresMessageSchema"/>).
+/// Every SQL text of the message store on PostgreSQL, in schema <c>asyncserver</c> (DDL: <see cref="PortableMessageStoreSql"/>).
 /// Lists bind as one array (<c>= ANY(@p)</c>); leases are claimed with INSERT ... ON CONFLICT ... DO UPDATE ... WHERE
 /// expired against the server's clock_timestamp(), and the rows a transaction will change are locked FOR UPDATE.
 /// </summary>
@@ -13,7 +13,9 @@ internal sealed class PostgresMessageStoreSql : PortableMessageStoreSql
 {
     public static readonly PostgresMessageStoreSql Instance = new();
 
-    public override IReadOnlyList<string> Migrations => PostgresMessageSchema.Migrations;
+    /// <summary>The portable DDL in native types, in schema <see cref="Schema"/>.</summary>
+    protected override PortableColumnTypes Types { get; } = new(Identity: "bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY", BigInt: "bigint",
+        Int: "integer", Text: "text", Bool: "boolean", False: "false", Time: "timestamptz", Preamble: $"CREATE SCHEMA IF NOT EXISTS {Schema};\n");
 
     public override string SchemaInfoTable => $"{Schema}.schema_info";
 

@@ -31,7 +31,7 @@ internal sealed class SqlServerConnector(ResolvedConnection connection) : SqlCon
 
     public override async Task LockAsync(DbConnection conn, DbTransaction tx, string resource, CancellationToken cancellationToken)
     {
-        var getAppLock = SqlServerMessageStoreSql.Instance.GetAppLock;
+        var getAppLock = SqlServerMessageStoreSql.GetAppLock;
         var result = Convert.ToInt32(await SqlServerConnections.ScalarAsync((SqlConnection)conn, getAppLock, cancellationToken, (SqlTransaction)tx,
             ("@lockResource", SqlServerMessageStoreSql.AppLockName(resource)), ("@lockMode", "Exclusive"), ("@lockOwner", "Transaction"),
             ("@lockTimeout", (int)LockWait.TotalMilliseconds)).ConfigureAwait(false), CultureInfo.InvariantCulture);

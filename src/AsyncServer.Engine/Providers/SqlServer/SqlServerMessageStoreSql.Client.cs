@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using AsyncServer.Messaging;
 using AsyncServer.Messaging.Sql;
 
@@ -11,8 +10,7 @@ internal sealed partial class SqlServerMessageStoreSql
     /// Schema 2: channel_database_jobs remembers which channel databases have joined a (data group, job), so a new one
     /// is seeded with a full package instead of replaying history; existing targets count as joined.
     /// </summary>
-    [SuppressMessage("Performance", "CA1822:Mark members as static", Justification = SqlTextOfInstance)]
-    public string Migration2 => """
+    public static string Migration2 => """
         CREATE TABLE [dbo].[channel_database_jobs] (
             [partition] nvarchar(100) NOT NULL,
             [data_group] nvarchar(100) NOT NULL,
@@ -37,7 +35,7 @@ internal sealed partial class SqlServerMessageStoreSql
         """;
 
     public override string PendingSessions(int statuses) =>
-        "SELECT " + SessionColumnList + " FROM [dbo].[download_sessions] AS [s] " +
+        "SELECT " + SessionColumns + " FROM [dbo].[download_sessions] AS [s] " +
         "WHERE EXISTS (SELECT 1 FROM [dbo].[session_targets] AS [x] " +
         $"WHERE [x].[session_id] = [s].[id] AND [x].[channel_database] = @db AND [x].[status] {In("st", statuses)}) " +
         "ORDER BY [s].[id];";

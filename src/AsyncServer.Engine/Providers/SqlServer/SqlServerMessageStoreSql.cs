@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
 using AsyncServer.Messaging;
@@ -17,16 +16,8 @@ internal sealed partial class SqlServerMessageStoreSql : MessageStoreSql
 
     public override IReadOnlyList<string> Migrations => [Migration1, Migration2, Migration3];
 
-    /// <summary>
-    /// Why the texts that read no instance data stay instance properties: every SQL text of this object is one of its
-    /// public instance string properties, which SqlServerSqlTests enumerates to parse each with ScriptDom.
-    /// </summary>
-    private const string SqlTextOfInstance =
-        "A SQL text of the object, like its overrides: the tests find every text among its public instance properties and parse it.";
-
     /// <summary>Schema 3: the endpoint's channel credentials and contacts (docs/endpoint.md).</summary>
-    [SuppressMessage("Performance", "CA1822:Mark members as static", Justification = SqlTextOfInstance)]
-    public string Migration3 =>
+    public static string Migration3 =>
         """
         CREATE TABLE [dbo].[channel_credentials] (
             [id] bigint IDENTITY(1, 1) NOT NULL CONSTRAINT [pk_channel_credentials] PRIMARY KEY,
@@ -47,8 +38,7 @@ internal sealed partial class SqlServerMessageStoreSql : MessageStoreSql
         """;
 
     /// <summary>Schema 1: sessions, targets, row versions, status messages, leases.</summary>
-    [SuppressMessage("Performance", "CA1822:Mark members as static", Justification = SqlTextOfInstance)]
-    public string Migration1 =>
+    public static string Migration1 =>
         """
         CREATE TABLE [dbo].[schema_info] (
             [id] int NOT NULL CONSTRAINT [pk_schema_info] PRIMARY KEY CONSTRAINT [ck_schema_info_single] CHECK ([id] = 1),
@@ -128,8 +118,7 @@ internal sealed partial class SqlServerMessageStoreSql : MessageStoreSql
     /// the schema) across every instance sharing the database, which row locks alone cannot do for a row that
     /// does not exist yet.
     /// </summary>
-    [SuppressMessage("Performance", "CA1822:Mark members as static", Justification = SqlTextOfInstance)]
-    public string GetAppLock => """
+    public static string GetAppLock => """
         DECLARE @result int;
         EXEC @result = [sys].[sp_getapplock] @Resource = @lockResource, @LockMode = @lockMode, @LockOwner = @lockOwner, @LockTimeout = @lockTimeout;
         SELECT @result;
@@ -198,19 +187,12 @@ internal sealed partial class SqlServerMessageStoreSql : MessageStoreSql
         WHERE [id] = @id AND [status] = @started AND [staged] = 1;
         """;
 
-    private const string SessionColumnList =
-        "[s].[id], [s].[partition], [s].[job_id], [s].[data_group], [s].[kind], [s].[delete_existing], [s].[full_sync_reason], [s].[from_version], " +
-        "[s].[to_version], [s].[part], [s].[status], [s].[row_count], [s].[package_file], [s].[package_size], [s].[package_sha256], [s].[staged], " +
-        "[s].[requested_channel_databases], [s].[instance_id], " +
-        "[s].[created_at], [s].[finished_at], [s].[message]";
-
     public override string UnfinishedSessions =>
-        "SELECT " + SessionColumnList + " FROM [dbo].[download_sessions] AS [s] " +
+        "SELECT " + SessionColumns + " FROM [dbo].[download_sessions] AS [s] " +
         "WHERE [s].[partition] = @p AND [s].[data_group] = @g AND [s].[job_id] = @j AND [s].[status] = @started AND [s].[staged] = 0 ORDER BY [s].[id];";
 
     protected override string C(string alias, string column) => $"[{alias}].[{column}]";
     protected override string From(string table, string alias) => $"[dbo].[{table}] AS [{alias}]";
-    protected override string SessionColumns => SessionColumnList;
     protected override string Top => "TOP (@limit) ";
     protected override string Limit => "";
     protected override string LockHint => " WITH (UPDLOCK, HOLDLOCK)";

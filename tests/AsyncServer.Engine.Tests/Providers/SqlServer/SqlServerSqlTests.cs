@@ -297,10 +297,11 @@ public sealed class SqlServerSqlTests
 
     // ---- fixed statements ---------------------------------------------------------------------------------------
 
-    /// <summary>Every constant SQL text of the provider's SQL classes, found by reflection so that a new one cannot be missed.</summary>
     /// <summary>
-    /// Every constant statement: string constants of the static SQL classes, and the parameterless string properties of
-    /// the SQL-text objects (the message store's texts implement <see cref="AsyncServer.Messaging.Sql.MessageStoreSql"/>).
+    /// Every constant statement, found by reflection so that a new one cannot be missed: string constants of the static
+    /// SQL classes, and the parameterless string properties, instance or static, of the SQL-text objects (the message
+    /// store's texts implement <see cref="AsyncServer.Messaging.Sql.MessageStoreSql"/>; texts that need no instance, such
+    /// as the migrations, are static).
     /// </summary>
     private static IEnumerable<(string Name, string Sql)> Statements()
     {
@@ -308,7 +309,7 @@ public sealed class SqlServerSqlTests
             foreach (var field in type.GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral && f.FieldType == typeof(string)))
                 yield return ($"{type.Name}.{field.Name}", (string)field.GetRawConstantValue()!);
         foreach (var texts in new object[] { SqlServerMessageStoreSql.Instance, SqlServerStatusArchiveSql.Instance })
-            foreach (var property in texts.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.PropertyType == typeof(string)))
+            foreach (var property in texts.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static).Where(p => p.PropertyType == typeof(string)))
                 if (property.GetValue(texts) is string sql) yield return ($"{texts.GetType().Name}.{property.Name}", sql);
     }
 
