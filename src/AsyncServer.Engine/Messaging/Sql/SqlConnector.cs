@@ -32,9 +32,11 @@ public abstract class SqlConnector : IAsyncDisposable
         => await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
     /// <summary>Runs <paramref name="work"/> on a connection of its own, in one transaction unless <paramref name="transaction"/> is false.</summary>
-    public async Task<T> RunAsync<T>(Func<SqlWork, Task<T>> work, CancellationToken cancellationToken, bool transaction = true)
+    /// <param name="create">Initialize-AsyncMessageDatabase: the database may be created, and is prepared (<see cref="PrepareAsync"/>) first.</param>
+    public async Task<T> RunAsync<T>(Func<SqlWork, Task<T>> work, CancellationToken cancellationToken, bool transaction = true, bool create = false)
     {
-        await using var conn = await OpenAsync(create: false, cancellationToken).ConfigureAwait(false);
+        await using var conn = await OpenAsync(create, cancellationToken).ConfigureAwait(false);
+        if (create) await PrepareAsync(conn, cancellationToken).ConfigureAwait(false);
         if (!transaction) return await work(new SqlWork(this, conn, null, cancellationToken)).ConfigureAwait(false);
         await using var tx = await BeginAsync(conn, cancellationToken).ConfigureAwait(false);
         var result = await work(new SqlWork(this, conn, tx, cancellationToken)).ConfigureAwait(false);

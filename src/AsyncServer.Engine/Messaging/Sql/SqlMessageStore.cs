@@ -37,24 +37,22 @@ public sealed partial class SqlMessageStore(SqlConnector connector, MessageStore
 
     // ---- IMessageDatabase --------------------------------------------------------------------------------------------
 
-    public async Task<MessageDatabaseInfo> InitializeAsync(CancellationToken cancellationToken)
+    public Task<MessageDatabaseInfo> InitializeAsync(CancellationToken cancellationToken)
     {
         var missing = connector.IsMissing;
-        await using var conn = await connector.OpenAsync(create: true, cancellationToken).ConfigureAwait(false);
-        await connector.PrepareAsync(conn, cancellationToken).ConfigureAwait(false);
-        await using var tx = await connector.BeginAsync(conn, cancellationToken).ConfigureAwait(false);
-        var w = new SqlWork(connector, conn, tx, cancellationToken);
-        await LockAsync(w, "schema").ConfigureAwait(false);
-        var previous = await ReadVersionAsync(w).ConfigureAwait(false);
-        if (previous > MessageSchema.CurrentVersion) throw MessageSchema.TooNew(previous, connector.Display);
-        if (Sql.Migrations.Count != MessageSchema.CurrentVersion)
-            throw new InvalidOperationException(
-                $"The {Provider} message store has {Sql.Migrations.Count} migrations for schema version {MessageSchema.CurrentVersion}.");
-        for (var v = previous; v < MessageSchema.CurrentVersion; v++)
-            await w.ExecuteAsync(Sql.Migrations[v]).ConfigureAwait(false);
-        await w.ExecuteAsync(Sql.WriteSchemaVersion, ("@version", MessageSchema.CurrentVersion), ("@now", Now)).ConfigureAwait(false);
-        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new MessageDatabaseInfo(Provider, connector.Display, MessageSchema.CurrentVersion, previous, missing || previous == 0);
+        return connector.RunAsync(async w =>
+        {
+            await LockAsync(w, "schema").ConfigureAwait(false);
+            var previous = await ReadVersionAsync(w).ConfigureAwait(false);
+            if (previous > MessageSchema.CurrentVersion) throw MessageSchema.TooNew(previous, connector.Display);
+            if (Sql.Migrations.Count != MessageSchema.CurrentVersion)
+                throw new InvalidOperationException(
+                    $"The {Provider} message store has {Sql.Migrations.Count} migrations for schema version {MessageSchema.CurrentVersion}.");
+            for (var v = previous; v < MessageSchema.CurrentVersion; v++)
+                await w.ExecuteAsync(Sql.Migrations[v]).ConfigureAwait(false);
+            await w.ExecuteAsync(Sql.WriteSchemaVersion, ("@version", MessageSchema.CurrentVersion), ("@now", Now)).ConfigureAwait(false);
+            return new MessageDatabaseInfo(Provider, connector.Display, MessageSchema.CurrentVersion, previous, missing || previous == 0);
+        }, cancellationToken, create: true);
     }
 
     private async Task<int> ReadVersionAsync(SqlWork w)

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using AsyncServer.Data;
 
 namespace AsyncServer.Messaging.Sql;
 
@@ -35,18 +36,11 @@ public sealed class SqlWork(SqlConnector connector, DbConnection connection, DbT
         return cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task<int> ExecuteAsync(string sql, params IEnumerable<(string Name, object? Value)> parameters)
-    {
-        await using var cmd = Command(sql, parameters);
-        return await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public Task<int> ExecuteAsync(string sql, params IEnumerable<(string Name, object? Value)> parameters)
+        => DbCommands.ExecuteAsync(Command(sql, parameters), cancellationToken);
 
-    public async Task<object?> ScalarAsync(string sql, params IEnumerable<(string Name, object? Value)> parameters)
-    {
-        await using var cmd = Command(sql, parameters);
-        var result = await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        return result is DBNull ? null : result;
-    }
+    public Task<object?> ScalarAsync(string sql, params IEnumerable<(string Name, object? Value)> parameters)
+        => DbCommands.ScalarAsync(Command(sql, parameters), cancellationToken);
 
     public async Task<List<T>> ReadAsync<T>(string sql, Func<DbDataReader, T> map, params IEnumerable<(string Name, object? Value)> parameters)
     {

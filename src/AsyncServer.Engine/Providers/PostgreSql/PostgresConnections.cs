@@ -46,27 +46,20 @@ internal static class PostgresConnections
     }
 
     /// <summary>Timestamps go to PostgreSQL as UTC (timestamptz refuses other offsets).</summary>
-    private static NpgsqlParameter Parameter(string name, object? value) => value switch
+    public static NpgsqlParameter Parameter(string name, object? value) => value switch
     {
         DateTimeOffset dto => new NpgsqlParameter(name, dto.ToUniversalTime()),
         null => new NpgsqlParameter(name, DBNull.Value),
         _ => new NpgsqlParameter(name, value),
     };
 
-    public static async Task<int> ExecuteAsync(
+    public static Task<int> ExecuteAsync(
         NpgsqlConnection conn, string sql, CancellationToken ct, NpgsqlTransaction? tx = null, params (string Name, object? Value)[] parameters)
-    {
-        await using var cmd = Command(conn, sql, tx, parameters);
-        return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-    }
+        => DbCommands.ExecuteAsync(Command(conn, sql, tx, parameters), ct);
 
-    public static async Task<object?> ScalarAsync(
+    public static Task<object?> ScalarAsync(
         NpgsqlConnection conn, string sql, CancellationToken ct, NpgsqlTransaction? tx = null, params (string Name, object? Value)[] parameters)
-    {
-        await using var cmd = Command(conn, sql, tx, parameters);
-        var result = await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false);
-        return result is DBNull ? null : result;
-    }
+        => DbCommands.ScalarAsync(Command(conn, sql, tx, parameters), ct);
 
     /// <summary>SQLSTATE 3F000 (no such schema) or 42P01 (no such table): the objects we look for are not installed.</summary>
     public static bool IsMissingObject(PostgresException ex) => ex.SqlState is "3F000" or "42P01";

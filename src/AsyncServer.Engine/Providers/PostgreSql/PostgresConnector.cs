@@ -26,12 +26,7 @@ internal sealed class PostgresConnector(ResolvedConnection connection) : SqlConn
     }
 
     /// <summary>Times in UTC (timestamptz refuses other offsets); lease durations as intervals.</summary>
-    public override DbParameter Parameter(string name, object? value) => value switch
-    {
-        null => new NpgsqlParameter(name, DBNull.Value),
-        DateTimeOffset t => new NpgsqlParameter(name, t.ToUniversalTime()),
-        _ => new NpgsqlParameter(name, value),
-    };
+    public override DbParameter Parameter(string name, object? value) => PostgresConnections.Parameter(name, value);
 
     public override IEnumerable<(string Name, object? Value)> List<T>(string prefix, IReadOnlyList<T> values) => [($"@{prefix}", values.ToArray())];
 

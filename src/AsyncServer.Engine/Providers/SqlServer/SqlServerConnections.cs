@@ -73,18 +73,11 @@ internal static class SqlServerConnections
         return p;
     }
 
-    public static async Task<int> ExecuteAsync(
+    public static Task<int> ExecuteAsync(
         SqlConnection conn, string sql, CancellationToken ct, SqlTransaction? tx = null, params (string Name, object? Value)[] parameters)
-    {
-        await using var cmd = Command(conn, sql, tx, parameters);
-        return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-    }
+        => DbCommands.ExecuteAsync(Command(conn, sql, tx, parameters), ct);
 
-    public static async Task<object?> ScalarAsync(
+    public static Task<object?> ScalarAsync(
         SqlConnection conn, string sql, CancellationToken ct, SqlTransaction? tx = null, params (string Name, object? Value)[] parameters)
-    {
-        await using var cmd = Command(conn, sql, tx, parameters);
-        var result = await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false);
-        return result is DBNull ? null : result;
-    }
+        => DbCommands.ScalarAsync(Command(conn, sql, tx, parameters), ct);
 }

@@ -52,24 +52,20 @@ internal static class SqliteConnections
     public static bool IsMissingFile(ResolvedConnection connection)
         => FileOf(connection) is { } file && file != ":memory:" && !file.StartsWith("file:", StringComparison.OrdinalIgnoreCase) && !File.Exists(file);
 
-    public static async Task<int> ExecuteAsync(
+    public static Task<int> ExecuteAsync(
         SqliteConnection conn, string sql, CancellationToken ct, SqliteTransaction? tx = null, params (string Name, object? Value)[] parameters)
-    {
-        await using var cmd = conn.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.Transaction = tx;
-        foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-    }
+        => DbCommands.ExecuteAsync(Command(conn, sql, tx, parameters), ct);
 
-    public static async Task<object?> ScalarAsync(
+    public static Task<object?> ScalarAsync(
         SqliteConnection conn, string sql, CancellationToken ct, SqliteTransaction? tx = null, params (string Name, object? Value)[] parameters)
+        => DbCommands.ScalarAsync(Command(conn, sql, tx, parameters), ct);
+
+    private static SqliteCommand Command(SqliteConnection conn, string sql, SqliteTransaction? tx, (string Name, object? Value)[] parameters)
     {
-        await using var cmd = conn.CreateCommand();
+        var cmd = conn.CreateCommand();
         cmd.CommandText = sql;
         cmd.Transaction = tx;
         foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        var result = await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false);
-        return result is DBNull ? null : result;
+        return cmd;
     }
 }
