@@ -107,7 +107,10 @@ internal sealed class PostgresChannelTarget(ResolvedConnection connection) : Sql
     /// <summary>The staging table's column of package column <paramref name="i"/>.</summary>
     private static string S(int i) => "c" + i;
 
-    /// <summary>The key columns of alias <paramref name="left"/> equal those of <paramref name="right"/> ("t" is the channel table, others staged rows).</summary>
+    /// <summary>
+    /// The key columns of alias <paramref name="left"/> equal those of <paramref name="right"/> ("t" is the channel table,
+    /// any other alias staged rows).
+    /// </summary>
     private static string KeyMatch(IReadOnlyList<ColumnSchema> columns, int[] keyIndexes, string left, string right)
     {
         var d = SqlDialect.PostgreSql;

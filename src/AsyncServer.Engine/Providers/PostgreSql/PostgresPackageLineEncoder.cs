@@ -226,7 +226,8 @@ internal sealed class PostgresPackageLineEncoder : IDisposable
     }
 
     /// <summary>Digit group <paramref name="i"/> of a numeric (0 outside the stored groups).</summary>
-    private static int Digit(ReadOnlySpan<byte> numeric, int count, int i) => i >= 0 && i < count ? BinaryPrimitives.ReadInt16BigEndian(numeric[(8 + 2 * i)..]) : 0;
+    private static int Digit(ReadOnlySpan<byte> numeric, int count, int i)
+        => i >= 0 && i < count ? BinaryPrimitives.ReadInt16BigEndian(numeric[(8 + 2 * i)..]) : 0;
 
     /// <summary>A numeric of more than 28 digits (<paramref name="exact"/>, unquoted): what decimal makes of it, if that is the same number.</summary>
     private void AppendBeyondDecimalDigits(string exact, int column)
