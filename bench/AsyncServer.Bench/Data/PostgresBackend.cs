@@ -77,7 +77,7 @@ internal sealed partial class PostgresBackend : HqBackend
             cmd.Parameters.AddWithValue("b", baseline);
             await cmd.ExecuteNonQueryAsync();
         }
-        Console.Error.WriteLine($"  loaded {wanted.Rows:N0} rows x {tables.Count} table(s) into PostgreSQL database {wanted.Location} in {sw.Elapsed.TotalSeconds:F1} s");
+        Console.Error.WriteLine($"  loaded {wanted.Rows:N0} rows x {tables.Count + (more?.Tables.Count ?? 0)} table(s) into PostgreSQL database {wanted.Location} in {sw.Elapsed.TotalSeconds:F1} s");
         return wanted with { BaselineVersion = baseline };
     }
 
