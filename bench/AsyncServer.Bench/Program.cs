@@ -5,10 +5,11 @@ namespace AsyncServer.Bench;
 
 /// <summary>
 /// The benchmark harness of issue 7 (docs/benchmarks.md).
-///   AsyncServer.Bench [--quick] [--only NAME[,NAME...]] [--results FOLDER]
+///   AsyncServer.Bench [--quick] [--only NAME[,NAME...]] [--results FOLDER] [--keep-postgres]
 ///                                                        run scenarios; each engine run and each floor in a fresh child process
 ///   AsyncServer.Bench --child measure|floor NAME [--quick] one step (used by the parent)
-/// Data is generated once into out/bench/data and reused; results go to bench/results/*.json.
+/// Data is generated once into out/bench/data and reused; results go to bench/results/*.json. --keep-postgres keeps
+/// the harness's own PostgreSQL server (and its datasets) in out/bench/postgres for the next run.
 /// </summary>
 internal static class Program
 {
@@ -32,7 +33,9 @@ internal static class Program
         }
 
         // PostgreSQL scenarios need a server for the whole run; the children find it through the environment.
-        using var postgres = ScenarioRegistry.ProviderBuilt(AsyncServer.Data.DatabaseProvider.PostgreSql) ? AsyncServer.Bench.Data.BenchPostgres.StartIfNeeded() : null;
+        var keptPostgres = args.Contains("--keep-postgres") ? Path.Combine(root, "out", "bench", "postgres") : null;
+        using var postgres = ScenarioRegistry.ProviderBuilt(AsyncServer.Data.DatabaseProvider.PostgreSql)
+            ? AsyncServer.Bench.Data.BenchPostgres.StartIfNeeded(keptPostgres) : null;
         scenarios = ScenarioRegistry.All();
         var only = Array.IndexOf(args, "--only") is var o and >= 0 ? args[o + 1].Split(',', StringSplitOptions.RemoveEmptyEntries) : null;
         var selected = scenarios.Where(s => only is null || only.Any(n => s.Name.Contains(n, StringComparison.OrdinalIgnoreCase))).ToList();

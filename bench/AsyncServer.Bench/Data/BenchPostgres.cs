@@ -8,35 +8,48 @@ namespace AsyncServer.Bench.Data;
 /// The PostgreSQL server of a benchmark run: the one named by ASYNCSERVER_BENCH_POSTGRES (an admin connection
 /// string) when set, else a throwaway server started by the parent process (initdb into /tmp, pg_ctl on a free
 /// loopback port, as the postgres user when running as root) and stopped when the run ends. Child processes
-/// find it through the same environment variable.
+/// find it through the same environment variable. With a kept folder (<c>--keep-postgres</c>: out/bench/postgres)
+/// the server's data directory survives the run, so the next run finds its datasets (the 5,000,000-row ones take
+/// minutes to build) instead of initializing a new server.
 /// </summary>
 internal sealed class BenchPostgres : IDisposable
 {
     public const string EnvironmentVariable = "ASYNCSERVER_BENCH_POSTGRES";
     private readonly string? _folder;
+    private readonly bool _keep;
 
-    private BenchPostgres(string? folder) => _folder = folder;
+    private BenchPostgres(string? folder, bool keep = false) => (_folder, _keep) = (folder, keep);
 
     public static string? AdminConnectionString => Environment.GetEnvironmentVariable(EnvironmentVariable);
 
-    /// <summary>Starts a throwaway server unless one is configured; null when PostgreSQL binaries are missing.</summary>
-    public static BenchPostgres? StartIfNeeded()
+    /// <summary>
+    /// Starts a server unless one is configured: in <paramref name="keptFolder"/> when given (initialized there once,
+    /// kept after the run), else a throwaway one in /tmp. Null when PostgreSQL binaries are missing.
+    /// </summary>
+    public static BenchPostgres? StartIfNeeded(string? keptFolder = null)
     {
         if (!string.IsNullOrWhiteSpace(AdminConnectionString)) return new BenchPostgres(null);
-        var folder = Path.Combine("/tmp", "asyncserver-bench-pg-" + Guid.NewGuid().ToString("N")[..10]);
+        var folder = keptFolder ?? Path.Combine("/tmp", "asyncserver-bench-pg-" + Guid.NewGuid().ToString("N")[..10]);
         try
         {
             var asPostgres = Environment.UserName == "root";
-            Run("mkdir", ["-p", folder], asPostgres);
+            if (asPostgres && keptFolder is not null)
+            {
+                // Under the repository (root's): created by root, handed to the server's user.
+                Directory.CreateDirectory(folder);
+                Run("chown", ["postgres", folder], asPostgres: false);
+            }
+            else Run("mkdir", ["-p", folder], asPostgres);
             var data = Path.Combine(folder, "data");
-            Run("initdb", ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"], asPostgres);
+            if (!File.Exists(Path.Combine(data, "PG_VERSION")))
+                Run("initdb", ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"], asPostgres);
             var port = FreePort();
             // Durability settings stay at their defaults except fsync: the engine and the floor run on the same
             // server, so the ratios compare like with like.
             var options = $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 -c shared_buffers=128MB";
             Run("pg_ctl", ["-D", data, "-l", Path.Combine(folder, "server.log"), "-w", "-t", "60", "-o", options, "start"], asPostgres);
             Environment.SetEnvironmentVariable(EnvironmentVariable, $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Timeout=30;Command Timeout=600");
-            return new BenchPostgres(folder);
+            return new BenchPostgres(folder, keptFolder is not null);
         }
         catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
         {
@@ -50,7 +63,8 @@ internal sealed class BenchPostgres : IDisposable
         if (_folder is null) return;
         try { Run("pg_ctl", ["-D", Path.Combine(_folder, "data"), "-m", "fast", "-w", "stop"], Environment.UserName == "root"); }
         catch (InvalidOperationException ex) { Console.Error.WriteLine($"Stopping PostgreSQL failed: {ex.Message}"); }
-        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        if (!_keep)
+            try { Directory.Delete(_folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         Environment.SetEnvironmentVariable(EnvironmentVariable, null);
     }
 

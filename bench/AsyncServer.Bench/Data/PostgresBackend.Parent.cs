@@ -1,8 +1,4 @@
-using System.Diagnostics;
-using System.Text.Json;
 using AsyncServer.Bench.Harness;
-using AsyncServer.Data;
-using AsyncServer.Providers;
 using Npgsql;
 
 namespace AsyncServer.Bench.Data;
@@ -10,33 +6,12 @@ namespace AsyncServer.Bench.Data;
 /// <summary>The incremental-parent dataset on PostgreSQL: the product table, its parent of the same size, both tracked, then the planned changes.</summary>
 internal sealed partial class PostgresBackend
 {
-    public override async Task<HqDataset> EnsureParentAsync(BenchContext context, long rows, int changes)
+    public override Task<HqDataset> EnsureParentAsync(BenchContext context, long rows, int changes)
+        => EnsureAsync(new HqDataset($"bench_parent_{rows}_{changes}", $"bench_parent_{rows}_{changes}", rows, changes, 0, Tables: 2), [ProductRows.Table], null,
+            new MoreTables([ParentRows.Table], ParentRows.TrackingOptions, LoadParentsAsync, ApplyParentChangesAsync));
+
+    private static async Task LoadParentsAsync(NpgsqlConnection conn, long rows)
     {
-        var wanted = new HqDataset($"bench_parent_{rows}_{changes}", $"bench_parent_{rows}_{changes}", rows, changes, 0, Tables: 2);
-        var marker = JsonSerializer.Serialize(new { Generator = GeneratorVersion, wanted.Rows, wanted.Changes, wanted.Tables, Parent = true }, Json.Options);
-        if (await DatabaseExistsAsync(wanted.Location))
-        {
-            await using var check = new NpgsqlConnection(ConnectionTo(wanted.Location));
-            await check.OpenAsync();
-            await using var cmd = new NpgsqlCommand("SELECT info, baseline FROM bench_dataset", check);
-            try
-            {
-                await using var r = await cmd.ExecuteReaderAsync();
-                if (await r.ReadAsync() && r.GetString(0) == marker) return wanted with { BaselineVersion = r.GetInt64(1) };
-            }
-            catch (PostgresException) { /* incomplete: rebuilt below */ }
-        }
-        await AdminAsync($"DROP DATABASE IF EXISTS \"{wanted.Location}\" WITH (FORCE)");
-        await AdminAsync($"CREATE DATABASE \"{wanted.Location}\"");
-        var sw = Stopwatch.StartNew();
-        await using var conn = new NpgsqlConnection(ConnectionTo(wanted.Location));
-        await conn.OpenAsync();
-        await ExecAsync(conn, $"CREATE TABLE {ProductRows.Table} ({string.Join(", ", ProductRows.Columns.Select(c => $"{c.Name} {c.PostgresType}"))})");
-        await using (var import = await conn.BeginBinaryImportAsync($"COPY {ProductRows.Table} ({ProductRows.ColumnList}) FROM STDIN (FORMAT BINARY)"))
-        {
-            for (long n = 1; n <= rows; n++) ProductRows.WriteCopyRow(import, ProductRows.Row(n));
-            await import.CompleteAsync();
-        }
         await ExecAsync(conn, ParentRows.Ddl(c => c.PostgresType));
         await using (var import = await conn.BeginBinaryImportAsync($"COPY {ParentRows.Table} ({ParentRows.ColumnList}) FROM STDIN (FORMAT BINARY)"))
         {
@@ -49,12 +24,12 @@ internal sealed partial class PostgresBackend
             }
             await import.CompleteAsync();
         }
-        await ExecAsync(conn, $"ANALYZE {ProductRows.Table}; ANALYZE {ParentRows.Table}");
-        var hq = DatabaseProviders.For(DatabaseProvider.PostgreSql).OpenChangeSource(ResolvedConnection.FromString(DatabaseProvider.PostgreSql, ConnectionTo(wanted.Location)));
-        await hq.EnableChangeTrackingAsync([ProductRows.Table, ParentRows.Table], ParentRows.TrackingOptions, default);
-        long baseline;
-        await using (var snapshot = await hq.OpenSnapshotAsync(default)) baseline = snapshot.CurrentVersion;
-        await hq.DisposeAsync();
+        await ExecAsync(conn, $"ANALYZE {ParentRows.Table}");
+    }
+
+    /// <summary>The product changes, then the parent changes, as ordinary statements so the triggers record them.</summary>
+    private static async Task ApplyParentChangesAsync(NpgsqlConnection conn, long rows, int changes)
+    {
         var plan = ParentChangePlan.For(rows, changes);
         await ApplyChangesAsync(conn, plan.Products);
         await using (var tx = await conn.BeginTransactionAsync())
@@ -70,15 +45,6 @@ internal sealed partial class PostgresBackend
         }
         // Statistics after the changes, as autovacuum would gather them on a live HQ.
         await ExecAsync(conn, "ANALYZE");
-        await ExecAsync(conn, "CREATE TABLE bench_dataset (info text NOT NULL, baseline bigint NOT NULL)");
-        await using (var cmd = new NpgsqlCommand("INSERT INTO bench_dataset VALUES (@i, @b)", conn))
-        {
-            cmd.Parameters.AddWithValue("i", marker);
-            cmd.Parameters.AddWithValue("b", baseline);
-            await cmd.ExecuteNonQueryAsync();
-        }
-        Console.Error.WriteLine($"  loaded {rows:N0} products and {rows:N0} items into PostgreSQL database {wanted.Location} in {sw.Elapsed.TotalSeconds:F1} s");
-        return wanted with { BaselineVersion = baseline };
     }
 
     /// <summary>
@@ -103,8 +69,8 @@ internal sealed partial class PostgresBackend
         const string now = "(SELECT pg_current_snapshot() AS s) AS now";
         var cols = string.Join(", ", ProductRows.Columns.Select(c => (c.Name == "RECID" ? "ct." : "t.") + c.Name));
         var sql = $"COPY (WITH ck AS (SELECT ct.RECID FROM async_ct.\"{productSide}\" AS ct, {now} WHERE {Range("ct")} " +
-                  $"UNION SELECT t.RECID FROM async_ct.\"{itemSide}\" AS ps JOIN {item} AS p ON p.ITEMID = ps.ITEMID AND p.DATAAREAID = ps.DATAAREAID JOIN {product} AS t ON t.RECID = p.PRODUCT, {now} WHERE {Range("ps")} " +
-                  $"UNION SELECT t.RECID FROM async_ct.\"{itemSide}_before\" AS pb JOIN {product} AS t ON t.RECID = pb.PRODUCT, {now} WHERE {Range("pb")}) " +
+                  $"UNION SELECT p.PRODUCT FROM async_ct.\"{itemSide}\" AS ps JOIN {item} AS p ON p.ITEMID = ps.ITEMID AND p.DATAAREAID = ps.DATAAREAID, {now} WHERE {Range("ps")} AND p.PRODUCT IS NOT NULL " +
+                  $"UNION SELECT pb.PRODUCT FROM async_ct.\"{itemSide}_before\" AS pb, {now} WHERE {Range("pb")} AND pb.PRODUCT IS NOT NULL) " +
                   $"SELECT CASE WHEN t.RECID IS NOT NULL AND EXISTS (SELECT 1 FROM {item} AS p0 WHERE p0.PRODUCT = t.RECID AND p0.DATAAREAID = '{ProductRows.DataArea}') THEN 1 ELSE 0 END, {cols} " +
                   $"FROM ck AS ct LEFT JOIN {product} AS t ON t.RECID = ct.RECID) TO STDOUT";
         return await CopyThroughCompressor(dataset.Location, sql, outputFile);

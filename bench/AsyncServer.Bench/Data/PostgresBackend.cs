@@ -30,7 +30,9 @@ internal sealed partial class PostgresBackend : HqBackend
         => EnsureAsync(new HqDataset($"bench_fanout_{tables}x{rowsPerTable}_{dataAreas}", $"bench_fanout_{tables}x{rowsPerTable}_{dataAreas}", rowsPerTable, 0, 0, tables),
             Enumerable.Range(1, tables).Select(SqliteBackend.FanOutTable).ToList(), n => $"d{1 + n % dataAreas}");
 
-    private static async Task<HqDataset> EnsureAsync(HqDataset wanted, IReadOnlyList<string> tables, Func<long, string>? dataAreaOf)
+    /// <summary>The dataset's database, built once: the tables loaded, change tracking enabled, then the planned changes.</summary>
+    /// <param name="more">Further tables (loaded after the product tables, tracked with them), their tracking options and their changes.</param>
+    private static async Task<HqDataset> EnsureAsync(HqDataset wanted, IReadOnlyList<string> tables, Func<long, string>? dataAreaOf, MoreTables? more = null)
     {
         var marker = JsonSerializer.Serialize(new { Generator = GeneratorVersion, wanted.Rows, wanted.Changes, wanted.Tables }, Json.Options);
         if (await DatabaseExistsAsync(wanted.Location))
@@ -60,12 +62,14 @@ internal sealed partial class PostgresBackend : HqBackend
             }
             await ExecAsync(conn, $"ANALYZE {table}");
         }
+        if (more is not null) await more.LoadAsync(conn, wanted.Rows);
         var hq = DatabaseProviders.For(DatabaseProvider.PostgreSql).OpenChangeSource(ResolvedConnection.FromString(DatabaseProvider.PostgreSql, ConnectionTo(wanted.Location)));
-        await hq.EnableChangeTrackingAsync(tables, ChangeTrackingOptions.Default, default);
+        await hq.EnableChangeTrackingAsync([.. tables, .. more?.Tables ?? []], more?.Options ?? ChangeTrackingOptions.Default, default);
         long baseline;
         await using (var snapshot = await hq.OpenSnapshotAsync(default)) baseline = snapshot.CurrentVersion;
         await hq.DisposeAsync();
-        if (wanted.Changes > 0) await ApplyChangesAsync(conn, ChangePlan.For(wanted.Rows, wanted.Changes));
+        if (wanted.Changes > 0 && more is not null) await more.ChangeAsync(conn, wanted.Rows, wanted.Changes);
+        else if (wanted.Changes > 0) await ApplyChangesAsync(conn, ChangePlan.For(wanted.Rows, wanted.Changes));
         await ExecAsync(conn, "CREATE TABLE bench_dataset (info text NOT NULL, baseline bigint NOT NULL)");
         await using (var cmd = new NpgsqlCommand("INSERT INTO bench_dataset VALUES (@i, @b)", conn))
         {
@@ -73,9 +77,13 @@ internal sealed partial class PostgresBackend : HqBackend
             cmd.Parameters.AddWithValue("b", baseline);
             await cmd.ExecuteNonQueryAsync();
         }
-        Console.Error.WriteLine($"  loaded {wanted.Rows:N0} rows x {tables.Count} table(s) into PostgreSQL database {wanted.Location} in {sw.Elapsed.TotalSeconds:F1} s");
+        Console.Error.WriteLine($"  loaded {wanted.Rows:N0} rows x {tables.Count + (more?.Tables.Count ?? 0)} table(s) into PostgreSQL database {wanted.Location} in {sw.Elapsed.TotalSeconds:F1} s");
         return wanted with { BaselineVersion = baseline };
     }
+
+    /// <summary>Tables of a dataset beyond the product tables: how to load them, how they are tracked, and the changes (instead of the product plan).</summary>
+    private sealed record MoreTables(IReadOnlyList<string> Tables, ChangeTrackingOptions Options, Func<NpgsqlConnection, long, Task> LoadAsync,
+        Func<NpgsqlConnection, long, int, Task> ChangeAsync);
 
     /// <summary>The planned changes as ordinary statements in one transaction, so the tracking triggers record them.</summary>
     private static async Task ApplyChangesAsync(NpgsqlConnection conn, ChangePlan plan)

@@ -65,8 +65,8 @@ internal static class SqliteParentHq
         var range = (string alias) => $"{alias}.\"__version\" > {dataset.BaselineVersion} AND {alias}.\"__version\" <= (SELECT version FROM \"__async_ct_version\" WHERE id = 1)";
         var cols = string.Join(", ", ProductRows.Columns.Select(c => (c.Name == "RECID" ? "ct." : "t.") + c.Name));
         return $"WITH ck AS (SELECT ct.RECID FROM \"__async_ct_{product}\" AS ct WHERE {range("ct")} " +
-               $"UNION SELECT t.RECID FROM \"__async_ct_{item}\" AS ps JOIN {item} AS p ON p.ITEMID = ps.ITEMID AND p.DATAAREAID = ps.DATAAREAID JOIN {product} AS t ON t.RECID = p.PRODUCT WHERE {range("ps")} " +
-               $"UNION SELECT t.RECID FROM \"__async_ct_{item}__before\" AS pb JOIN {product} AS t ON t.RECID = pb.PRODUCT WHERE {range("pb")}) " +
+               $"UNION SELECT p.PRODUCT FROM \"__async_ct_{item}\" AS ps JOIN {item} AS p ON p.ITEMID = ps.ITEMID AND p.DATAAREAID = ps.DATAAREAID WHERE {range("ps")} AND p.PRODUCT IS NOT NULL " +
+               $"UNION SELECT pb.PRODUCT FROM \"__async_ct_{item}__before\" AS pb WHERE {range("pb")} AND pb.PRODUCT IS NOT NULL) " +
                $"SELECT CASE WHEN t.RECID IS NOT NULL AND EXISTS (SELECT 1 FROM {item} AS p0 WHERE p0.PRODUCT = t.RECID AND p0.DATAAREAID = @da) THEN 1 ELSE 0 END, {cols} " +
                $"FROM ck AS ct LEFT JOIN {product} AS t ON t.RECID = ct.RECID";
     }

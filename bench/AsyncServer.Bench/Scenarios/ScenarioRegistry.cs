@@ -25,8 +25,8 @@ internal static class ScenarioRegistry
             list.Add(new FullSyncScenario(b));
             list.Add(new IncrementalScenario(b, large: false));
             list.Add(new IncrementalScenario(b, large: true));
-            list.Add(new IncrementalParentScenario(b, large: false));
-            list.Add(new IncrementalParentScenario(b, large: true));
+            list.Add(new IncrementalScenario(b, large: false, parent: true));
+            list.Add(new IncrementalScenario(b, large: true, parent: true));
             list.Add(new FanOutScenario(b));
             if (ApplyScenario.Available(b.Provider)) list.Add(new ApplyScenario(b));
         }

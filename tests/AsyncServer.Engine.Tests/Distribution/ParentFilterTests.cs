@@ -17,15 +17,19 @@ public sealed class ParentFilterTests
     private static int SubjobIndex(Workspace ws, string id) => ws.Config.Subjobs.FindIndex(s => s.Id == id);
 
     /// <summary>The ECORESPRODUCT rows of the sessions' packages as (RECID, upsert) pairs.</summary>
-    private static async Task<List<(long RecId, bool Upsert)>> ProductRowsAsync(Workspace ws, IEnumerable<DownloadSessionRecord> sessions)
+    private static Task<List<(long RecId, bool Upsert)>> ProductRowsAsync(Workspace ws, IEnumerable<DownloadSessionRecord> sessions)
+        => RowsAsync(ws, sessions, "ECORESPRODUCT", "RECID");
+
+    /// <summary>The rows of one HQ table in the sessions' packages as (value of <paramref name="column"/>, upsert) pairs.</summary>
+    private static async Task<List<(long RecId, bool Upsert)>> RowsAsync(Workspace ws, IEnumerable<DownloadSessionRecord> sessions, string hqTable, string column)
     {
         var rows = new List<(long, bool)>();
         foreach (var s in sessions.Where(s => s.PackageFile is not null))
         {
             var (manifest, tables) = await ws.ReadPackageAsync(s);
-            var table = manifest.Tables.FirstOrDefault(t => t.HqTable == "ECORESPRODUCT");
+            var table = manifest.Tables.FirstOrDefault(t => t.HqTable == hqTable);
             if (table is null) continue;
-            var recId = table.Columns.FindIndex(c => c.Source == "RECID");
+            var recId = table.Columns.FindIndex(c => c.Source == column);
             rows.AddRange(tables[table.ChannelTable].Select(r => (Convert.ToInt64(r.Values[recId]), r.Upsert)));
         }
         return rows;
@@ -45,6 +49,26 @@ public sealed class ParentFilterTests
         var usmf = await ProductRowsAsync(ws, sessions.Where(s => s.DataGroup == "USMF-Stores"));
         Assert.Contains((product, false), usrt);
         Assert.Contains((product, true), usmf);
+    }
+
+    [Fact]
+    public async Task A_filter_tying_only_part_of_the_childs_key_follows_a_moved_item_through_a_join_to_the_child()
+    {
+        await using var ws = await Workspace.CreateAsync(products: 12);
+        // PRODUCT is half of ECORESPRODUCTTRANSLATION's key (PRODUCT, LANGUAGEID): a changed item cannot name its
+        // children's keys, so the candidate keys come from a join to the child (ParentFilters.ChangedKeysSql).
+        ws.Configure(c => c.Subjobs.Single(s => s.Id == "ECORESPRODUCTTRANSLATION").Filter = "EXISTS INVENTTABLE (PRODUCT = PRODUCT AND DATAAREAID = @DataAreaId)");
+        await ws.RunJobsAsync("1040");
+        var (item, product) = await OnlyInAsync(ws, "usrt");
+        var translations = Convert.ToInt32(await ws.HqScalarAsync($"SELECT COUNT(*) FROM ECORESPRODUCTTRANSLATION WHERE PRODUCT = {product}"));
+        Assert.True(translations > 0);
+        await ws.HqAsync($"UPDATE INVENTTABLE SET DATAAREAID = 'usmf' WHERE ITEMID = '{item}' AND DATAAREAID = 'usrt'");
+        var sessions = await ws.RunJobsAsync("1040");
+        Assert.All(sessions, s => Assert.Equal(SessionKind.Incremental, s.Kind));
+        var usrt = await RowsAsync(ws, sessions.Where(s => s.DataGroup == "USRT-Stores"), "ECORESPRODUCTTRANSLATION", "PRODUCT");
+        var usmf = await RowsAsync(ws, sessions.Where(s => s.DataGroup == "USMF-Stores"), "ECORESPRODUCTTRANSLATION", "PRODUCT");
+        Assert.Equal(translations, usrt.Count(r => r == (product, false)));
+        Assert.Equal(translations, usmf.Count(r => r == (product, true)));
     }
 
     [Fact]

@@ -107,12 +107,13 @@ public sealed class SqlServerSqlTests
     {
         var (_, subjobs) = await DemoAsync();
         var sql = SqlServerSql.Extract(QueryFor(subjobs["ECORESPRODUCT"], new Dictionary<string, string> { ["DataAreaId"] = "usmf" }), incremental: true).Sql;
-        // One statement: the candidate keys as a UNION of joins driven by CHANGETABLE, then each key looked up once.
+        // One statement: the candidate keys as a UNION of joins driven by CHANGETABLE, then each key looked up once. PRODUCT
+        // = RECID ties the child's whole key: the changed items and their before-images name the products themselves.
         Assert.Contains("SELECT [ct].[RECID] FROM CHANGETABLE(CHANGES [dbo].[ECORESPRODUCT], @from) AS [ct] WHERE [ct].[SYS_CHANGE_VERSION] <= @to", sql);
-        Assert.Contains(" UNION SELECT [t].[RECID] FROM CHANGETABLE(CHANGES [dbo].[INVENTTABLE], @from) AS [ps] INNER JOIN [dbo].[INVENTTABLE] AS [p] " +
-                        "ON [p].[ITEMID] = [ps].[ITEMID] AND [p].[DATAAREAID] = [ps].[DATAAREAID] INNER JOIN [dbo].[ECORESPRODUCT] AS [t] ON [t].[RECID] = [p].[PRODUCT] WHERE [ps].[SYS_CHANGE_VERSION] <= @to", sql);
-        Assert.Contains(" UNION SELECT [t].[RECID] FROM CHANGETABLE(CHANGES [dbo].[INVENTTABLE], @from) AS [ps] INNER JOIN [dbo].[__async_ct_INVENTTABLE__before] AS [pb] " +
-                        "ON [pb].[ITEMID] = [ps].[ITEMID] AND [pb].[DATAAREAID] = [ps].[DATAAREAID] INNER JOIN [dbo].[ECORESPRODUCT] AS [t] ON [t].[RECID] = [pb].[PRODUCT] WHERE [ps].[SYS_CHANGE_VERSION] <= @to", sql);
+        Assert.Contains(" UNION SELECT [p].[PRODUCT] FROM CHANGETABLE(CHANGES [dbo].[INVENTTABLE], @from) AS [ps] INNER JOIN [dbo].[INVENTTABLE] AS [p] " +
+                        "ON [p].[ITEMID] = [ps].[ITEMID] AND [p].[DATAAREAID] = [ps].[DATAAREAID] WHERE [ps].[SYS_CHANGE_VERSION] <= @to AND [p].[PRODUCT] IS NOT NULL", sql);
+        Assert.Contains(" UNION SELECT [pb].[PRODUCT] FROM CHANGETABLE(CHANGES [dbo].[INVENTTABLE], @from) AS [ps] INNER JOIN [dbo].[__async_ct_INVENTTABLE__before] AS [pb] " +
+                        "ON [pb].[ITEMID] = [ps].[ITEMID] AND [pb].[DATAAREAID] = [ps].[DATAAREAID] WHERE [ps].[SYS_CHANGE_VERSION] <= @to AND [pb].[PRODUCT] IS NOT NULL", sql);
         Assert.Contains("AND EXISTS (SELECT 1 FROM [dbo].[INVENTTABLE] AS [p0] WHERE [p0].[PRODUCT] = [t].[RECID] AND [p0].[DATAAREAID] = @f0) THEN 1 ELSE 0 END", sql);
         AssertClean(sql);
     }
