@@ -39,6 +39,9 @@ public sealed record EndpointClientOptions
     public string ClientVersion { get; init; } = "AsyncServer/" + typeof(EndpointClient).Assembly.GetName().Version;
     /// <summary>Mutual TLS: the store's client certificate (with its private key), mapped to its channel database at the endpoint.</summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificate { get; init; }
+    /// <summary>Tests: after each chunk of a package is written, with the session id, where this attempt started (0, or the
+    /// resumed offset), the bytes written so far and the package size.</summary>
+    internal Func<long, long, long, long, CancellationToken, Task>? AfterChunk { get; init; }
     /// <summary>How often a run renews its receive lease at the endpoint ...</summary>
     public TimeSpan LeaseRenewal { get; init; } = TimeSpan.FromMinutes(2);
     /// <summary>... which the endpoint grants for this long (its LeaseDuration): without a renewal for this long the run stops.</summary>
@@ -258,7 +261,7 @@ public sealed class EndpointClient : IDisposable
                 await using var file = new FileStream(
                     partial, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
                 // A connection cut mid-body throws here (IOException or HttpRequestException) and the next attempt resumes.
-                await body.CopyToAsync(file, 1 << 16, token).ConfigureAwait(false);
+                await CopyBodyAsync(body, file, s, append ? have : 0, token).ConfigureAwait(false);
                 await file.FlushAsync(token).ConfigureAwait(false);
                 file.Flush(flushToDisk: true);
             }, ct).ConfigureAwait(false);
@@ -280,6 +283,20 @@ public sealed class EndpointClient : IDisposable
         }
         File.Move(partial, path, overwrite: true);
         return true;
+    }
+
+    /// <summary>Copies a response body into the partial file; tests observe each chunk (<see cref="EndpointClientOptions.AfterChunk"/>).</summary>
+    private async Task CopyBodyAsync(Stream body, FileStream file, RemoteSession s, long start, CancellationToken ct)
+    {
+        var buffer = new byte[1 << 16];
+        var written = start;
+        int n;
+        while ((n = await body.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
+        {
+            await file.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
+            written += n;
+            if (Options.AfterChunk is { } observe) await observe(s.Id, start, written, s.PackageSize ?? 0, ct).ConfigureAwait(false);
+        }
     }
 
     private static void TryDelete(string path)
