@@ -11,6 +11,12 @@ public sealed record EndpointSql
 {
     /// <summary>id, salt, secret_hash, expires_at of the unrevoked credentials of @db.</summary>
     public required string UnrevokedCredentials { get; init; }
+    /// <summary>
+    /// Serializes credential creation for one channel database (@lock: its name), so two concurrent creations cannot both
+    /// pass the "two active at most" count: SQLite's BEGIN IMMEDIATE already does (a no-op here), PostgreSQL takes a
+    /// transaction advisory lock, SQL Server an application lock (returns sp_getapplock's result: negative when refused).
+    /// </summary>
+    public required string LockCredentials { get; init; }
     /// <summary>Counts unexpired, unrevoked credentials of @db (locking them on servers that can).</summary>
     public required string CountActiveCredentials { get; init; }
     /// <summary>@db, @salt, @hash, @now, @expires; returns the new id.</summary>
@@ -45,8 +51,9 @@ public sealed record EndpointSql
     };
 
     /// <summary>SQLite and PostgreSQL share the ANSI texts; only the schema prefix, types and the lock differ.</summary>
-    private static EndpointSql Ansi(string p, string insertCredential, string forUpdate, string serverNow) => new()
+    private static EndpointSql Ansi(string p, string insertCredential, string forUpdate, string serverNow, string lockCredentials) => new()
     {
+        LockCredentials = lockCredentials,
         UnrevokedCredentials = $"SELECT id, salt, secret_hash, expires_at FROM {p}channel_credentials " +
             "WHERE channel_database = @db AND revoked_at IS NULL ORDER BY id",
         CountActiveCredentials = $"SELECT COUNT(*) FROM {p}channel_credentials " +
@@ -84,14 +91,15 @@ public sealed record EndpointSql
     public static readonly EndpointSql Sqlite = Ansi("",
         "INSERT INTO channel_credentials (channel_database, salt, secret_hash, created_at, expires_at) " +
         "VALUES (@db, @salt, @hash, @now, @expires); SELECT last_insert_rowid();",
-        forUpdate: "", serverNow: "strftime('%Y-%m-%dT%H:%M:%f0000Z', 'now')");
+        forUpdate: "", serverNow: "strftime('%Y-%m-%dT%H:%M:%f0000Z', 'now')", lockCredentials: "SELECT 0");
 
     private const string Pg = "asyncserver.";
 
     public static readonly EndpointSql PostgreSql = Ansi(Pg,
         $"INSERT INTO {Pg}channel_credentials (channel_database, salt, secret_hash, created_at, expires_at) " +
         "VALUES (@db, @salt, @hash, @now, @expires) RETURNING id",
-        forUpdate: " FOR UPDATE", serverNow: "clock_timestamp()");
+        forUpdate: " FOR UPDATE", serverNow: "clock_timestamp()",
+        lockCredentials: "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(@lock, 0))");
 
     private const string ListSqlServer =
         "SELECT [c].[id], [c].[channel_database], [c].[created_at], [c].[expires_at], [c].[last_used_at], [c].[revoked_at], " +
@@ -100,6 +108,11 @@ public sealed record EndpointSql
 
     public static readonly EndpointSql SqlServer = new()
     {
+        LockCredentials = """
+            DECLARE @result int;
+            EXEC @result = [sys].[sp_getapplock] @Resource = @lock, @LockMode = @lockMode, @LockOwner = @lockOwner, @LockTimeout = @lockTimeout;
+            SELECT @result;
+            """,
         UnrevokedCredentials = "SELECT [id], [salt], [secret_hash], [expires_at] FROM [dbo].[channel_credentials] " +
             "WHERE [channel_database] = @db AND [revoked_at] IS NULL ORDER BY [id];",
         CountActiveCredentials = "SELECT COUNT(*) FROM [dbo].[channel_credentials] WITH (UPDLOCK, HOLDLOCK) " +

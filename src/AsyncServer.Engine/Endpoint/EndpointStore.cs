@@ -102,6 +102,7 @@ public sealed class EndpointStore
         var salt = ChannelSecrets.NewSalt();
         await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         await using var tx = await BeginAsync(conn, ct).ConfigureAwait(false);
+        await LockCredentialsAsync(conn, tx, channelDatabase, ct).ConfigureAwait(false);
         var active = Convert.ToInt32(
             await ScalarAsync(conn, tx, _sql.CountActiveCredentials, ct, ("@db", channelDatabase), ("@now", Time(now))).ConfigureAwait(false),
             CultureInfo.InvariantCulture);
@@ -114,6 +115,17 @@ public sealed class EndpointStore
             .ConfigureAwait(false), CultureInfo.InvariantCulture);
         await tx.CommitAsync(ct).ConfigureAwait(false);
         return new NewChannelCredential(id, channelDatabase, secret, now, expiresAt);
+    }
+
+    /// <summary>Held until the transaction ends: the count and the insert of one creation are never interleaved with another's.</summary>
+    private async Task LockCredentialsAsync(DbConnection conn, DbTransaction tx, string channelDatabase, CancellationToken ct)
+    {
+        var result = await ScalarAsync(conn, tx, _sql.LockCredentials, ct, ("@lock", "asyncserver:credentials:" + channelDatabase.ToUpperInvariant()),
+            ("@lockMode", "Exclusive"), ("@lockOwner", "Transaction"), ("@lockTimeout", 30_000)).ConfigureAwait(false);
+        if (result is int code && code < 0)
+            throw new AsyncServerException(ErrorIds.WorkClaimedElsewhere, ErrorKind.ResourceBusy,
+                $"Channel database {channelDatabase}: another credential is being created for it and did not finish within 30 seconds; try again.",
+                channelDatabase);
     }
 
     public async Task<IReadOnlyList<ChannelCredentialInfo>> GetCredentialsAsync(string? channelDatabase, CancellationToken ct)
