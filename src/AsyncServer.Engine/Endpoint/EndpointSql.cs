@@ -9,8 +9,10 @@ namespace AsyncServer.Endpoint;
 /// </summary>
 public sealed record EndpointSql
 {
-    /// <summary>id, salt, secret_hash, expires_at of the unrevoked credentials of @db.</summary>
+    /// <summary>id, salt, secret_hash, expires_at, last_used_at of the unrevoked credentials of @db, and its last_contact_at.</summary>
     public required string UnrevokedCredentials { get; init; }
+    /// <summary>last_contact_at of @db (no row: never).</summary>
+    public required string ContactAt { get; init; }
     /// <summary>
     /// Serializes credential creation for one channel database (@lock: its name), so two concurrent creations cannot both
     /// pass the "two active at most" count: SQLite's BEGIN IMMEDIATE already does (a no-op here), PostgreSQL takes a
@@ -54,8 +56,10 @@ public sealed record EndpointSql
     private static EndpointSql Ansi(string p, string insertCredential, string forUpdate, string serverNow, string lockCredentials) => new()
     {
         LockCredentials = lockCredentials,
-        UnrevokedCredentials = $"SELECT id, salt, secret_hash, expires_at FROM {p}channel_credentials " +
-            "WHERE channel_database = @db AND revoked_at IS NULL ORDER BY id",
+        UnrevokedCredentials = "SELECT c.id, c.salt, c.secret_hash, c.expires_at, c.last_used_at, k.last_contact_at " +
+            $"FROM {p}channel_credentials c LEFT JOIN {p}channel_contacts k ON k.channel_database = c.channel_database " +
+            "WHERE c.channel_database = @db AND c.revoked_at IS NULL ORDER BY c.id",
+        ContactAt = $"SELECT last_contact_at FROM {p}channel_contacts WHERE channel_database = @db",
         CountActiveCredentials = $"SELECT COUNT(*) FROM {p}channel_credentials " +
             "WHERE channel_database = @db AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > @now)",
         InsertCredential = insertCredential,
@@ -113,8 +117,10 @@ public sealed record EndpointSql
             EXEC @result = [sys].[sp_getapplock] @Resource = @lock, @LockMode = @lockMode, @LockOwner = @lockOwner, @LockTimeout = @lockTimeout;
             SELECT @result;
             """,
-        UnrevokedCredentials = "SELECT [id], [salt], [secret_hash], [expires_at] FROM [dbo].[channel_credentials] " +
-            "WHERE [channel_database] = @db AND [revoked_at] IS NULL ORDER BY [id];",
+        UnrevokedCredentials = "SELECT [c].[id], [c].[salt], [c].[secret_hash], [c].[expires_at], [c].[last_used_at], [k].[last_contact_at] " +
+            "FROM [dbo].[channel_credentials] AS [c] LEFT OUTER JOIN [dbo].[channel_contacts] AS [k] ON [k].[channel_database] = [c].[channel_database] " +
+            "WHERE [c].[channel_database] = @db AND [c].[revoked_at] IS NULL ORDER BY [c].[id];",
+        ContactAt = "SELECT [last_contact_at] FROM [dbo].[channel_contacts] WHERE [channel_database] = @db;",
         CountActiveCredentials = "SELECT COUNT(*) FROM [dbo].[channel_credentials] WITH (UPDLOCK, HOLDLOCK) " +
             "WHERE [channel_database] = @db AND [revoked_at] IS NULL AND ([expires_at] IS NULL OR [expires_at] > @now);",
         InsertCredential = "INSERT INTO [dbo].[channel_credentials] ([channel_database], [salt], [secret_hash], [created_at], [expires_at]) " +
