@@ -20,6 +20,7 @@ With -Server the store receives over the HQ endpoint instead (docs/endpoint.md),
         InstanceId              = 'Name recorded as the owner of the client''s lease. Default: host name and process id.'
         Server                  = 'Receives over the HQ endpoint at this URL (https://hq.example.com:8443) instead of reading the configuration and the message database. Needs -Credential and -ChannelConnectionString.'
         ClientCertificate       = 'With -Server: authenticates with this client certificate (with its private key; for example from Get-PfxCertificate or Cert:\CurrentUser\My) instead of -Credential. HQ maps its SHA-256 thumbprint to the channel database (docs/endpoint.md, mutual TLS).'
+        ClientSettingsPath      = 'Receives over the HQ endpoint as the store-side client settings file says: the "client" section of the service''s settings file for --mode Client, {"client": {"channelDatabase", "server", "secretFile", "channelConnectionString", "channelProvider", "localFolder", "certificateThumbprint"}} (relative paths are relative to the file; the secret stays in its own file; channelDatabase, when the file names it, must be the -ChannelDatabase given). One file serves the service and this cmdlet. See docs/endpoint.md.'
         ChannelProvider         = 'With -Server: the provider of -ChannelConnectionString: sqlite (default), postgresql or sqlserver.'
         CertificateThumbprint   = 'With -Server: accepts exactly the server certificate with this SHA-1 thumbprint instead of validating its chain (a self-signed certificate). Default: the certificate must chain to a trusted root and match the host name.'
         Credential              = 'Without -Server: user name and password for connections whose configuration says useCredential. With -Server: the channel database''s endpoint secret as the password (the user name is not used: give the channel database id). Never put the secret on the command line in clear text: read it from a secret store.'
@@ -43,6 +44,10 @@ With -Server the store receives over the HQ endpoint instead (docs/endpoint.md),
             Code    = 'PS> $secret = Get-Content /etc/asyncclient/houston.secret -Raw | ConvertTo-SecureString -AsPlainText -Force
 PS> Receive-AsyncPackage -Server https://hq.example.com:8443 -ChannelDatabase HOUSTON -Credential ([pscredential]::new(''HOUSTON'', $secret)) -ChannelConnectionString ''Data Source=/var/lib/store/houston.db'''
             Remarks = 'A store receiving over the endpoint: one URL, one secret, its own database; nothing of HQ''s configuration.'
+        }
+        @{
+            Code    = 'PS> Receive-AsyncPackage HOUSTON -ClientSettingsPath /etc/asyncclient/client.json'
+            Remarks = 'The same, from the store''s client settings file (the one the service at the store uses with --mode Client): URL, channel database, secret file, channel connection and local folder.'
         }
     )
     Outputs     = 'AsyncServer.Messaging.DownloadSession, one per session handled in this run, as seen at the channel database.'

@@ -45,6 +45,8 @@ builder.Logging.ClearProviders();
 builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-dd HH:mm:ss "; o.UseUtcTimestamp = true; });
 builder.Logging.SetMinimumLevel(LogLevel.Information);
 builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+// Kestrel and routing log two Information lines per request: a poll storm would write the journal full. Failures still log.
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 // The analyzer does not carry the outer Windows check into the lambda, hence the inner one.
 if (OperatingSystem.IsWindows()) builder.Logging.AddEventLog(s => { if (OperatingSystem.IsWindows()) s.SourceName = "AsyncServer"; });
 // Under systemd: journald-friendly console lines and sd_notify READY/STOPPING; elsewhere these do nothing.

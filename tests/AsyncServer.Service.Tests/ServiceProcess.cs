@@ -25,13 +25,17 @@ public sealed class ServiceProcess : IDisposable
         _process.BeginErrorReadLine();
     }
 
-    public static ServiceProcess Start(string workingDirectory, params string[] args)
+    public static ServiceProcess Start(string workingDirectory, params string[] args) => Start(workingDirectory, new Dictionary<string, string>(), args);
+
+    /// <summary>Starts the service with these environment variables set for it.</summary>
+    public static ServiceProcess Start(string workingDirectory, IDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(ServicePath);
         foreach (var a in args) info.ArgumentList.Add(a);
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         info.Environment["POWERSHELL_TELEMETRY_OPTOUT"] = "1";
+        foreach (var (name, value) in environment) info.Environment[name] = value;
         return new ServiceProcess(Process.Start(info)!);
     }
 

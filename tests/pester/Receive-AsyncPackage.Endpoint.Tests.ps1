@@ -80,6 +80,27 @@ Describe 'Receive-AsyncPackage -Server' {
         Receive-AsyncPackage @Common -Credential $Credential | Should -BeNullOrEmpty
     }
 
+    It 'receives with a store-side client settings file (the service''s client section)' {
+        $seattleSecret = (New-AsyncChannelCredential -ConfigurationPath $Config -ChannelDatabase SEATTLE -WarningAction SilentlyContinue).Secret
+        $store = Join-Path $Folder 'seattle'
+        New-Item -ItemType Directory $store | Out-Null
+        Set-Content (Join-Path $store 'seattle.secret') $seattleSecret
+        @{ client = @{ channelDatabase = 'SEATTLE'; server = $Server; secretFile = 'seattle.secret'; channelConnectionString = 'Data Source=seattle.db'
+                localFolder = 'in'; certificateThumbprint = $Thumbprint } } | ConvertTo-Json -Depth 3 | Set-Content (Join-Path $store 'client.json')
+        $applied = Receive-AsyncPackage SEATTLE -ClientSettingsPath (Join-Path $store 'client.json')
+        $expected = $Sessions | Where-Object ChannelDatabase -eq 'SEATTLE' | Sort-Object Id
+        $applied.Id | Should -Be $expected.Id
+        $applied | ForEach-Object { $_.Status | Should -Be 'Applied' }
+        Test-Path (Join-Path $store 'seattle.db') | Should -BeTrue
+        Get-AsyncSession -ConfigurationPath $Config -ChannelDatabase SEATTLE | ForEach-Object { $_.Status | Should -Be 'Applied' }
+        # A file without the secret file's name is refused, naming the member.
+        @{ client = @{ channelDatabase = 'SEATTLE'; server = $Server; channelConnectionString = 'Data Source=seattle.db' } } |
+            ConvertTo-Json -Depth 3 | Set-Content (Join-Path $store 'bad.json')
+        Receive-AsyncPackage SEATTLE -ClientSettingsPath (Join-Path $store 'bad.json') -ErrorVariable failed -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'ConfigurationInvalid*'
+        $failed[0].Exception.Message | Should -Match 'secretFile'
+    }
+
     It 'never writes the secret to the service log' {
         (Get-Content $ServiceLog -Raw) | Should -Not -Match ([regex]::Escape($Secret))
     }

@@ -16,6 +16,8 @@ internal sealed record Measurement
     public long AllocatedBytes { get; init; }
     public int Gen2Collections { get; init; }
     public string? Note { get; init; }
+    /// <summary>Endpoint scenarios: the peak resident memory (VmHWM) of the server process, measured apart from this one.</summary>
+    public long? ServerPeakBytes { get; init; }
     /// <summary>Named phases (seconds) from stopwatch instrumentation, for finding bottlenecks.</summary>
     public Dictionary<string, double> Phases { get; init; } = [];
 

@@ -19,7 +19,8 @@ internal static class ScenarioRegistry
 
     public static IReadOnlyList<Scenario> All()
     {
-        var list = new List<Scenario> { new PackageReadScenario() };
+        var list = new List<Scenario> { new PackageReadScenario(), new PackageServingScenario() };
+        if (ProviderBuilt(DatabaseProvider.PostgreSql) && BenchPostgres.AdminConnectionString is not null) list.Add(new PollStormScenario());
         foreach (var b in Backends())
         {
             list.Add(new FullSyncScenario(b));

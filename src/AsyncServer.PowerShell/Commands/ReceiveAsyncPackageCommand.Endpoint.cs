@@ -16,6 +16,7 @@ namespace AsyncServer.PowerShell.Commands;
 public sealed partial class ReceiveAsyncPackageCommand
 {
     private const string EndpointSet = "Endpoint";
+    private const string ClientSettingsSet = "ClientSettings";
 
     private void ProcessEndpoint()
     {
@@ -29,7 +30,6 @@ public sealed partial class ReceiveAsyncPackageCommand
                 "Receive-AsyncPackage -Server needs -ChannelConnectionString (and -ChannelProvider unless it is SQLite): the store's own channel database."),
                 ErrorIds.ChannelConnectionMissing, ErrorCategory.InvalidArgument, Server));
         var secret = Credential?.GetNetworkCredential().Password;
-        var receiver = PackageReceiver.Create(EngineLog);
         foreach (var db in ChannelDatabase)
         {
             var provider = DatabaseProviderNames.Parse(ChannelProvider ?? "sqlite", "-ChannelProvider");
@@ -42,30 +42,49 @@ public sealed partial class ReceiveAsyncPackageCommand
                 ClientId = InstanceId,
                 ClientOptions = new EndpointClientOptions { CertificateThumbprint = CertificateThumbprint, ClientCertificate = ClientCertificate },
             };
-            if (MyInvocation.BoundParameters.ContainsKey("WhatIf"))
+            ReceiveRemote(request);
+        }
+    }
+
+    /// <summary>-ClientSettingsPath: everything -Server takes, from the store's client settings file (StoreClientSettings).</summary>
+    private void ProcessClientSettings()
+    {
+        var path = GetUnresolvedProviderPathFromPSPath(ClientSettingsPath!);
+        foreach (var db in ChannelDatabase)
+        {
+            var request = TryRun(_ => Task.FromResult(StoreClientSettings.Load(path, db)), path);
+            if (request is not null) ReceiveRemote(request with { MaxSessions = First ?? 0, ClientId = InstanceId });
+        }
+    }
+
+    /// <summary>The -WhatIf listing or the run, over the endpoint (both endpoint parameter sets).</summary>
+    private void ReceiveRemote(RemoteReceiveRequest request)
+    {
+        var (db, server) = (request.ChannelDatabase, request.Server);
+        var receiver = PackageReceiver.Create(EngineLog);
+        if (MyInvocation.BoundParameters.ContainsKey("WhatIf"))
+        {
+            WritePlan(TryRun(async ct =>
             {
-                WritePlan(TryRun(async ct =>
-                {
-                    await using var transport = EndpointReceiveTransport.Create(request, EngineLog);
-                    return await receiver.PlanAsync(transport, request.MaxSessions, ct).ConfigureAwait(false);
-                }, db), $"Channel database {db} has no pending session at {Server}.");
-                continue;
-            }
-            if (!ShouldProcess($"channel database {db} from {Server}", "Receive and apply pending packages")) continue;
-            var progress = NewProgress();
-            try
+                await using var transport = EndpointReceiveTransport.Create(request, EngineLog);
+                return await receiver.PlanAsync(transport, request.MaxSessions, ct).ConfigureAwait(false);
+            }, db), $"Channel database {db} has no pending session at {server}.");
+            return;
+        }
+        if (!ShouldProcess($"channel database {db} from {server}", "Receive and apply pending packages")) return;
+        var progress = NewProgress();
+        try
+        {
+            WriteSessions(TryRun(async ct =>
             {
-                WriteSessions(TryRun(async ct =>
-                {
-                    await using var transport = EndpointReceiveTransport.Create(request, EngineLog);
-                    return await receiver.RunAsync(transport, request.MaxSessions, progress, ct).ConfigureAwait(false);
-                }, db));
-            }
-            finally
-            {
-                // One Completed record per bar, as on the direct path (issue 17, point 2).
-                CompleteProgress(ProgressId, $"Receiving packages for {db} from {Server}");
-            }
+                await using var transport = EndpointReceiveTransport.Create(request, EngineLog);
+                return await receiver.RunAsync(transport, request.MaxSessions, progress, ct).ConfigureAwait(false);
+            }, db));
+        }
+        finally
+        {
+            // One Completed record per bar, as on the direct path (issue 17, point 2).
+            CompleteProgress(ProgressId, $"Receiving packages for {db} from {server}");
         }
     }
 }

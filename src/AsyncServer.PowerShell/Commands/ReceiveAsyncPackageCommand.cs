@@ -60,9 +60,15 @@ public sealed partial class ReceiveAsyncPackageCommand : AsyncServerCmdlet
     [ValidateNotNullOrEmpty]
     public string? CertificateThumbprint { get; set; }
 
+    /// <summary>Receive over the endpoint as a store-side client settings file says (the service's "client" section; docs/endpoint.md).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ClientSettingsSet)]
+    [ValidateNotNullOrEmpty]
+    public string? ClientSettingsPath { get; set; }
+
     protected override void ProcessRecord()
     {
         if (ParameterSetName == EndpointSet) { ProcessEndpoint(); return; }
+        if (ParameterSetName == ClientSettingsSet) { ProcessClientSettings(); return; }
         var receiver = new PackageReceiver(Context);
         foreach (var db in ChannelDatabase)
         {
