@@ -214,6 +214,7 @@ public sealed class PackageReceiver
     {
         var dbId = channel.Database.Id;
         ApplyResult result;
+        var startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             using var reader = OpenVerified(local, s, channel);
@@ -223,9 +224,11 @@ public sealed class PackageReceiver
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            AsyncServerMetrics.Applied(s.JobId, succeeded: false, startedAt);
             await FailAsync(store, channel, s, SessionStatus.ApplyFailed, ex).ConfigureAwait(false);
             return false;
         }
+        AsyncServerMetrics.Applied(s.JobId, succeeded: true, startedAt);
         var message = $"Applied: {result.Upserted} upserted, {result.Deleted} deleted ({string.Join(", ", result.Tables)}).";
         if (!await MoveAsync(store, dbId, s.Id, [SessionStatus.Downloaded], SessionStatus.Applied, message, CancellationToken.None).ConfigureAwait(false))
         {
