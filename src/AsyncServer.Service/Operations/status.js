@@ -10,7 +10,13 @@ function cell(row, text, className) {
   if (className) td.className = className;
   return td;
 }
-function time(value) { return value ? new Date(value).toLocaleString(undefined, { hour12: false }) : ""; }
+// Local time, year first, with the offset: the same form as the module's views (yyyy-MM-dd HH:mm:ss +hh:mm).
+function time(value) {
+  if (!value) return "";
+  const d = new Date(value), p = n => String(Math.abs(n)).padStart(2, "0"), o = -d.getTimezoneOffset();
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())} ` +
+    `${o < 0 ? "-" : "+"}${p(Math.trunc(o / 60))}:${p(o % 60)}`;
+}
 function age(seconds) {
   if (seconds === null || seconds === undefined) return "";
   const m = Math.floor(seconds / 60), h = Math.floor(m / 60), d = Math.floor(h / 24);
