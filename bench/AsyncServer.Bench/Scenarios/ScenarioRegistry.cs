@@ -29,6 +29,7 @@ internal static class ScenarioRegistry
             list.Add(new IncrementalParentScenario(b, large: true));
             list.Add(new FanOutScenario(b));
             if (ApplyScenario.Available(b.Provider)) list.Add(new ApplyScenario(b));
+            if (b.Provider == "postgresql") list.Add(new HealthQueryScenario());
         }
         return list;
     }
