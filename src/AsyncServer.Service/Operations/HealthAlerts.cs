@@ -35,7 +35,7 @@ public sealed class HealthAlerts(ILogger log)
         if (h.State == ChannelHealthState.Blocked)
             log.LogWarning("Store {ChannelDatabase} ({DataGroup}) is Blocked behind session {Session}: {Reason}. {Pending} session(s) wait; " +
                 "Restart-AsyncSession {Session} -ChannelDatabase {ChannelDatabase} reruns it.",
-                h.ChannelDatabase, h.DataGroup, h.BlockingSession, h.BlockingReason, h.PendingSessions, h.BlockingSession, h.ChannelDatabase);
+                h.ChannelDatabase, h.DataGroup, h.BlockingSession, h.BlockingReason?.TrimEnd('.'), h.PendingSessions, h.BlockingSession, h.ChannelDatabase);
         else
             log.LogWarning("Store {ChannelDatabase} ({DataGroup}) is Silent: last heard from {LastContact:u} ({Source}); {Pending} session(s) wait.",
                 h.ChannelDatabase, h.DataGroup, h.LastContact, h.ContactSource, h.PendingSessions);

@@ -48,7 +48,7 @@ function renderStores() {
     cell(row, s.dataGroup); badge(row, s.state);
     cell(row, time(s.lastContact) + (s.contactSource ? ` (${s.contactSource})` : ""));
     cell(row, s.pendingSessions, "num"); cell(row, age(s.oldestPendingSeconds), "num"); cell(row, s.failedSessions, "num");
-    cell(row, s.blockingSession, "num"); cell(row, s.blockingReason); cell(row, s.lastAppliedSession, "num");
+    cell(row, s.blockingSession, "num"); cell(row, s.blockingReason, "text"); cell(row, s.lastAppliedSession, "num");
   }
   for (const th of document.querySelectorAll("#stores th[data-key]"))
     th.className = th.dataset.key === state.sortKey ? (state.ascending ? "asc" : "desc") : "";
@@ -77,7 +77,7 @@ function renderSchedules(rows) {
   for (const s of rows) {
     const row = body.insertRow();
     cell(row, s.name); cell(row, s.active ? s.recurrence || "on demand" : "inactive"); cell(row, time(s.lastRun));
-    badge(row, s.lastResult); cell(row, time(s.nextDue)); cell(row, s.lastMessage);
+    badge(row, s.lastResult); cell(row, time(s.nextDue)); cell(row, s.lastMessage, "text");
   }
 }
 
@@ -91,7 +91,7 @@ function renderSessions(selector, rows, withStore) {
     badge(row, s.status);
     if (withStore) cell(row, time(s.updatedAt || s.createdAt));
     else { cell(row, s.rowCount, "num"); cell(row, time(s.createdAt)); cell(row, time(s.updatedAt)); }
-    cell(row, s.message);
+    cell(row, s.message, "text");
   }
 }
 

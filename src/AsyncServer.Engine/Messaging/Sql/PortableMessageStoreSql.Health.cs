@@ -7,20 +7,24 @@ public abstract partial class PortableMessageStoreSql
     private const string ClientStatuses = "@requested, @downloaded, @applied, @downloadFailed, @applyFailed";
 
     /// <summary>
-    /// One pass over session_targets grouped by channel database, then one lookup per channel database for the oldest
-    /// pending session, the first failure and the last applied target (by key); contacts without targets are added.
+    /// One pass over session_targets grouped by (channel database, status) with plain aggregates (the cheapest work per
+    /// row), folded per channel database, then one lookup per channel database for the oldest pending session, the first
+    /// failure and the last applied target (by key); contacts without targets are added.
     /// </summary>
     public override string ChannelActivity => $"""
-        WITH agg AS (
+        WITH st AS (
+            SELECT channel_database, status, COUNT(*) AS n, MIN(session_id) AS first_id, MAX(session_id) AS last_id, MAX(updated_at) AS last_at
+            FROM {Prefix}session_targets GROUP BY channel_database, status),
+        agg AS (
             SELECT channel_database,
-                SUM(CASE WHEN status IN ({PendingStatuses}) THEN 1 ELSE 0 END) AS pending,
-                MIN(CASE WHEN status IN ({PendingStatuses}) THEN session_id END) AS oldest_pending,
-                SUM(CASE WHEN status IN (@downloadFailed, @applyFailed) THEN 1 ELSE 0 END) AS failed,
-                SUM(CASE WHEN status = @suspended THEN 1 ELSE 0 END) AS suspended,
-                MIN(CASE WHEN status IN (@downloadFailed, @applyFailed) THEN session_id END) AS blocking,
-                MAX(CASE WHEN status = @applied THEN session_id END) AS last_applied,
-                MAX(CASE WHEN status IN ({ClientStatuses}) THEN updated_at END) AS last_action_at
-            FROM {Prefix}session_targets GROUP BY channel_database)
+                SUM(CASE WHEN status IN ({PendingStatuses}) THEN n ELSE 0 END) AS pending,
+                MIN(CASE WHEN status IN ({PendingStatuses}) THEN first_id END) AS oldest_pending,
+                SUM(CASE WHEN status IN (@downloadFailed, @applyFailed) THEN n ELSE 0 END) AS failed,
+                SUM(CASE WHEN status = @suspended THEN n ELSE 0 END) AS suspended,
+                MIN(CASE WHEN status IN (@downloadFailed, @applyFailed) THEN first_id END) AS blocking,
+                MAX(CASE WHEN status = @applied THEN last_id END) AS last_applied,
+                MAX(CASE WHEN status IN ({ClientStatuses}) THEN last_at END) AS last_action_at
+            FROM st GROUP BY channel_database)
         SELECT a.channel_database, a.pending, a.oldest_pending, o.created_at AS oldest_pending_created_at, a.failed, a.suspended,
             a.blocking, b.status AS blocking_status, b.message AS blocking_message, a.last_applied, l.updated_at AS last_applied_at,
             a.last_action_at, k.last_contact_at, k.client_version
