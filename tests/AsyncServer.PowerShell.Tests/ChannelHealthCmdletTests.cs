@@ -16,11 +16,7 @@ public sealed class ChannelHealthCmdletTests(PostgresServer server) : IClassFixt
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "asyncserver-tests", $"health-{Guid.NewGuid():N}");
 
-    public static readonly (string DataGroup, string ChannelDatabase, ChannelHealthState State)[] EveryState =
-    [
-        ("G1", "NEVER", ChannelHealthState.NeverConnected), ("G1", "APPLIED", ChannelHealthState.Healthy),
-        ("G1", "BEHIND", ChannelHealthState.Behind), ("G2", "BLOCKED", ChannelHealthState.Blocked), ("G2", "SILENT", ChannelHealthState.Silent),
-    ];
+    private static IReadOnlyList<(string DataGroup, string ChannelDatabase, ChannelHealthState State)> EveryState => HealthScenario.EveryState;
 
     private async Task<(PowerShellHost Host, IReadOnlyDictionary<string, long[]> Sessions)> ArrangeAsync(string provider)
     {

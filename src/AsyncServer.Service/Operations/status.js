@@ -22,7 +22,12 @@ function age(seconds) {
   const m = Math.floor(seconds / 60), h = Math.floor(m / 60), d = Math.floor(h / 24);
   return d > 0 ? `${d}d ${h % 24}h` : h > 0 ? `${h}h ${m % 60}m` : `${m}m ${Math.floor(seconds % 60)}s`;
 }
-function badge(row, text) { const td = cell(row, ""); const s = document.createElement("span"); s.className = "state " + text; s.textContent = text; td.appendChild(s); }
+function badge(row, text) {
+  const span = document.createElement("span");
+  span.className = "state " + text;
+  span.textContent = text;
+  cell(row, "").appendChild(span);
+}
 
 function compare(a, b) {
   const k = state.sortKey;

@@ -7,11 +7,7 @@ namespace AsyncServer.Tests.Contracts;
 /// <summary>Channel health (issue 16): every provider's one health query, on stores driven into each state.</summary>
 public abstract partial class MessageStoreContract
 {
-    internal static readonly (string DataGroup, string ChannelDatabase, ChannelHealthState State)[] EveryState =
-    [
-        ("G1", "NEVER", ChannelHealthState.NeverConnected), ("G1", "APPLIED", ChannelHealthState.Healthy),
-        ("G1", "BEHIND", ChannelHealthState.Behind), ("G2", "BLOCKED", ChannelHealthState.Blocked), ("G2", "SILENT", ChannelHealthState.Silent),
-    ];
+    internal static IReadOnlyList<(string DataGroup, string ChannelDatabase, ChannelHealthState State)> EveryState => HealthScenario.EveryState;
 
     internal static AsyncServerConfiguration HealthConfiguration() => new()
     {

@@ -54,4 +54,20 @@ public sealed class ChannelHealthRulesTests
         var row = ChannelHealthRules.Evaluate("S", "G", Activity(action: lastAction, contact: lastAction.AddDays(-1)), new HealthSettings(), Now);
         Assert.Equal(("Client", (DateTimeOffset?)lastAction), (row.ContactSource, row.LastContact));
     }
+
+    [Fact]
+    public void The_health_settings_come_from_the_configuration_and_are_range_checked()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"health-{Guid.NewGuid():N}.json");
+        File.WriteAllText(file, """{ "health": { "contactIntervalSeconds": 60, "silentAfterIntervals": 0 } }""");
+        try
+        {
+            var config = ConfigurationLoader.Load(file);
+            Assert.Equal(TimeSpan.FromMinutes(1), config.Health.ContactInterval);
+            var problem = Assert.Single(ConfigurationLimits.Check(config), p => p.Path.StartsWith("$.health", StringComparison.Ordinal));
+            Assert.Equal("$.health.silentAfterIntervals", problem.Path);
+            Assert.Equal(TimeSpan.FromMinutes(15), new HealthSettings().SilentAfter);
+        }
+        finally { File.Delete(file); }
+    }
 }

@@ -15,6 +15,13 @@ namespace AsyncServer.Tests.Support;
 /// </summary>
 public static class HealthScenario
 {
+    /// <summary>Five stores in two data groups, one in each state: what the engine, PowerShell and service tests drive.</summary>
+    public static readonly (string DataGroup, string ChannelDatabase, ChannelHealthState State)[] EveryState =
+    [
+        ("G1", "NEVER", ChannelHealthState.NeverConnected), ("G1", "APPLIED", ChannelHealthState.Healthy),
+        ("G1", "BEHIND", ChannelHealthState.Behind), ("G2", "BLOCKED", ChannelHealthState.Blocked), ("G2", "SILENT", ChannelHealthState.Silent),
+    ];
+
     /// <summary>A clock the scenario moves, so each record gets the time the state needs.</summary>
     public sealed class StepClock(DateTimeOffset start) : TimeProvider
     {

@@ -14,11 +14,7 @@ namespace AsyncServer.Service.Tests.Operations;
 /// </summary>
 public sealed partial class OperationsSetup : IAsyncDisposable
 {
-    public static readonly (string DataGroup, string ChannelDatabase, ChannelHealthState State)[] EveryState =
-    [
-        ("G1", "NEVER", ChannelHealthState.NeverConnected), ("G1", "APPLIED", ChannelHealthState.Healthy),
-        ("G1", "BEHIND", ChannelHealthState.Behind), ("G2", "BLOCKED", ChannelHealthState.Blocked), ("G2", "SILENT", ChannelHealthState.Silent),
-    ];
+    public static IReadOnlyList<(string DataGroup, string ChannelDatabase, ChannelHealthState State)> EveryState => HealthScenario.EveryState;
 
     private OperationsSetup(string folder, ResolvedConnection messageDatabase, IReadOnlyDictionary<string, long[]> sessions)
         => (Folder, MessageDatabase, Sessions) = (folder, messageDatabase, sessions);
