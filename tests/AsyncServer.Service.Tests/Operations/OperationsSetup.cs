@@ -25,7 +25,9 @@ public sealed partial class OperationsSetup : IAsyncDisposable
     public ServiceProcess Service { get; private set; } = null!;
     public Uri BaseAddress { get; private set; } = null!;
 
-    public static async Task<OperationsSetup> CreateAsync(string hint, string? postgresConnectionString)
+    /// <param name="operatorPassword">With a password: the service listens on every address (plain HTTP allowed) and
+    /// takes the operator's credential from a file; without: loopback only.</param>
+    public static async Task<OperationsSetup> CreateAsync(string hint, string? postgresConnectionString, string? operatorPassword = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "asyncserver-tests", $"{hint}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(folder);
@@ -49,29 +51,34 @@ public sealed partial class OperationsSetup : IAsyncDisposable
         await using (var store = DatabaseProviders.For(db).OpenMessageStore(db)) await store.InitializeAsync(default);
         var sessions = await HealthScenario.DriveAsync(db, "ps1", "1040", EveryState, DateTimeOffset.UtcNow, Path.Combine(folder, "download"));
         var setup = new OperationsSetup(folder, db, sessions);
-        await setup.StartServiceAsync();
+        await setup.StartServiceAsync(operatorPassword);
         return setup;
     }
 
-    private async Task StartServiceAsync()
+    private async Task StartServiceAsync(string? operatorPassword)
     {
-        var settings = new
+        var passwordFile = Path.Combine(Folder, "operator.password");
+        if (operatorPassword is not null) await File.WriteAllTextAsync(passwordFile, operatorPassword + "\n");
+        var settings = new Dictionary<string, object>
         {
-            configurationPath = Path.Combine(Folder, "asyncserver.json"),
-            mode = "Endpoint",
-            listen = new[] { "http://127.0.0.1:0" },
-            operations = new { pollInterval = "00:00:01" },
+            ["configurationPath"] = Path.Combine(Folder, "asyncserver.json"),
+            ["mode"] = "Endpoint",
+            ["listen"] = new[] { operatorPassword is null ? "http://127.0.0.1:0" : "http://0.0.0.0:0" },
+            ["operations"] = operatorPassword is null
+                ? new Dictionary<string, object> { ["pollInterval"] = "00:00:01" }
+                : new Dictionary<string, object> { ["pollInterval"] = "00:00:01", ["operatorPasswordFile"] = passwordFile },
         };
+        if (operatorPassword is not null) settings["endpoint"] = new Dictionary<string, object> { ["allowPlainHttp"] = true };
         var path = Path.Combine(Folder, "service.json");
         await File.WriteAllTextAsync(path, JsonSerializer.Serialize(settings));
         Service = ServiceProcess.Start(Folder, "--settings", path);
-        string? address = null;
+        string? port = null;
         await Service.WaitUntilAsync(() =>
         {
-            address = Service.Lines.Select(l => ListeningLine().Match(l)).FirstOrDefault(m => m.Success)?.Groups[1].Value;
-            return address is not null;
+            port = Service.Lines.Select(l => ListeningLine().Match(l)).FirstOrDefault(m => m.Success)?.Groups[1].Value;
+            return port is not null;
         }, "the listener to start");
-        BaseAddress = new Uri(address!);
+        BaseAddress = new Uri($"http://127.0.0.1:{port}");
     }
 
     /// <summary>The blocking session of BLOCKED is rerun (as Restart-AsyncSession does to its target) and the one behind it released.</summary>
@@ -82,7 +89,7 @@ public sealed partial class OperationsSetup : IAsyncDisposable
             { ChannelDatabase = "BLOCKED", Tries = TriesChange.Reset }, default);
     }
 
-    [GeneratedRegex(@"Endpoint listening on (http://127\.0\.0\.1:\d+)")]
+    [GeneratedRegex(@"Endpoint listening on http://(?:127\.0\.0\.1|0\.0\.0\.0):(\d+)")]
     private static partial Regex ListeningLine();
 
     public ValueTask DisposeAsync()
