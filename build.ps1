@@ -92,8 +92,25 @@ function Get-TrxCounts([string] $Path) {
     [pscustomobject]@{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted; Skipped = $skipped }
 }
 
+# The status page tests (tests/AsyncServer.Service.Tests/Operations) drive Debian's chromium through chromium-driver.
+# Installed here when absent, as PostgreSQL's tests need only what the machine has: CI runs this as root.
+function Install-TestBrowser {
+    if (-not $IsLinux -or ((Test-Path /usr/bin/chromium) -and (Test-Path /usr/bin/chromedriver))) { return }
+    if ((& id -u) -ne '0' -or -not (Get-Command apt-get -ErrorAction SilentlyContinue)) {
+        Write-Warning 'chromium and chromium-driver are missing and cannot be installed here (not root, or no apt-get): the status page tests will fail.'
+        return
+    }
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    & apt-get install -y --no-install-recommends chromium chromium-driver
+    if ($LASTEXITCODE -ne 0) {
+        Invoke-Native apt-get @('update')
+        Invoke-Native apt-get @('install', '-y', '--no-install-recommends', 'chromium', 'chromium-driver')
+    }
+}
+
 function Invoke-Test {
     Invoke-Build
+    if ($Suite -in 'All', 'Xunit') { Install-TestBrowser }
     if (Test-Path $ResultsDir) { Remove-Item $ResultsDir -Recurse -Force }
     New-Item -ItemType Directory -Path $ResultsDir | Out-Null
     $totals = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }

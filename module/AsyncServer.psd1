@@ -37,6 +37,7 @@
         'New-AsyncChannelCredential'
         'Get-AsyncChannelCredential'
         'Revoke-AsyncChannelCredential'
+        'Get-AsyncChannelHealth'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

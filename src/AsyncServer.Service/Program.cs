@@ -57,6 +57,7 @@ builder.Services.AddSingleton(options);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(sp => new CmdletHost(options.MaxParallelRuns + 1, sp.GetRequiredService<ILogger<CmdletHost>>()));
 if (options.Distributes || options.Receives) builder.Services.AddHostedService<ScheduleWorker>();
+AsyncServer.Service.Operations.OperationsSetup.AddTo(builder.Services, options);
 if (endpoint is not null)
 {
     builder.Services.AddSingleton(endpoint);

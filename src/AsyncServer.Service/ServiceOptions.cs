@@ -36,6 +36,8 @@ public sealed class ServiceOptions
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(90);
     /// <summary>Where the endpoint listens (https://ADDRESS:PORT); empty: no endpoint (docs/endpoint.md).</summary>
     public IReadOnlyList<string> Listen { get; init; } = [];
+    /// <summary>The "operations" section: health polling, the operator's credential, OTLP (docs/operations.md).</summary>
+    public Operations.OperationsSettings Operations { get; init; } = new();
 
     public bool Distributes => Mode is ServiceMode.Server or ServiceMode.Both;
     public bool Receives => Mode is ServiceMode.Client or ServiceMode.Both;
@@ -114,6 +116,7 @@ public sealed class ServiceOptions
             ShutdownTimeout = Span(c, "ShutdownTimeout", "--shutdown-timeout") ?? TimeSpan.FromSeconds(90),
             Listen = listen,
             ClientEndpoint = EndpointClientSettings.From(c.GetSection("Client")),
+            Operations = AsyncServer.Service.Operations.OperationsSettings.From(c.GetSection("Operations")),
         };
     }
 

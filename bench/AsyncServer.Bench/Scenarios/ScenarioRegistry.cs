@@ -30,6 +30,7 @@ internal static class ScenarioRegistry
             list.Add(new IncrementalScenario(b, large: true, parent: true));
             list.Add(new FanOutScenario(b));
             if (ApplyScenario.Available(b.Provider)) list.Add(new ApplyScenario(b));
+            if (b.Provider == "postgresql") list.Add(new HealthQueryScenario());
         }
         return list;
     }

@@ -225,6 +225,7 @@ public sealed class PackageReceiver
     private async Task<bool> ApplyAsync(Run run, DownloadSessionRecord s, string local, CancellationToken ct)
     {
         ApplyResult result;
+        var startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             using var reader = OpenVerified(run, local, s);
@@ -234,8 +235,10 @@ public sealed class PackageReceiver
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            AsyncServerMetrics.Applied(s.JobId, succeeded: false, startedAt);
             return await FailAsync(run, s, SessionStatus.ApplyFailed, ex).ConfigureAwait(false);
         }
+        AsyncServerMetrics.Applied(s.JobId, succeeded: true, startedAt);
         var message = $"Applied: {result.Upserted} upserted, {result.Deleted} deleted ({string.Join(", ", result.Tables)}).";
         run.Outcomes.Add(new ReceiveOutcome(s, SessionStatus.Applied, message));
         if (!await run.Transport.MoveAsync(s, SessionStatus.Applied, message, CancellationToken.None).ConfigureAwait(false))

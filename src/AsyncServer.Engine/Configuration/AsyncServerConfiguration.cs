@@ -27,6 +27,8 @@ public sealed class AsyncServerConfiguration
     public List<SubjobSettings> Subjobs { get; set; } = [];
     public List<JobSettings> Jobs { get; set; } = [];
     public List<ScheduleSettings> Schedules { get; set; } = [];
+    /// <summary>When a store counts as Silent (Get-AsyncChannelHealth, the service's alerts and status page).</summary>
+    public HealthSettings Health { get; set; } = new();
 
     /// <summary>The file this configuration was read from, if any.</summary>
     [JsonIgnore] public string? SourcePath { get; set; }

@@ -30,6 +30,8 @@ public static class ConfigurationLimits
         Range("$.tryCount", config.TryCount, 0, MaxTryCount, "no limit");
         Range("$.retentionDays", config.RetentionDays, 0, MaxRetentionDays);
         Range("$.leaseSeconds", config.LeaseSeconds, 1, MaxLeaseSeconds);
+        Range("$.health.contactIntervalSeconds", config.Health.ContactIntervalSeconds, 1, HealthSettings.MaxContactIntervalSeconds);
+        Range("$.health.silentAfterIntervals", config.Health.SilentAfterIntervals, 1, HealthSettings.MaxSilentAfterIntervals);
 
         void Name(string path, string? value)
         {

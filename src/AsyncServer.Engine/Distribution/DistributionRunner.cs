@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using AsyncServer.ChangeTracking;
 using AsyncServer.Checks;
@@ -130,13 +131,16 @@ public sealed class DistributionRunner
         await using (keeper)
         {
             var written = new List<string>();
+            var startedAt = Stopwatch.GetTimestamp();
             try
             {
                 return await DistributeAsync(request, run, store, hq, subjobs, progress, keeper, written).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
+                AsyncServerMetrics.RunFailed(run.Job.Id, run.DataGroup.Id, startedAt);
                 var stop = Stopped.Sort(ex, keeper, cancellationToken);
+                AsyncServerMetrics.Recorded(run.Job.Id, run.DataGroup.Id, stop.SessionStatus.ToString(), keeper.Watched.Count);
                 await AbandonAsync(store, keeper.Watched, written, stop.SessionStatus, stop.Why).ConfigureAwait(false);
                 if (stop.Quiet)
                 {
@@ -165,7 +169,11 @@ public sealed class DistributionRunner
                 run.Job.Id, run.DataGroup.Id, string.Join(", ", plan.Seed), snapshot.CurrentVersion);
         var ids = new List<long>();
         foreach (var pass in plan.Passes)
+        {
+            var startedAt = Stopwatch.GetTimestamp();
             ids.AddRange(await PackAndRecordAsync(request, pass, store, snapshot, subjobs, progress, keeper, written).ConfigureAwait(false));
+            AsyncServerMetrics.PassCompleted(run.Job.Id, run.DataGroup.Id, pass.Kind.ToString(), startedAt);
+        }
         return ids;
     }
 
@@ -200,6 +208,7 @@ public sealed class DistributionRunner
             await sink.WriteAsync(snapshot, jobSubjobs, FilterParameters(run), pass.FromVersion, progress, ct).ConfigureAwait(false);
             var files = await sink.CompleteAsync(pass.Kind == SessionKind.Full && pass.DeleteExisting, ct).ConfigureAwait(false);
             foreach (var f in files) _log.LogInformation("Package {File}: {Rows} rows, {Bytes} bytes.", Path.GetFileName(f.Path), f.RowCount, f.Size);
+            AsyncServerMetrics.Packaged(run.Job.Id, run.DataGroup.Id, files.Sum(f => f.RowCount), files.Sum(f => f.Size));
             if (_options.AfterPackagesWritten is { } hook) await hook(files.Select(f => f.Path).ToList(), ct).ConfigureAwait(false);
             var packages = files
                 .Select(f => new CompletedPackage(f.Manifest.SessionId, f.RowCount, Path.GetFileName(f.Path), f.Size, f.Sha256, request.NoPublish))
@@ -228,7 +237,10 @@ public sealed class DistributionRunner
         var run = pass.Run;
         var completion = new RunCompletion(Config.Partition, run.DataGroup.Id, run.Job.Id, resource, _context.InstanceId,
             pass.ExpectedRowVersion, pass.NewRowVersion, packages, noData, run.ChannelDatabases);
-        return await store.CompleteRunAsync(completion, ct).ConfigureAwait(false);
+        var ids = await store.CompleteRunAsync(completion, ct).ConfigureAwait(false);
+        var recorded = noData is not null ? SessionStatus.NoData : packages.Any(p => p.Staged) ? SessionStatus.Started : SessionStatus.Available;
+        AsyncServerMetrics.Recorded(run.Job.Id, run.DataGroup.Id, recorded.ToString(), ids.Count);
+        return ids;
     }
 
     /// <summary>Marks sessions of a failed run and deletes its unrecorded files. Never throws: the original error matters more.</summary>

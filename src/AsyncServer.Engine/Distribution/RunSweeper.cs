@@ -1,4 +1,5 @@
 using AsyncServer.Configuration;
+using AsyncServer.Diagnostics;
 using AsyncServer.Messaging;
 using AsyncServer.Packaging;
 using Microsoft.Extensions.Logging;
@@ -31,6 +32,7 @@ public static class RunSweeper
         var instances = string.Join(", ", leftovers.Select(s => s.InstanceId).Distinct());
         var message = $"Abandoned by instance {instances} before it was recorded; swept by {instanceId}.";
         await store.FailSessionsAsync(leftovers.Select(s => s.Id).ToList(), SessionStatus.CreateFailed, message, ct).ConfigureAwait(false);
+        AsyncServerMetrics.TookOver("download", leftovers.Count);
         log.LogWarning("Swept {Count} unfinished session(s) of job {Job}, data group {Group}: {Message}",
             leftovers.Count, run.Job.Id, run.DataGroup.Id, message);
     }

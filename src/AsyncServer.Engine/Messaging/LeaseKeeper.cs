@@ -1,3 +1,4 @@
+using AsyncServer.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace AsyncServer.Messaging;
@@ -116,6 +117,7 @@ public sealed class LeaseKeeper : IAsyncDisposable
                 {
                     _log.LogError("Lost the lease on {Resource}{Why}; stopping this work.", _resource,
                         renewed == false ? "" : $" (no renewal succeeded for {_timing.Duration})");
+                    AsyncServerMetrics.LostLease(_resource);
                     StopWork(LeaseStop.LeaseLost, null);
                     return;
                 }

@@ -31,6 +31,7 @@ public sealed class EndpointHost(ServiceOptions options, EndpointSettings settin
         builder.Services.AddSingleton<EndpointState>();
         builder.Services.AddSingleton(new FailedAuthenticationLimiter(settings.FailedAuthenticationsPerMinute));
         builder.Services.AddSingleton<ChannelAuthentication>();
+        Operations.OperationsRoutes.AddServices(builder.Services, options, loggerFactory);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.AddRouting();
         builder.Services.AddProblemDetails();
@@ -117,6 +118,7 @@ public sealed class EndpointHost(ServiceOptions options, EndpointSettings settin
         });
         var auth = app.Services.GetRequiredService<ChannelAuthentication>();
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), a => a.Use(next => context => auth.InvokeAsync(context, next)));
+        Operations.OperationsRoutes.Map(app);
         app.MapOpenApi("/openapi/{documentName}.json");
         EndpointApi.Map(app);
         return app;

@@ -166,6 +166,19 @@ public abstract class MessageStoreSql
     /// <summary>Parameter @c: the channel database leaves every (data group, job) it joined.</summary>
     public abstract string ForgetChannelDatabase { get; }
 
+    /// <summary>
+    /// Every channel database's activity in one statement (<see cref="ChannelActivityColumns"/> in order): the targets
+    /// aggregated per channel database, joined to the oldest pending session, the first failed target, the last applied
+    /// target and the endpoint's last contact; plus the channel databases with a contact and no target. Parameters
+    /// @available, @requested, @downloaded, @applied, @downloadFailed, @applyFailed, @suspended (the status names).
+    /// </summary>
+    public abstract string ChannelActivity { get; }
+
+    /// <summary>The columns <see cref="ChannelActivity"/> returns, in order.</summary>
+    public const string ChannelActivityColumns =
+        "channel_database, pending, oldest_pending, oldest_pending_created_at, failed, suspended, blocking, blocking_status, blocking_message, " +
+        "last_applied, last_applied_at, last_action_at, last_contact_at, client_version";
+
     // ---- status messages --------------------------------------------------------------------------------------------
 
     /// <summary>Parameter @limit.</summary>

@@ -5,7 +5,7 @@ namespace AsyncServer.Messaging.Sql;
 /// NOT), written once. A subclass names its schema prefix, its list condition, its row locks, its clock and the lease
 /// claim; SQL Server's T-SQL has its own <see cref="MessageStoreSql"/>.
 /// </summary>
-public abstract class PortableMessageStoreSql : MessageStoreSql
+public abstract partial class PortableMessageStoreSql : MessageStoreSql
 {
     /// <summary>What goes before every table name: "" on SQLite, the schema and a dot on PostgreSQL.</summary>
     protected abstract string Prefix { get; }
