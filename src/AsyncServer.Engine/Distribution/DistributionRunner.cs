@@ -272,7 +272,9 @@ public sealed class DistributionRunner
                 var session = keeper.CanceledSession?.ToString(CultureInfo.InvariantCulture) ?? (ex as AsyncServerException)?.Target?.ToString();
                 return new(SessionStatus.Canceled, $"Canceled by the operator (session {session}); this run stopped and recorded nothing.", Quiet: true);
             }
-            if (ex is OperationCanceledException)
+            // A lost lease first surfaces as whatever broke when the other instance took over (a swept temp file, a
+            // canceled read): the keeper's word decides, so such a run is reported as claimed elsewhere, not failed.
+            if (ex is OperationCanceledException || keeper.Stop == LeaseStop.LeaseLost)
                 return new(SessionStatus.Canceled, LeaseLost, Wrap: (run, resource) => new AsyncServerException(ErrorIds.WorkClaimedElsewhere,
                     ErrorKind.ResourceBusy, $"Job {run.Job.Id}, data group {run.DataGroup.Id}: {LeaseLost}", resource, ex));
             if (ex is AsyncServerException) return new(SessionStatus.CreateFailed, ex.Message);
