@@ -5,7 +5,8 @@ namespace AsyncServer.Messaging;
 /// dialect per provider; all pass the MessageStore contract suite. Many server instances may share one store, so every
 /// method is safe under concurrency from several processes. Callers that need one role should take that interface.
 /// </summary>
-public interface IMessageStore : IMessageDatabase, ILeaseStore, ISessionLedger, IChannelTargetLedger, IStatusMessageOutbox, IMessageRetention, IAsyncDisposable;
+public interface IMessageStore : IMessageDatabase, ILeaseStore, ISessionLedger, IChannelTargetLedger, IStatusMessageOutbox, IMessageRetention, IUploadLedger,
+    IAsyncDisposable;
 
 /// <summary>The database itself: which provider, and its schema.</summary>
 public interface IMessageDatabase

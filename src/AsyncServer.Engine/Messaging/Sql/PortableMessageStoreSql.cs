@@ -16,6 +16,10 @@ public abstract class PortableMessageStoreSql : MessageStoreSql
     /// <summary>The server's now + @ttl.</summary>
     protected abstract string ServerExpiry { get; }
 
+    private UploadStoreSql? _uploads;
+
+    public override UploadStoreSql Uploads => _uploads ??= UploadStoreSql.Portable(Prefix, ForUpdate());
+
     private string Sessions => Prefix + "download_sessions";
     private string Targets => Prefix + "session_targets";
     private string RowVersions => Prefix + "row_versions";
@@ -101,8 +105,10 @@ public abstract class PortableMessageStoreSql : MessageStoreSql
     public override string ForgetChannelDatabase => $"DELETE FROM {Joined} WHERE channel_database = @c";
 
     public override string UnmovedStatusMessages =>
-        "SELECT m.id, m.session_id, m.channel_database, m.status, m.message, m.created_at, s.job_id, s.data_group, s.partition " +
-        $"FROM {Messages} m LEFT JOIN {Sessions} s ON s.id = m.session_id WHERE m.moved_at IS NULL ORDER BY m.id LIMIT @limit";
+        "SELECT m.id, m.session_id, m.channel_database, m.status, m.message, m.created_at, " +
+        "COALESCE(s.job_id, u.job_id), COALESCE(s.data_group, u.data_group), COALESCE(s.partition, u.partition) " +
+        $"FROM {Messages} m LEFT JOIN {Sessions} s ON s.id = m.session_id LEFT JOIN {Prefix}upload_sessions u ON u.id = m.session_id " +
+        "WHERE m.moved_at IS NULL ORDER BY m.id LIMIT @limit";
 
     public override string MarkMoved(int count) => $"UPDATE {Messages} SET moved_at = @now WHERE moved_at IS NULL AND id {In("m", count)}";
 

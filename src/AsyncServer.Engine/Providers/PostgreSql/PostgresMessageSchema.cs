@@ -105,6 +105,47 @@ internal static class PostgresMessageSchema
             remote_address text,
             credential_id bigint);
         """,
+        // 4: upload sessions (docs/message-database.md, docs/upload.md)
+        $"""
+        CREATE TABLE {Schema}.upload_sessions (
+            id bigint GENERATED ALWAYS AS IDENTITY (START WITH 1000000000001) PRIMARY KEY,
+            partition text NOT NULL,
+            job_id text NOT NULL,
+            data_group text NOT NULL,
+            channel_database text NOT NULL,
+            status text NOT NULL,
+            tries integer NOT NULL DEFAULT 0,
+            row_count bigint NOT NULL DEFAULT 0,
+            package_file text,
+            package_size bigint,
+            package_sha256 text,
+            instance_id text NOT NULL,
+            created_at timestamptz NOT NULL,
+            updated_at timestamptz NOT NULL,
+            finished_at timestamptz,
+            message text);
+        CREATE INDEX ix_upload_sessions_store ON {Schema}.upload_sessions (partition, channel_database, job_id, status);
+        CREATE INDEX ix_upload_sessions_status ON {Schema}.upload_sessions (status, id);
+        CREATE TABLE {Schema}.upload_session_tables (
+            session_id bigint NOT NULL REFERENCES {Schema}.upload_sessions (id) ON DELETE CASCADE,
+            subjob text NOT NULL,
+            channel_table text NOT NULL,
+            hq_table text NOT NULL,
+            from_counter bigint NOT NULL,
+            to_counter bigint NOT NULL,
+            row_count bigint NOT NULL,
+            PRIMARY KEY (session_id, subjob));
+        CREATE TABLE {Schema}.upload_counters (
+            partition text NOT NULL,
+            channel_database text NOT NULL,
+            job_id text NOT NULL,
+            subjob text NOT NULL,
+            counter bigint NOT NULL,
+            session_id bigint NOT NULL,
+            updated_at timestamptz NOT NULL,
+            PRIMARY KEY (partition, channel_database, job_id, subjob));
+        ALTER TABLE {Schema}.status_messages ADD COLUMN direction text NOT NULL DEFAULT 'Download';
+        """,
     ];
 
     /// <summary>Advisory lock key (per database) serializing Initialize-AsyncMessageDatabase runs.</summary>

@@ -115,6 +115,48 @@ internal sealed class SqliteMessageStoreSql : PortableMessageStoreSql
             remote_address TEXT,
             credential_id INTEGER);
         """,
+        // 4: upload sessions (docs/message-database.md, docs/upload.md)
+        """
+        CREATE TABLE upload_sessions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            partition TEXT NOT NULL,
+            job_id TEXT NOT NULL,
+            data_group TEXT NOT NULL,
+            channel_database TEXT NOT NULL,
+            status TEXT NOT NULL,
+            tries INTEGER NOT NULL DEFAULT 0,
+            row_count INTEGER NOT NULL DEFAULT 0,
+            package_file TEXT,
+            package_size INTEGER,
+            package_sha256 TEXT,
+            instance_id TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            finished_at TEXT,
+            message TEXT);
+        CREATE INDEX ix_upload_sessions_store ON upload_sessions (partition, channel_database, job_id, status);
+        CREATE INDEX ix_upload_sessions_status ON upload_sessions (status, id);
+        CREATE TABLE upload_session_tables (
+            session_id INTEGER NOT NULL REFERENCES upload_sessions (id) ON DELETE CASCADE,
+            subjob TEXT NOT NULL,
+            channel_table TEXT NOT NULL,
+            hq_table TEXT NOT NULL,
+            from_counter INTEGER NOT NULL,
+            to_counter INTEGER NOT NULL,
+            row_count INTEGER NOT NULL,
+            PRIMARY KEY (session_id, subjob));
+        CREATE TABLE upload_counters (
+            partition TEXT NOT NULL,
+            channel_database TEXT NOT NULL,
+            job_id TEXT NOT NULL,
+            subjob TEXT NOT NULL,
+            counter INTEGER NOT NULL,
+            session_id INTEGER NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (partition, channel_database, job_id, subjob));
+        ALTER TABLE status_messages ADD COLUMN direction TEXT NOT NULL DEFAULT 'Download';
+        INSERT INTO sqlite_sequence (name, seq) VALUES ('upload_sessions', 1000000000000);
+        """,
     ];
 
     public override string SchemaInfoTable => "schema_info";
