@@ -110,3 +110,4 @@ public interface IUploadLedger
     /// <summary>Deletes at most <paramref name="batch"/> finished sessions created before <paramref name="cutoff"/>; returns them.</summary>
     Task<IReadOnlyList<UploadSessionRecord>> PurgeUploadsAsync(DateTimeOffset cutoff, int batch, CancellationToken cancellationToken);
 }
+

@@ -32,7 +32,18 @@ public sealed record UploadChannelTable(UploadSubjobSettings Subjob, TableSchema
     }
 
     /// <summary>The package table this subjob writes (HQ column names, channel types); the rows follow.</summary>
-    public PackageTable ToPackageTable(long from, long to) => new()
+    public PackageTable ToPackageTable(long from, long to)
+    {
+        var counter = Columns.First(c => ReferenceEquals(c.Channel, Counter)).HqColumn;
+        // The key a row has at the store is its counter, unless the subjob names HQ's key; HQ upserts by its own key.
+        var keys = Subjob.KeyColumns.Count > 0 ? Subjob.KeyColumns.ToList() : [counter];
+        var table = NewTable(from, to, counter);
+        table.KeyColumns = keys.Select(k => table.Columns.First(c => string.Equals(c.Name, k, StringComparison.OrdinalIgnoreCase)).Name).ToList();
+        foreach (var c in table.Columns) c.Key = table.KeyColumns.Contains(c.Name);
+        return table;
+    }
+
+    private PackageTable NewTable(long from, long to, string counter) => new()
     {
         Subjob = Subjob.Id,
         HqTable = Subjob.EffectiveHqTable,
@@ -41,7 +52,7 @@ public sealed record UploadChannelTable(UploadSubjobSettings Subjob, TableSchema
         {
             Name = c.HqColumn, Source = c.Channel.Name, Type = c.Channel.Type, Nullable = c.Channel.Nullable,
         }).ToList(),
-        CounterColumn = Columns.First(c => ReferenceEquals(c.Channel, Counter)).HqColumn,
+        CounterColumn = counter,
         FromCounter = from,
         ToCounter = to,
     };
