@@ -37,6 +37,8 @@
         'New-AsyncChannelCredential'
         'Get-AsyncChannelCredential'
         'Revoke-AsyncChannelCredential'
+        'Send-AsyncPackage'
+        'New-AsyncSampleSale'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -78,7 +78,8 @@ public static class UploadCatalogChecker
                 continue;
             }
             foreach (var missing in r.ChannelColumns.Where(c => table.Find(c) is null))
-                problems.Add(new($"{path}.fields", $"column '{missing}' does not exist in channel table '{table.Name}' of channel database '{channelDatabase}'"));
+                problems.Add(new($"{path}.fields",
+                    $"column '{missing}' does not exist in channel table '{table.Name}' of channel database '{channelDatabase}'"));
         }
         return problems;
     }

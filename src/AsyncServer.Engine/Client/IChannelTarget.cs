@@ -27,7 +27,9 @@ public interface IChannelTarget : IAsyncDisposable
     Task<ApplyResult> ApplyAsync(PackageReader package, IApplyGuard guard, CancellationToken cancellationToken);
 }
 
-/// <summary>Work that must share a package's apply transaction (see <see cref="IChannelTarget.ApplyAsync(PackageReader, IApplyGuard, CancellationToken)"/>).</summary>
+/// <summary>
+/// Work that must share a package's apply transaction (see <see cref="IChannelTarget.ApplyAsync(PackageReader, IApplyGuard, CancellationToken)"/>).
+/// </summary>
 public interface IApplyGuard
 {
     /// <summary>Runs after the tables are checked, before any row is written; throwing rolls back.</summary>
