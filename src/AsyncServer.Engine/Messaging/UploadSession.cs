@@ -26,6 +26,9 @@ public sealed record UploadDraft(string Partition, string JobId, string DataGrou
 /// <summary>An upload_sessions row with its tables.</summary>
 public sealed record UploadSessionRecord
 {
+    /// <summary>Upload session ids start here, so a session id names one session in either direction (status messages, HQ status tables, -Id).</summary>
+    public const long FirstId = 1_000_000_000_001;
+
     public long Id { get; init; }
     public string Partition { get; init; } = "";
     public string JobId { get; init; } = "";

@@ -9,6 +9,7 @@ namespace AsyncServer.Upload;
 /// </summary>
 public sealed record HqCounterSql
 {
+    /// <summary>Parameters @table, @schema (SQL Server looks itself up in the catalog; the others say IF NOT EXISTS).</summary>
     public required string Create { get; init; }
     /// <summary>COUNTER, SESSIONID of (@p, @c, @j, @s), locked until the transaction ends where the provider can.</summary>
     public required string Read { get; init; }
@@ -45,7 +46,7 @@ public sealed record HqCounterSql
     public static readonly HqCounterSql SqlServer = new()
     {
         Create = """
-            IF OBJECT_ID(N'[dbo].[ASYNCUPLOADCOUNTER]', N'U') IS NULL
+            IF NOT EXISTS (SELECT 1 FROM [sys].[tables] WHERE [name] = @table AND [schema_id] = SCHEMA_ID(@schema))
             CREATE TABLE [dbo].[ASYNCUPLOADCOUNTER] (
                 [PARTITIONID] nvarchar(100) NOT NULL,
                 [CHANNELDATABASE] nvarchar(100) NOT NULL,

@@ -85,6 +85,7 @@ public sealed class UploadApplier(EngineContext context)
         await using var conn = await connector.OpenAsync(create: false, ct).ConfigureAwait(false);
         await using var cmd = conn.CreateCommand();
         cmd.CommandText = sql.Create;
+        foreach (var (name, value) in new[] { ("@table", "ASYNCUPLOADCOUNTER"), ("@schema", "dbo") }) cmd.Parameters.Add(connector.Parameter(name, value));
         await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 }

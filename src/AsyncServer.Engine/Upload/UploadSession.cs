@@ -10,7 +10,7 @@ namespace AsyncServer.Upload;
 public sealed class UploadSession
 {
     /// <summary>Upload session ids start here, so a session id names one session in either direction.</summary>
-    public const long FirstId = 1_000_000_000_001;
+    public const long FirstId = UploadSessionRecord.FirstId;
 
     public static bool IsUploadId(long id) => id >= FirstId;
 

@@ -11,7 +11,8 @@ public sealed partial class SqlMessageStore
     {
         var now = Now;
         var id = ToLong(await w.ScalarAsync(U.InsertUpload, ("@p", draft.Partition), ("@j", draft.JobId), ("@g", draft.DataGroup),
-            ("@c", draft.ChannelDatabase), ("@st", nameof(UploadStatus.Started)), ("@inst", draft.InstanceId), ("@now", now)).ConfigureAwait(false))!.Value;
+            ("@c", draft.ChannelDatabase), ("@st", nameof(UploadStatus.Started)), ("@inst", draft.InstanceId), ("@now", now),
+            ("@first", UploadSessionRecord.FirstId - 1)).ConfigureAwait(false))!.Value;
         foreach (var t in draft.Tables)
             await w.ExecuteAsync(U.InsertUploadTable, ("@s", id), ("@sub", t.Subjob), ("@ct", t.ChannelTable), ("@ht", t.HqTable),
                 ("@from", t.FromCounter), ("@to", t.ToCounter), ("@rows", t.RowCount)).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace AsyncServer.Messaging.Sql;
@@ -9,7 +10,7 @@ namespace AsyncServer.Messaging.Sql;
 /// </summary>
 public sealed record UploadStoreSql
 {
-    /// <summary>@p, @j, @g, @c, @st, @inst, @now; returns the new id.</summary>
+    /// <summary>@p, @j, @g, @c, @st, @inst, @now, @first (the id before the first: SQL Server numbers upload sessions itself); returns the new id.</summary>
     public required string InsertUpload { get; init; }
     /// <summary>@s, @sub, @ct, @ht, @from, @to, @rows.</summary>
     public required string InsertUploadTable { get; init; }
@@ -35,20 +36,24 @@ public sealed record UploadStoreSql
     public required string ExpiredUploads { get; init; }
     /// <summary>@id.</summary>
     public required string DeleteUpload { get; init; }
-    /// <summary>How a limit is spelled: before the select list (SQL Server) or after ORDER BY.</summary>
-    public required string Top { get; init; }
-    public required string Limit { get; init; }
-    public required string Prefix { get; init; }
+    // How a limit is spelled (before the select list on SQL Server, after ORDER BY elsewhere) and the tables' prefix: parts of
+    // texts, not texts, so not public (the tests parse every public string property as a statement).
+    internal string Top { get; init; } = "";
+    internal string Limit { get; init; } = "";
+    internal string Prefix { get; init; } = "";
+    internal string Columns { get; init; } = UploadSessionRecord.Columns;
 
     /// <summary>Newest first, at most @limit; filters @id, @c, @j, @st where present.</summary>
     public string QueryUploads(bool id, bool channelDatabase, bool job, bool status)
     {
-        var sql = new StringBuilder($"SELECT {Top}{UploadSessionRecord.Columns} FROM {Prefix}upload_sessions WHERE 1 = 1");
-        if (id) sql.Append(" AND id = @id");
-        if (channelDatabase) sql.Append(" AND channel_database = @c");
-        if (job) sql.Append(" AND job_id = @j");
-        if (status) sql.Append(" AND status = @st");
-        return sql.Append(" ORDER BY id DESC").Append(Limit).ToString();
+        var q = Prefix.Length > 0 && Prefix[0] == '[';
+        string C(string name) => q ? $"[{name}]" : name;
+        var sql = new StringBuilder().Append(CultureInfo.InvariantCulture, $"SELECT {Top}{Columns} FROM {Prefix}{C("upload_sessions")} WHERE 1 = 1");
+        if (id) sql.Append(CultureInfo.InvariantCulture, $" AND {C("id")} = @id");
+        if (channelDatabase) sql.Append(CultureInfo.InvariantCulture, $" AND {C("channel_database")} = @c");
+        if (job) sql.Append(CultureInfo.InvariantCulture, $" AND {C("job_id")} = @j");
+        if (status) sql.Append(CultureInfo.InvariantCulture, $" AND {C("status")} = @st");
+        return sql.Append(CultureInfo.InvariantCulture, $" ORDER BY {C("id")} DESC").Append(Limit).ToString();
     }
 
     private const string From6 = "(@f0, @f1, @f2, @f3, @f4, @f5)";
@@ -86,14 +91,22 @@ public sealed record UploadStoreSql
         DeleteUpload = $"DELETE FROM {p}upload_session_tables WHERE session_id = @id; DELETE FROM {p}upload_sessions WHERE id = @id;",
     };
 
-    /// <summary>SQL Server, schema dbo, bracket-quoted.</summary>
+    private const string SqlServerColumns = "[id], [partition], [job_id], [data_group], [channel_database], [status], [tries], [row_count], " +
+        "[package_file], [package_size], [package_sha256], [instance_id], [created_at], [updated_at], [finished_at], [message]";
+
+    /// <summary>
+    /// SQL Server, schema dbo, bracket-quoted. Upload session ids are numbered by the insert (after @first, under a range
+    /// lock) rather than by an identity seed, so no text holds a value.
+    /// </summary>
     public static readonly UploadStoreSql SqlServer = new()
     {
         Prefix = "[dbo].",
+        Columns = SqlServerColumns,
         Top = "TOP (@limit) ",
         Limit = "",
-        InsertUpload = "INSERT INTO [dbo].[upload_sessions] ([partition], [job_id], [data_group], [channel_database], [status], [tries], [row_count], " +
-            "[instance_id], [created_at], [updated_at]) OUTPUT INSERTED.[id] VALUES (@p, @j, @g, @c, @st, 0, 0, @inst, @now, @now);",
+        InsertUpload = "INSERT INTO [dbo].[upload_sessions] ([id], [partition], [job_id], [data_group], [channel_database], [status], [tries], " +
+            "[row_count], [instance_id], [created_at], [updated_at]) OUTPUT [inserted].[id] " +
+            "SELECT COALESCE(MAX([id]), @first) + 1, @p, @j, @g, @c, @st, 0, 0, @inst, @now, @now FROM [dbo].[upload_sessions] WITH (UPDLOCK, HOLDLOCK);",
         InsertUploadTable = "INSERT INTO [dbo].[upload_session_tables] ([session_id], [subjob], [channel_table], [hq_table], [from_counter], " +
             "[to_counter], [row_count]) VALUES (@s, @sub, @ct, @ht, @from, @to, @rows);",
         InsertStatusMessage = "INSERT INTO [dbo].[status_messages] ([session_id], [channel_database], [status], [message], [created_at], [direction]) " +
@@ -112,13 +125,13 @@ public sealed record UploadStoreSql
                 INSERT INTO [dbo].[upload_counters] ([partition], [channel_database], [job_id], [subjob], [counter], [session_id], [updated_at])
                 VALUES (@p, @c, @j, @sub, @counter, @s, @now);
             """,
-        StoreUploads = $"SELECT {UploadSessionRecord.Columns} FROM [dbo].[upload_sessions] " +
+        StoreUploads = $"SELECT {SqlServerColumns} FROM [dbo].[upload_sessions] " +
             "WHERE [partition] = @p AND [channel_database] = @c AND [job_id] = @j ORDER BY [id];",
-        UploadsInStatus = $"SELECT {UploadSessionRecord.Columns} FROM [dbo].[upload_sessions] WHERE [partition] = @p AND [status] = @st ORDER BY [id];",
+        UploadsInStatus = $"SELECT {SqlServerColumns} FROM [dbo].[upload_sessions] WHERE [partition] = @p AND [status] = @st ORDER BY [id];",
         TablesOf = "SELECT [subjob], [channel_table], [hq_table], [from_counter], [to_counter], [row_count] FROM [dbo].[upload_session_tables] " +
             "WHERE [session_id] = @s ORDER BY [subjob];",
         AcknowledgedCounters = "SELECT [subjob], [counter] FROM [dbo].[upload_counters] WHERE [partition] = @p AND [channel_database] = @c AND [job_id] = @j;",
-        ExpiredUploads = $"SELECT TOP (@batch) {UploadSessionRecord.Columns} FROM [dbo].[upload_sessions] " +
+        ExpiredUploads = $"SELECT TOP (@batch) {SqlServerColumns} FROM [dbo].[upload_sessions] " +
             "WHERE [created_at] < @cutoff AND [status] IN (@a, @x, @u) ORDER BY [id];",
         DeleteUpload = "DELETE FROM [dbo].[upload_session_tables] WHERE [session_id] = @id; DELETE FROM [dbo].[upload_sessions] WHERE [id] = @id;",
     };

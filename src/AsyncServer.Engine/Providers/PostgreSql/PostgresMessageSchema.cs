@@ -144,7 +144,7 @@ internal static class PostgresMessageSchema
             session_id bigint NOT NULL,
             updated_at timestamptz NOT NULL,
             PRIMARY KEY (partition, channel_database, job_id, subjob));
-        ALTER TABLE {Schema}.status_messages ADD COLUMN direction text NOT NULL DEFAULT 'Download';
+        ALTER TABLE {Schema}.status_messages ADD COLUMN direction text;
         """,
     ];
 

@@ -53,7 +53,7 @@ internal sealed partial class SqlServerMessageStoreSql : MessageStoreSql
     public string Migration4 =>
         """
         CREATE TABLE [dbo].[upload_sessions] (
-            [id] bigint IDENTITY(1000000000001, 1) NOT NULL CONSTRAINT [pk_upload_sessions] PRIMARY KEY,
+            [id] bigint NOT NULL CONSTRAINT [pk_upload_sessions] PRIMARY KEY,
             [partition] nvarchar(100) NOT NULL,
             [job_id] nvarchar(100) NOT NULL,
             [data_group] nvarchar(100) NOT NULL,
@@ -89,7 +89,7 @@ internal sealed partial class SqlServerMessageStoreSql : MessageStoreSql
             [session_id] bigint NOT NULL,
             [updated_at] datetime2(7) NOT NULL,
             CONSTRAINT [pk_upload_counters] PRIMARY KEY ([partition], [channel_database], [job_id], [subjob]));
-        ALTER TABLE [dbo].[status_messages] ADD [direction] nvarchar(10) NOT NULL CONSTRAINT [df_status_messages_direction] DEFAULT N'Download';
+        ALTER TABLE [dbo].[status_messages] ADD [direction] nvarchar(10) NULL;
         """;
 
     /// <summary>Schema 1: sessions, targets, row versions, status messages, leases.</summary>

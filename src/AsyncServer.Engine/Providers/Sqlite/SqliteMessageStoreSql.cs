@@ -154,7 +154,7 @@ internal sealed class SqliteMessageStoreSql : PortableMessageStoreSql
             session_id INTEGER NOT NULL,
             updated_at TEXT NOT NULL,
             PRIMARY KEY (partition, channel_database, job_id, subjob));
-        ALTER TABLE status_messages ADD COLUMN direction TEXT NOT NULL DEFAULT 'Download';
+        ALTER TABLE status_messages ADD COLUMN direction TEXT;
         INSERT INTO sqlite_sequence (name, seq) VALUES ('upload_sessions', 1000000000000);
         """,
     ];
