@@ -84,3 +84,25 @@ public sealed class UploadTests
         Assert.Equal(5, await HqCountAsync(ws, SampleSales.Header));
     }
 }
+
+/// <summary>Issue 15, point 4: upload sessions in the status messages and under retention.</summary>
+public sealed class UploadRetentionTests
+{
+    [Fact]
+    public async Task Upload_status_messages_reach_HQ_with_their_job_and_finished_upload_sessions_are_purged_with_their_packages()
+    {
+        await using var ws = await Workspace.CreateAsync(products: 5);
+        await SellAsync(ws, "HOUSTON", 2);
+        var sent = Assert.Single(await SendAsync(ws, "HOUSTON"));
+        await ApplyAsync(ws);
+        var package = Path.Combine(ws.Config.UploadFolder, sent.PackageFile!);
+        Assert.True(File.Exists(package));
+
+        ws.Configure(c => c.RetentionDays = 0);
+        await new StatusMessageMover(ws.Context()).RunAsync(whatIf: false, null, default);
+        Assert.Equal("P-0001", await ws.HqScalarAsync($"SELECT JOBID FROM ASYNCSESSIONSTATUS WHERE SESSIONID = {sent.SessionId} AND CHANNELDATABASE = 'HOUSTON'"));
+        Assert.Equal("Applied", await ws.HqScalarAsync($"SELECT STATUS FROM ASYNCSESSIONSTATUS WHERE SESSIONID = {sent.SessionId}"));
+        Assert.Empty(await UploadsAsync(ws));
+        Assert.False(File.Exists(package));
+    }
+}
