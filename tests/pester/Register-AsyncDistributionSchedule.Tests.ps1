@@ -93,7 +93,7 @@ Describe 'Register-AsyncDistributionSchedule for Linux (systemd timers)' {
         Set-Content $notAFolder 'a file where the unit folder should be'
         $r = Register-AsyncDistributionSchedule -ConfigurationPath $config -UnitPath $notAFolder -PwshPath $pwsh -ErrorVariable failed -ErrorAction SilentlyContinue
         $r | Should -BeNullOrEmpty
-        $failed.Count | Should -Be 3
+        $failed.Count | Should -Be 4   # Products-and-prices, Nightly, Sales-upload, Office hours
         $failed[0].FullyQualifiedErrorId | Should -Be 'IOError,AsyncServer.PowerShell.Commands.RegisterAsyncDistributionScheduleCommand'
         $failed[0].Exception.Message | Should -BeLike "Cannot write $notAFolder*"
     }
@@ -185,9 +185,9 @@ Describe 'Unregister-AsyncDistributionSchedule' {
             Should -Throw -ErrorId 'RegistrationNotFound,AsyncServer.PowerShell.Commands.UnregisterAsyncDistributionScheduleCommand'
 
         Unregister-AsyncDistributionSchedule -UnitPath $units -Platform Linux -WhatIf
-        (Get-ChildItem $units).Count | Should -Be 4
+        (Get-ChildItem $units).Count | Should -Be 6
         $rest = Unregister-AsyncDistributionSchedule -UnitPath $units -Platform Linux -PassThru
-        $rest.Schedule | Should -Be @('Office_hours', 'Products-and-prices')
+        $rest.Schedule | Should -Be @('Office_hours', 'Products-and-prices', 'Sales-upload')
         Get-ChildItem $units | Should -BeNullOrEmpty
     }
 
