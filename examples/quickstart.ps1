@@ -68,6 +68,14 @@ Get-AsyncSession -ConfigurationPath $config -Id ($incremental | Where-Object Kin
 Write-Host "`n== 5. The store HOUSTON receives and applies its packages, in session order" -ForegroundColor Cyan
 $received = Receive-AsyncPackage -ConfigurationPath $config -ChannelDatabase HOUSTON
 $received | Format-Table Id, Job, ChannelDatabase, Status, Message
+Write-Host "`n== 6. Upload: HOUSTON sells, sends its new transactions (job P-0001), HQ applies them" -ForegroundColor Cyan
+New-AsyncSampleSale -ConfigurationPath $config -ChannelDatabase HOUSTON -Count 5 -Seed 7 | Format-Table
+Send-AsyncPackage -ConfigurationPath $config -ChannelDatabase HOUSTON -WhatIf
+$uploaded = Send-AsyncPackage -ConfigurationPath $config -ChannelDatabase HOUSTON
+$uploaded | Format-List Id, Job, ChannelDatabase, Status, RowCount, Tables
+Write-Host "== HQ applies what arrived in the upload folder (the 'Sales-upload' schedule)" -ForegroundColor Cyan
+Start-AsyncDistribution -ConfigurationPath $config -Schedule Sales-upload | Format-Table
+Get-AsyncSession -ConfigurationPath $config -Direction Upload | Format-Table
 Write-Host "== Status messages to the HQ status tables (retention purges what is older than retentionDays)" -ForegroundColor Cyan
 Move-AsyncStatusMessage -ConfigurationPath $config -Confirm:$false | Format-List
 

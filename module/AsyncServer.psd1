@@ -38,6 +38,8 @@
         'Get-AsyncChannelCredential'
         'Revoke-AsyncChannelCredential'
         'Get-AsyncChannelHealth'
+        'Send-AsyncPackage'
+        'New-AsyncSampleSale'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -17,8 +17,13 @@ The message database must be initialized (Initialize-AsyncMessageDatabase); the 
         Before          = 'Only sessions created before this time. A time without a kind is local time.'
         IncludeNoData   = 'Also list NoData sessions: runs that found no change and created no package. They are hidden by default, as in AX.'
         First           = 'At most this many objects (one per session and channel database), the oldest first.'
+        Direction       = 'Download (the default) lists download sessions; Upload lists upload sessions (what stores sent to HQ: one object per session, with its tables'' counter ranges); All lists both. An upload session''s -Id (upload session ids start at 1000000000001) finds it whatever the direction. With Upload, -Status filters by the status names the two directions share (Started, Applied, ApplyFailed, Canceled); pipe to Where-Object Status -eq Uploaded for the others.'
     }
     Examples    = @(
+        @{
+            Code    = 'PS> Get-AsyncSession -Direction Upload -ChannelDatabase HOUSTON -First 5'
+            Remarks = 'Lists the five newest upload sessions of the Houston store: Uploaded (waiting for HQ, or held behind a gap), Applied, UploadFailed or ApplyFailed, with the rows and counter ranges they carry.'
+        }
         @{
             Code    = 'PS> Get-AsyncSession -Status ApplyFailed, DownloadFailed, Suspended'
             Remarks = 'Lists what needs attention: sessions that failed at a store, and sessions held back (Suspended) behind an earlier failure of the same channel database.'

@@ -6,6 +6,8 @@ Restart-AsyncSession is the operator's Rerun. The session's target at the channe
 If the package file is missing or is not the file recorded for the session (size or SHA-256 differ), it is packaged again from HQ first: the new package holds every change since the session's from version, each row at its current state (a full session: every row), which is safe to apply because upserts and deletes by key are idempotent and later sessions carry the same or newer state. If HQ no longer has the history since that version, the rerun fails with RepackageFailed and names the full sync to run instead.
 
 Sessions that were never packaged (CreateFailed, or canceled while being created) cannot be rerun: their changes are still ahead of the row version, and the next distribution includes them. Applied sessions cannot be rerun; a full sync for the channel database re-sends the data.
+
+An upload session (id 1000000000001 or above) that is ApplyFailed, Canceled or held (Uploaded) becomes Uploaded with its tries reset, so the next upload schedule run applies it; an UploadFailed one cannot be rerun: the store's next Send-AsyncPackage sends its rows again.
 '@
     Parameters  = @{
         Id              = 'Ids of the sessions to rerun. Binds from the pipeline by value (3 | Restart-AsyncSession) and by property name (Id, SessionId). Tab completion offers the newest session IDs of the message database.'

@@ -6,6 +6,8 @@ Stop-AsyncSession is the operator's Cancel. With a channel database, only that c
 A session that is still being created (Started) is canceled cleanly: the running distribution notices (it checks while it works and again when it records), stops, records nothing, advances no row version and deletes its package files; the next distribution packages the same changes. A staged session's file is deleted from the staging folder.
 
 An Applied session cannot be canceled (SessionStateInvalid); canceling a Canceled one changes nothing.
+
+An upload session (id 1000000000001 or above, from Get-AsyncSession -Direction Upload) is canceled as a whole when it is Started, Uploaded or ApplyFailed: HQ will not apply it, and the store sends its rows again with its next Send-AsyncPackage (a canceled session no longer extends the store's cursor).
 '@
     Parameters  = @{
         Id              = 'Ids of the sessions to cancel. Binds from the pipeline by value (3 | Stop-AsyncSession) and by property name (Id, SessionId), so Get-AsyncSession output pipes in. Tab completion offers the newest session IDs of the message database.'

@@ -173,8 +173,29 @@ public sealed class ScheduleWorker(
                     },
                 Recurrence = interval, NextDue = now,
             });
+            if (UploadWork(interval, now) is { } upload) work.Add(upload);
         }
         return work;
+    }
+
+    /// <summary>
+    /// The direct client also sends the store's new transactions (Send-AsyncPackage) on the same interval when the
+    /// configuration has upload jobs (docs/upload.md). Over the endpoint, upload is not offered yet.
+    /// </summary>
+    private ScheduledWork? UploadWork(Recurrence interval, DateTimeOffset now)
+    {
+        if (options.ClientEndpoint is not null) return null;
+        var config = ConfigurationLoader.Load(options.ConfigurationPath, ConfigurationOrigin.ServiceOption);
+        if (config.UploadJobs.Count == 0) return null;
+        return new ScheduledWork
+        {
+            Name = "Upload " + options.ClientChannelDatabase, Command = "Send-AsyncPackage",
+            Parameters = new Dictionary<string, object>
+            {
+                ["ChannelDatabase"] = options.ClientChannelDatabase!, ["ConfigurationPath"] = options.ConfigurationPath,
+            },
+            Recurrence = interval, NextDue = now,
+        };
     }
 
     private async Task<Dictionary<string, DateTimeOffset>> LastRunsAsync(CancellationToken ct)

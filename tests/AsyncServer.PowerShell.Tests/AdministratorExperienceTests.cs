@@ -126,7 +126,7 @@ public sealed class AdministratorExperienceTests : IAsyncLifetime
         Assert.Contains(due.ToLocalTime().ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture), table);
 
         var csv = _host.Invoke("Get-AsyncSchedule | ConvertTo-Csv | ConvertFrom-Csv");
-        Assert.Equal(2, csv.Count);
+        Assert.Equal(3, csv.Count); // the sample has two download schedules and the upload schedule Sales-upload
         var products = csv.Single(o => (string)o.Properties["Name"].Value == "Products-and-prices");
         Assert.Equal("1040, 1020", products.Properties["Jobs"].Value);
         Assert.Equal("USRT-Stores, USMF-Stores", products.Properties["DataGroups"].Value);

@@ -16,7 +16,7 @@ Describe 'Get-AsyncSchedule' {
     It 'lists every schedule, never run, with the next due time from its recurrence' {
         $before = [DateTimeOffset]::UtcNow
         $all = Get-AsyncSchedule -ConfigurationPath $config
-        $all.Name | Should -Be @('Products-and-prices', 'Nightly')
+        $all.Name | Should -Be @('Products-and-prices', 'Nightly', 'Sales-upload')
         $all | ForEach-Object { $_.LastResult.ToString() | Should -Be 'Never'; $_.LastRun | Should -BeNullOrEmpty }
         $interval = $all | Where-Object Name -eq 'Products-and-prices'
         $interval.Recurrence | Should -Be 'every 00:15:00'

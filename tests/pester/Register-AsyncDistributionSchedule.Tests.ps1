@@ -31,12 +31,13 @@ Describe 'Register-AsyncDistributionSchedule for Linux (systemd timers)' {
     }
 
     It 'writes a oneshot service and a timer for every active schedule with a recurrence' {
-        $registered.Schedule | Should -Be @('Products-and-prices', 'Nightly', 'Office hours')
+        $registered.Schedule | Should -Be @('Products-and-prices', 'Nightly', 'Sales-upload', 'Office hours')
         $registered | ForEach-Object { $_.Activated | Should -BeFalse; $_.Kind.ToString() | Should -Be 'Task' }
         (Get-ChildItem $units).Name | Sort-Object | Should -Be @(
             'asyncserver-schedule-Nightly.service', 'asyncserver-schedule-Nightly.timer',
             'asyncserver-schedule-Office_hours.service', 'asyncserver-schedule-Office_hours.timer',
-            'asyncserver-schedule-Products-and-prices.service', 'asyncserver-schedule-Products-and-prices.timer')
+            'asyncserver-schedule-Products-and-prices.service', 'asyncserver-schedule-Products-and-prices.timer',
+            'asyncserver-schedule-Sales-upload.service', 'asyncserver-schedule-Sales-upload.timer')
         $problems | Should -BeNullOrEmpty
     }
 
@@ -92,7 +93,7 @@ Describe 'Register-AsyncDistributionSchedule for Linux (systemd timers)' {
         Set-Content $notAFolder 'a file where the unit folder should be'
         $r = Register-AsyncDistributionSchedule -ConfigurationPath $config -UnitPath $notAFolder -PwshPath $pwsh -ErrorVariable failed -ErrorAction SilentlyContinue
         $r | Should -BeNullOrEmpty
-        $failed.Count | Should -Be 3
+        $failed.Count | Should -Be 4   # Products-and-prices, Nightly, Sales-upload, Office hours
         $failed[0].FullyQualifiedErrorId | Should -Be 'IOError,AsyncServer.PowerShell.Commands.RegisterAsyncDistributionScheduleCommand'
         $failed[0].Exception.Message | Should -BeLike "Cannot write $notAFolder*"
     }
@@ -155,7 +156,7 @@ Describe 'Register-AsyncDistributionSchedule for Windows (Task Scheduler)' {
         $units = Join-Path $root 'tasks'
         $r = Register-AsyncDistributionSchedule -ConfigurationPath $config -UnitPath $units -Platform Windows -ErrorVariable problems -ErrorAction SilentlyContinue
         # Office hours is in Europe/Berlin, which Task Scheduler cannot follow unless it is the machine's zone.
-        $r.Schedule | Should -Be @('Products-and-prices', 'Nightly')
+        $r.Schedule | Should -Be @('Products-and-prices', 'Nightly', 'Sales-upload')
         $problems.FullyQualifiedErrorId | Should -Be 'RecurrenceNotRepresentable,AsyncServer.PowerShell.Commands.RegisterAsyncDistributionScheduleCommand'
         [xml] $task = Get-Content (Join-Path $units 'Nightly.xml') -Raw -Encoding Unicode
         $task.Task.Triggers.CalendarTrigger.StartBoundary | Should -Match 'T02:00:00Z$'
@@ -184,9 +185,9 @@ Describe 'Unregister-AsyncDistributionSchedule' {
             Should -Throw -ErrorId 'RegistrationNotFound,AsyncServer.PowerShell.Commands.UnregisterAsyncDistributionScheduleCommand'
 
         Unregister-AsyncDistributionSchedule -UnitPath $units -Platform Linux -WhatIf
-        (Get-ChildItem $units).Count | Should -Be 4
+        (Get-ChildItem $units).Count | Should -Be 6
         $rest = Unregister-AsyncDistributionSchedule -UnitPath $units -Platform Linux -PassThru
-        $rest.Schedule | Should -Be @('Office_hours', 'Products-and-prices')
+        $rest.Schedule | Should -Be @('Office_hours', 'Products-and-prices', 'Sales-upload')
         Get-ChildItem $units | Should -BeNullOrEmpty
     }
 

@@ -35,6 +35,7 @@ public static class ConfigurationValidator
                 problems.AddRange(catalogProblems.Where(p => !problems.Any(q => q.Path == p.Path && q.Message == p.Message)
                     && !duplicates.Any(d => p.Path.StartsWith(d, StringComparison.Ordinal))));
                 problems.AddRange(await ParentIndexChecker.CheckAsync(config, resolved, hq, cancellationToken).ConfigureAwait(false));
+                problems.AddRange(await UploadValidation.CheckAsync(context, hq, cancellationToken).ConfigureAwait(false));
             }
             catch (AsyncServerException ex)
             {
@@ -100,6 +101,7 @@ public static class ConfigurationValidator
         }
 
         CheckSchedules(config, duplicateSchedules, Add);
+        problems.AddRange(UploadConfigurationCheck.CheckDocument(config));
         CheckFilterParameters(config, duplicateSubjobs, duplicateGroups, Add);
         return problems;
     }
@@ -115,12 +117,12 @@ public static class ConfigurationValidator
             if (duplicateSchedules.Contains(i)) continue;
             var s = config.Schedules[i];
             var path = $"$.schedules[{i}]";
-            if (!string.Equals(s.Direction, "Download", StringComparison.OrdinalIgnoreCase))
-                add($"{path}.direction", $"direction '{s.Direction}' is not supported; only Download schedules run in this version");
+            if (!string.Equals(s.Direction, "Download", StringComparison.OrdinalIgnoreCase) && !s.IsUpload)
+                add($"{path}.direction", $"direction '{s.Direction}' is not known; use Download or Upload");
             if (s.Jobs.Count == 0) add($"{path}.jobs", "a schedule needs at least one job");
             if (s.DataGroups.Count == 0) add($"{path}.dataGroups", "a schedule needs at least one data group");
             for (var k = 0; k < s.Jobs.Count; k++)
-                if (config.FindJob(s.Jobs[k]) is null) add($"{path}.jobs[{k}]", $"job '{s.Jobs[k]}' is not defined in $.jobs");
+                if (!s.IsUpload && config.FindJob(s.Jobs[k]) is null) add($"{path}.jobs[{k}]", $"job '{s.Jobs[k]}' is not defined in $.jobs");
             for (var k = 0; k < s.DataGroups.Count; k++)
                 if (config.FindDataGroup(s.DataGroups[k]) is null)
                     add($"{path}.dataGroups[{k}]", $"data group '{s.DataGroups[k]}' is not defined in $.dataGroups");

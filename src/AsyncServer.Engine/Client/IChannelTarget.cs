@@ -18,6 +18,25 @@ public interface IChannelTarget : IAsyncDisposable
 
     /// <summary>Applies a package that <see cref="PackageReader.VerifyAsync"/> has accepted.</summary>
     Task<ApplyResult> ApplyAsync(PackageReader package, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The same, with <paramref name="guard"/> run inside the apply's transaction: once every table is checked (before any
+    /// row is written) and once before the commit. The HQ side of upload applies a store's package this way, and advances
+    /// the store's counters in the same transaction. A guard that throws rolls everything back.
+    /// </summary>
+    Task<ApplyResult> ApplyAsync(PackageReader package, IApplyGuard guard, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Work that must share a package's apply transaction (see <see cref="IChannelTarget.ApplyAsync(PackageReader, IApplyGuard, CancellationToken)"/>).
+/// </summary>
+public interface IApplyGuard
+{
+    /// <summary>Runs after the tables are checked, before any row is written; throwing rolls back.</summary>
+    Task BeforeApplyAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, CancellationToken cancellationToken);
+
+    /// <summary>Runs after every row is written, before the commit; throwing rolls back.</summary>
+    Task BeforeCommitAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, CancellationToken cancellationToken);
 }
 
 /// <summary>What applying one package did.</summary>

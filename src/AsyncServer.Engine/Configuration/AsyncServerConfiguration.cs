@@ -29,6 +29,9 @@ public sealed class AsyncServerConfiguration
     public List<ScheduleSettings> Schedules { get; set; } = [];
     /// <summary>When a store counts as Silent (Get-AsyncChannelHealth, the service's alerts and status page).</summary>
     public HealthSettings Health { get; set; } = new();
+    /// <summary>What stores send back to HQ (P-jobs): channel table to HQ table, with a replication counter. docs/upload.md.</summary>
+    public List<UploadSubjobSettings> UploadSubjobs { get; set; } = [];
+    public List<UploadJobSettings> UploadJobs { get; set; } = [];
 
     /// <summary>The file this configuration was read from, if any.</summary>
     [JsonIgnore] public string? SourcePath { get; set; }
@@ -39,6 +42,9 @@ public sealed class AsyncServerConfiguration
     public JobSettings? FindJob(string id) => Jobs.FirstOrDefault(j => string.Equals(j.Id, id, StringComparison.OrdinalIgnoreCase));
     public SubjobSettings? FindSubjob(string id) => Subjobs.FirstOrDefault(s => string.Equals(s.Id, id, StringComparison.OrdinalIgnoreCase));
     public DataGroupSettings? FindDataGroup(string id) => DataGroups.FirstOrDefault(g => string.Equals(g.Id, id, StringComparison.OrdinalIgnoreCase));
+    public UploadJobSettings? FindUploadJob(string id) => UploadJobs.FirstOrDefault(j => string.Equals(j.Id, id, StringComparison.OrdinalIgnoreCase));
+    public UploadSubjobSettings? FindUploadSubjob(string id)
+        => UploadSubjobs.FirstOrDefault(s => string.Equals(s.Id, id, StringComparison.OrdinalIgnoreCase));
     public ScheduleSettings? FindSchedule(string name) => Schedules.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
 
     public (DataGroupSettings Group, ChannelDatabaseSettings Database)? FindChannelDatabase(string id)
@@ -120,8 +126,10 @@ public sealed class ScheduleSettings
 {
     public string Name { get; set; } = "";
     public bool Active { get; set; } = true;
-    /// <summary>Only <c>Download</c> is implemented.</summary>
+    /// <summary><c>Download</c> (jobs of $.jobs) or <c>Upload</c> (jobs of $.uploadJobs: applies what stores sent).</summary>
     public string Direction { get; set; } = "Download";
+
+    [JsonIgnore] public bool IsUpload => string.Equals(Direction, "Upload", StringComparison.OrdinalIgnoreCase);
     public List<string> Jobs { get; set; } = [];
     public List<string> DataGroups { get; set; } = [];
     public RecurrenceSettings? Recurrence { get; set; }

@@ -57,6 +57,7 @@ public static class ConfigurationLimits
             for (var k = 0; k < s.DataGroups.Count; k++) Name($"$.schedules[{i}].dataGroups[{k}]", s.DataGroups[k]);
             Name($"$.schedules[{i}].recurrence.timeZone", s.Recurrence?.TimeZone);
         }
+        problems.AddRange(UploadLimits.Check(config));
         return problems;
     }
 

@@ -38,6 +38,10 @@ public static class ErrorIds
     public const string WorkingFolderUnavailable = "WorkingFolderUnavailable";
     public const string ApplyFailed = "ApplyFailed";
     public const string DownloadFailed = "DownloadFailed";
+    /// <summary>Upload: the store could not read or send its rows (docs/upload.md).</summary>
+    public const string UploadFailed = "UploadFailed";
+    /// <summary>Upload: the store's counter went back below what HQ already holds from it (restored from a backup?).</summary>
+    public const string CounterRegression = "CounterRegression";
     /// <summary>The endpoint: a channel credential request that makes no sense (an expiry in the past, an unknown id).</summary>
     public const string CredentialInvalid = "CredentialInvalid";
     /// <summary>The endpoint: the channel database already has the most active credentials it may have.</summary>

@@ -13,6 +13,7 @@ public static class DistributionPlanner
         {
             var schedule = config.FindSchedule(name) ?? throw new AsyncServerException(ErrorIds.ScheduleNotFound, ErrorKind.ObjectNotFound,
                 $"Schedule '{name}' is not defined in the configuration's $.schedules.", name);
+            if (schedule.IsUpload) continue; // applied by UploadApplier (docs/upload.md)
             foreach (var job in schedule.Jobs.Select(j => Job(config, j)))
                 foreach (var group in schedule.DataGroups.Select(g => Group(config, g)))
                     pairs.Add((job, group));

@@ -6,7 +6,7 @@ namespace AsyncServer.Messaging;
 /// method is safe under concurrency from several processes. Callers that need one role should take that interface.
 /// </summary>
 public interface IMessageStore : IMessageDatabase, ILeaseStore, ISessionLedger, IChannelTargetLedger, IStatusMessageOutbox, IMessageRetention,
-    IChannelActivityReader, IAsyncDisposable;
+    IChannelActivityReader, IUploadLedger, IAsyncDisposable;
 
 /// <summary>The database itself: which provider, and its schema.</summary>
 public interface IMessageDatabase

@@ -23,9 +23,9 @@ public sealed record TargetUpdate(IReadOnlyList<SessionStatus> FromStatuses, Ses
     public TriesChange Tries { get; init; } = TriesChange.Keep;
 }
 
-/// <summary>One row of status_messages: a status a session (or one of its targets) entered.</summary>
+/// <summary>One row of status_messages: a status a session (or one of its targets) entered; a download or an upload status name.</summary>
 public sealed record StatusMessageRecord(
-    long Id, long SessionId, string? ChannelDatabase, SessionStatus Status, string? Message, DateTimeOffset CreatedAt,
+    long Id, long SessionId, string? ChannelDatabase, string Status, string? Message, DateTimeOffset CreatedAt,
     string? JobId, string? DataGroup, string? Partition);
 
 /// <summary>A session a purge removed (or would remove), with the package file to delete.</summary>

@@ -9,7 +9,7 @@ namespace AsyncServer.Messaging;
 /// </summary>
 public static class MessageSchema
 {
-    public const int CurrentVersion = 3;
+    public const int CurrentVersion = 4;
 
     /// <summary>Throws the error that tells the operator what to do unless <paramref name="version"/> is current (0 = no schema).</summary>
     /// <param name="database">The database's redacted display form.</param>

@@ -166,12 +166,32 @@ public sealed class StatusMessageMover(EngineContext context)
             (files, bytes) = (files + batchFiles, bytes + batchBytes);
             if (batch.Sessions.Count < PurgeBatchSize && batch.StatusMessages < PurgeBatchSize) break;
         }
+        var (uploads, uploadFiles, uploadBytes) = await PurgeUploadsAsync(store, cutoff, ct).ConfigureAwait(false);
+        (sessions, files, bytes) = (sessions + uploads, files + uploadFiles, bytes + uploadBytes);
         // Messages that could not be moved for twice the retention period are dropped: the outbox stays bounded.
         var unmoved = await store.PurgeUnmovedStatusMessagesAsync(cutoff - TimeSpan.FromDays(Config.RetentionDays), PurgeBatchSize, ct)
             .ConfigureAwait(false);
         if (unmoved > 0)
             _log.LogWarning("{Count} status message(s) never moved to HQ in {Days} days were purged.", unmoved, 2 * Config.RetentionDays);
         return (sessions, messages + unmoved, files, bytes);
+    }
+
+    /// <summary>Finished upload sessions (Applied, Canceled, UploadFailed) older than the cutoff, a batch per transaction, with their packages.</summary>
+    private async Task<(int Sessions, int Files, long Bytes)> PurgeUploadsAsync(IMessageStore store, DateTimeOffset cutoff, CancellationToken ct)
+    {
+        int sessions = 0, files = 0;
+        long bytes = 0;
+        while (true)
+        {
+            var batch = await store.PurgeUploadsAsync(cutoff, PurgeBatchSize, ct).ConfigureAwait(false);
+            sessions += batch.Count;
+            foreach (var path in batch.Select(s => Packaging.PackageFiles.TryPathIn(Config.UploadFolder, s.PackageFile)).OfType<string>())
+            {
+                var size = File.Exists(path) ? new FileInfo(path).Length : 0;
+                if (Packaging.PackageFiles.TryDelete(path) && size > 0) (files, bytes) = (files + 1, bytes + size);
+            }
+            if (batch.Count < PurgeBatchSize) return (sessions, files, bytes);
+        }
     }
 
     /// <summary>

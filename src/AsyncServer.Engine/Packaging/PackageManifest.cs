@@ -13,6 +13,8 @@ public sealed class PackageManifest
     public const string EntryName = "manifest.json";
 
     public int FormatVersion { get; set; } = CurrentFormatVersion;
+    /// <summary>Null (download, HQ to stores) or <c>Upload</c> (a store's rows for HQ; docs/upload.md).</summary>
+    public string? Direction { get; set; }
     public long SessionId { get; set; }
     public string Partition { get; set; } = "";
     public string JobId { get; set; } = "";
@@ -62,6 +64,10 @@ public sealed class PackageTable
     /// entry size is the bound then.
     /// </summary>
     public long? Bytes { get; set; }
+    /// <summary>Upload: the channel's counter column (a column name of <see cref="Columns"/>) and the range (from, to] the rows carry.</summary>
+    public string? CounterColumn { get; set; }
+    public long? FromCounter { get; set; }
+    public long? ToCounter { get; set; }
     /// <summary>Lower-case hex SHA-256 of the uncompressed data file.</summary>
     public string Sha256 { get; set; } = "";
 }

@@ -54,7 +54,12 @@ public abstract class SqlChannelTarget<TPlan>(ResolvedConnection connection) : I
     /// <summary>An error of the provider's database or driver, which fails the package (ApplyFailed).</summary>
     protected abstract bool IsDatabaseError(Exception exception);
 
-    public async Task<ApplyResult> ApplyAsync(PackageReader package, CancellationToken cancellationToken)
+    public Task<ApplyResult> ApplyAsync(PackageReader package, CancellationToken cancellationToken) => ApplyCoreAsync(package, null, cancellationToken);
+
+    public Task<ApplyResult> ApplyAsync(PackageReader package, IApplyGuard guard, CancellationToken cancellationToken)
+        => ApplyCoreAsync(package, guard, cancellationToken);
+
+    private async Task<ApplyResult> ApplyCoreAsync(PackageReader package, IApplyGuard? guard, CancellationToken cancellationToken)
     {
         var manifest = package.Manifest;
         await using var conn = await OpenAsync(create: true, cancellationToken).ConfigureAwait(false);
@@ -70,6 +75,7 @@ public abstract class SqlChannelTarget<TPlan>(ResolvedConnection connection) : I
                 step.Current = table.ChannelTable;
                 plans.Add((table, await PrepareAsync(step, table).ConfigureAwait(false)));
             }
+            if (guard is not null) await guard.BeforeApplyAsync(conn, tx, cancellationToken).ConfigureAwait(false);
             foreach (var name in manifest.DeleteExistingTables.Distinct(StringComparer.OrdinalIgnoreCase))
             {
                 step.Current = name;
@@ -84,6 +90,7 @@ public abstract class SqlChannelTarget<TPlan>(ResolvedConnection connection) : I
                 deleted += d;
                 if (!touched.Contains(NameOf(plan), StringComparer.OrdinalIgnoreCase)) touched.Add(NameOf(plan));
             }
+            if (guard is not null) await guard.BeforeCommitAsync(conn, tx, cancellationToken).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (PackageFormatException ex)

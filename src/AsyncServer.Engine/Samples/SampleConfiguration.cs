@@ -5,7 +5,8 @@ namespace AsyncServer.Samples;
 
 /// <summary>
 /// The demo's configuration: two data groups (one per legal entity, two stores each), jobs 1010 Customers,
-/// 1020 Prices, 1040 Products and 1070 Channel configuration, with filters and a field map.
+/// 1020 Prices, 1040 Products and 1070 Channel configuration, with filters and a field map; and upload job P-0001 Sales
+/// transactions with its upload schedule.
 /// </summary>
 public static class SampleConfiguration
 {
@@ -46,6 +47,8 @@ public static class SampleConfiguration
                 new JobSettings { Id = "1070", Name = "Channel configuration", Subjobs = ["RETAILCHANNELTABLE", "RETAILSTORETABLE"] },
             ],
             Schedules = Schedules(),
+            UploadSubjobs = SampleSales.Tables.Select(t => new UploadSubjobSettings { Id = t, ChannelTable = t }).ToList(),
+            UploadJobs = [new UploadJobSettings { Id = SampleSales.JobId, Name = "Sales transactions", Subjobs = [.. SampleSales.Tables] }],
         };
     }
 
@@ -90,6 +93,12 @@ public static class SampleConfiguration
             {
                 Name = "Nightly", Jobs = ["1010", "1070"], DataGroups = ["USRT-Stores", "USMF-Stores"],
                 Recurrence = new RecurrenceSettings { Cron = "0 2 * * *", TimeZone = "UTC" },
+            },
+            // Applies at HQ what the stores uploaded (docs/upload.md).
+            new ScheduleSettings
+            {
+                Name = "Sales-upload", Direction = "Upload", Jobs = [SampleSales.JobId], DataGroups = ["USRT-Stores", "USMF-Stores"],
+                Recurrence = new RecurrenceSettings { Interval = "00:05:00" },
             },
         ];
 }

@@ -27,6 +27,7 @@ public static class SampleEnvironment
         config = ConfigurationLoader.Load(configPath);
 
         var context = new EngineContext(config);
+        await SampleSales.CreateTablesAsync(context.HqConnection, channel: false, cancellationToken).ConfigureAwait(false);
         await using (var hq = context.OpenChangeSource())
             await hq.EnableChangeTrackingAsync(SampleSchema.Tables, ParentFilters.OptionsFor(config, ChangeTrackingOptions.Default.Retention),
                 cancellationToken).ConfigureAwait(false);

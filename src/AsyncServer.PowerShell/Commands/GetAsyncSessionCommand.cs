@@ -6,11 +6,11 @@ using AsyncServer.PowerShell.Internal;
 namespace AsyncServer.PowerShell.Commands;
 
 /// <summary>
-/// <para type="synopsis">Lists download sessions from the message database, one row per session and channel database.</para>
+/// <para type="synopsis">Lists download sessions (one row per session and channel database) or upload sessions from the message database.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "AsyncSession", HelpUri = HelpLinks.CmdletReference + "#get-asyncsession")]
-[OutputType(typeof(DownloadSession))]
-public sealed class GetAsyncSessionCommand : AsyncServerCmdlet
+[OutputType(typeof(DownloadSession), typeof(AsyncServer.Upload.UploadSession))]
+public sealed partial class GetAsyncSessionCommand : AsyncServerCmdlet
 {
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("SessionId")]
@@ -51,8 +51,12 @@ public sealed class GetAsyncSessionCommand : AsyncServerCmdlet
 
     protected override void ProcessRecord()
     {
+        if (Direction != DownloadDirection || Id?.Any(AsyncServer.Upload.UploadSession.IsUploadId) == true) ProcessUploads();
+        if (Direction == UploadDirection || Id is { Length: > 0 } && Id.All(AsyncServer.Upload.UploadSession.IsUploadId)) return;
         var config = Context.Configuration;
-        var jobs = NameMatcher.Resolve(this, Job, config.Jobs.Select(j => j.Id), "Job", "$.jobs", ErrorIds.JobNotFound);
+        var ids = Id?.Where(i => !AsyncServer.Upload.UploadSession.IsUploadId(i)).ToArray();
+        var jobs = NameMatcher.Resolve(this, Job, config.Jobs.Select(j => j.Id).Concat(Direction == AllDirections ? config.UploadJobs.Select(j => j.Id) : []),
+            "Job", "$.jobs", ErrorIds.JobNotFound);
         var groups = NameMatcher.Resolve(this, DataGroup, config.DataGroups.Select(g => g.Id), "Data group", "$.dataGroups", ErrorIds.DataGroupNotFound);
         var databases = NameMatcher.Resolve(this, ChannelDatabase, config.DataGroups.SelectMany(g => g.ChannelDatabases).Select(d => d.Id),
             "Channel database", "$.dataGroups[*].channelDatabases", ErrorIds.ChannelDatabaseNotFound);
@@ -60,7 +64,7 @@ public sealed class GetAsyncSessionCommand : AsyncServerCmdlet
         if (jobs is { Count: 0 } || groups is { Count: 0 } || databases is { Count: 0 }) return;
         var query = new SessionQuery
         {
-            Ids = Id,
+            Ids = ids,
             Statuses = Status,
             JobIds = jobs,
             DataGroups = groups,
@@ -82,13 +86,13 @@ public sealed class GetAsyncSessionCommand : AsyncServerCmdlet
             {
                 if (First is { } first && written >= first) break;
                 written++;
-                if (Id is { Length: > 0 }) seen.Add(s.Id);
+                if (ids is { Length: > 0 }) seen.Add(s.Id);
                 Post(() => WriteObject(s));
             }
             return written;
         });
-        if (Id is { Length: > 0 })
-            foreach (var missing in Id.Where(i => !seen.Contains(i)))
+        if (ids is { Length: > 0 })
+            foreach (var missing in ids.Where(i => !seen.Contains(i)))
                 WriteError(new ErrorRecord(new ItemNotFoundException($"Session {missing} does not exist in the message database."),
                     ErrorIds.SessionNotFound, ErrorCategory.ObjectNotFound, missing));
     }

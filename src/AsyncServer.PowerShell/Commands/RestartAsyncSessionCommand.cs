@@ -11,7 +11,7 @@ namespace AsyncServer.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Restart, "AsyncSession", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
     HelpUri = HelpLinks.CmdletReference + "#restart-asyncsession")]
-[OutputType(typeof(DownloadSession))]
+[OutputType(typeof(DownloadSession), typeof(AsyncServer.Upload.UploadSession))]
 public sealed class RestartAsyncSessionCommand : SessionActionCmdlet
 {
     protected override string Action => "Rerun";
@@ -19,4 +19,7 @@ public sealed class RestartAsyncSessionCommand : SessionActionCmdlet
 
     protected override Task<DownloadSessionRecord> ActAsync(SessionLifecycle lifecycle, long sessionId, string? channelDatabase, CancellationToken ct)
         => lifecycle.RestartAsync(sessionId, channelDatabase, ct);
+
+    protected override Task<UploadSessionRecord> ActOnUploadAsync(AsyncServer.Upload.UploadLifecycle lifecycle, long sessionId, CancellationToken ct)
+        => lifecycle.RerunAsync(sessionId, ct);
 }

@@ -10,8 +10,8 @@ namespace AsyncServer.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "AsyncDistribution", DefaultParameterSetName = ScheduleSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
     HelpUri = HelpLinks.CmdletReference + "#start-asyncdistribution")]
-[OutputType(typeof(DownloadSession))]
-public sealed class StartAsyncDistributionCommand : AsyncServerCmdlet
+[OutputType(typeof(DownloadSession), typeof(AsyncServer.Upload.UploadSession))]
+public sealed partial class StartAsyncDistributionCommand : AsyncServerCmdlet
 {
     private const string ScheduleSet = "Schedule";
     private const string JobSet = "Job";
@@ -51,6 +51,9 @@ public sealed class StartAsyncDistributionCommand : AsyncServerCmdlet
 
     protected override void ProcessRecord()
     {
+        var uploads = ParameterSetName == ScheduleSet ? UploadSchedules() : [];
+        foreach (var schedule in uploads) ApplyUploads(schedule);
+        if (uploads.Count > 0 && uploads.Count == Schedule.Length) return;
         var request = new DistributionRequest
         {
             Schedules = ParameterSetName == ScheduleSet ? Schedule : [],

@@ -10,7 +10,7 @@ namespace AsyncServer.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Stop, "AsyncSession", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
     HelpUri = HelpLinks.CmdletReference + "#stop-asyncsession")]
-[OutputType(typeof(DownloadSession))]
+[OutputType(typeof(DownloadSession), typeof(AsyncServer.Upload.UploadSession))]
 public sealed class StopAsyncSessionCommand : SessionActionCmdlet
 {
     protected override string Action => "Cancel";
@@ -18,4 +18,7 @@ public sealed class StopAsyncSessionCommand : SessionActionCmdlet
 
     protected override Task<DownloadSessionRecord> ActAsync(SessionLifecycle lifecycle, long sessionId, string? channelDatabase, CancellationToken ct)
         => lifecycle.CancelAsync(sessionId, channelDatabase, ct);
+
+    protected override Task<UploadSessionRecord> ActOnUploadAsync(AsyncServer.Upload.UploadLifecycle lifecycle, long sessionId, CancellationToken ct)
+        => lifecycle.CancelAsync(sessionId, ct);
 }

@@ -36,13 +36,25 @@ public abstract class SessionActionCmdlet : AsyncServerCmdlet
 
     protected abstract Task<DownloadSessionRecord> ActAsync(SessionLifecycle lifecycle, long sessionId, string? channelDatabase, CancellationToken ct);
 
+    /// <summary>The same action on an upload session (ids from <see cref="AsyncServer.Upload.UploadSession.FirstId"/> on).</summary>
+    protected abstract Task<UploadSessionRecord> ActOnUploadAsync(AsyncServer.Upload.UploadLifecycle lifecycle, long sessionId, CancellationToken ct);
+
+    /// <summary>An upload session is one store's: it has no channel databases to choose among.</summary>
+    private void ActOnUpload(long id)
+    {
+        if (!ShouldProcess($"upload session {id}", Action)) return;
+        var record = TryRun(ct => ActOnUploadAsync(new AsyncServer.Upload.UploadLifecycle(Context), id, ct), id);
+        if (record is not null && PassThru) WriteObject(AsyncServer.Upload.UploadSession.From(record, Context.Configuration.UploadFolder));
+    }
+
     protected override void ProcessRecord()
     {
         var lifecycle = new SessionLifecycle(Context);
         // Empty strings mean "everywhere" (Get-AsyncSession writes one for a session without targets).
         var named = (ChannelDatabase ?? []).Where(d => !string.IsNullOrEmpty(d)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         IReadOnlyList<string?> databases = named.Count == 0 ? [null] : (IReadOnlyList<string?>)named;
-        foreach (var id in Id)
+        foreach (var id in Id.Where(AsyncServer.Upload.UploadSession.IsUploadId)) ActOnUpload(id);
+        foreach (var id in Id.Where(i => !AsyncServer.Upload.UploadSession.IsUploadId(i)))
             foreach (var db in databases)
             {
                 var what = db is null ? $"session {id} ({Everywhere})" : $"session {id} at channel database {db}";

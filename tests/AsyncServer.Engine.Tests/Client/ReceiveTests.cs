@@ -37,7 +37,7 @@ public sealed class ReceiveTests
         var id = Assert.Single(sessions).Id;
         await h.ReceiveAsync("HOUSTON");
         await using var store = h.Context.OpenMessageStore();
-        var trail = (await store.GetUnmovedStatusMessagesAsync(1000, default)).Where(m => m.SessionId == id && m.ChannelDatabase == "HOUSTON").Select(m => m.Status);
+        var trail = (await store.GetUnmovedStatusMessagesAsync(1000, default)).Where(m => m.SessionId == id && m.ChannelDatabase == "HOUSTON").Select(m => Enum.Parse<SessionStatus>(m.Status));
         Assert.Equal([SessionStatus.Available, SessionStatus.Requested, SessionStatus.Downloaded, SessionStatus.Applied], trail);
     }
 

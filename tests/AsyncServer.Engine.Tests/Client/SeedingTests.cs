@@ -133,7 +133,10 @@ public sealed class SeedingPlanAndUpgradeTests
         await using (var conn = await Providers.Sqlite.SqliteConnections.OpenAsync(h.Context.MessageConnection, false, default))
             await Providers.Sqlite.SqliteConnections.ExecuteAsync(conn,
                 "DROP TABLE channel_database_jobs; DROP INDEX ix_status_messages_session; DROP INDEX ix_session_targets_session; " +
-                "DROP TABLE channel_credentials; DROP TABLE channel_contacts; UPDATE schema_info SET version = 1;", default);
+                "DROP TABLE channel_credentials; DROP TABLE channel_contacts; " +
+                "DROP TABLE upload_session_tables; DROP TABLE upload_sessions; DROP TABLE upload_counters; " +
+                "ALTER TABLE status_messages DROP COLUMN direction; DELETE FROM sqlite_sequence WHERE name = 'upload_sessions'; " +
+                "UPDATE schema_info SET version = 1;", default);
         await using var store = h.Context.OpenMessageStore();
         var outdated = await Assert.ThrowsAsync<Diagnostics.AsyncServerException>(() => store.EnsureReadyAsync(default));
         Assert.Equal(Diagnostics.ErrorIds.MessageDatabaseOutdated, outdated.ErrorId);

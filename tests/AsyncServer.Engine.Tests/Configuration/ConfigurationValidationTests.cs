@@ -41,7 +41,7 @@ public sealed class ConfigurationValidationTests
         AssertProblem(problems, "$.jobs[4].id", "duplicate job id '1040'");
         AssertProblem(problems, "$.subjobs[9].id", "duplicate subjob id");
         AssertProblem(problems, "$.dataGroups[1].channelDatabases[2].id", "duplicate channel database id 'houston'");
-        AssertProblem(problems, "$.schedules[2].name", "duplicate schedule");
+        AssertProblem(problems, "$.schedules[3].name", "duplicate schedule");
     }
 
     [Fact]

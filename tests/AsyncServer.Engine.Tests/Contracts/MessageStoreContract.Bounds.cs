@@ -122,7 +122,7 @@ public abstract partial class MessageStoreContract
         Assert.Equal(SessionStatus.Applied, rows.Single(s => s.Id == a).Targets.Single(t => t.ChannelDatabase == "DB2").Status);
         // Should it come back, it is seeded afresh; the status messages say why its targets ended.
         Assert.Equal(["DB1"], await store.FindChannelDatabasesToSeedAsync("ps1", "G1", "1040", ["DB1", "DB2"], default));
-        Assert.Equal(2, (await store.GetUnmovedStatusMessagesAsync(1000, default)).Count(m => m.ChannelDatabase == "DB1" && m.Status == SessionStatus.Canceled));
+        Assert.Equal(2, (await store.GetUnmovedStatusMessagesAsync(1000, default)).Count(m => m.ChannelDatabase == "DB1" && m.Status == nameof(SessionStatus.Canceled)));
         // Nothing is pending at DB1 any more, so a is purged once DB2 is done with it.
         Assert.Equal([a], (await store.PurgeAsync(DateTimeOffset.UtcNow.AddMinutes(1), whatIf: true, default)).Sessions.Select(s => s.Id));
     }

@@ -224,7 +224,7 @@ public abstract partial class MessageStoreContract
         await store.UpdateTargetsAsync(new TargetUpdate([SessionStatus.Available], SessionStatus.Requested, "asked") { ChannelDatabase = "DB2", SessionId = a }, default);
         var after = await store.GetUnmovedStatusMessagesAsync(1000, default);
         var added = Assert.Single(after.Where(m => before.All(b => b.Id != m.Id)));
-        Assert.Equal((a, "DB2", SessionStatus.Requested, "asked", "1040", "G1"), (added.SessionId, added.ChannelDatabase, added.Status, added.Message, added.JobId, added.DataGroup));
+        Assert.Equal((a, "DB2", nameof(SessionStatus.Requested), "asked", "1040", "G1"), (added.SessionId, added.ChannelDatabase, added.Status, added.Message, added.JobId, added.DataGroup));
         Assert.Equal(after.Select(m => m.Id).Order(), after.Select(m => m.Id));
 
         await store.MarkStatusMessagesMovedAsync(after.Take(2).Select(m => m.Id).ToList(), default);

@@ -49,7 +49,7 @@ public sealed class EndpointSqlTests
     {
         var migration = Providers.SqlServer.SqlServerMessageStoreSql.Instance.Migrations[2];
         SqlServerSqlTests.AssertClean(migration);
-        Assert.Equal(3, MessageSchema.CurrentVersion);
+        Assert.True(MessageSchema.CurrentVersion >= 3); // schema 3 is the endpoint's; 4 is upload's (docs/message-database.md)
         Assert.Contains("[channel_credentials]", migration, StringComparison.Ordinal);
         Assert.Contains("channel_credentials", Providers.PostgreSql.PostgresMessageSchema.Migrations[2], StringComparison.Ordinal);
         Assert.Contains("SYSUTCDATETIME()", S.LiveLeaseOwner, StringComparison.Ordinal);

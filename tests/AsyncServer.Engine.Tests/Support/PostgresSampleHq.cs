@@ -54,6 +54,8 @@ public static partial class PostgresSampleHq
         await using var pg = new NpgsqlConnection(connectionString);
         await pg.OpenAsync();
         await using (var ddl = new NpgsqlCommand(Ddl(), pg)) await ddl.ExecuteNonQueryAsync();
+        // The store transaction tables of upload job P-0001 (docs/upload.md).
+        await using (var sales = new NpgsqlCommand(SampleSales.Ddl(DatabaseProvider.PostgreSql, channel: false), pg)) await sales.ExecuteNonQueryAsync();
         await using var sqlite = await SqliteConnections.OpenAsync(ResolvedConnection.FromString(DatabaseProvider.Sqlite, $"Data Source={sqliteHqFile}"), false, default);
         await using var tx = await pg.BeginTransactionAsync();
         foreach (var table in SampleSchema.Tables)

@@ -28,6 +28,9 @@ public abstract class MessageStoreSql
     /// <summary>Parameters @version, @now. Runs under the schema lock.</summary>
     public abstract string WriteSchemaVersion { get; }
 
+    /// <summary>The upload ledger's texts (schema 4).</summary>
+    public abstract UploadStoreSql Uploads { get; }
+
     // ---- leases (the database server's clock) ---------------------------------------------------------------------
 
     /// <summary>

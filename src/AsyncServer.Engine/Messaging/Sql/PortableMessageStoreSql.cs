@@ -20,7 +20,7 @@ public abstract partial class PortableMessageStoreSql : MessageStoreSql
     protected abstract PortableColumnTypes Types { get; }
 
     /// <summary>The DDL, one shape for both providers in their column types (<see cref="Types"/>).</summary>
-    public override IReadOnlyList<string> Migrations => [Migration1, Migration2, Migration3];
+    public override IReadOnlyList<string> Migrations => [Migration1, Migration2, Migration3, Migration4];
 
     /// <summary>Schema 1: sessions, targets, row versions, status messages, leases.</summary>
     private string Migration1 => $"""
@@ -126,6 +126,56 @@ public abstract partial class PortableMessageStoreSql : MessageStoreSql
             credential_id {Types.BigInt});
         """;
 
+    /// <summary>
+    /// Schema 4: upload sessions (docs/upload.md). Their ids start at 10^12 (<see cref="Types"/>' UploadIdentity), so a
+    /// session id names one session in either direction; status messages say which direction theirs is.
+    /// </summary>
+    private string Migration4 => $"""
+        CREATE TABLE {Prefix}upload_sessions (
+            id {Types.UploadIdentity},
+            partition {Types.Text} NOT NULL,
+            job_id {Types.Text} NOT NULL,
+            data_group {Types.Text} NOT NULL,
+            channel_database {Types.Text} NOT NULL,
+            status {Types.Text} NOT NULL,
+            tries {Types.Int} NOT NULL DEFAULT 0,
+            row_count {Types.BigInt} NOT NULL DEFAULT 0,
+            package_file {Types.Text},
+            package_size {Types.BigInt},
+            package_sha256 {Types.Text},
+            instance_id {Types.Text} NOT NULL,
+            created_at {Types.Time} NOT NULL,
+            updated_at {Types.Time} NOT NULL,
+            finished_at {Types.Time},
+            message {Types.Text});
+        CREATE INDEX ix_upload_sessions_store ON {Prefix}upload_sessions (partition, channel_database, job_id, status);
+        CREATE INDEX ix_upload_sessions_status ON {Prefix}upload_sessions (status, id);
+        CREATE TABLE {Prefix}upload_session_tables (
+            session_id {Types.BigInt} NOT NULL REFERENCES {Prefix}upload_sessions (id) ON DELETE CASCADE,
+            subjob {Types.Text} NOT NULL,
+            channel_table {Types.Text} NOT NULL,
+            hq_table {Types.Text} NOT NULL,
+            from_counter {Types.BigInt} NOT NULL,
+            to_counter {Types.BigInt} NOT NULL,
+            row_count {Types.BigInt} NOT NULL,
+            PRIMARY KEY (session_id, subjob));
+        CREATE TABLE {Prefix}upload_counters (
+            partition {Types.Text} NOT NULL,
+            channel_database {Types.Text} NOT NULL,
+            job_id {Types.Text} NOT NULL,
+            subjob {Types.Text} NOT NULL,
+            counter {Types.BigInt} NOT NULL,
+            session_id {Types.BigInt} NOT NULL,
+            updated_at {Types.Time} NOT NULL,
+            PRIMARY KEY (partition, channel_database, job_id, subjob));
+        ALTER TABLE {Messages} ADD COLUMN direction {Types.Text};
+        {Types.UploadIdSeed}
+        """;
+
+    private UploadStoreSql? _uploads;
+
+    public override UploadStoreSql Uploads => _uploads ??= UploadStoreSql.Portable(Prefix, ForUpdate());
+
     private string Sessions => Prefix + "download_sessions";
     private string Targets => Prefix + "session_targets";
     private string RowVersions => Prefix + "row_versions";
@@ -211,8 +261,10 @@ public abstract partial class PortableMessageStoreSql : MessageStoreSql
     public override string ForgetChannelDatabase => $"DELETE FROM {Joined} WHERE channel_database = @c";
 
     public override string UnmovedStatusMessages =>
-        "SELECT m.id, m.session_id, m.channel_database, m.status, m.message, m.created_at, s.job_id, s.data_group, s.partition " +
-        $"FROM {Messages} m LEFT JOIN {Sessions} s ON s.id = m.session_id WHERE m.moved_at IS NULL ORDER BY m.id LIMIT @limit";
+        "SELECT m.id, m.session_id, m.channel_database, m.status, m.message, m.created_at, " +
+        "COALESCE(s.job_id, u.job_id), COALESCE(s.data_group, u.data_group), COALESCE(s.partition, u.partition) " +
+        $"FROM {Messages} m LEFT JOIN {Sessions} s ON s.id = m.session_id LEFT JOIN {Prefix}upload_sessions u ON u.id = m.session_id " +
+        "WHERE m.moved_at IS NULL ORDER BY m.id LIMIT @limit";
 
     public override string MarkMoved(int count) => $"UPDATE {Messages} SET moved_at = @now WHERE moved_at IS NULL AND id {In("m", count)}";
 
@@ -243,4 +295,5 @@ public abstract partial class PortableMessageStoreSql : MessageStoreSql
 /// column definition after the name (a generated bigint primary key); <paramref name="False"/> is the default of a
 /// boolean column; <paramref name="Preamble"/> comes before the first table (with its own line end).
 /// </summary>
-public sealed record PortableColumnTypes(string Identity, string BigInt, string Int, string Text, string Bool, string False, string Time, string Preamble = "");
+public sealed record PortableColumnTypes(string Identity, string BigInt, string Int, string Text, string Bool, string False, string Time,
+    string UploadIdentity, string UploadIdSeed = "", string Preamble = "");

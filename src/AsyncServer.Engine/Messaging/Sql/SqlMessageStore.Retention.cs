@@ -10,7 +10,7 @@ public sealed partial class SqlMessageStore
 
     public Task<IReadOnlyList<StatusMessageRecord>> GetUnmovedStatusMessagesAsync(int limit, CancellationToken cancellationToken)
         => RunAsync<IReadOnlyList<StatusMessageRecord>>(async w => await w.ReadAsync(Sql.UnmovedStatusMessages, r => new StatusMessageRecord(
-                r.GetInt64(0), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetString(2), Enum.Parse<SessionStatus>(r.GetString(3)),
+                r.GetInt64(0), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetString(3),
                 r.IsDBNull(4) ? null : r.GetString(4), connector.ReadTime(r, 5),
                 r.IsDBNull(6) ? null : r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8)),
             ("@limit", Math.Max(0, limit))).ConfigureAwait(false), cancellationToken, transaction: false);

@@ -15,7 +15,9 @@ internal sealed class PostgresMessageStoreSql : PortableMessageStoreSql
 
     /// <summary>The portable DDL in native types, in schema <see cref="Schema"/>.</summary>
     protected override PortableColumnTypes Types { get; } = new(Identity: "bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY", BigInt: "bigint",
-        Int: "integer", Text: "text", Bool: "boolean", False: "false", Time: "timestamptz", Preamble: $"CREATE SCHEMA IF NOT EXISTS {Schema};\n");
+        Int: "integer", Text: "text", Bool: "boolean", False: "false", Time: "timestamptz",
+        UploadIdentity: "bigint GENERATED ALWAYS AS IDENTITY (START WITH 1000000000001) PRIMARY KEY",
+        Preamble: $"CREATE SCHEMA IF NOT EXISTS {Schema};\n");
 
     public override string SchemaInfoTable => $"{Schema}.schema_info";
 

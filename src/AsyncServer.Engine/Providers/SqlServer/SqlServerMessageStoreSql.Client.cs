@@ -64,8 +64,9 @@ internal sealed partial class SqlServerMessageStoreSql
 
     public override string UnmovedStatusMessages => """
         SELECT TOP (@limit) [m].[id], [m].[session_id], [m].[channel_database], [m].[status], [m].[message], [m].[created_at],
-            [s].[job_id], [s].[data_group], [s].[partition]
+            COALESCE([s].[job_id], [u].[job_id]), COALESCE([s].[data_group], [u].[data_group]), COALESCE([s].[partition], [u].[partition])
         FROM [dbo].[status_messages] AS [m] LEFT JOIN [dbo].[download_sessions] AS [s] ON [s].[id] = [m].[session_id]
+            LEFT JOIN [dbo].[upload_sessions] AS [u] ON [u].[id] = [m].[session_id]
         WHERE [m].[moved_at] IS NULL ORDER BY [m].[id];
         """;
 

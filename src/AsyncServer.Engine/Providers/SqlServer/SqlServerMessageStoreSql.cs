@@ -14,7 +14,9 @@ internal sealed partial class SqlServerMessageStoreSql : MessageStoreSql
 {
     public static readonly SqlServerMessageStoreSql Instance = new();
 
-    public override IReadOnlyList<string> Migrations => [Migration1, Migration2, Migration3];
+    public override UploadStoreSql Uploads => UploadStoreSql.SqlServer;
+
+    public override IReadOnlyList<string> Migrations => [Migration1, Migration2, Migration3, Migration4];
 
     /// <summary>Schema 3: the endpoint's channel credentials and contacts (docs/endpoint.md).</summary>
     public static string Migration3 =>
@@ -35,6 +37,50 @@ internal sealed partial class SqlServerMessageStoreSql : MessageStoreSql
             [client_version] nvarchar(100) NULL,
             [remote_address] nvarchar(100) NULL,
             [credential_id] bigint NULL);
+        """;
+
+    /// <summary>Schema 4: upload sessions (docs/message-database.md, docs/upload.md).</summary>
+    [SuppressMessage("Performance", "CA1822:Mark members as static", Justification = SqlTextOfInstance)]
+    public static string Migration4 =>
+        """
+        CREATE TABLE [dbo].[upload_sessions] (
+            [id] bigint NOT NULL CONSTRAINT [pk_upload_sessions] PRIMARY KEY,
+            [partition] nvarchar(100) NOT NULL,
+            [job_id] nvarchar(100) NOT NULL,
+            [data_group] nvarchar(100) NOT NULL,
+            [channel_database] nvarchar(128) NOT NULL,
+            [status] nvarchar(20) NOT NULL,
+            [tries] int NOT NULL CONSTRAINT [df_upload_sessions_tries] DEFAULT 0,
+            [row_count] bigint NOT NULL CONSTRAINT [df_upload_sessions_rows] DEFAULT 0,
+            [package_file] nvarchar(400) NULL,
+            [package_size] bigint NULL,
+            [package_sha256] nvarchar(64) NULL,
+            [instance_id] nvarchar(200) NOT NULL,
+            [created_at] datetime2(7) NOT NULL,
+            [updated_at] datetime2(7) NOT NULL,
+            [finished_at] datetime2(7) NULL,
+            [message] nvarchar(max) NULL);
+        CREATE INDEX [ix_upload_sessions_store] ON [dbo].[upload_sessions] ([partition], [channel_database], [job_id], [status]);
+        CREATE INDEX [ix_upload_sessions_status] ON [dbo].[upload_sessions] ([status], [id]);
+        CREATE TABLE [dbo].[upload_session_tables] (
+            [session_id] bigint NOT NULL CONSTRAINT [fk_upload_session_tables_session] REFERENCES [dbo].[upload_sessions] ([id]) ON DELETE CASCADE,
+            [subjob] nvarchar(100) NOT NULL,
+            [channel_table] nvarchar(256) NOT NULL,
+            [hq_table] nvarchar(256) NOT NULL,
+            [from_counter] bigint NOT NULL,
+            [to_counter] bigint NOT NULL,
+            [row_count] bigint NOT NULL,
+            CONSTRAINT [pk_upload_session_tables] PRIMARY KEY ([session_id], [subjob]));
+        CREATE TABLE [dbo].[upload_counters] (
+            [partition] nvarchar(100) NOT NULL,
+            [channel_database] nvarchar(128) NOT NULL,
+            [job_id] nvarchar(100) NOT NULL,
+            [subjob] nvarchar(100) NOT NULL,
+            [counter] bigint NOT NULL,
+            [session_id] bigint NOT NULL,
+            [updated_at] datetime2(7) NOT NULL,
+            CONSTRAINT [pk_upload_counters] PRIMARY KEY ([partition], [channel_database], [job_id], [subjob]));
+        ALTER TABLE [dbo].[status_messages] ADD [direction] nvarchar(10) NULL;
         """;
 
     /// <summary>Schema 1: sessions, targets, row versions, status messages, leases.</summary>

@@ -20,7 +20,10 @@ internal sealed class SqliteMessageStoreSql : PortableMessageStoreSql
 
     /// <summary>Times as <see cref="StoreTime"/> text, booleans as 0/1; ids are the rowid (AUTOINCREMENT: never reused).</summary>
     protected override PortableColumnTypes Types { get; } =
-        new(Identity: "INTEGER PRIMARY KEY AUTOINCREMENT", BigInt: "INTEGER", Int: "INTEGER", Text: "TEXT", Bool: "INTEGER", False: "0", Time: "TEXT");
+        new(Identity: "INTEGER PRIMARY KEY AUTOINCREMENT", BigInt: "INTEGER", Int: "INTEGER", Text: "TEXT", Bool: "INTEGER", False: "0", Time: "TEXT",
+            UploadIdentity: "INTEGER PRIMARY KEY AUTOINCREMENT",
+            // Upload ids start at 10^12 (the sequence's next value is seq + 1).
+            UploadIdSeed: "INSERT INTO sqlite_sequence (name, seq) VALUES ('upload_sessions', 1000000000000);");
 
     public override string SchemaInfoTable => "schema_info";
 

@@ -10,7 +10,7 @@ namespace AsyncServer.Tests.PostgreSql;
 public sealed class PostgresStatusArchiveTests(PostgresFixture fixture)
 {
     private static StatusMessageRecord Message(long id, long session, string? db, SessionStatus status) =>
-        new(id, session, db, status, status == SessionStatus.ApplyFailed ? "boom" : null, DateTimeOffset.UtcNow.AddMinutes(id), "1040", "USRT", "ps1");
+        new(id, session, db, status.ToString(), status == SessionStatus.ApplyFailed ? "boom" : null, DateTimeOffset.UtcNow.AddMinutes(id), "1040", "USRT", "ps1");
 
     [Fact]
     public async Task Messages_are_written_once_and_the_latest_status_per_session_and_database_wins_in_any_order()

@@ -26,7 +26,7 @@ public sealed class SqlServerClientSqlTests
         Clean(SqlServerMessageStoreSql.Instance.MarkMoved(SqlServerMessageStoreSql.TargetBatch));
         Clean(SqlServerMessageStoreSql.Instance.ExpiredSessions(TargetStatuses.Pending.Count));
         Clean(SqlServerMessageStoreSql.Instance.DeleteSessions(3));
-        Assert.Equal(3, SqlServerMessageStoreSql.Instance.Migrations.Count);
+        Assert.Equal(4, SqlServerMessageStoreSql.Instance.Migrations.Count);
         Assert.Equal(MessageSchema.CurrentVersion, SqlServerMessageStoreSql.Instance.Migrations.Count);
     }
 

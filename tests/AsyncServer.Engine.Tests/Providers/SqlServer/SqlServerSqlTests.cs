@@ -309,7 +309,11 @@ public sealed class SqlServerSqlTests
         foreach (var type in new[] { typeof(SqlServerSql), typeof(SqlServerChannelSql) })
             foreach (var field in type.GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral && f.FieldType == typeof(string)))
                 yield return ($"{type.Name}.{field.Name}", (string)field.GetRawConstantValue()!);
-        foreach (var texts in new object[] { SqlServerMessageStoreSql.Instance, SqlServerStatusArchiveSql.Instance })
+        foreach (var texts in new object[]
+                 {
+                     SqlServerMessageStoreSql.Instance, SqlServerStatusArchiveSql.Instance, SqlServerMessageStoreSql.Instance.Uploads,
+                     AsyncServer.Upload.HqCounterSql.SqlServer,
+                 })
             foreach (var property in texts.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static).Where(p => p.PropertyType == typeof(string)))
                 if (property.GetValue(texts) is string sql) yield return ($"{texts.GetType().Name}.{property.Name}", sql);
     }
@@ -338,6 +342,8 @@ public sealed class SqlServerSqlTests
         Assert.Contains("SqlServerMessageStoreSql.WriteRowVersion", names);
         Assert.Contains("SqlServerMessageStoreSql.Migration2", names);
         Assert.Contains("SqlServerStatusArchiveSql.UpsertSessionStatus", names);
+        Assert.Contains("UploadStoreSql.ChangeStatus", names);
+        Assert.Contains("HqCounterSql.Upsert", names);
         Assert.True(names.Count >= 25, $"only {names.Count} constant statements found");
     }
 
@@ -353,6 +359,8 @@ public sealed class SqlServerSqlTests
             new[] { "@id0", "@id1", "@id2", "@job0", "@job1", "@grp0", "@grp1", "@st0", "@st1", "@cdb0", "@cdb1", "@after", "@before", "@limit" }.Order(StringComparer.OrdinalIgnoreCase),
             TSqlChecker.Check(all).Parameters.Order(StringComparer.OrdinalIgnoreCase));
         AssertClean(SqlServerMessageStoreSql.Instance.TargetsOf(1));
+        foreach (var shape in new[] { (false, false, false, false), (true, true, true, true), (false, true, true, false) })
+            AssertClean(SqlServerMessageStoreSql.Instance.Uploads.QueryUploads(shape.Item1, shape.Item2, shape.Item3, shape.Item4));
         AssertClean(SqlServerMessageStoreSql.Instance.TargetsOf(SqlServerMessageStoreSql.TargetBatch));
     }
 

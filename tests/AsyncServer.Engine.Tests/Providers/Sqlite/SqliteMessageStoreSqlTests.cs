@@ -33,6 +33,9 @@ public sealed class SqliteMessageStoreSqlTests : IDisposable
         yield return ("MarkMoved", sql.MarkMoved(2));
         yield return ("ExpiredSessions", sql.ExpiredSessions(TargetStatuses.Pending.Count));
         yield return ("DeleteSessions", sql.DeleteSessions(2));
+        foreach (var property in typeof(UploadStoreSql).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.PropertyType == typeof(string)))
+            if (property.GetValue(sql.Uploads) is string text && text.Contains(' ')) yield return ("Uploads." + property.Name, text);
+        yield return ("QueryUploads", sql.Uploads.QueryUploads(true, true, true, true));
     }
 
     [Fact]

@@ -1,0 +1,72 @@
+using AsyncServer.Configuration;
+using AsyncServer.Data;
+using AsyncServer.Diagnostics;
+using AsyncServer.Messaging;
+using Microsoft.Extensions.Logging;
+
+namespace AsyncServer.Upload;
+
+/// <summary>
+/// The store side of upload (Send-AsyncPackage): for one channel database, every upload job's rows above the counter HQ
+/// acknowledged (or the store already sent on a live session), read in one transaction, written as one package per job,
+/// recorded as an upload session and handed to the transport. One sender per channel database at a time (a lease).
+/// </summary>
+public sealed class UploadSender(EngineContext context, IUploadTransport transport)
+{
+    private readonly ILogger _log = context.CreateLogger<UploadSender>();
+    private AsyncServerConfiguration Config => context.Configuration;
+
+    /// <summary>-WhatIf: the rows per table that would go, changing nothing.</summary>
+    public Task<IReadOnlyList<UploadRunResult>> PlanAsync(string channelDatabase, IReadOnlyList<string>? jobs, CancellationToken ct)
+        => RunAsync(channelDatabase, jobs, plan: true, ct);
+
+    public Task<IReadOnlyList<UploadRunResult>> SendAsync(string channelDatabase, IReadOnlyList<string>? jobs, CancellationToken ct)
+        => RunAsync(channelDatabase, jobs, plan: false, ct);
+
+    private async Task<IReadOnlyList<UploadRunResult>> RunAsync(string channelDatabase, IReadOnlyList<string>? jobs, bool plan, CancellationToken ct)
+    {
+        var (group, db, connection) = ResolveStore(channelDatabase);
+        var selected = SelectJobs(jobs);
+        await using var store = context.OpenMessageStore();
+        await store.EnsureReadyAsync(ct).ConfigureAwait(false);
+        var resource = $"upload/{Config.Partition}/{db.Id}";
+        if (!plan)
+        {
+            var claim = await store.TryAcquireLeaseAsync(resource, context.InstanceId, TimeSpan.FromSeconds(Config.LeaseSeconds), ct).ConfigureAwait(false);
+            if (!claim.Acquired)
+                throw new AsyncServerException(ErrorIds.ConcurrentRun, ErrorKind.ResourceBusy,
+                    $"Channel database {db.Id} is being uploaded by {claim.Holder} (until {claim.ExpiresAt:u}); nothing was sent.", db.Id);
+        }
+        try
+        {
+            var results = new List<UploadRunResult>();
+            foreach (var job in selected)
+            {
+                var run = new UploadRun(context, store, transport, group.Id, db.Id, connection, job, _log);
+                results.Add(plan ? await run.PlanAsync(ct).ConfigureAwait(false) : await run.SendAsync(ct).ConfigureAwait(false));
+            }
+            return results;
+        }
+        finally
+        {
+            if (!plan) await store.ReleaseLeaseAsync(resource, context.InstanceId, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private (DataGroupSettings Group, ChannelDatabaseSettings Db, ResolvedConnection Connection) ResolveStore(string channelDatabase)
+    {
+        var (group, db) = Config.FindChannelDatabase(channelDatabase) ?? throw new AsyncServerException(ErrorIds.ChannelDatabaseNotFound,
+            ErrorKind.ObjectNotFound, $"Channel database '{channelDatabase}' is not defined in any data group of the configuration.", channelDatabase);
+        if (db.Connection is null || string.IsNullOrWhiteSpace(db.Connection.ConnectionString))
+            throw new AsyncServerException(ErrorIds.ChannelConnectionMissing, ErrorKind.InvalidArgument,
+                $"Channel database '{db.Id}' has no connection: set its connection in $.dataGroups[?(@.id == '{group.Id}')].channelDatabases.", db.Id);
+        return (group, db, ResolvedConnection.Resolve(db.Connection, $"channel database {db.Id}.connection", Config.BaseDirectory, context.Credential));
+    }
+
+    private List<UploadJobSettings> SelectJobs(IReadOnlyList<string>? jobs)
+    {
+        if (jobs is null || jobs.Count == 0) return Config.UploadJobs.ToList();
+        return jobs.Select(j => Config.FindUploadJob(j) ?? throw new AsyncServerException(ErrorIds.JobNotFound, ErrorKind.ObjectNotFound,
+            $"Upload job '{j}' is not defined in $.uploadJobs.", j)).ToList();
+    }
+}
