@@ -78,15 +78,7 @@ public static class SampleData
         }
         for (var i = 0; i < updates; i++)
         {
-            var (table, sql) = rng.Next(5) switch
-            {
-                0 => ("PRICEDISCTABLE", "UPDATE PRICEDISCTABLE SET AMOUNT = ROUND(AMOUNT * 1.05, 4), TODATE = NULL WHERE rowid = @row"),
-                // Moves a price from one legal entity to the other: it leaves one data group's filter and enters the other's.
-                1 => ("PRICEDISCTABLE", "UPDATE PRICEDISCTABLE SET DATAAREAID = CASE DATAAREAID WHEN 'usrt' THEN 'usmf' ELSE 'usrt' END WHERE rowid = @row"),
-                2 => ("ECORESPRODUCTTRANSLATION", "UPDATE ECORESPRODUCTTRANSLATION SET NAME = NAME || ' ✓', DESCRIPTION = NULL WHERE rowid = @row"),
-                3 => ("INVENTTABLE", "UPDATE INVENTTABLE SET ITEMTYPE = 1 - ITEMTYPE, NETWEIGHT = 0.0001234500000000 WHERE rowid = @row"),
-                _ => ("CUSTTABLE", "UPDATE CUSTTABLE SET BLOCKED = 1 - BLOCKED, CREDITMAX = CREDITMAX + 100.5 WHERE rowid = @row"),
-            };
+            var (table, sql) = UpdateStatement(rng.Next(5));
             if (await w.PickRowAsync(table, cancellationToken).ConfigureAwait(false) is { } row)
                 updated += await w.ExecAsync(sql, cancellationToken, ("@row", row)).ConfigureAwait(false);
             Made("Updating rows");
@@ -100,36 +92,7 @@ public static class SampleData
         }
         for (var i = 0; i < churn; i++)
         {
-            var (table, sql) = rng.Next(4) switch
-            {
-                0 => ("CUSTTABLE", """
-                     CREATE TEMP TABLE IF NOT EXISTS churn AS SELECT * FROM CUSTTABLE WHERE 0;
-                     DELETE FROM temp.churn;
-                     INSERT INTO temp.churn SELECT * FROM CUSTTABLE WHERE rowid = @row;
-                     DELETE FROM CUSTTABLE WHERE rowid = @row;
-                     INSERT INTO CUSTTABLE SELECT ACCOUNTNUM, DATAAREAID, 'Reinstated', CURRENCY, PARTY, 0, CREDITMAX + 1, RECID, PARTITION FROM temp.churn;
-                     """),
-                1 => ("PRICEDISCTABLE", """
-                     CREATE TEMP TABLE IF NOT EXISTS churnprice AS SELECT * FROM PRICEDISCTABLE WHERE 0;
-                     DELETE FROM temp.churnprice;
-                     INSERT INTO temp.churnprice SELECT * FROM PRICEDISCTABLE WHERE rowid = @row;
-                     DELETE FROM PRICEDISCTABLE WHERE rowid = @row;
-                     INSERT INTO PRICEDISCTABLE SELECT RECID, RELATION, ITEMRELATION, ACCOUNTRELATION, AMOUNT + 1, CURRENCY, FROMDATE, TODATE,
-                         QUANTITYAMOUNTFROM,
-                         CASE DATAAREAID WHEN 'usrt' THEN 'usmf' ELSE 'usrt' END, PARTITION FROM temp.churnprice;
-                     """),
-                // The key moves to the other legal entity; OR IGNORE keeps it when that key is taken.
-                2 => ("INVENTITEMBARCODE",
-                    "UPDATE OR IGNORE INVENTITEMBARCODE SET DATAAREAID = CASE DATAAREAID WHEN 'usrt' THEN 'usmf' ELSE 'usrt' END WHERE rowid = @row;"),
-                _ => ("INVENTTABLE", """
-                     CREATE TEMP TABLE IF NOT EXISTS churnitem AS SELECT * FROM INVENTTABLE WHERE 0;
-                     DELETE FROM temp.churnitem;
-                     INSERT INTO temp.churnitem SELECT * FROM INVENTTABLE WHERE rowid = @row;
-                     DELETE FROM INVENTTABLE WHERE rowid = @row;
-                     INSERT INTO INVENTTABLE SELECT ITEMID, DATAAREAID, PRODUCT, NAMEALIAS, 1 - ITEMTYPE, NETWEIGHT, CREATEDDATETIME, RECID, PARTITION
-                         FROM temp.churnitem;
-                     """),
-            };
+            var (table, sql) = ChurnStatement(rng.Next(4));
             if (await w.PickRowAsync(table, cancellationToken).ConfigureAwait(false) is { } row)
                 updated += await w.ExecAsync(sql, cancellationToken, ("@row", row)).ConfigureAwait(false);
             Made("Updating rows");
@@ -137,6 +100,49 @@ public static class SampleData
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new SampleChangeSummary(done, updated, deleted);
     }
+
+    /// <summary>An update of one row (@row) of the table it names; some move rows between legal entities.</summary>
+    private static (string Table, string Sql) UpdateStatement(int pick) => pick switch
+    {
+        0 => ("PRICEDISCTABLE", "UPDATE PRICEDISCTABLE SET AMOUNT = ROUND(AMOUNT * 1.05, 4), TODATE = NULL WHERE rowid = @row"),
+        // Moves a price from one legal entity to the other: it leaves one data group's filter and enters the other's.
+        1 => ("PRICEDISCTABLE", "UPDATE PRICEDISCTABLE SET DATAAREAID = CASE DATAAREAID WHEN 'usrt' THEN 'usmf' ELSE 'usrt' END WHERE rowid = @row"),
+        2 => ("ECORESPRODUCTTRANSLATION", "UPDATE ECORESPRODUCTTRANSLATION SET NAME = NAME || ' ✓', DESCRIPTION = NULL WHERE rowid = @row"),
+        3 => ("INVENTTABLE", "UPDATE INVENTTABLE SET ITEMTYPE = 1 - ITEMTYPE, NETWEIGHT = 0.0001234500000000 WHERE rowid = @row"),
+        _ => ("CUSTTABLE", "UPDATE CUSTTABLE SET BLOCKED = 1 - BLOCKED, CREDITMAX = CREDITMAX + 100.5 WHERE rowid = @row"),
+    };
+
+    /// <summary>A change that stresses keys (see ChangeAsync's churn): a delete and re-insert, or a key moved to the other legal entity.</summary>
+    private static (string Table, string Sql) ChurnStatement(int pick) => pick switch
+    {
+        0 => ("CUSTTABLE", """
+             CREATE TEMP TABLE IF NOT EXISTS churn AS SELECT * FROM CUSTTABLE WHERE 0;
+             DELETE FROM temp.churn;
+             INSERT INTO temp.churn SELECT * FROM CUSTTABLE WHERE rowid = @row;
+             DELETE FROM CUSTTABLE WHERE rowid = @row;
+             INSERT INTO CUSTTABLE SELECT ACCOUNTNUM, DATAAREAID, 'Reinstated', CURRENCY, PARTY, 0, CREDITMAX + 1, RECID, PARTITION FROM temp.churn;
+             """),
+        1 => ("PRICEDISCTABLE", """
+             CREATE TEMP TABLE IF NOT EXISTS churnprice AS SELECT * FROM PRICEDISCTABLE WHERE 0;
+             DELETE FROM temp.churnprice;
+             INSERT INTO temp.churnprice SELECT * FROM PRICEDISCTABLE WHERE rowid = @row;
+             DELETE FROM PRICEDISCTABLE WHERE rowid = @row;
+             INSERT INTO PRICEDISCTABLE SELECT RECID, RELATION, ITEMRELATION, ACCOUNTRELATION, AMOUNT + 1, CURRENCY, FROMDATE, TODATE,
+                 QUANTITYAMOUNTFROM,
+                 CASE DATAAREAID WHEN 'usrt' THEN 'usmf' ELSE 'usrt' END, PARTITION FROM temp.churnprice;
+             """),
+        // The key moves to the other legal entity; OR IGNORE keeps it when that key is taken.
+        2 => ("INVENTITEMBARCODE",
+            "UPDATE OR IGNORE INVENTITEMBARCODE SET DATAAREAID = CASE DATAAREAID WHEN 'usrt' THEN 'usmf' ELSE 'usrt' END WHERE rowid = @row;"),
+        _ => ("INVENTTABLE", """
+             CREATE TEMP TABLE IF NOT EXISTS churnitem AS SELECT * FROM INVENTTABLE WHERE 0;
+             DELETE FROM temp.churnitem;
+             INSERT INTO temp.churnitem SELECT * FROM INVENTTABLE WHERE rowid = @row;
+             DELETE FROM INVENTTABLE WHERE rowid = @row;
+             INSERT INTO INVENTTABLE SELECT ITEMID, DATAAREAID, PRODUCT, NAMEALIAS, 1 - ITEMTYPE, NETWEIGHT, CREATEDDATETIME, RECID, PARTITION
+                 FROM temp.churnitem;
+             """),
+    };
 
     private sealed class Writer(SqliteConnection conn, SqliteTransaction tx, Random rng)
     {
