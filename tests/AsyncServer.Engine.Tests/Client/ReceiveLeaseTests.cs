@@ -46,10 +46,12 @@ public sealed class ReceiveLeaseTests
         LeaseResult? second = null;
         var options = new ReceiveOptions
         {
-            LeaseDuration = TimeSpan.FromSeconds(1),
+            // Two-second leases: with one-second leases a renewal delayed by a loaded machine (the suite runs tests in
+            // parallel on two cores) let the claim lapse, and the test failed for the machine's sake, not the code's.
+            LeaseDuration = TimeSpan.FromSeconds(2),
             BeforeApply = async (_, ct) =>
             {
-                await Task.Delay(TimeSpan.FromSeconds(3.5), ct); // three and a half leases
+                await Task.Delay(TimeSpan.FromSeconds(7), ct); // three and a half leases
                 await using var store = h.Context.OpenMessageStore();
                 second = await store.TryAcquireLeaseAsync(Resource(h, "CHICAGO"), "second-client", TimeSpan.FromMinutes(1), ct);
             },
