@@ -85,6 +85,15 @@ public sealed class ServiceProcess : IDisposable
         Assert.Equal(0, kill.ExitCode);
     }
 
+    /// <summary>Sends SIGKILL (a crash: no shutdown code runs) with kill(1) and waits until the process is gone.</summary>
+    public async Task KillAsync()
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-KILL", _process.Id.ToString()]) { UseShellExecute = false })!;
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+        await WaitForExitAsync();
+    }
+
     /// <summary>Waits for the process to end within the bound; returns its exit code.</summary>
     public async Task<int> WaitForExitAsync()
     {

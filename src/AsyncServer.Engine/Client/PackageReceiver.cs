@@ -1,207 +1,204 @@
-using AsyncServer.Configuration;
-using AsyncServer.Data;
 using AsyncServer.Diagnostics;
 using AsyncServer.Messaging;
 using AsyncServer.Packaging;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AsyncServer.Client;
 
 /// <summary>
-/// The reference Async Client behind Receive-AsyncPackage. For one channel database it takes the pending
-/// sessions in session order and moves each target through Requested, Downloaded (copied to a local folder,
-/// SHA-256 and size checked against the session row) and Applied (one channel transaction), or
-/// DownloadFailed / ApplyFailed with the reason. A failure stops the run and marks the later sessions of
-/// this channel database Suspended (architecture rule 4); the failed stage is retried on the next run until
-/// the configuration's TryCount is used up (0 = no limit, with a backoff). A pending full sync that deletes
-/// existing data supersedes the older pending sessions of its job (they become Canceled), so a seeded channel
-/// database never replays history. What to do with each session is decided by ReceivePlanner; the copy is
-/// PackageTransfer's, the manifest check PackageManifestCheck's, the claim LeaseKeeper's.
+/// The reference Async Client behind Receive-AsyncPackage, written once for both ways of reaching HQ (an
+/// <see cref="IReceiveTransport"/>: the message database and download folder directly, or the HTTPS endpoint). For one
+/// channel database it takes the pending sessions in session order and moves each target through Requested,
+/// Downloaded (the package in the local folder, size and SHA-256 checked before it is opened) and Applied (one channel
+/// transaction), or DownloadFailed / ApplyFailed with the reason. A failure stops the run and suspends the later
+/// sessions of this channel database (architecture rule 4); the failed stage is retried on the next run until the
+/// configuration's TryCount is used up (0 = no limit, with a backoff). A pending full sync that deletes existing data
+/// supersedes the older pending sessions of its job (they become Canceled), so a seeded channel database never replays
+/// history. What to do with each session is decided by <see cref="ReceivePlanner"/>; the manifest check is
+/// <see cref="PackageManifestCheck"/>'s.
 /// </summary>
 public sealed class PackageReceiver
 {
-    private readonly EngineContext _context;
+    private readonly EngineContext? _context;
     private readonly ReceiveOptions _options;
     private readonly ILogger _log;
 
+    /// <summary>A receiver for the direct path (<see cref="RunAsync(ReceiveRequest, IProgress{ReceiveProgress}?, CancellationToken)"/>).</summary>
     public PackageReceiver(EngineContext context, ReceiveOptions? options = null)
+        : this(context.CreateLogger<PackageReceiver>(), options) => _context = context;
+
+    public PackageReceiver(ILogger? log, ReceiveOptions? options = null)
     {
-        _context = context;
         _options = options ?? new ReceiveOptions();
-        _log = context.CreateLogger<PackageReceiver>();
+        _log = log ?? NullLogger.Instance;
     }
 
-    private AsyncServerConfiguration Config => _context.Configuration;
+    /// <summary>For front ends in another load context (the module): logging through a plain callback.</summary>
+    public static PackageReceiver Create(Action<EngineLogLevel, string, string>? log, ReceiveOptions? options = null)
+        => new(log is null ? null : EngineLogging.ToCallback(log).CreateLogger<PackageReceiver>(), options);
 
-    private sealed record Channel(DataGroupSettings Group, ChannelDatabaseSettings Database, ResolvedConnection Connection, string LocalFolder);
+    private DirectReceiveTransport Direct(ReceiveRequest request) => new(
+        _context ?? throw new InvalidOperationException("This receiver was made without an engine context; give it a transport."), request, _options);
 
-    private Channel Resolve(ReceiveRequest request)
-    {
-        var found = Config.FindChannelDatabase(request.ChannelDatabase) ?? throw new AsyncServerException(ErrorIds.ChannelDatabaseNotFound,
-            ErrorKind.ObjectNotFound,
-            $"Channel database '{request.ChannelDatabase}' is not defined in any data group of the configuration.", request.ChannelDatabase);
-        var (group, db) = found;
-        ConnectionSettings? settings = request.ChannelConnectionString is { Length: > 0 } cs
-            ? new ConnectionSettings { Provider = request.ChannelProvider ?? db.Connection?.Provider ?? "sqlite", ConnectionString = cs }
-            : db.Connection;
-        if (settings is null || string.IsNullOrWhiteSpace(settings.ConnectionString))
-            throw new AsyncServerException(ErrorIds.ChannelConnectionMissing, ErrorKind.InvalidArgument,
-                $"Channel database '{db.Id}' has no connection: set $.dataGroups[?(@.id == '{group.Id}')].channelDatabases[?(@.id == '{db.Id}')]" +
-                ".connection in the configuration or pass -ChannelConnectionString.", db.Id);
-        var connection = ResolvedConnection.Resolve(settings, $"channel database {db.Id}.connection", Config.BaseDirectory, _context.Credential);
-        var local = request.LocalFolder is { Length: > 0 } l
-            ? Config.ResolvePath(l)
-            : Config.ResolvePath(Path.Combine("client", PackageWriter.SafeName(db.Id)));
-        return new Channel(group, db, connection, local);
-    }
-
-    /// <summary>What a run would do, without changing anything (for -WhatIf).</summary>
+    /// <summary>What a direct run would do, without changing anything (for -WhatIf).</summary>
     public async Task<IReadOnlyList<ReceivePlanItem>> PlanAsync(ReceiveRequest request, CancellationToken cancellationToken)
     {
-        var channel = Resolve(request);
-        await using var store = _context.OpenMessageStore();
-        await store.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
-        var pending = await store.GetPendingSessionsAsync(channel.Database.Id, cancellationToken).ConfigureAwait(false);
-        var plan = PlanFor(pending, channel).Select(step => new ReceivePlanItem(step.Session.Id, step.Session.JobId, step.Session.DataGroup,
-            channel.Database.Id, step.Action == ReceiveAction.Wait ? "Blocked" : step.Action.ToString(), step.Reason)).ToList();
-        return request.MaxSessions > 0 ? plan.Take(request.MaxSessions).ToList() : plan;
+        await using var transport = Direct(request);
+        return await PlanAsync(transport, request.MaxSessions, cancellationToken).ConfigureAwait(false);
     }
 
-    private IReadOnlyList<ReceiveStep> PlanFor(IReadOnlyList<DownloadSessionRecord> pending, Channel channel)
-        => ReceivePlanner.Plan(pending, channel.Database.Id, channel.Group.Id, Config.TryCount, _context.Time.GetUtcNow());
-
-    private LeaseTiming Timing
-    {
-        get
-        {
-            var duration = _options.LeaseDuration ?? TimeSpan.FromSeconds(Config.LeaseSeconds);
-            return new LeaseTiming(duration, duration);
-        }
-    }
-
-    /// <summary>
-    /// Receives and applies every pending session of the channel database in order. Returns the sessions it
-    /// touched, as seen at this channel database. One client per channel database at a time: two would apply
-    /// the same sessions concurrently. The claim lasts leaseSeconds and is renewed in the background; if it is
-    /// lost, the session being applied is rolled back and the run stops.
-    /// </summary>
+    /// <summary>Receives over the message database and the download folder; see <see cref="RunAsync(IReceiveTransport, int, IProgress{ReceiveProgress}?, CancellationToken)"/>.</summary>
     public async Task<IReadOnlyList<DownloadSession>> RunAsync(ReceiveRequest request, IProgress<ReceiveProgress>? progress,
         CancellationToken cancellationToken)
     {
-        var channel = Resolve(request);
-        var dbId = channel.Database.Id;
-        await using var store = _context.OpenMessageStore();
-        await store.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
-        var resource = $"receive/{Config.Partition}/{dbId}";
-        var (keeper, claim) = await LeaseKeeper.ClaimAsync(store, resource, _context.InstanceId, Timing, _context.Time, _log, cancellationToken)
-            .ConfigureAwait(false);
-        if (keeper is null)
-            throw new AsyncServerException(ErrorIds.WorkClaimedElsewhere, ErrorKind.ResourceBusy,
-                $"Channel database {dbId} is being received by {claim.Holder} (until {claim.ExpiresAt:u}); try again later.", dbId);
-        var touched = new List<long>();
-        await using (keeper)
+        await using var transport = Direct(request);
+        return await RunAsync(transport, request.MaxSessions, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>What a run would do, without changing anything (for -WhatIf).</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822:Mark members as static",
+        Justification = "Public API beside RunAsync; Receive-AsyncPackage calls both on the receiver instance.")]
+    public async Task<IReadOnlyList<ReceivePlanItem>> PlanAsync(IReceiveTransport transport, int maxSessions, CancellationToken ct)
+    {
+        var work = await transport.ListAsync(ct).ConfigureAwait(false);
+        var db = transport.Channel.Id;
+        var plan = Plan(work, db).Select(step => new ReceivePlanItem(step.Session.Id, step.Session.JobId, step.Session.DataGroup, db,
+            step.Action == ReceiveAction.Wait ? "Blocked" : step.Action.ToString(), step.Reason)).ToList();
+        return maxSessions > 0 ? plan.Take(maxSessions).ToList() : plan;
+    }
+
+    private static IReadOnlyList<ReceiveStep> Plan(PendingWork work, string db)
+        => ReceivePlanner.Plan(work.Sessions, db, work.DataGroup, work.TryCount, work.ListedAt);
+
+    /// <summary>
+    /// Receives and applies every pending session of the transport's channel database in order (at most
+    /// <paramref name="maxSessions"/>, 0 = all). Returns the sessions it touched, as seen at this channel database. One
+    /// client per channel database at a time: the claim is renewed in the background; if it is lost, the session being
+    /// applied is rolled back and the run stops.
+    /// </summary>
+    public async Task<IReadOnlyList<DownloadSession>> RunAsync(IReceiveTransport transport, int maxSessions, IProgress<ReceiveProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        var db = transport.Channel.Id;
+        var outcomes = new List<ReceiveOutcome>();
+        var claim = await transport.ClaimAsync(cancellationToken).ConfigureAwait(false);
+        await using (claim)
         {
             try
             {
-                await ReceiveAllAsync(store, channel, request.MaxSessions, touched, progress, keeper.Token).ConfigureAwait(false);
+                await ReceiveAllAsync(transport, maxSessions, outcomes, progress, claim.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException ex) when (keeper.Stop == LeaseStop.LeaseLost && !cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException ex) when (claim.Lost && !cancellationToken.IsCancellationRequested)
             {
                 throw new AsyncServerException(ErrorIds.WorkClaimedElsewhere, ErrorKind.ResourceBusy,
-                    $"Channel database {dbId}: the claim on it was lost (renewal failed or another client took it over); the session being " +
-                    "applied was rolled back and this run stopped.", dbId, ex);
+                    $"Channel database {db}: the claim on it was lost (renewal failed or another client took it over); the session being " +
+                    "applied was rolled back and this run stopped.", db, ex);
             }
             finally
             {
-                progress?.Report(new ReceiveProgress($"Receiving packages for {dbId}", "Completed", 100));
+                progress?.Report(new ReceiveProgress(transport.Activity, "Completed", 100));
             }
         }
-        if (touched.Count == 0) return [];
-        var records = await store.QuerySessionsAsync(new SessionQuery { Ids = touched.Distinct().ToList() }, cancellationToken).ConfigureAwait(false);
-        return SessionBrowser.Expand(Config, records, new SessionQuery { ChannelDatabases = [dbId], IncludeNoData = true });
+        return outcomes.Count == 0 ? [] : await transport.DescribeAsync(outcomes, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The run, as the planner decided it: skips recorded, then sessions applied in order until one fails or must wait.</summary>
-    private async Task ReceiveAllAsync(IMessageStore store, Channel channel, int maxSessions, List<long> touched, IProgress<ReceiveProgress>? progress,
+    private async Task ReceiveAllAsync(IReceiveTransport transport, int maxSessions, List<ReceiveOutcome> outcomes, IProgress<ReceiveProgress>? progress,
         CancellationToken ct)
     {
-        var dbId = channel.Database.Id;
-        var steps = PlanFor(await store.GetPendingSessionsAsync(dbId, ct).ConfigureAwait(false), channel);
-        foreach (var skip in steps.Where(x => x.Action == ReceiveAction.Skip))
-        {
-            await store.UpdateTargetsAsync(new TargetUpdate(TargetStatuses.Pending, SessionStatus.Canceled, skip.Message)
-                { ChannelDatabase = dbId, SessionId = skip.Session.Id }, ct).ConfigureAwait(false);
-            touched.Add(skip.Session.Id);
-            _log.LogInformation("Session {Id} skipped at {Db}: {Reason}.", skip.Session.Id, dbId, skip.Reason);
-        }
-        var work = steps.Where(x => x.Action != ReceiveAction.Skip).ToList();
-        var count = maxSessions > 0 ? Math.Min(maxSessions, work.Count) : work.Count;
+        var db = transport.Channel.Id;
+        var work = await transport.ListAsync(ct).ConfigureAwait(false);
+        var steps = Plan(work, db);
+        await SkipAsync(transport, steps.Where(x => x.Action == ReceiveAction.Skip), outcomes, ct).ConfigureAwait(false);
+        var todo = steps.Where(x => x.Action != ReceiveAction.Skip).ToList();
+        var count = maxSessions > 0 ? Math.Min(maxSessions, todo.Count) : todo.Count;
         if (count == 0) return;
-        PrivateFiles.CreateFolder(channel.LocalFolder); // owner only: the local copies hold customer data
-        await using var target = EngineContext.OpenChannelTarget(channel.Connection);
+        PrivateFiles.CreateFolder(transport.Channel.LocalFolder); // owner only: the local copies hold customer data
+        await using var target = EngineContext.OpenChannelTarget(transport.Channel.Connection);
+        var run = new Run(transport, target, work, outcomes);
         for (var i = 0; i < count; i++)
         {
             ct.ThrowIfCancellationRequested();
-            var (s, action) = (work[i].Session, work[i].Action);
+            var (s, action) = (todo[i].Session, todo[i].Action);
             if (action != ReceiveAction.Apply)
             {
-                await StopAtAsync(store, dbId, work[i], ct).ConfigureAwait(false);
+                await StopAtAsync(transport, todo[i], work.TryCount, ct).ConfigureAwait(false);
                 break;
             }
-            void Report(string stage) => progress?.Report(new ReceiveProgress($"Receiving packages for {dbId}",
-                $"Session {s.Id} (job {s.JobId}, {i + 1} of {count}): {stage}", (int)(100.0 * i / Math.Max(count, 1))));
-            touched.Add(s.Id);
-            if (!await ProcessAsync(store, target, channel, s, Report, ct).ConfigureAwait(false)) break;
+            var index = i;
+            void Report(string stage) => progress?.Report(new ReceiveProgress(transport.Activity,
+                $"Session {s.Id} (job {s.JobId}, {index + 1} of {count}): {stage}", (int)(100.0 * index / Math.Max(count, 1))));
+            if (!await ProcessAsync(run, s, Report, ct).ConfigureAwait(false)) break;
+        }
+    }
+
+    /// <summary>What every step of one run needs.</summary>
+    private sealed record Run(IReceiveTransport Transport, IChannelTarget Target, PendingWork Work, List<ReceiveOutcome> Outcomes)
+    {
+        public string Db => Transport.Channel.Id;
+    }
+
+    private async Task SkipAsync(IReceiveTransport transport, IEnumerable<ReceiveStep> skips, List<ReceiveOutcome> outcomes, CancellationToken ct)
+    {
+        var db = transport.Channel.Id;
+        foreach (var skip in skips)
+        {
+            if (!await transport.SkipAsync(skip, ct).ConfigureAwait(false))
+            {
+                _log.LogWarning("Session {Id} at {Db} was to be skipped ({Reason}), but it was no longer pending or HQ refused; left as it is.",
+                    skip.Session.Id, db, skip.Reason);
+                continue;
+            }
+            outcomes.Add(new ReceiveOutcome(skip.Session, SessionStatus.Canceled, skip.Message));
+            _log.LogInformation("Session {Id} skipped at {Db}: {Reason}.", skip.Session.Id, db, skip.Reason);
         }
     }
 
     /// <summary>A session that failed too often suspends the ones behind it; one waiting for its retry just stops the run.</summary>
-    private async Task StopAtAsync(IMessageStore store, string dbId, ReceiveStep step, CancellationToken ct)
+    private async Task StopAtAsync(IReceiveTransport transport, ReceiveStep step, int tryCount, CancellationToken ct)
     {
-        var s = step.Session;
+        var (s, db) = (step.Session, transport.Channel.Id);
         if (step.Action == ReceiveAction.Wait)
         {
-            _log.LogInformation("Session {Id} at {Db} {Reason}; later sessions wait (TryCount 0: retries back off).", s.Id, dbId, step.Reason);
+            _log.LogInformation("Session {Id} at {Db} {Reason}; later sessions wait (TryCount 0: retries back off).", s.Id, db, step.Reason);
             return;
         }
-        await SuspendLaterAsync(store, dbId, s.Id, step.Message!, ct).ConfigureAwait(false);
+        await transport.SuspendBehindAsync(step, ct).ConfigureAwait(false);
         _log.LogWarning("Session {Id} at {Db} {Reason} and is not retried (TryCount {TryCount}); run Restart-AsyncSession or Stop-AsyncSession. " +
-            "Later sessions stay Suspended.", s.Id, dbId, step.Reason, Config.TryCount);
+            "Later sessions stay Suspended.", s.Id, db, step.Reason, tryCount);
     }
 
     /// <summary>
     /// One session through Requested, Downloaded and Applied; every move is checked, so a session canceled by an
     /// operator at any point is not applied. False when it failed (the run stops).
     /// </summary>
-    private async Task<bool> ProcessAsync(IMessageStore store, IChannelTarget target, Channel channel, DownloadSessionRecord s, Action<string> report,
-        CancellationToken ct)
+    private async Task<bool> ProcessAsync(Run run, DownloadSessionRecord s, Action<string> report, CancellationToken ct)
     {
-        var dbId = channel.Database.Id;
-        if (!await MoveAsync(store, dbId, s.Id, TargetStatuses.Pending, SessionStatus.Requested, "Requested by the client.", ct).ConfigureAwait(false))
+        if (!await run.Transport.MoveAsync(s, SessionStatus.Requested, "Requested by the client.", ct).ConfigureAwait(false))
+        {
+            run.Outcomes.Add(new ReceiveOutcome(s, SessionStatus.Canceled, "No longer pending here."));
             return true; // canceled or applied by someone else meanwhile: nothing to do here
-
+        }
         report("downloading");
-        string local;
+        string? local;
         try
         {
-            local = await DownloadAsync(s, channel, ct).ConfigureAwait(false);
+            local = await run.Transport.DownloadAsync(s, ct).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            await FailAsync(store, channel, s, SessionStatus.DownloadFailed, ex).ConfigureAwait(false);
-            return false;
+            return await FailAsync(run, s, SessionStatus.DownloadFailed, ex).ConfigureAwait(false);
+        }
+        if (local is null)
+        {
+            _log.LogWarning("Session {Id} at {Db} is no longer pending at HQ (canceled?); it was not applied.", s.Id, run.Db);
+            run.Outcomes.Add(new ReceiveOutcome(s, SessionStatus.Canceled, "No longer pending at HQ."));
+            return true;
         }
         try
         {
-            if (_options.AfterDownload is { } afterDownload) await afterDownload(s.Id, ct).ConfigureAwait(false);
-            if (!await MoveAsync(store, dbId, s.Id, [SessionStatus.Requested], SessionStatus.Downloaded, $"Downloaded to {local}; SHA-256 verified.", ct)
-                .ConfigureAwait(false))
-            {
-                _log.LogWarning("Session {Id} at {Db} changed while it was downloaded (canceled?); it was not applied.", s.Id, dbId);
-                return true;
-            }
-            report("applying");
-            return await ApplyAsync(store, target, channel, s, local, ct).ConfigureAwait(false);
+            return await DownloadedAsync(run, s, local, report, ct).ConfigureAwait(false);
         }
         finally
         {
@@ -209,98 +206,71 @@ public sealed class PackageReceiver
         }
     }
 
-    private async Task<bool> ApplyAsync(IMessageStore store, IChannelTarget target, Channel channel, DownloadSessionRecord s, string local,
-        CancellationToken ct)
+    private async Task<bool> DownloadedAsync(Run run, DownloadSessionRecord s, string local, Action<string> report, CancellationToken ct)
     {
-        var dbId = channel.Database.Id;
+        if (_options.AfterDownload is { } afterDownload) await afterDownload(s.Id, ct).ConfigureAwait(false);
+        if (!await run.Transport.MoveAsync(s, SessionStatus.Downloaded, "Downloaded; size and SHA-256 verified.", ct).ConfigureAwait(false))
+        {
+            _log.LogWarning("Session {Id} at {Db} changed while it was downloaded (canceled?); it was not applied.", s.Id, run.Db);
+            run.Outcomes.Add(new ReceiveOutcome(s, SessionStatus.Canceled, "Changed while it was downloaded."));
+            return true;
+        }
+        report("applying");
+        return await ApplyAsync(run, s, local, ct).ConfigureAwait(false);
+    }
+
+    private async Task<bool> ApplyAsync(Run run, DownloadSessionRecord s, string local, CancellationToken ct)
+    {
         ApplyResult result;
         try
         {
-            using var reader = OpenVerified(local, s, channel);
+            using var reader = OpenVerified(run, local, s);
             await reader.VerifyAsync(ct).ConfigureAwait(false);
             if (_options.BeforeApply is { } beforeApply) await beforeApply(s.Id, ct).ConfigureAwait(false);
-            result = await target.ApplyAsync(reader, ct).ConfigureAwait(false);
+            result = await run.Target.ApplyAsync(reader, ct).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            await FailAsync(store, channel, s, SessionStatus.ApplyFailed, ex).ConfigureAwait(false);
-            return false;
+            return await FailAsync(run, s, SessionStatus.ApplyFailed, ex).ConfigureAwait(false);
         }
         var message = $"Applied: {result.Upserted} upserted, {result.Deleted} deleted ({string.Join(", ", result.Tables)}).";
-        if (!await MoveAsync(store, dbId, s.Id, [SessionStatus.Downloaded], SessionStatus.Applied, message, CancellationToken.None).ConfigureAwait(false))
+        run.Outcomes.Add(new ReceiveOutcome(s, SessionStatus.Applied, message));
+        if (!await run.Transport.MoveAsync(s, SessionStatus.Applied, message, CancellationToken.None).ConfigureAwait(false))
         {
             // The channel transaction has committed: the data is there, whatever the session row now says.
-            _log.LogError("Session {Id} was applied at {Db}, but its target had changed meanwhile and was not marked Applied: {Message}", s.Id, dbId, message);
+            _log.LogError("Session {Id} was applied at {Db}, but its target had changed meanwhile and was not marked Applied: {Message}", s.Id, run.Db, message);
             return true;
         }
-        _log.LogInformation("Session {Id} applied at {Db}: {Message}", s.Id, dbId, message);
+        _log.LogInformation("Session {Id} applied at {Db}: {Message}", s.Id, run.Db, message);
         return true;
     }
 
-    private async Task FailAsync(IMessageStore store, Channel channel, DownloadSessionRecord s, SessionStatus status, Exception ex)
+    private async Task<bool> FailAsync(Run run, DownloadSessionRecord s, SessionStatus status, Exception ex)
     {
-        var dbId = channel.Database.Id;
         // The reason is stored in session_targets and status_messages and copied to HQ: no secret of the channel
         // connection may be in it, whatever a driver's message repeated (issue 12, point 6).
-        var reason = channel.Connection.Scrub(ex is PackageFormatException ? $"The package is invalid: {ex.Message}." : ex.Message);
-        var from = new[] { SessionStatus.Requested, SessionStatus.Downloaded };
-        if (!await MoveAsync(store, dbId, s.Id, from, status, reason, CancellationToken.None, TriesChange.Increment).ConfigureAwait(false))
+        var reason = run.Transport.Channel.Connection.Scrub(ex is PackageFormatException ? $"The package is invalid: {ex.Message}." : ex.Message);
+        run.Outcomes.Add(new ReceiveOutcome(s, status, reason));
+        if (!await run.Transport.MoveAsync(s, status, reason, CancellationToken.None).ConfigureAwait(false))
         {
             _log.LogWarning("Session {Id} at {Db}: {Status} ({Reason}), but its target had changed meanwhile (canceled?); later sessions are not suspended.",
-                s.Id, dbId, status, reason);
-            return;
+                s.Id, run.Db, status, reason);
+            return false;
         }
-        await SuspendLaterAsync(store, dbId, s.Id, $"Blocked behind session {s.Id} ({status}): {reason}", CancellationToken.None).ConfigureAwait(false);
-        _log.LogError("Session {Id} at {Db}: {Status}: {Reason}", s.Id, dbId, status, reason);
-    }
-
-    private static Task<int> SuspendLaterAsync(IMessageStore store, string dbId, long sessionId, string why, CancellationToken ct)
-        => store.UpdateTargetsAsync(new TargetUpdate([SessionStatus.Available, SessionStatus.Requested, SessionStatus.Downloaded], SessionStatus.Suspended, why)
-            { ChannelDatabase = dbId, AfterSessionId = sessionId }, ct);
-
-    private static async Task<bool> MoveAsync(IMessageStore store, string dbId, long sessionId, IReadOnlyList<SessionStatus> from, SessionStatus to,
-        string? message, CancellationToken ct, TriesChange tries = TriesChange.Keep)
-        => await store.UpdateTargetsAsync(new TargetUpdate(from, to, message) { ChannelDatabase = dbId, SessionId = sessionId, Tries = tries }, ct)
-            .ConfigureAwait(false) == 1;
-
-    /// <summary>
-    /// Copies the package into the local folder and checks its size and SHA-256 against the session row; a copy
-    /// that does not match never gets the package's name. The row's file name is trusted only as a package file
-    /// name inside the download folder (issue 12 point 1).
-    /// </summary>
-    private async Task<string> DownloadAsync(DownloadSessionRecord s, Channel channel, CancellationToken ct)
-    {
-        if (s.PackageFile is null || s.PackageSha256 is null)
-            throw new AsyncServerException(ErrorIds.DownloadFailed, ErrorKind.InvalidData, $"Session {s.Id} records no package file.", s.Id);
-        if (s.Staged)
-            throw new AsyncServerException(ErrorIds.DownloadFailed, ErrorKind.InvalidOperation, $"Session {s.Id} is staged; publish it first.", s.Id);
-        var source = PackageFiles.TryPathIn(Config.DownloadFolder, s.PackageFile);
-        var local = PackageFiles.TryPathIn(channel.LocalFolder, s.PackageFile);
-        if (source is null || local is null)
-            throw new AsyncServerException(ErrorIds.PackageInvalid, ErrorKind.InvalidData,
-                $"Session {s.Id} names package file '{PackageFiles.Printable(s.PackageFile)}', which is not a package file name " +
-                "(PARTITION_JOB_GROUP_SESSION.zip, no folder); nothing was copied or deleted.", s.Id);
-        if (!File.Exists(source))
-            throw new AsyncServerException(ErrorIds.PackageNotFound, ErrorKind.ObjectNotFound,
-                $"Package file {source} of session {s.Id} does not exist; Restart-AsyncSession packages it again.", source);
-        var copy = await PackageTransfer.CopyAsync(source, local, s.PackageSize, s.PackageSha256, ct).ConfigureAwait(false);
-        if (!copy.Matches)
-            throw new AsyncServerException(ErrorIds.PackageMismatch, ErrorKind.InvalidData,
-                $"The downloaded package of session {s.Id} has SHA-256 {copy.Sha256} ({copy.Size} bytes); the session records {s.PackageSha256} " +
-                $"({s.PackageSize} bytes). It was changed or damaged after it was recorded.", s.Id);
-        return local;
+        _log.LogError("Session {Id} at {Db}: {Status}: {Reason}", s.Id, run.Db, status, reason);
+        return false;
     }
 
     /// <summary>Opens the local copy and proves its manifest belongs to this session and this channel database (PackageManifestCheck).</summary>
-    private PackageReader OpenVerified(string local, DownloadSessionRecord s, Channel channel)
+    private static PackageReader OpenVerified(Run run, string local, DownloadSessionRecord s)
     {
         var reader = PackageReader.Open(local);
         try
         {
             var expected = new ExpectedPackage(s.Id, s.Partition, s.JobId, s.DataGroup, s.FromVersion, s.ToVersion, s.Part, s.Kind.ToString(),
-                s.DeleteExisting, s.RequestedChannelDatabases, Config.Partition, channel.Database.Id, channel.Group.Id);
+                s.DeleteExisting, s.RequestedChannelDatabases, run.Work.Partition, run.Db, run.Work.DataGroup);
             // The manifest must belong to this session, and name only tables and columns its job may write here.
-            var problems = PackageManifestCheck.Problems(reader.Manifest, expected).Concat(PackageScope.Problems(Config, reader.Manifest)).ToList();
+            var problems = PackageManifestCheck.Problems(reader.Manifest, expected).Concat(run.Transport.ScopeProblems(reader.Manifest)).ToList();
             if (problems.Count > 0)
                 throw new AsyncServerException(ErrorIds.PackageMismatch, ErrorKind.InvalidData,
                     $"The package of session {s.Id} does not match its session: {string.Join("; ", problems)}. Nothing was applied.", s.Id);

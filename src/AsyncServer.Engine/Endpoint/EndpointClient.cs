@@ -14,12 +14,18 @@ namespace AsyncServer.Endpoint;
 /// <summary>A pending session as the endpoint lists it (GET /api/v1/sessions).</summary>
 public sealed record RemoteSession(
     long Id, string JobId, string DataGroup, string Kind, bool DeleteExisting, int Part, long? FromVersion, long ToVersion,
-    long RowCount, long? PackageSize, string? PackageSha256, string Status, int Tries, string? Message, DateTimeOffset CreatedAt);
+    long RowCount, long? PackageSize, string? PackageSha256, string Status, int Tries, string? Message, DateTimeOffset CreatedAt,
+    DateTimeOffset? UpdatedAt = null);
 
-public sealed record RemoteSessionList(string ChannelDatabase, int TryCount, IReadOnlyList<RemoteSession> Sessions);
+/// <summary>The listing, with what the store's planner needs: its data group, the partition and the configuration's tryCount.</summary>
+public sealed record RemoteSessionList(string ChannelDatabase, int TryCount, IReadOnlyList<RemoteSession> Sessions, string? DataGroup = null,
+    string? Partition = null);
 
-/// <summary>What the endpoint answered to a report: the target's status after it, or the refusal with the status it is in.</summary>
-public sealed record RemoteReport(bool Accepted, string? Status, string? Detail);
+/// <summary>
+/// What the endpoint answered to a report: the target's status after it, or the refusal with the status it is in;
+/// <see cref="LeaseLost"/> when it was refused because this client does not hold the receive lease.
+/// </summary>
+public sealed record RemoteReport(bool Accepted, string? Status, string? Detail, bool LeaseLost = false);
 
 /// <summary>How the client retries and waits; the defaults suit a store across a WAN.</summary>
 public sealed record EndpointClientOptions
@@ -33,6 +39,13 @@ public sealed record EndpointClientOptions
     public string ClientVersion { get; init; } = "AsyncServer/" + typeof(EndpointClient).Assembly.GetName().Version;
     /// <summary>Mutual TLS: the store's client certificate (with its private key), mapped to its channel database at the endpoint.</summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificate { get; init; }
+    /// <summary>Tests: after each chunk of a package is written, with the session id, where this attempt started (0, or the
+    /// resumed offset), the bytes written so far and the package size.</summary>
+    internal Func<long, long, long, long, CancellationToken, Task>? AfterChunk { get; init; }
+    /// <summary>How often a run renews its receive lease at the endpoint ...</summary>
+    public TimeSpan LeaseRenewal { get; init; } = TimeSpan.FromMinutes(2);
+    /// <summary>... which the endpoint grants for this long (its LeaseDuration): without a renewal for this long the run stops.</summary>
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromMinutes(10);
 }
 
 /// <summary>
@@ -49,10 +62,13 @@ public sealed class EndpointClient : IDisposable
     private readonly ResiliencePipeline _retry;
     private readonly string _channelDatabase;
 
+    public EndpointClientOptions Options { get; }
+
     /// <param name="secret">The channel database's secret; null when the client certificate of <paramref name="options"/> authenticates.</param>
     public EndpointClient(Uri server, string channelDatabase, string? secret, EndpointClientOptions? options = null, HttpMessageHandler? handler = null)
     {
         options ??= new EndpointClientOptions();
+        Options = options;
         _channelDatabase = channelDatabase;
         if (server.Scheme != Uri.UriSchemeHttps && !server.IsLoopback)
             throw new AsyncServerException(ErrorIds.EndpointProtocol, ErrorKind.InvalidArgument,
@@ -143,16 +159,23 @@ public sealed class EndpointClient : IDisposable
         };
     }
 
+    /// <summary>The problem title the endpoint gives a report refused because the client holds no receive lease.</summary>
+    public const string NoLeaseTitle = "No receive lease";
+
     /// <summary>The problem-details "detail" of a response, if it has one.</summary>
-    private static async Task<string?> DetailAsync(HttpResponseMessage response)
+    private static async Task<string?> DetailAsync(HttpResponseMessage response) => (await ProblemAsync(response).ConfigureAwait(false)).Detail;
+
+    /// <summary>The problem-details "title" and "detail" of a response, where it has them.</summary>
+    private static async Task<(string? Title, string? Detail)> ProblemAsync(HttpResponseMessage response)
     {
         try
         {
             var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
             using var doc = JsonDocument.Parse(text);
-            return doc.RootElement.TryGetProperty("detail", out var d) ? d.GetString() : null;
+            string? Text(string name) => doc.RootElement.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+            return (Text("title"), Text("detail"));
         }
-        catch (JsonException) { return null; }
+        catch (JsonException) { return (null, null); }
     }
 
     public async Task<RemoteSessionList> GetSessionsAsync(CancellationToken ct)
@@ -191,7 +214,10 @@ public sealed class EndpointClient : IDisposable
             () => new HttpRequestMessage(HttpMethod.Post, $"api/v1/sessions/{sessionId}/reports") { Content = JsonContent.Create(body, options: Json) }, ct)
             .ConfigureAwait(false);
         if (response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound)
-            return new RemoteReport(false, null, await DetailAsync(response).ConfigureAwait(false));
+        {
+            var (title, detail) = await ProblemAsync(response).ConfigureAwait(false);
+            return new RemoteReport(false, null, detail, LeaseLost: title == NoLeaseTitle);
+        }
         if (response.StatusCode != HttpStatusCode.OK) throw await FailureAsync(response, $"report {stage} for session {sessionId}").ConfigureAwait(false);
         using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
         return new RemoteReport(true, doc.RootElement.GetProperty("status").GetString(), null);
@@ -235,7 +261,7 @@ public sealed class EndpointClient : IDisposable
                 await using var file = new FileStream(
                     partial, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
                 // A connection cut mid-body throws here (IOException or HttpRequestException) and the next attempt resumes.
-                await body.CopyToAsync(file, 1 << 16, token).ConfigureAwait(false);
+                await CopyBodyAsync(body, file, s, append ? have : 0, token).ConfigureAwait(false);
                 await file.FlushAsync(token).ConfigureAwait(false);
                 file.Flush(flushToDisk: true);
             }, ct).ConfigureAwait(false);
@@ -257,6 +283,20 @@ public sealed class EndpointClient : IDisposable
         }
         File.Move(partial, path, overwrite: true);
         return true;
+    }
+
+    /// <summary>Copies a response body into the partial file; tests observe each chunk (<see cref="EndpointClientOptions.AfterChunk"/>).</summary>
+    private async Task CopyBodyAsync(Stream body, FileStream file, RemoteSession s, long start, CancellationToken ct)
+    {
+        var buffer = new byte[1 << 16];
+        var written = start;
+        int n;
+        while ((n = await body.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
+        {
+            await file.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
+            written += n;
+            if (Options.AfterChunk is { } observe) await observe(s.Id, start, written, s.PackageSize ?? 0, ct).ConfigureAwait(false);
+        }
     }
 
     private static void TryDelete(string path)

@@ -16,8 +16,11 @@ public sealed record ChannelCredentialInfo(
 /// <summary>Who called, as the endpoint records it with every authenticated request.</summary>
 public sealed record ChannelContact(string? ClientVersion, string? RemoteAddress);
 
-/// <summary>The stages a store reports over the endpoint (the client's side of the target state machine).</summary>
-public enum ReportStage { Requested, Downloaded, Applied, DownloadFailed, ApplyFailed }
+/// <summary>
+/// The stages a store reports over the endpoint (the client's side of the target state machine). Skipped: the store's
+/// planner found the session superseded or misdirected; the endpoint cancels it there only when its own planner agrees.
+/// </summary>
+public enum ReportStage { Requested, Downloaded, Applied, DownloadFailed, ApplyFailed, Skipped }
 
 /// <summary>What became of a report: changed, already there (idempotent), refused (with the current status), or no such target.</summary>
 public enum ReportOutcomeKind { Changed, Unchanged, Refused, NotFound, NotLeaseHolder }

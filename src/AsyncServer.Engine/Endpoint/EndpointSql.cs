@@ -9,8 +9,16 @@ namespace AsyncServer.Endpoint;
 /// </summary>
 public sealed record EndpointSql
 {
-    /// <summary>id, salt, secret_hash, expires_at of the unrevoked credentials of @db.</summary>
+    /// <summary>id, salt, secret_hash, expires_at, last_used_at of the unrevoked credentials of @db, and its last_contact_at.</summary>
     public required string UnrevokedCredentials { get; init; }
+    /// <summary>last_contact_at of @db (no row: never).</summary>
+    public required string ContactAt { get; init; }
+    /// <summary>
+    /// Serializes credential creation for one channel database (@lock: its name), so two concurrent creations cannot both
+    /// pass the "two active at most" count: SQLite's BEGIN IMMEDIATE already does (a no-op here), PostgreSQL takes a
+    /// transaction advisory lock, SQL Server an application lock (returns sp_getapplock's result: negative when refused).
+    /// </summary>
+    public required string LockCredentials { get; init; }
     /// <summary>Counts unexpired, unrevoked credentials of @db (locking them on servers that can).</summary>
     public required string CountActiveCredentials { get; init; }
     /// <summary>@db, @salt, @hash, @now, @expires; returns the new id.</summary>
@@ -45,10 +53,13 @@ public sealed record EndpointSql
     };
 
     /// <summary>SQLite and PostgreSQL share the ANSI texts; only the schema prefix, types and the lock differ.</summary>
-    private static EndpointSql Ansi(string p, string insertCredential, string forUpdate, string serverNow) => new()
+    private static EndpointSql Ansi(string p, string insertCredential, string forUpdate, string serverNow, string lockCredentials) => new()
     {
-        UnrevokedCredentials = $"SELECT id, salt, secret_hash, expires_at FROM {p}channel_credentials " +
-            "WHERE channel_database = @db AND revoked_at IS NULL ORDER BY id",
+        LockCredentials = lockCredentials,
+        UnrevokedCredentials = "SELECT c.id, c.salt, c.secret_hash, c.expires_at, c.last_used_at, k.last_contact_at " +
+            $"FROM {p}channel_credentials c LEFT JOIN {p}channel_contacts k ON k.channel_database = c.channel_database " +
+            "WHERE c.channel_database = @db AND c.revoked_at IS NULL ORDER BY c.id",
+        ContactAt = $"SELECT last_contact_at FROM {p}channel_contacts WHERE channel_database = @db",
         CountActiveCredentials = $"SELECT COUNT(*) FROM {p}channel_credentials " +
             "WHERE channel_database = @db AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > @now)",
         InsertCredential = insertCredential,
@@ -84,14 +95,15 @@ public sealed record EndpointSql
     public static readonly EndpointSql Sqlite = Ansi("",
         "INSERT INTO channel_credentials (channel_database, salt, secret_hash, created_at, expires_at) " +
         "VALUES (@db, @salt, @hash, @now, @expires); SELECT last_insert_rowid();",
-        forUpdate: "", serverNow: "strftime('%Y-%m-%dT%H:%M:%f0000Z', 'now')");
+        forUpdate: "", serverNow: "strftime('%Y-%m-%dT%H:%M:%f0000Z', 'now')", lockCredentials: "SELECT 0");
 
     private const string Pg = "asyncserver.";
 
     public static readonly EndpointSql PostgreSql = Ansi(Pg,
         $"INSERT INTO {Pg}channel_credentials (channel_database, salt, secret_hash, created_at, expires_at) " +
         "VALUES (@db, @salt, @hash, @now, @expires) RETURNING id",
-        forUpdate: " FOR UPDATE", serverNow: "clock_timestamp()");
+        forUpdate: " FOR UPDATE", serverNow: "clock_timestamp()",
+        lockCredentials: "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(@lock, 0))");
 
     private const string ListSqlServer =
         "SELECT [c].[id], [c].[channel_database], [c].[created_at], [c].[expires_at], [c].[last_used_at], [c].[revoked_at], " +
@@ -100,8 +112,15 @@ public sealed record EndpointSql
 
     public static readonly EndpointSql SqlServer = new()
     {
-        UnrevokedCredentials = "SELECT [id], [salt], [secret_hash], [expires_at] FROM [dbo].[channel_credentials] " +
-            "WHERE [channel_database] = @db AND [revoked_at] IS NULL ORDER BY [id];",
+        LockCredentials = """
+            DECLARE @result int;
+            EXEC @result = [sys].[sp_getapplock] @Resource = @lock, @LockMode = @lockMode, @LockOwner = @lockOwner, @LockTimeout = @lockTimeout;
+            SELECT @result;
+            """,
+        UnrevokedCredentials = "SELECT [c].[id], [c].[salt], [c].[secret_hash], [c].[expires_at], [c].[last_used_at], [k].[last_contact_at] " +
+            "FROM [dbo].[channel_credentials] AS [c] LEFT OUTER JOIN [dbo].[channel_contacts] AS [k] ON [k].[channel_database] = [c].[channel_database] " +
+            "WHERE [c].[channel_database] = @db AND [c].[revoked_at] IS NULL ORDER BY [c].[id];",
+        ContactAt = "SELECT [last_contact_at] FROM [dbo].[channel_contacts] WHERE [channel_database] = @db;",
         CountActiveCredentials = "SELECT COUNT(*) FROM [dbo].[channel_credentials] WITH (UPDLOCK, HOLDLOCK) " +
             "WHERE [channel_database] = @db AND [revoked_at] IS NULL AND ([expires_at] IS NULL OR [expires_at] > @now);",
         InsertCredential = "INSERT INTO [dbo].[channel_credentials] ([channel_database], [salt], [secret_hash], [created_at], [expires_at]) " +

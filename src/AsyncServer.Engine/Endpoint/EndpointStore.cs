@@ -102,6 +102,7 @@ public sealed class EndpointStore
         var salt = ChannelSecrets.NewSalt();
         await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         await using var tx = await BeginAsync(conn, ct).ConfigureAwait(false);
+        await LockCredentialsAsync(conn, tx, channelDatabase, ct).ConfigureAwait(false);
         var active = Convert.ToInt32(
             await ScalarAsync(conn, tx, _sql.CountActiveCredentials, ct, ("@db", channelDatabase), ("@now", Time(now))).ConfigureAwait(false),
             CultureInfo.InvariantCulture);
@@ -114,6 +115,17 @@ public sealed class EndpointStore
             .ConfigureAwait(false), CultureInfo.InvariantCulture);
         await tx.CommitAsync(ct).ConfigureAwait(false);
         return new NewChannelCredential(id, channelDatabase, secret, now, expiresAt);
+    }
+
+    /// <summary>Held until the transaction ends: the count and the insert of one creation are never interleaved with another's.</summary>
+    private async Task LockCredentialsAsync(DbConnection conn, DbTransaction tx, string channelDatabase, CancellationToken ct)
+    {
+        var result = await ScalarAsync(conn, tx, _sql.LockCredentials, ct, ("@lock", "asyncserver:credentials:" + channelDatabase.ToUpperInvariant()),
+            ("@lockMode", "Exclusive"), ("@lockOwner", "Transaction"), ("@lockTimeout", 30_000)).ConfigureAwait(false);
+        if (result is int code && code < 0)
+            throw new AsyncServerException(ErrorIds.WorkClaimedElsewhere, ErrorKind.ResourceBusy,
+                $"Channel database {channelDatabase}: another credential is being created for it and did not finish within 30 seconds; try again.",
+                channelDatabase);
     }
 
     public async Task<IReadOnlyList<ChannelCredentialInfo>> GetCredentialsAsync(string? channelDatabase, CancellationToken ct)
@@ -140,14 +152,24 @@ public sealed class EndpointStore
     }
 
     /// <summary>
+    /// How often a channel database's last contact (and its credential's last use) is written: at most once per this
+    /// interval, so a store polling every few seconds costs one read per request, not a write transaction. The times
+    /// Get-AsyncChannelCredential shows may be this much older than the latest request.
+    /// </summary>
+    public static readonly TimeSpan ContactRefresh = TimeSpan.FromSeconds(30);
+
+    private static bool Stale(DateTimeOffset? at, DateTimeOffset now) => at is not { } t || now - t >= ContactRefresh;
+
+    /// <summary>
     /// Checks <paramref name="secret"/> against the unrevoked, unexpired credentials of the channel database and,
-    /// when one matches, records the use and the contact in the same transaction. Returns the credential id, or null.
+    /// when one matches, records the use and the contact in one transaction if the recorded ones are older than
+    /// <see cref="ContactRefresh"/>. Returns the credential id, or null.
     /// </summary>
     public async Task<long?> AuthenticateAsync(string channelDatabase, string secret, ChannelContact contact, CancellationToken ct)
     {
         var now = Now;
         await using var conn = await OpenAsync(ct).ConfigureAwait(false);
-        long? matched = null;
+        (long Id, DateTimeOffset? Used, DateTimeOffset? Contact)? matched = null;
         await using (var cmd = Command(conn, null, _sql.UnrevokedCredentials, ("@db", channelDatabase)))
         await using (var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
         {
@@ -156,24 +178,29 @@ public sealed class EndpointStore
                 var expires = ReadTime(r, 3);
                 // Every row is checked (no early exit), so the time taken does not say which one matched.
                 var matches = ChannelSecrets.Matches(r.GetString(1), r.GetString(2), secret);
-                if (matches && (expires is null || expires > now)) matched ??= r.GetInt64(0);
+                if (matches && (expires is null || expires > now)) matched ??= (r.GetInt64(0), ReadTime(r, 4), ReadTime(r, 5));
             }
         }
-        if (matched is not { } id) return null;
+        if (matched is not { } m) return null;
+        if (!Stale(m.Used, now) && !Stale(m.Contact, now)) return m.Id;
         await using var tx = await BeginAsync(conn, ct).ConfigureAwait(false);
-        await ExecuteAsync(conn, tx, _sql.TouchCredential, ct, ("@now", Time(now)), ("@id", id)).ConfigureAwait(false);
+        await ExecuteAsync(conn, tx, _sql.TouchCredential, ct, ("@now", Time(now)), ("@id", m.Id)).ConfigureAwait(false);
         await ExecuteAsync(conn, tx, _sql.RecordContact, ct, ("@db", channelDatabase), ("@now", Time(now)),
-            ("@version", Truncate(contact.ClientVersion, 100)), ("@address", Truncate(contact.RemoteAddress, 100)), ("@id", id)).ConfigureAwait(false);
+            ("@version", Truncate(contact.ClientVersion, 100)), ("@address", Truncate(contact.RemoteAddress, 100)), ("@id", m.Id)).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
-        return id;
+        return m.Id;
     }
 
-    /// <summary>Records a contact authenticated another way (a client certificate): no credential row is touched.</summary>
+    /// <summary>Records a contact authenticated another way (a client certificate), at most every <see cref="ContactRefresh"/>; no credential is touched.</summary>
     public async Task RecordContactAsync(string channelDatabase, ChannelContact contact, CancellationToken ct)
     {
+        var now = Now;
         await using var conn = await OpenAsync(ct).ConfigureAwait(false);
+        await using (var cmd = Command(conn, null, _sql.ContactAt, ("@db", channelDatabase)))
+        await using (var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
+            if (await r.ReadAsync(ct).ConfigureAwait(false) && !Stale(ReadTime(r, 0), now)) return;
         await using var tx = await BeginAsync(conn, ct).ConfigureAwait(false);
-        await ExecuteAsync(conn, tx, _sql.RecordContact, ct, ("@db", channelDatabase), ("@now", Time(Now)),
+        await ExecuteAsync(conn, tx, _sql.RecordContact, ct, ("@db", channelDatabase), ("@now", Time(now)),
             ("@version", Truncate(contact.ClientVersion, 100)), ("@address", Truncate(contact.RemoteAddress, 100)), ("@id", null)).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
     }

@@ -5,7 +5,8 @@ namespace AsyncServer.Endpoint;
 /// <summary>
 /// Which report a target in a given status accepts: the same machine as the reference client (docs/client.md):
 /// a pending target -> Requested -> Downloaded -> Applied, with DownloadFailed / ApplyFailed from Requested or
-/// Downloaded. A repeated report of the status the target is already in changes nothing (a retried request
+/// Downloaded, and Skipped (Canceled) from any pending status when the receive planner says so. A repeated report
+/// of the status the target is already in changes nothing (a retried request
 /// after a lost response); anything else is refused, so nothing is ever applied twice.
 /// </summary>
 public static class TargetStateMachine
@@ -19,6 +20,7 @@ public static class TargetStateMachine
         ReportStage.Applied => SessionStatus.Applied,
         ReportStage.DownloadFailed => SessionStatus.DownloadFailed,
         ReportStage.ApplyFailed => SessionStatus.ApplyFailed,
+        ReportStage.Skipped => SessionStatus.Canceled,
         _ => throw new ArgumentOutOfRangeException(nameof(stage)),
     };
 
@@ -32,6 +34,8 @@ public static class TargetStateMachine
             ReportStage.Requested => TargetStatuses.IsPending(current) ? Decision.Move : Decision.Refuse,
             ReportStage.Downloaded => current == SessionStatus.Requested ? Decision.Move : Decision.Refuse,
             ReportStage.Applied => current == SessionStatus.Downloaded ? Decision.Move : Decision.Refuse,
+            // A superseded session is skipped whatever it went through, as the direct client does (ReceivePlanner decides first).
+            ReportStage.Skipped => TargetStatuses.IsPending(current) ? Decision.Move : Decision.Refuse,
             ReportStage.DownloadFailed or ReportStage.ApplyFailed =>
                 current is SessionStatus.Requested or SessionStatus.Downloaded ? Decision.Move : Decision.Refuse,
             _ => Decision.Refuse,

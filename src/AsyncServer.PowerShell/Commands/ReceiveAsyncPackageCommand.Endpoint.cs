@@ -29,7 +29,7 @@ public sealed partial class ReceiveAsyncPackageCommand
                 "Receive-AsyncPackage -Server needs -ChannelConnectionString (and -ChannelProvider unless it is SQLite): the store's own channel database."),
                 ErrorIds.ChannelConnectionMissing, ErrorCategory.InvalidArgument, Server));
         var secret = Credential?.GetNetworkCredential().Password;
-        var receiver = RemotePackageReceiver.Create(EngineLog);
+        var receiver = PackageReceiver.Create(EngineLog);
         foreach (var db in ChannelDatabase)
         {
             var provider = DatabaseProviderNames.Parse(ChannelProvider ?? "sqlite", "-ChannelProvider");
@@ -44,14 +44,22 @@ public sealed partial class ReceiveAsyncPackageCommand
             };
             if (MyInvocation.BoundParameters.ContainsKey("WhatIf"))
             {
-                WritePlan(TryRun(ct => receiver.PlanAsync(request, ct), db), $"Channel database {db} has no pending session at {Server}.");
+                WritePlan(TryRun(async ct =>
+                {
+                    await using var transport = EndpointReceiveTransport.Create(request, EngineLog);
+                    return await receiver.PlanAsync(transport, request.MaxSessions, ct).ConfigureAwait(false);
+                }, db), $"Channel database {db} has no pending session at {Server}.");
                 continue;
             }
             if (!ShouldProcess($"channel database {db} from {Server}", "Receive and apply pending packages")) continue;
             var progress = NewProgress();
             try
             {
-                WriteSessions(TryRun(ct => receiver.RunAsync(request, progress, ct), db));
+                WriteSessions(TryRun(async ct =>
+                {
+                    await using var transport = EndpointReceiveTransport.Create(request, EngineLog);
+                    return await receiver.RunAsync(transport, request.MaxSessions, progress, ct).ConfigureAwait(false);
+                }, db));
             }
             finally
             {

@@ -38,7 +38,7 @@ public sealed partial class ReceiveAsyncPackageCommand : AsyncServerCmdlet
     // The receiver logs each failed session as an error; this cmdlet writes an ErrorRecord for it (one report per failure).
     protected override bool IsReportedAsError(EngineLogLevel level, string category)
         => level >= EngineLogLevel.Error
-            && (category == typeof(PackageReceiver).FullName || category == typeof(AsyncServer.Endpoint.RemotePackageReceiver).FullName);
+            && category == typeof(PackageReceiver).FullName;
 
     /// <summary>Receive over the HQ endpoint (https://host:port) instead of the message database: see ReceiveAsyncPackageCommand.Endpoint.cs.</summary>
     [Parameter(Mandatory = true, ParameterSetName = EndpointSet)]

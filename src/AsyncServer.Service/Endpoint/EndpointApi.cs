@@ -93,13 +93,15 @@ public static partial class EndpointApi
     {
         var channel = ChannelAuthentication.ChannelOf(context);
         var pending = await state.MessageStore.GetPendingSessionsAsync(channel, ct);
-        var list = pending.Where(s => !s.Staged && s.PackageFile is not null).Select(s =>
+        // Sessions still staged are not served yet, and nothing after one is listed either: the store applies in order (rule 4).
+        var list = pending.TakeWhile(s => !s.Staged).Where(s => s.PackageFile is not null).Select(s =>
         {
             var t = s.Targets.Single(x => string.Equals(x.ChannelDatabase, channel, StringComparison.OrdinalIgnoreCase));
             return new PendingSession(s.Id, s.JobId, s.DataGroup, s.Kind.ToString(), s.DeleteExisting, s.Part, s.FromVersion, s.ToVersion,
-                s.RowCount, s.PackageSize, s.PackageSha256, t.Status.ToString(), t.Tries, t.Message, s.CreatedAt);
+                s.RowCount, s.PackageSize, s.PackageSha256, t.Status.ToString(), t.Tries, t.Message, s.CreatedAt, t.UpdatedAt);
         }).ToList();
-        return TypedResults.Ok(new PendingSessions(channel, state.Configuration.TryCount, list));
+        var config = state.Configuration;
+        return TypedResults.Ok(new PendingSessions(channel, config.TryCount, list, state.DataGroupOf(channel), config.Partition));
     }
 
     private static bool TryParseId(string text, out long id) => long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out id) && id > 0;
@@ -160,14 +162,18 @@ public static partial class EndpointApi
         if (body.Message is { Length: > 2000 })
             return Problems.Result(StatusCodes.Status400BadRequest, "Message too long", "message is longer than 2000 characters.");
         var channel = ChannelAuthentication.ChannelOf(context);
-        var outcome = await state.Endpoint.ReportAsync(state.Configuration.Partition, channel, sessionId, stage, body.Message,
+        var message = stage == ReportStage.Skipped ? await SkipMessageAsync(state, channel, sessionId, ct) : body.Message;
+        if (stage == ReportStage.Skipped && message is null)
+            return Problems.Result(StatusCodes.Status409Conflict, "Skip refused",
+                $"Session {sessionId} is not superseded at channel database {channel} (nor for a data group it left): it must be applied.");
+        var outcome = await state.Endpoint.ReportAsync(state.Configuration.Partition, channel, sessionId, stage, message,
             LeaseOwner(channel, body.ClientId), state.Configuration.TryCount, ct);
         return outcome.Kind switch
         {
             ReportOutcomeKind.Changed or ReportOutcomeKind.Unchanged =>
                 TypedResults.Ok(new ReportResponse(sessionId, outcome.Status!.Value.ToString(), outcome.Kind == ReportOutcomeKind.Changed)),
             ReportOutcomeKind.NotFound => Problems.SessionNotFound(sessionId),
-            ReportOutcomeKind.NotLeaseHolder => Problems.Result(StatusCodes.Status409Conflict, "No receive lease",
+            ReportOutcomeKind.NotLeaseHolder => Problems.Result(StatusCodes.Status409Conflict, EndpointClient.NoLeaseTitle,
                 $"Session {sessionId} was not changed: {outcome.Reason}. Take the lease with POST /api/v1/lease first.",
                 new Dictionary<string, object?> { ["currentStatus"] = outcome.Status?.ToString() }),
             _ => Problems.Result(StatusCodes.Status409Conflict, "Transition not allowed",
@@ -175,6 +181,13 @@ public static partial class EndpointApi
                 $"it cannot become {TargetStateMachine.StatusOf(stage)}{(outcome.Reason is null ? "" : ": " + outcome.Reason)}.",
                 new Dictionary<string, object?> { ["currentStatus"] = outcome.Status?.ToString() }),
         };
+    }
+
+    /// <summary>The receive planner's message for skipping the session here (SkipCheck), or null when it would not skip it.</summary>
+    private static async Task<string?> SkipMessageAsync(EndpointState state, string channel, long sessionId, CancellationToken ct)
+    {
+        var pending = await state.MessageStore.GetPendingSessionsAsync(channel, ct);
+        return SkipCheck.SkipMessage(pending, sessionId, channel, state.DataGroupOf(channel), state.Configuration.TryCount, DateTimeOffset.UtcNow);
     }
 
     private static readonly Dictionary<string, ReportStage> Stages =

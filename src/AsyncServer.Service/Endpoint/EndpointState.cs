@@ -29,5 +29,8 @@ public sealed class EndpointState : IAsyncDisposable
     /// <summary>How the configuration spells the channel database id (ids compare without case), or null when it defines none such.</summary>
     public string? CanonicalChannelDatabase(string id) => id.Length is 0 or > 128 ? null : Configuration.FindChannelDatabase(id)?.Database.Id;
 
+    /// <summary>The data group the configuration puts the channel database in now ("" for an id it does not define).</summary>
+    public string DataGroupOf(string channelDatabase) => Configuration.FindChannelDatabase(channelDatabase)?.Group.Id ?? "";
+
     public ValueTask DisposeAsync() => MessageStore.DisposeAsync();
 }

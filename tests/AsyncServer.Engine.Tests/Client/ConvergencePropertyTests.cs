@@ -24,7 +24,10 @@ public sealed class ConvergencePropertyTests(ITestOutputHelper output)
 
     /// <param name="postgres">Message and channel databases on this PostgreSQL server instead of SQLite files.</param>
     /// <param name="postgresHq">HQ too on that server, with long HQ transactions left open across distribution runs.</param>
-    internal static async Task RunAsync(ITestOutputHelper output, PostgresServer? postgres, bool postgresHq = false)
+    /// <param name="overEndpoint">Every store receives over HTTPS from two endpoint instances (EndpointReceiving), one of
+    /// them SIGKILLed and restarted in the middle of a download.</param>
+    internal static async Task RunAsync(ITestOutputHelper output, PostgresServer? postgres, bool postgresHq = false, bool overEndpoint = false,
+        int rounds = Rounds)
     {
         var seed = int.TryParse(Environment.GetEnvironmentVariable("ASYNCSERVER_TEST_SEED"), out var fixedSeed) ? fixedSeed : Random.Shared.Next(1, int.MaxValue);
         output.WriteLine($"Seed {seed} (replay with ASYNCSERVER_TEST_SEED={seed})");
@@ -35,15 +38,17 @@ public sealed class ConvergencePropertyTests(ITestOutputHelper output)
             c.TryCount = 0;
             c.PackageLimits.MaxRows = 25;
         }, postgres: postgres, postgresHq: postgresHq);
+        await using var endpoint = overEndpoint ? await EndpointReceiving.StartAsync(h) : null;
+        if (endpoint is not null) h.Receiver = endpoint.ReceiveAsync;
         var jobs = h.Config.Jobs.Select(j => j.Id).ToList();
         var groups = h.Config.DataGroups.Select(g => g.Id).ToList();
         var log = new List<string>();
         PostgresSampleHq.LongTransaction? open = null;
         var longTransactions = 0;
 
-        for (var round = 1; round <= Rounds; round++)
+        for (var round = 1; round <= rounds; round++)
         {
-            if (round == Rounds / 2)
+            if (round == rounds / 2)
             {
                 // A store opens mid-way: it must be seeded, not flooded.
                 var dallas = await h.NewChannelConnectionAsync("DALLAS");
@@ -54,6 +59,7 @@ public sealed class ConvergencePropertyTests(ITestOutputHelper output)
                     Connection = dallas,
                 }));
                 log.Add($"round {round}: DALLAS joins USMF-Stores");
+                if (endpoint is not null) await endpoint.ChannelDatabaseAddedAsync("DALLAS");
             }
             var stores = h.ChannelDatabases.ToList();
             var steps = rng.Next(3, 9);
@@ -132,6 +138,16 @@ public sealed class ConvergencePropertyTests(ITestOutputHelper output)
 
             // Drain: distribute what is left and let every store receive everything, in random order.
             await h.DistributeAsync();
+            if (endpoint is not null && round == 2)
+            {
+                // A package of several TLS records (no row limit), so that instance A can be killed after its first bytes.
+                var big = stores[rng.Next(stores.Count)];
+                h.Reconfigure(c => c.PackageLimits.MaxRows = 1_000_000);
+                var made = await h.DistributeAsync(new DistributionRequest { Jobs = jobs, FullSync = true, ChannelDatabases = [big] });
+                h.Reconfigure(c => c.PackageLimits.MaxRows = 25);
+                log.Add($"round {round}: full sync for {big} in one package per job: sessions {string.Join(",", made.Select(s => $"{s.Id}:{s.PackageSize}"))}");
+                endpoint.KillDuringNextDownload();
+            }
             foreach (var db in stores.OrderBy(_ => rng.Next())) await h.ReceiveAsync(db);
 
             foreach (var db in stores)
@@ -146,6 +162,16 @@ public sealed class ConvergencePropertyTests(ITestOutputHelper output)
             foreach (var line in log.Where(l => l.StartsWith($"round {round}:", StringComparison.Ordinal))) output.WriteLine(line);
             output.WriteLine($"round {round}: {stores.Count} stores equal their projection of HQ");
         }
+        if (endpoint is not null)
+        {
+            // The restarted instance serves again: after it is up, every store polls once more through the balancer.
+            await endpoint.RestartedAsync();
+            foreach (var db in h.ChannelDatabases) Assert.Empty(await h.ReceiveAsync(db));
+            foreach (var e in endpoint.Events) output.WriteLine(e);
+            Assert.True(endpoint.ServedAfterRestart > 0, $"Seed {seed}: the restarted endpoint instance served nothing.");
+            Assert.True(endpoint.Kills > 0, $"Seed {seed}: no endpoint instance was killed mid-download; the test did not exercise it.");
+            Assert.True(endpoint.Resumes > 0, $"Seed {seed}: no download resumed with a range after the kill.");
+        }
         if (postgresHq)
             Assert.True(longTransactions > 0, $"Seed {seed}: no long HQ transaction was opened; the test did not exercise them.");
     }
@@ -159,6 +185,25 @@ public sealed class ConvergencePropertyTests(ITestOutputHelper output)
             File.Copy(file, target, overwrite: true);
         }
     }
+}
+
+/// <summary>
+/// The same property with every store receiving over HTTPS (two endpoint instances on the message database behind a
+/// load balancer, one SIGKILLed and restarted mid-download), on SQLite and PostgreSQL. Fewer rounds: about half a minute each.
+/// </summary>
+public sealed class EndpointConvergencePropertyTests(ITestOutputHelper output)
+{
+    [Fact]
+    public Task Over_https_with_an_instance_killed_mid_download_every_store_equals_its_projection_of_HQ()
+        => ConvergencePropertyTests.RunAsync(output, postgres: null, overEndpoint: true, rounds: 3);
+}
+
+[Collection(Contracts.PostgresCollection.Name)]
+public sealed class PostgresEndpointConvergencePropertyTests(Contracts.PostgresFixture fixture, ITestOutputHelper output)
+{
+    [Fact]
+    public Task Over_https_on_postgresql_with_an_instance_killed_mid_download_every_store_equals_its_projection_of_HQ()
+        => ConvergencePropertyTests.RunAsync(output, fixture.Server, overEndpoint: true, rounds: 3);
 }
 
 /// <summary>The same property with the message database and every channel database on PostgreSQL.</summary>

@@ -16,6 +16,9 @@ public sealed class EndpointSqlTests
     public static TheoryData<string, string, string[]> Statements => new()
     {
         { nameof(S.UnrevokedCredentials), S.UnrevokedCredentials, ["@db"] },
+        { nameof(S.ContactAt), S.ContactAt, ["@db"] },
+        // @Resource is sp_getapplock's argument name (the checker lists it with the bound values @lock, @lockMode, ...).
+        { nameof(S.LockCredentials), S.LockCredentials, ["@lock", "@lockMode", "@lockOwner", "@lockTimeout", "@Resource"] },
         { nameof(S.CountActiveCredentials), S.CountActiveCredentials, ["@db", "@now"] },
         { nameof(S.InsertCredential), S.InsertCredential, ["@db", "@salt", "@hash", "@now", "@expires"] },
         { nameof(S.TouchCredential), S.TouchCredential, ["@now", "@id"] },

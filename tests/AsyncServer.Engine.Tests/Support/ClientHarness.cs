@@ -101,8 +101,12 @@ public sealed class ClientHarness : IAsyncDisposable
     public Task<IReadOnlyList<DownloadSessionRecord>> DistributeAsync(DistributionRequest? request = null, DistributionOptions? options = null)
         => new DistributionRunner(Context, options).RunAsync(request ?? new DistributionRequest { Jobs = Config.Jobs.Select(j => j.Id).ToList() }, null, default);
 
-    public Task<IReadOnlyList<DownloadSession>> ReceiveAsync(string db, int maxSessions = 0)
-        => new PackageReceiver(Context).RunAsync(new ReceiveRequest(db) { MaxSessions = maxSessions }, null, default);
+    /// <summary>How stores receive: null for the direct client; set to receive over the endpoint (EndpointReceiving).</summary>
+    public Func<string, int, Task<IReadOnlyList<DownloadSession>>>? Receiver { get; set; }
+
+    public Task<IReadOnlyList<DownloadSession>> ReceiveAsync(string db, int maxSessions = 0) => Receiver is { } receive
+        ? receive(db, maxSessions)
+        : new PackageReceiver(Context).RunAsync(new ReceiveRequest(db) { MaxSessions = maxSessions }, null, default);
 
     public async Task<IReadOnlyList<DownloadSessionRecord>> PendingAsync(string db)
     {

@@ -31,6 +31,7 @@ public sealed partial class EndpointSetup : IAsyncDisposable
     public ServiceProcess Service { get; private set; } = null!;
     public Uri BaseAddress { get; private set; } = null!;
     public string Folder => _sample.Folder;
+    public string HqFile => _sample.Info.HqDatabase;
     public AsyncServerConfiguration Configuration => _sample.Context().Configuration;
     public Dictionary<string, string> Secrets { get; } = new(StringComparer.OrdinalIgnoreCase);
     public IReadOnlyList<DownloadSessionRecord> Sessions { get; private set; } = [];
