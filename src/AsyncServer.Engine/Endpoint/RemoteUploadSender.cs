@@ -10,6 +10,8 @@ public sealed record RemoteUploadRequest(Uri Server, string ChannelDatabase, str
     /// <summary>Names this sender in the upload lease; default host-pid.</summary>
     public string? ClientId { get; init; }
     public EndpointClientOptions ClientOptions { get; init; } = new();
+    /// <summary>A handler of one's own for the HTTPS connection (a proxy, a test that cuts the connection); null: the default.</summary>
+    public HttpMessageHandler? Handler { get; init; }
 }
 
 /// <summary>
@@ -28,7 +30,7 @@ public static class RemoteUploadSender
     private static async Task<IReadOnlyList<UploadRunResult>> RunAsync(RemoteUploadRequest request,
         Action<Diagnostics.EngineLogLevel, string, string>? log, IReadOnlyList<string>? jobs, bool plan, CancellationToken ct)
     {
-        using var client = new EndpointClient(request.Server, request.ChannelDatabase, request.Secret, request.ClientOptions);
+        using var client = new EndpointClient(request.Server, request.ChannelDatabase, request.Secret, request.ClientOptions, request.Handler);
         var remote = await client.GetUploadConfigurationAsync(ct).ConfigureAwait(false);
         var context = EngineContext.Create(StoreConfiguration(remote, request.ChannelConnection), log, instanceId: ClientId(request));
         var sender = new UploadSender(context, () => new EndpointUploadHq(client, ClientId(request)));

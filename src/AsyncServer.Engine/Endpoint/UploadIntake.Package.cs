@@ -45,17 +45,24 @@ public sealed partial class UploadIntake
         if (from != have || have > total)
             return new(UploadReceiptKind.OffsetMismatch, StateOf(s), $"the server holds {have} byte(s) of upload session {s.Id}; continue from there");
         PrivateFiles.CreateFolder(UploadFolder);
-        await AppendAsync(partial, body, total - from, ct).ConfigureAwait(false);
+        if (!await AppendAsync(partial, body, total - from, ct).ConfigureAwait(false))
+            return new(UploadReceiptKind.OffsetMismatch, StateOf(s), $"an earlier part of upload session {s.Id} is still being written; ask again");
         if (new FileInfo(partial).Length < total) return new(UploadReceiptKind.Partial, StateOf(s));
         return await CompleteAsync(s, partial, total, sha256, ct).ConfigureAwait(false);
     }
 
-    /// <summary>Copies at most <paramref name="limit"/> bytes; a cut connection leaves what arrived, flushed, for the next part.</summary>
-    private static async Task AppendAsync(string partial, Stream body, long limit, CancellationToken ct)
+    /// <summary>
+    /// Copies at most <paramref name="limit"/> bytes; a cut connection leaves what arrived, flushed, for the next part. False when
+    /// the partial file is still open for an earlier request (a client that resumed before the server noticed the cut).
+    /// </summary>
+    private static async Task<bool> AppendAsync(string partial, Stream body, long limit, CancellationToken ct)
     {
         var options = PrivateFiles.NewFileOptions(Path.GetDirectoryName(partial)!, useAsync: true, exclusive: false);
         options.Mode = FileMode.Append;
-        await using var file = new FileStream(partial, options);
+        FileStream file;
+        try { file = new FileStream(partial, options); }
+        catch (IOException) { return false; }
+        await using var _ = file;
         var buffer = new byte[1 << 16];
         var left = limit;
         try
@@ -72,6 +79,7 @@ public sealed partial class UploadIntake
             await file.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             file.Flush(flushToDisk: true);
         }
+        return true;
     }
 
     private async Task<UploadReceipt> CompleteAsync(UploadSessionRecord s, string partial, long total, string sha256, CancellationToken ct)
