@@ -173,9 +173,20 @@ public sealed class ScheduleWorker(
                     },
                 Recurrence = interval, NextDue = now,
             });
+            work.Add(ClientUpload(interval, now));
         }
         return work;
     }
+
+    /// <summary>The store's upload (Send-AsyncPackage) on the client's interval, over the endpoint when the client uses it (issue 15).</summary>
+    private ScheduledWork ClientUpload(Recurrence interval, DateTimeOffset now) => new()
+    {
+        Name = "Upload " + options.ClientChannelDatabase, Command = "Send-AsyncPackage",
+        Parameters = options.ClientEndpoint is { } endpoint
+            ? EndpointClientParameters.ForSend(options.ClientChannelDatabase!, endpoint)
+            : new Dictionary<string, object> { ["ChannelDatabase"] = options.ClientChannelDatabase!, ["ConfigurationPath"] = options.ConfigurationPath },
+        Recurrence = interval, NextDue = now,
+    };
 
     private async Task<Dictionary<string, DateTimeOffset>> LastRunsAsync(CancellationToken ct)
     {
