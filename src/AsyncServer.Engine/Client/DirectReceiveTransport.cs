@@ -124,7 +124,8 @@ public sealed class DirectReceiveTransport : IReceiveTransport
     public Task SuspendBehindAsync(ReceiveStep blocked, CancellationToken ct) => SuspendLaterAsync(blocked.Session.Id, blocked.Message!, ct);
 
     private Task<int> SuspendLaterAsync(long sessionId, string why, CancellationToken ct)
-        => _store!.UpdateTargetsAsync(new TargetUpdate([SessionStatus.Available, SessionStatus.Requested, SessionStatus.Downloaded], SessionStatus.Suspended, why)
+        => _store!.UpdateTargetsAsync(new TargetUpdate([SessionStatus.Available, SessionStatus.Requested, SessionStatus.Downloaded],
+            SessionStatus.Suspended, why)
             { ChannelDatabase = Channel.Id, AfterSessionId = sessionId }, ct);
 
     /// <summary>

@@ -48,7 +48,10 @@ public sealed class PackageReceiver
         return await PlanAsync(transport, request.MaxSessions, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Receives over the message database and the download folder; see <see cref="RunAsync(IReceiveTransport, int, IProgress{ReceiveProgress}?, CancellationToken)"/>.</summary>
+    /// <summary>
+    /// Receives over the message database and the download folder; see
+    /// <see cref="RunAsync(IReceiveTransport, int, IProgress{ReceiveProgress}?, CancellationToken)"/>.
+    /// </summary>
     public async Task<IReadOnlyList<DownloadSession>> RunAsync(ReceiveRequest request, IProgress<ReceiveProgress>? progress,
         CancellationToken cancellationToken)
     {
@@ -238,7 +241,8 @@ public sealed class PackageReceiver
         if (!await run.Transport.MoveAsync(s, SessionStatus.Applied, message, CancellationToken.None).ConfigureAwait(false))
         {
             // The channel transaction has committed: the data is there, whatever the session row now says.
-            _log.LogError("Session {Id} was applied at {Db}, but its target had changed meanwhile and was not marked Applied: {Message}", s.Id, run.Db, message);
+            _log.LogError("Session {Id} was applied at {Db}, but its target had changed meanwhile and was not marked Applied: {Message}",
+                s.Id, run.Db, message);
             return true;
         }
         _log.LogInformation("Session {Id} applied at {Db}: {Message}", s.Id, run.Db, message);

@@ -191,7 +191,9 @@ public sealed class EndpointStore
         return m.Id;
     }
 
-    /// <summary>Records a contact authenticated another way (a client certificate), at most every <see cref="ContactRefresh"/>; no credential is touched.</summary>
+    /// <summary>
+    /// Records a contact authenticated another way (a client certificate), at most every <see cref="ContactRefresh"/>; no credential is touched.
+    /// </summary>
     public async Task RecordContactAsync(string channelDatabase, ChannelContact contact, CancellationToken ct)
     {
         var now = Now;

@@ -44,7 +44,13 @@ public static class RemoteUploadSender
     public static AsyncServerConfiguration StoreConfiguration(UploadConfiguration remote, ConnectionSettings channel) => new()
     {
         Partition = remote.Partition,
-        DataGroups = [new DataGroupSettings { Id = remote.DataGroup, ChannelDatabases = [new ChannelDatabaseSettings { Id = remote.ChannelDatabase, Connection = channel }] }],
+        DataGroups =
+        [
+            new DataGroupSettings
+            {
+                Id = remote.DataGroup, ChannelDatabases = [new ChannelDatabaseSettings { Id = remote.ChannelDatabase, Connection = channel }],
+            },
+        ],
         UploadJobs = remote.Jobs.ToList(),
         UploadSubjobs = remote.Subjobs.ToList(),
     };

@@ -15,7 +15,8 @@ public static partial class EndpointApi
         if (!TryParseId(id, out var sessionId)) return BadId(id);
         var sha = context.Request.Headers[EndpointClient.PackageSha256Header].ToString();
         if (!Sha256Pattern().IsMatch(sha))
-            return Problems.Result(StatusCodes.Status400BadRequest, "Bad SHA-256", $"Send the package's SHA-256 as 64 hex digits in {EndpointClient.PackageSha256Header}.");
+            return Problems.Result(StatusCodes.Status400BadRequest, "Bad SHA-256",
+                $"Send the package's SHA-256 as 64 hex digits in {EndpointClient.PackageSha256Header}.");
         if (ParseRange(context.Request) is not { } range)
             return Problems.Result(StatusCodes.Status400BadRequest, "Bad Content-Range",
                 "Send Content-Length, and Content-Range: bytes FROM-LAST/TOTAL for a part (LAST = TOTAL - 1, FROM = the server's receivedBytes).");
@@ -33,8 +34,10 @@ public static partial class EndpointApi
         catch (Exception ex) when (ex is BadHttpRequestException or IOException)
         {
             // The client went away or sent more than it announced: what arrived stays for the next part.
-            log.LogInformation("Upload session {Id}: the body ended early ({Message}); the store resumes from what arrived.", sessionId, ex.Message);
-            return Problems.Result(StatusCodes.Status400BadRequest, "Body incomplete", "The package body ended early; ask GET /api/v1/uploads/{id} and continue.");
+            log.LogInformation("Upload session {Id}: the body ended early ({Message}); the store resumes from what arrived.", sessionId,
+                ex.Message);
+            return Problems.Result(StatusCodes.Status400BadRequest, "Body incomplete",
+                "The package body ended early; ask GET /api/v1/uploads/{id} and continue.");
         }
         return Answer(receipt, sessionId, log);
     }
