@@ -27,4 +27,12 @@ public static class EndpointClientParameters
         if (s.CertificateThumbprint is { Length: > 0 } thumbprint) parameters["CertificateThumbprint"] = thumbprint;
         return parameters;
     }
+
+    /// <summary>Send-AsyncPackage -Server: the same, less the receive-only local folder.</summary>
+    public static Dictionary<string, object> ForSend(string channelDatabase, ServiceOptions.EndpointClientSettings s)
+    {
+        var parameters = For(channelDatabase, s);
+        parameters.Remove("LocalFolder");
+        return parameters;
+    }
 }

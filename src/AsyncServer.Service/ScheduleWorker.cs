@@ -173,27 +173,29 @@ public sealed class ScheduleWorker(
                     },
                 Recurrence = interval, NextDue = now,
             });
-            if (UploadWork(interval, now) is { } upload) work.Add(upload);
+            if (ClientUpload(interval, now) is { } upload) work.Add(upload);
         }
         return work;
     }
 
     /// <summary>
-    /// The direct client also sends the store's new transactions (Send-AsyncPackage) on the same interval when the
-    /// configuration has upload jobs (docs/upload.md). Over the endpoint, upload is not offered yet.
+    /// The store's upload (Send-AsyncPackage) on the client's interval (docs/upload.md): over the endpoint when the
+    /// client uses it (the server says which upload jobs there are), else directly when the configuration has upload jobs.
     /// </summary>
-    private ScheduledWork? UploadWork(Recurrence interval, DateTimeOffset now)
+    private ScheduledWork? ClientUpload(Recurrence interval, DateTimeOffset now)
     {
-        if (options.ClientEndpoint is not null) return null;
-        var config = ConfigurationLoader.Load(options.ConfigurationPath, ConfigurationOrigin.ServiceOption);
-        if (config.UploadJobs.Count == 0) return null;
+        if (options.ClientEndpoint is null
+            && ConfigurationLoader.Load(options.ConfigurationPath, ConfigurationOrigin.ServiceOption).UploadJobs.Count == 0)
+            return null;
         return new ScheduledWork
         {
             Name = "Upload " + options.ClientChannelDatabase, Command = "Send-AsyncPackage",
-            Parameters = new Dictionary<string, object>
-            {
-                ["ChannelDatabase"] = options.ClientChannelDatabase!, ["ConfigurationPath"] = options.ConfigurationPath,
-            },
+            Parameters = options.ClientEndpoint is { } endpoint
+                ? EndpointClientParameters.ForSend(options.ClientChannelDatabase!, endpoint)
+                : new Dictionary<string, object>
+                {
+                    ["ChannelDatabase"] = options.ClientChannelDatabase!, ["ConfigurationPath"] = options.ConfigurationPath,
+                },
             Recurrence = interval, NextDue = now,
         };
     }

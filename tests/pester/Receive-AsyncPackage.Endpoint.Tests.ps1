@@ -105,3 +105,34 @@ Describe 'Receive-AsyncPackage -Server' {
         (Get-Content $ServiceLog -Raw) | Should -Not -Match ([regex]::Escape($Secret))
     }
 }
+
+Describe 'Send-AsyncPackage -Server' {
+    BeforeAll {
+        New-AsyncSampleSale -ConfigurationPath $Config -ChannelDatabase HOUSTON -Count 4 -Seed 7 | Out-Null
+        $script:Send = @{ Server = $Server; ChannelDatabase = 'HOUSTON'; CertificateThumbprint = $Thumbprint
+            ChannelConnectionString = "Data Source=$(Join-Path $Folder 'channels/HOUSTON.db')" }
+    }
+
+    It 'says with -WhatIf how many rows per table would go, and sends nothing' {
+        # The "What if:" lines go to the host (PowerShell does not put them on a stream); what matters here is that nothing moved.
+        Send-AsyncPackage @Send -Credential $Credential -WhatIf | Should -BeNullOrEmpty
+        Get-AsyncSession -ConfigurationPath $Config -Direction Upload | Should -BeNullOrEmpty
+    }
+
+    It 'sends the store''s new sales over HTTPS with no configuration; the upload schedule applies them at HQ' {
+        $sent = Send-AsyncPackage @Send -Credential $Credential
+        $sent.Status | Should -Be 'Uploaded'
+        $sent.RowCount | Should -BeGreaterThan 4
+        (Get-AsyncSession -ConfigurationPath $Config -Direction Upload -Id $sent.Id).Status | Should -Be 'Uploaded'
+        Start-AsyncDistribution -ConfigurationPath $Config -Schedule Sales-upload -Confirm:$false | Out-Null
+        (Get-AsyncSession -ConfigurationPath $Config -Direction Upload -Id $sent.Id).Status | Should -Be 'Applied'
+        # Nothing new: the cursor comes from HQ over HTTPS.
+        Send-AsyncPackage @Send -Credential $Credential | Should -BeNullOrEmpty
+    }
+
+    It 'fails with EndpointUnauthorized for a wrong secret' {
+        $wrong = [pscredential]::new('HOUSTON', (ConvertTo-SecureString 'asc_wrong' -AsPlainText -Force))
+        Send-AsyncPackage @Send -Credential $wrong -ErrorVariable failed -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'EndpointUnauthorized*'
+    }
+}

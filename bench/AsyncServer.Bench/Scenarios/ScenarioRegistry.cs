@@ -31,6 +31,11 @@ internal static class ScenarioRegistry
             list.Add(new FanOutScenario(b));
             if (ApplyScenario.Available(b.Provider)) list.Add(new ApplyScenario(b));
             if (b.Provider == "postgresql") list.Add(new HealthQueryScenario());
+            if (b is PostgresBackend pg)
+            {
+                list.Add(new UploadApplyScenario(pg, manyStores: false));
+                list.Add(new UploadApplyScenario(pg, manyStores: true));
+            }
         }
         return list;
     }

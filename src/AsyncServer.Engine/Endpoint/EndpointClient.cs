@@ -54,7 +54,7 @@ public sealed record EndpointClientOptions
 /// 408, 429) are retried with exponential backoff and jitter by a Polly pipeline; 401/403/404 fail at once with a
 /// clear error. The secret is sent only in the Authorization header and appears in no message.
 /// </summary>
-public sealed class EndpointClient : IDisposable
+public sealed partial class EndpointClient : IDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

@@ -27,4 +27,14 @@ public static class UploadCursor
         }
         return cursor;
     }
+
+    /// <summary>Every subjob's cursor for a store's job, from HQ's acknowledged counters and the store's sessions in the message database.</summary>
+    public static async Task<IReadOnlyDictionary<string, long>> ReadAsync(IUploadLedger store, string partition, string channelDatabase, string jobId,
+        IReadOnlyList<string> subjobs, CancellationToken ct)
+    {
+        var acknowledged = await store.AcknowledgedCountersAsync(partition, channelDatabase, jobId, ct).ConfigureAwait(false);
+        var sessions = await store.StoreUploadsAsync(partition, channelDatabase, jobId, ct).ConfigureAwait(false);
+        return subjobs.Distinct(StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(s => s, s => StartAfter(s, acknowledged.GetValueOrDefault(s), sessions), StringComparer.OrdinalIgnoreCase);
+    }
 }

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace AsyncServer.Upload;
 
 /// <summary>One upload job at one store: plan or send (see <see cref="UploadSender"/>).</summary>
-internal sealed class UploadRun(EngineContext context, IMessageStore store, IUploadTransport transport, string group, string db,
+internal sealed class UploadRun(EngineContext context, IUploadHq hq, string group, string db,
     ResolvedConnection connection, UploadJobSettings job, ILogger log)
 {
     private AsyncServerConfiguration Config => context.Configuration;
@@ -39,15 +39,14 @@ internal sealed class UploadRun(EngineContext context, IMessageStore store, IUpl
         catch (AsyncServerException ex) when (ex.ErrorId == ErrorIds.CounterRegression)
         {
             // Recorded, so the operator sees it beside the store's other sessions; the exception still reaches the caller.
-            var failed = await store.StartUploadAsync(Draft(tables.Select(t => Range(t, cursors[t.Subjob.Id], cursors[t.Subjob.Id], 0)).ToList()), ct)
+            var failed = await hq.StartAsync(Draft(tables.Select(t => Range(t, cursors[t.Subjob.Id], cursors[t.Subjob.Id], 0)).ToList()), ct)
                 .ConfigureAwait(false);
-            await store.ChangeUploadAsync(failed, [UploadStatus.Started], UploadStatus.UploadFailed, ex.Message, TriesChange.Increment, ct)
-                .ConfigureAwait(false);
+            await hq.FailAsync(failed, ex.Message, ct).ConfigureAwait(false);
             throw;
         }
         var rows = plans.Sum(p => p.Rows);
         if (rows == 0) return new UploadRunResult(db, job.Id, null, null, 0, plans, null, "nothing to send");
-        var id = await store.StartUploadAsync(Draft(plans), ct).ConfigureAwait(false);
+        var id = await hq.StartAsync(Draft(plans), ct).ConfigureAwait(false);
         return await WriteAndDeliverAsync(id, reader, tables, plans, ct).ConfigureAwait(false);
     }
 
@@ -61,18 +60,16 @@ internal sealed class UploadRun(EngineContext context, IMessageStore store, IUpl
             PrivateFiles.CreateFolder(temp);
             var info = await WritePackageAsync(id, Path.Combine(temp, name), reader, tables, plans, ct).ConfigureAwait(false);
             await reader.DisposeAsync().ConfigureAwait(false); // the store's writers go on while the package travels
-            await transport.DeliverAsync(info.Path, name, info.Size, info.Sha256, ct).ConfigureAwait(false);
-            var recorded = await store.MarkUploadedAsync(id, name, info.Size, info.Sha256, info.RowCount, ct).ConfigureAwait(false);
+            var recorded = await hq.DeliverAsync(id, info.Path, name, info.Size, info.Sha256, info.RowCount, ct).ConfigureAwait(false);
             var message = recorded ? null : "the session was canceled while it was being sent; HQ will not apply it";
             log.LogInformation("Upload session {Id}: {Rows} row(s) of job {Job} from {Db} delivered to {Destination}.", id, info.RowCount, job.Id, db,
-                transport.Destination);
+                hq.Destination);
             return new UploadRunResult(db, job.Id, id, recorded ? UploadStatus.Uploaded : UploadStatus.Canceled, info.RowCount, plans, name, message);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             var message = $"Upload session {id} of channel database {db} failed: {ex.Message}. The rows are sent again by the next run.";
-            await store.ChangeUploadAsync(id, [UploadStatus.Started], UploadStatus.UploadFailed, message, TriesChange.Increment, CancellationToken.None)
-                .ConfigureAwait(false);
+            await hq.FailAsync(id, message, CancellationToken.None).ConfigureAwait(false);
             throw ex as AsyncServerException ?? new AsyncServerException(ErrorIds.UploadFailed, ErrorKind.WriteError, message, id, ex);
         }
         finally
@@ -114,10 +111,8 @@ internal sealed class UploadRun(EngineContext context, IMessageStore store, IUpl
 
     private async Task<Dictionary<string, long>> CursorsAsync(IReadOnlyList<UploadChannelTable> tables, CancellationToken ct)
     {
-        var acknowledged = await store.AcknowledgedCountersAsync(Config.Partition, db, job.Id, ct).ConfigureAwait(false);
-        var sessions = await store.StoreUploadsAsync(Config.Partition, db, job.Id, ct).ConfigureAwait(false);
-        return tables.ToDictionary(t => t.Subjob.Id, t => UploadCursor.StartAfter(t.Subjob.Id, acknowledged.GetValueOrDefault(t.Subjob.Id), sessions),
-            StringComparer.OrdinalIgnoreCase);
+        var cursors = await hq.CursorsAsync(Config.Partition, db, job.Id, tables.Select(t => t.Subjob.Id).ToList(), ct).ConfigureAwait(false);
+        return tables.ToDictionary(t => t.Subjob.Id, t => cursors.GetValueOrDefault(t.Subjob.Id), StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>Per table: (cursor, highest counter]; a highest counter below the cursor is a counter regression.</summary>
@@ -145,12 +140,5 @@ internal sealed class UploadRun(EngineContext context, IMessageStore store, IUpl
     private UploadDraft Draft(IReadOnlyList<UploadTablePlan> plans) => new(Config.Partition, job.Id, group, db, context.InstanceId,
         plans.Select(p => new UploadTableRange(p.Subjob, p.ChannelTable, p.HqTable, p.FromCounter, p.ToCounter, p.Rows)).ToList());
 
-    /// <summary>Sessions of this store and job left Started by a run that stopped: UploadFailed, so their rows are sent again.</summary>
-    private async Task SweepAsync(CancellationToken ct)
-    {
-        foreach (var s in (await store.StoreUploadsAsync(Config.Partition, db, job.Id, ct).ConfigureAwait(false)).Where(s => s.Status == UploadStatus.Started))
-            await store.ChangeUploadAsync(s.Id, [UploadStatus.Started], UploadStatus.UploadFailed,
-                $"The run of instance {s.InstanceId} stopped before delivering this package; its rows are sent again.", TriesChange.Keep, ct)
-                .ConfigureAwait(false);
-    }
+    private Task SweepAsync(CancellationToken ct) => hq.SweepAsync(Config.Partition, db, job.Id, ct);
 }

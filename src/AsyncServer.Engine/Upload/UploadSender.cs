@@ -11,10 +11,13 @@ namespace AsyncServer.Upload;
 /// acknowledged (or the store already sent on a live session), read in one transaction, written as one package per job,
 /// recorded as an upload session and handed to the transport. One sender per channel database at a time (a lease).
 /// </summary>
-public sealed class UploadSender(EngineContext context, IUploadTransport transport)
+public sealed class UploadSender(EngineContext context, Func<IUploadHq> openHq)
 {
     private readonly ILogger _log = context.CreateLogger<UploadSender>();
     private AsyncServerConfiguration Config => context.Configuration;
+
+    /// <summary>The store holds HQ's configuration and reaches the message database; packages go through <paramref name="transport"/>.</summary>
+    public UploadSender(EngineContext context, IUploadTransport transport) : this(context, () => new DirectUploadHq(context, transport)) { }
 
     /// <summary>-WhatIf: the rows per table that would go, changing nothing.</summary>
     public Task<IReadOnlyList<UploadRunResult>> PlanAsync(string channelDatabase, IReadOnlyList<string>? jobs, CancellationToken ct)
@@ -27,30 +30,15 @@ public sealed class UploadSender(EngineContext context, IUploadTransport transpo
     {
         var (group, db, connection) = ResolveStore(channelDatabase);
         var selected = SelectJobs(jobs);
-        await using var store = context.OpenMessageStore();
-        await store.EnsureReadyAsync(ct).ConfigureAwait(false);
-        var resource = $"upload/{Config.Partition}/{db.Id}";
-        if (!plan)
+        await using var hq = openHq();
+        await using var claim = plan ? null : await hq.ClaimAsync(Config.Partition, db.Id, ct).ConfigureAwait(false);
+        var results = new List<UploadRunResult>();
+        foreach (var job in selected)
         {
-            var claim = await store.TryAcquireLeaseAsync(resource, context.InstanceId, TimeSpan.FromSeconds(Config.LeaseSeconds), ct).ConfigureAwait(false);
-            if (!claim.Acquired)
-                throw new AsyncServerException(ErrorIds.ConcurrentRun, ErrorKind.ResourceBusy,
-                    $"Channel database {db.Id} is being uploaded by {claim.Holder} (until {claim.ExpiresAt:u}); nothing was sent.", db.Id);
+            var run = new UploadRun(context, hq, group.Id, db.Id, connection, job, _log);
+            results.Add(plan ? await run.PlanAsync(ct).ConfigureAwait(false) : await run.SendAsync(ct).ConfigureAwait(false));
         }
-        try
-        {
-            var results = new List<UploadRunResult>();
-            foreach (var job in selected)
-            {
-                var run = new UploadRun(context, store, transport, group.Id, db.Id, connection, job, _log);
-                results.Add(plan ? await run.PlanAsync(ct).ConfigureAwait(false) : await run.SendAsync(ct).ConfigureAwait(false));
-            }
-            return results;
-        }
-        finally
-        {
-            if (!plan) await store.ReleaseLeaseAsync(resource, context.InstanceId, CancellationToken.None).ConfigureAwait(false);
-        }
+        return results;
     }
 
     private (DataGroupSettings Group, ChannelDatabaseSettings Db, ResolvedConnection Connection) ResolveStore(string channelDatabase)

@@ -10,9 +10,9 @@ namespace AsyncServer.PowerShell.Commands;
 /// transaction, as one package per job in the upload folder, recorded as an upload session.</para>
 /// </summary>
 [Cmdlet(VerbsCommunications.Send, "AsyncPackage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
-    HelpUri = HelpLinks.CmdletReference + "#send-asyncpackage")]
+    DefaultParameterSetName = "Configuration", HelpUri = HelpLinks.CmdletReference + "#send-asyncpackage")]
 [OutputType(typeof(UploadSession))]
-public sealed class SendAsyncPackageCommand : AsyncServerCmdlet
+public sealed partial class SendAsyncPackageCommand : AsyncServerCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("ChannelDatabaseId")]
@@ -33,6 +33,7 @@ public sealed class SendAsyncPackageCommand : AsyncServerCmdlet
 
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == EndpointSet) { ProcessEndpoint(); return; }
         var sender = new UploadSender(Context, FolderUploadTransport.Of(Context.Configuration));
         foreach (var db in ChannelDatabase)
         {

@@ -70,6 +70,7 @@ public static partial class EndpointApi
             .Accepts<LeaseRequest>("application/json")
             .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized);
+        MapUploads(app.MapGroup("/api/v1/uploads").WithTags("Upload"));
     }
 
     private static async Task<Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>>> Ready(
@@ -199,27 +200,35 @@ public static partial class EndpointApi
         : Problems.Result(StatusCodes.Status400BadRequest, "Bad client id",
             "clientId must be 1 to 100 letters, digits, '.', '_', ':' or '-', starting with a letter or digit.");
 
-    private static async Task<IResult> AcquireLease(HttpContext context, EndpointState state, CancellationToken ct)
+    private static Task<IResult> AcquireLease(HttpContext context, EndpointState state, CancellationToken ct)
+        => LeaseAsync(context, state, (s, channel) => EndpointStore.ReceiveLease(s.Configuration.Partition, channel), "receiving packages", ct);
+
+    private static Task<IResult> ReleaseLease(HttpContext context, EndpointState state, CancellationToken ct)
+        => ReleaseAsync(context, state, (s, channel) => EndpointStore.ReceiveLease(s.Configuration.Partition, channel), ct);
+
+    /// <summary>Takes or renews a lease of the caller's channel database (the receive lease, or the upload lease) for the body's client.</summary>
+    private static async Task<IResult> LeaseAsync(HttpContext context, EndpointState state, Func<EndpointState, string, string> resource, string doing,
+        CancellationToken ct)
     {
         var (body, problem) = await ReadAsync<LeaseRequest>(context);
         if (problem is not null) return problem;
         if (CheckClientId(body!.ClientId) is { } bad) return bad;
         var channel = ChannelAuthentication.ChannelOf(context);
-        var lease = await state.MessageStore.TryAcquireLeaseAsync(
-            EndpointStore.ReceiveLease(state.Configuration.Partition, channel), LeaseOwner(channel, body.ClientId), LeaseDuration, ct);
+        var lease = await state.MessageStore.TryAcquireLeaseAsync(resource(state, channel), LeaseOwner(channel, body.ClientId), LeaseDuration, ct);
         if (!lease.Acquired)
             return Problems.Result(StatusCodes.Status409Conflict, "Channel database busy",
-                $"Another client is receiving packages for channel database {channel} (its lease runs until {lease.ExpiresAt:u}); try again later.");
+                $"Another client is {doing} for channel database {channel} (its lease runs until {lease.ExpiresAt:u}); try again later.");
         return TypedResults.Ok(new LeaseResponse(body.ClientId, lease.ExpiresAt ?? DateTimeOffset.UtcNow.Add(LeaseDuration)));
     }
 
-    private static async Task<IResult> ReleaseLease(HttpContext context, EndpointState state, CancellationToken ct)
+    private static async Task<IResult> ReleaseAsync(HttpContext context, EndpointState state, Func<EndpointState, string, string> resource,
+        CancellationToken ct)
     {
         var (body, problem) = await ReadAsync<LeaseRequest>(context);
         if (problem is not null) return problem;
         if (CheckClientId(body!.ClientId) is { } bad) return bad;
         var channel = ChannelAuthentication.ChannelOf(context);
-        await state.MessageStore.ReleaseLeaseAsync(EndpointStore.ReceiveLease(state.Configuration.Partition, channel), LeaseOwner(channel, body.ClientId), ct);
+        await state.MessageStore.ReleaseLeaseAsync(resource(state, channel), LeaseOwner(channel, body.ClientId), ct);
         return TypedResults.NoContent();
     }
 

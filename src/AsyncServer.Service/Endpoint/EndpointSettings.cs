@@ -45,6 +45,8 @@ public sealed record EndpointSettings
     public bool AllowPlainHttp { get; init; }
     /// <summary>Largest request body (reports and lease requests are a few hundred bytes).</summary>
     public long MaxRequestBodyBytes { get; init; } = 16 * 1024;
+    /// <summary>Largest upload package a store may send (PUT /api/v1/uploads/{id}/package); the only route allowed more than MaxRequestBodyBytes.</summary>
+    public long MaxUploadBytes { get; init; } = 1L << 30;
     /// <summary>All request headers together.</summary>
     public int MaxRequestHeadersBytes { get; init; } = 16 * 1024;
     /// <summary>Failed authentications a remote address may make per minute before it gets 429.</summary>
@@ -72,6 +74,7 @@ public sealed record EndpointSettings
             Certificate = certificate,
             AllowPlainHttp = Bool(section, "AllowPlainHttp"),
             MaxRequestBodyBytes = Number(section, "MaxRequestBodyBytes", 16 * 1024, 1024, 1024 * 1024),
+            MaxUploadBytes = Number(section, "MaxUploadBytes", 1L << 30, 1024, 64L << 30),
             MaxRequestHeadersBytes = (int)Number(section, "MaxRequestHeadersBytes", 16 * 1024, 4 * 1024, 256 * 1024),
             FailedAuthenticationsPerMinute = (int)Number(section, "FailedAuthenticationsPerMinute", 10, 1, 10_000),
             ClientCertificates = ClientCertificateMap(section.GetSection("ClientCertificates")),

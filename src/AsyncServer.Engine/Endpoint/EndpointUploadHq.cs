@@ -1,0 +1,44 @@
+using AsyncServer.Messaging;
+using AsyncServer.Upload;
+
+namespace AsyncServer.Endpoint;
+
+/// <summary>
+/// HQ over HTTPS for a store's upload (<see cref="IUploadHq"/>): the upload lease, the cursors, the session and the package
+/// (resumed where the server's copy stops) through the endpoint; the store holds no message-database login. The sweep of
+/// sessions a stopped run left Started is done by the endpoint when the next session starts.
+/// </summary>
+public sealed class EndpointUploadHq(EndpointClient client, string clientId) : IUploadHq
+{
+    public string Destination => client.Server.ToString();
+
+    public async Task<IAsyncDisposable> ClaimAsync(string partition, string channelDatabase, CancellationToken cancellationToken)
+    {
+        if (!await client.AcquireUploadLeaseAsync(clientId, cancellationToken).ConfigureAwait(false))
+            throw UploadLease.Busy(channelDatabase, "another client of the endpoint", null);
+        return new UploadLease(() => client.ReleaseUploadLeaseAsync(clientId, CancellationToken.None));
+    }
+
+    public Task SweepAsync(string partition, string channelDatabase, string jobId, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task<IReadOnlyDictionary<string, long>> CursorsAsync(string partition, string channelDatabase, string jobId,
+        IReadOnlyList<string> subjobs, CancellationToken cancellationToken)
+        => (await client.GetUploadCursorsAsync(jobId, cancellationToken).ConfigureAwait(false)).Counters;
+
+    public async Task<long> StartAsync(UploadDraft draft, CancellationToken cancellationToken)
+    {
+        var tables = draft.Tables.Select(t => new UploadTableRequest(t.Subjob, t.FromCounter, t.ToCounter, t.RowCount)).ToList();
+        return (await client.StartUploadAsync(new UploadStartRequest(clientId, draft.JobId, tables), cancellationToken).ConfigureAwait(false)).Id;
+    }
+
+    public async Task<bool> DeliverAsync(long id, string localPackage, string packageName, long size, string sha256, long rows,
+        CancellationToken cancellationToken)
+    {
+        var state = await client.UploadPackageAsync(id, localPackage, size, sha256, cancellationToken).ConfigureAwait(false);
+        return state.Status is nameof(UploadStatus.Uploaded) or nameof(UploadStatus.Applied);
+    }
+
+    public Task FailAsync(long id, string message, CancellationToken cancellationToken) => client.FailUploadAsync(id, clientId, message, cancellationToken);
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
