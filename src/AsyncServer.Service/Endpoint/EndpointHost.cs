@@ -24,79 +24,105 @@ public sealed class EndpointHost(ServiceOptions options, EndpointSettings settin
     public static WebApplication Build(ServiceOptions options, EndpointSettings settings, ILoggerFactory loggerFactory, X509Certificate2? certificate)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        builder.Services.AddSingleton(loggerFactory);
-        builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(settings);
-        builder.Services.AddSingleton<EndpointState>();
-        builder.Services.AddSingleton(new FailedAuthenticationLimiter(settings.FailedAuthenticationsPerMinute));
-        builder.Services.AddSingleton<ChannelAuthentication>();
-        Operations.OperationsRoutes.AddServices(builder.Services, options, loggerFactory);
-        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-        builder.Services.AddRouting();
-        builder.Services.AddProblemDetails();
-        builder.Services.ConfigureHttpJsonOptions(o =>
+        AddServices(builder.Services, options, settings, loggerFactory);
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => ConfigureKestrel(k, settings, certificate));
+        var app = builder.Build();
+        UseErrorResponses(app);
+        var auth = app.Services.GetRequiredService<ChannelAuthentication>();
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), a => a.Use(next => context => auth.InvokeAsync(context, next)));
+        Operations.OperationsRoutes.Map(app);
+        app.MapOpenApi("/openapi/{documentName}.json");
+        EndpointApi.Map(app);
+        return app;
+    }
+
+    private static void AddServices(IServiceCollection services, ServiceOptions options, EndpointSettings settings, ILoggerFactory loggerFactory)
+    {
+        services.AddSingleton(loggerFactory);
+        services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        services.AddSingleton(options);
+        services.AddSingleton(settings);
+        services.AddSingleton<EndpointState>();
+        services.AddSingleton(new FailedAuthenticationLimiter(settings.FailedAuthenticationsPerMinute));
+        services.AddSingleton<ChannelAuthentication>();
+        Operations.OperationsRoutes.AddServices(services, options, loggerFactory);
+        services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        services.AddRouting();
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.UnmappedMemberHandling = EndpointApi.Json.UnmappedMemberHandling;
             o.SerializerOptions.RespectNullableAnnotations = true;
         });
-        builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, _, _) =>
+        services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, _, _) =>
         {
-            // The document is the same whoever asks and wherever the server listens, so it can be checked in (docs/endpoint-openapi.json).
-            doc.Servers?.Clear();
-            doc.Info.Title = "AsyncServer endpoint";
-            doc.Info.Version = "v1";
-            doc.Info.Description = "What a store (channel database) calls: its pending sessions, their packages, and its reports. " +
-                "HTTP Basic: channel database id and secret. docs/endpoint.md.";
-            doc.Components ??= new Microsoft.OpenApi.OpenApiComponents();
-            doc.Components.SecuritySchemes = new Dictionary<string, Microsoft.OpenApi.IOpenApiSecurityScheme>
-            {
-                ["channelDatabase"] = new Microsoft.OpenApi.OpenApiSecurityScheme
-                {
-                    Type = Microsoft.OpenApi.SecuritySchemeType.Http, Scheme = "basic",
-                    Description = "User name: the channel database id; password: its secret (New-AsyncChannelCredential).",
-                },
-            };
-            foreach (var (path, item) in doc.Paths.Where(p => p.Key.StartsWith("/api/", StringComparison.Ordinal)))
-                foreach (var operation in item.Operations?.Values.ToList() ?? [])
-                    operation.Security =
-                    [
-                        new Microsoft.OpenApi.OpenApiSecurityRequirement
-                        {
-                            [new Microsoft.OpenApi.OpenApiSecuritySchemeReference("channelDatabase", doc)] = [],
-                        },
-                    ];
+            DescribeDocument(doc);
             return Task.CompletedTask;
         }));
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
+    }
+
+    /// <summary>Title, description and the channel database's Basic scheme on every /api route of the OpenAPI document.</summary>
+    private static void DescribeDocument(Microsoft.OpenApi.OpenApiDocument doc)
+    {
+        // The document is the same whoever asks and wherever the server listens, so it can be checked in (docs/endpoint-openapi.json).
+        doc.Servers?.Clear();
+        doc.Info.Title = "AsyncServer endpoint";
+        doc.Info.Version = "v1";
+        doc.Info.Description = "What a store (channel database) calls: its pending sessions, their packages, and its reports. " +
+            "HTTP Basic: channel database id and secret. docs/endpoint.md.";
+        doc.Components ??= new Microsoft.OpenApi.OpenApiComponents();
+        doc.Components.SecuritySchemes = new Dictionary<string, Microsoft.OpenApi.IOpenApiSecurityScheme>
         {
-            k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = settings.MaxRequestBodyBytes;
-            k.Limits.MaxRequestHeadersTotalSize = settings.MaxRequestHeadersBytes;
-            k.Limits.MaxRequestLineSize = 8 * 1024;
-            k.Limits.MaxRequestHeaderCount = 50;
-            foreach (var l in settings.Listen)
+            ["channelDatabase"] = new Microsoft.OpenApi.OpenApiSecurityScheme
             {
-                void Configure(ListenOptions lo)
-                {
-                    lo.Protocols = l.Https ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
-                    if (l.Https)
-                        lo.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions
-                        {
-                            ServerCertificate = certificate,
-                            // Client certificates are optional and judged by thumbprint (ChannelAuthentication), not by a chain:
-                            // the map in the settings is the trust list.
-                            ClientCertificateMode = settings.ClientCertificates.Count > 0
-                                ? Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate
-                                : Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.NoCertificate,
-                            ClientCertificateValidation = (_, _, _) => true,
-                        });
-                }
-                if (l.Localhost) k.ListenLocalhost(l.Port, Configure);
-                else k.Listen(l.Address!, l.Port, Configure);
+                Type = Microsoft.OpenApi.SecuritySchemeType.Http, Scheme = "basic",
+                Description = "User name: the channel database id; password: its secret (New-AsyncChannelCredential).",
+            },
+        };
+        foreach (var (_, item) in doc.Paths.Where(p => p.Key.StartsWith("/api/", StringComparison.Ordinal)))
+            foreach (var operation in item.Operations?.Values.ToList() ?? [])
+                operation.Security =
+                [
+                    new Microsoft.OpenApi.OpenApiSecurityRequirement
+                    {
+                        [new Microsoft.OpenApi.OpenApiSecuritySchemeReference("channelDatabase", doc)] = [],
+                    },
+                ];
+    }
+
+    /// <summary>Limits, and each listen address with TLS (and optional client certificates) or plain HTTP.</summary>
+    private static void ConfigureKestrel(KestrelServerOptions k, EndpointSettings settings, X509Certificate2? certificate)
+    {
+        k.AddServerHeader = false;
+        k.Limits.MaxRequestBodySize = settings.MaxRequestBodyBytes;
+        k.Limits.MaxRequestHeadersTotalSize = settings.MaxRequestHeadersBytes;
+        k.Limits.MaxRequestLineSize = 8 * 1024;
+        k.Limits.MaxRequestHeaderCount = 50;
+        foreach (var l in settings.Listen)
+        {
+            void Configure(ListenOptions lo)
+            {
+                lo.Protocols = l.Https ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
+                if (l.Https)
+                    lo.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions
+                    {
+                        ServerCertificate = certificate,
+                        // Client certificates are optional and judged by thumbprint (ChannelAuthentication), not by a chain:
+                        // the map in the settings is the trust list.
+                        ClientCertificateMode = settings.ClientCertificates.Count > 0
+                            ? Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate
+                            : Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.NoCertificate,
+                        ClientCertificateValidation = (_, _, _) => true,
+                    });
             }
-        });
-        var app = builder.Build();
+            if (l.Localhost) k.ListenLocalhost(l.Port, Configure);
+            else k.Listen(l.Address!, l.Port, Configure);
+        }
+    }
+
+    /// <summary>Failures and bare status codes answered as problem details, never with a stack trace.</summary>
+    private static void UseErrorResponses(WebApplication app)
+    {
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // An unexpected failure is logged in full and answered with a bare 500: no message, no stack trace.
@@ -116,12 +142,6 @@ public sealed class EndpointHost(ServiceOptions options, EndpointSettings settin
                 await Problems.Write(sc.HttpContext, response.StatusCode, Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(response.StatusCode),
                     "See docs/endpoint.md for the routes.");
         });
-        var auth = app.Services.GetRequiredService<ChannelAuthentication>();
-        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), a => a.Use(next => context => auth.InvokeAsync(context, next)));
-        Operations.OperationsRoutes.Map(app);
-        app.MapOpenApi("/openapi/{documentName}.json");
-        EndpointApi.Map(app);
-        return app;
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
