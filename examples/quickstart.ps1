@@ -75,6 +75,7 @@ $uploaded = Send-AsyncPackage -ConfigurationPath $config -ChannelDatabase HOUSTO
 $uploaded | Format-List Id, Job, ChannelDatabase, Status, RowCount, Tables
 Write-Host "== HQ applies what arrived in the upload folder (the 'Sales-upload' schedule)" -ForegroundColor Cyan
 Start-AsyncDistribution -ConfigurationPath $config -Schedule Sales-upload | Format-Table
+Write-Host "== The upload sessions in the message database, beside the download sessions (Get-AsyncSession -Direction Upload)" -ForegroundColor Cyan
 Get-AsyncSession -ConfigurationPath $config -Direction Upload | Format-Table
 Write-Host "== Status messages to the HQ status tables (retention purges what is older than retentionDays)" -ForegroundColor Cyan
 Move-AsyncStatusMessage -ConfigurationPath $config -Confirm:$false | Format-List
