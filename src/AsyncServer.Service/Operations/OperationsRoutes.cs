@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace AsyncServer.Service.Operations;
 
@@ -27,8 +28,16 @@ public static class OperationsRoutes
             instanceId: options.InstanceId)));
         // The empty web builder registers no IMeterFactory, without which ASP.NET Core records no request metrics.
         services.AddMetrics();
-        services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(Meters).AddPrometheusExporter());
+        services.AddOpenTelemetry().ConfigureResource(r => Describe(r, options)).WithMetrics(m => m.AddMeter(Meters).AddPrometheusExporter());
     }
+
+    /// <summary>
+    /// service.name "asyncserver" and service.instance.id the instance id (as on sessions and leases), so a scrape or an
+    /// OTLP push says which instance it came from instead of "unknown_service".
+    /// </summary>
+    internal static void Describe(ResourceBuilder resource, ServiceOptions options) =>
+        resource.AddService("asyncserver", serviceVersion: typeof(OperationsRoutes).Assembly.GetName().Version?.ToString(),
+            autoGenerateServiceInstanceId: options.InstanceId is null, serviceInstanceId: options.InstanceId);
 
     public static void Map(WebApplication app)
     {

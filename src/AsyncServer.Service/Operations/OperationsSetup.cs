@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace AsyncServer.Service.Operations;
 
@@ -12,10 +13,11 @@ public static class OperationsSetup
         // A store's service (--mode Client) has no message database to read health from.
         if (options.Mode != ServiceMode.Client) services.AddHostedService<HealthMonitor>();
         if (options.Operations.OtlpEndpoint is not { } endpoint) return;
-        services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(OperationsRoutes.Meters).AddOtlpExporter(o =>
-        {
-            o.Endpoint = endpoint;
-            o.Protocol = options.Operations.OtlpProtocol == "grpc" ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf;
-        }));
+        services.AddOpenTelemetry().ConfigureResource(r => OperationsRoutes.Describe(r, options))
+            .WithMetrics(m => m.AddMeter(OperationsRoutes.Meters).AddOtlpExporter(o =>
+            {
+                o.Endpoint = endpoint;
+                o.Protocol = options.Operations.OtlpProtocol == "grpc" ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf;
+            }));
     }
 }

@@ -48,6 +48,8 @@ public sealed class MetricsAndAlertsTests(PostgresServer server) : IClassFixture
         Assert.Equal(2, Sample(scrape, "asyncserver_session_target_pending", (group, "G2")));
         Assert.Equal(1, Sample(scrape, "asyncserver_session_target_failed", (group, "G2")));
         Assert.Equal(0, Sample(scrape, "asyncserver_session_target_failed", (group, "G1")));
+        // The resource names the service (semantic conventions' service.name), not "unknown_service:...".
+        Assert.Contains("service_name=\"asyncserver\"", scrape, StringComparison.Ordinal);
         // ASP.NET Core's own request metrics are exported beside the engine's (the endpoint's requests and latencies).
         // (The exporter caches a scrape for a moment, so the requests so far show in a later one.)
         await service.WaitUntilAsync(async () => (await http.GetStringAsync("/metrics")).Contains("http_server_request_duration_seconds_bucket",
