@@ -40,7 +40,6 @@ internal sealed partial class SqlServerMessageStoreSql : MessageStoreSql
         """;
 
     /// <summary>Schema 4: upload sessions (docs/message-database.md, docs/upload.md).</summary>
-    [SuppressMessage("Performance", "CA1822:Mark members as static", Justification = SqlTextOfInstance)]
     public static string Migration4 =>
         """
         CREATE TABLE [dbo].[upload_sessions] (
