@@ -16,6 +16,9 @@ public sealed class UploadSender(EngineContext context, IUploadTransport transpo
     private readonly ILogger _log = context.CreateLogger<UploadSender>();
     private AsyncServerConfiguration Config => context.Configuration;
 
+    /// <summary>Called at each <see cref="UploadCheckpoints"/> point of a send (tests stop the process there).</summary>
+    internal Func<string, CancellationToken, Task>? Checkpoint { get; init; }
+
     /// <summary>-WhatIf: the rows per table that would go, changing nothing.</summary>
     public Task<IReadOnlyList<UploadRunResult>> PlanAsync(string channelDatabase, IReadOnlyList<string>? jobs, CancellationToken ct)
         => RunAsync(channelDatabase, jobs, plan: true, ct);
@@ -42,9 +45,10 @@ public sealed class UploadSender(EngineContext context, IUploadTransport transpo
             var results = new List<UploadRunResult>();
             foreach (var job in selected)
             {
-                var run = new UploadRun(context, store, transport, group.Id, db.Id, connection, job, _log);
+                var run = new UploadRun(context, store, transport, group.Id, db.Id, connection, job, _log) { Checkpoint = Checkpoint };
                 results.Add(plan ? await run.PlanAsync(ct).ConfigureAwait(false) : await run.SendAsync(ct).ConfigureAwait(false));
             }
+            if (!plan) await UploadCheckpoints.PassAsync(Checkpoint, UploadCheckpoints.SendRecorded, ct).ConfigureAwait(false);
             return results;
         }
         finally
