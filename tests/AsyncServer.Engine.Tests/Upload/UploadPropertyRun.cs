@@ -21,7 +21,8 @@ namespace AsyncServer.Tests.Upload;
 /// seeded round and restored from that backup later: every send from it is then a counter regression, and HQ keeps exactly
 /// what it had. The seed is in the output, so a failure can be replayed.
 /// </summary>
-internal sealed class UploadPropertyRun(ClientHarness h, int seed, ITestOutputHelper output)
+/// <param name="restore">The store to restore from a backup (null: one the seed picks).</param>
+internal sealed class UploadPropertyRun(ClientHarness h, int seed, ITestOutputHelper output, string? restore = null)
 {
     private static readonly string[] Stores = ["HOUSTON", "SEATTLE", "CHICAGO", "DETROIT"];
     private const int Rounds = 12;
@@ -39,10 +40,18 @@ internal sealed class UploadPropertyRun(ClientHarness h, int seed, ITestOutputHe
     /// <summary>A killed run's lease expires after a second, so the next run takes its work over quickly.</summary>
     public static void Configure(AsyncServerConfiguration c) => c.LeaseSeconds = 1;
 
-    public async Task RunAsync()
+    /// <summary>
+    /// On the thread pool, not on xunit's synchronization context: SQLite's calls are synchronous (a seller waiting for a
+    /// store's write lock blocks its thread), and xunit's context has as many threads as cores, so sellers on it could
+    /// starve the continuation of the send that holds the lock. A run that hangs anyway fails with what it did so far.
+    /// </summary>
+    public Task RunAsync() => Task.Run(RunRoundsAsync).WaitAsync(TimeSpan.FromMinutes(2));
+
+    private async Task RunRoundsAsync()
     {
         output.WriteLine($"seed {seed}");
-        var reset = Stores[_random.Next(Stores.Length)];
+        var picked = Stores[_random.Next(Stores.Length)];
+        var reset = restore ?? picked;
         var (backupRound, restoreRound) = (_random.Next(1, 4), _random.Next(6, 9));
         var sendKills = Enumerable.Range(0, 2).Select(_ => (Round: _random.Next(Rounds), Store: Stores[_random.Next(Stores.Length)],
             At: UploadCheckpoints.Send[_random.Next(UploadCheckpoints.Send.Length)])).ToList();
@@ -55,12 +64,14 @@ internal sealed class UploadPropertyRun(ClientHarness h, int seed, ITestOutputHe
             await SellAsync(store, 1, seed);
         }
         foreach (var (store, i) in Stores.Select((s, i) => (s, i))) StartSeller(store, seed * 10 + i);
+        output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} selling");
         Dictionary<string, long>? backup = null;
         List<Sale>? hqBeforeRestore = null;
         try
         {
             for (var round = 0; round < Rounds; round++)
             {
+                output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} round {round}");
                 if (round == backupRound) backup = await CountersAsync(reset);
                 if (round == restoreRound) hqBeforeRestore = await RestoreFromBackupAsync(reset, backup!);
                 foreach (var store in Stores.Where(_ => _random.Next(3) > 0)) await TrySendAsync(store);
@@ -77,6 +88,7 @@ internal sealed class UploadPropertyRun(ClientHarness h, int seed, ITestOutputHe
             foreach (var s in _sellers.Values) await s.Stop.CancelAsync();
             await Task.WhenAll(_sellers.Values.Select(s => s.Loop));
         }
+        output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} settling");
         await SettleAsync(Stores);
         await CheckAsync(reset, hqBeforeRestore!);
     }
@@ -213,7 +225,7 @@ internal sealed class UploadPropertyRun(ClientHarness h, int seed, ITestOutputHe
     private void StartSeller(string store, int sellerSeed)
     {
         var stop = new CancellationTokenSource();
-        _sellers[store] = (stop, SellLoopAsync(store, sellerSeed, stop.Token));
+        _sellers[store] = (stop, Task.Run(() => SellLoopAsync(store, sellerSeed, stop.Token)));
     }
 
     private async Task SellLoopAsync(string store, int sellerSeed, CancellationToken ct)

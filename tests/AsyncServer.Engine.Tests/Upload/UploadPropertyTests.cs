@@ -25,15 +25,16 @@ public sealed class UploadPropertyTests(ITestOutputHelper output)
 
 /// <summary>
 /// The same property on PostgreSQL: HQ and the message database on PostgreSQL, two stores on PostgreSQL channel databases
-/// and two on SQLite files (a mixed estate).
+/// and two on SQLite files (a mixed estate); the store restored from a backup is a PostgreSQL one with one seed (its identities
+/// restarted) and a SQLite one with the other.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresUploadPropertyTests(PostgresFixture fixture, ITestOutputHelper output)
 {
     [Theory]
-    [InlineData(1601)]
-    [InlineData(1602)]
-    public async Task Concurrent_sales_uploads_and_applies_on_a_postgresql_HQ_leave_every_transaction_there_exactly_once(int seed)
+    [InlineData(1601, "SEATTLE")]
+    [InlineData(1602, "CHICAGO")]
+    public async Task Concurrent_sales_uploads_and_applies_on_a_postgresql_HQ_leave_every_transaction_there_exactly_once(int seed, string restore)
     {
         await using var h = await ClientHarness.CreateAsync(products: 5, postgres: fixture.Server, postgresHq: true, configure: c =>
         {
@@ -41,6 +42,6 @@ public sealed class PostgresUploadPropertyTests(PostgresFixture fixture, ITestOu
             foreach (var db in c.DataGroups.SelectMany(g => g.ChannelDatabases).Where(d => d.Id is "HOUSTON" or "CHICAGO"))
                 db.Connection = new ConnectionSettings { Provider = "sqlite", ConnectionString = $"Data Source=channels/{db.Id}.db" };
         });
-        await new UploadPropertyRun(h, seed, output).RunAsync();
+        await new UploadPropertyRun(h, seed, output, restore).RunAsync();
     }
 }
