@@ -17,7 +17,7 @@ namespace AsyncServer.Upload;
 /// </summary>
 public sealed class UploadChannelReader : IAsyncDisposable
 {
-    private readonly SqlConnector _connector;
+    private SqlConnector? _connector;
     private readonly SqlDialect _dialect;
     private readonly DatabaseProvider _kind;
     private DbConnection? _conn;
@@ -36,8 +36,8 @@ public sealed class UploadChannelReader : IAsyncDisposable
     /// <summary>Begins the read and holds off writers of the tables.</summary>
     public async Task BeginAsync(IReadOnlyList<UploadChannelTable> tables, CancellationToken ct)
     {
-        _conn = await _connector.OpenAsync(create: false, ct).ConfigureAwait(false);
-        _tx = await _connector.BeginAsync(_conn, ct).ConfigureAwait(false);
+        _conn = await _connector!.OpenAsync(create: false, ct).ConfigureAwait(false);
+        _tx = await _connector!.BeginAsync(_conn, ct).ConfigureAwait(false);
         var names = tables.Select(t => Name(t.Table)).Distinct().ToList();
         if (_kind == DatabaseProvider.PostgreSql)
             await LockPostgresAsync(names, ct).ConfigureAwait(false);
@@ -65,12 +65,12 @@ public sealed class UploadChannelReader : IAsyncDisposable
                 await _tx.DisposeAsync().ConfigureAwait(false);
                 foreach (var name in names)
                 {
-                    _tx = await _connector.BeginAsync(_conn!, ct).ConfigureAwait(false);
+                    _tx = await _connector!.BeginAsync(_conn!, ct).ConfigureAwait(false);
                     await ExecuteAsync($"LOCK TABLE {name} IN SHARE MODE", ct).ConfigureAwait(false);
                     await _tx.CommitAsync(ct).ConfigureAwait(false);
                     await _tx.DisposeAsync().ConfigureAwait(false);
                 }
-                _tx = await _connector.BeginAsync(_conn!, ct).ConfigureAwait(false);
+                _tx = await _connector!.BeginAsync(_conn!, ct).ConfigureAwait(false);
             }
         }
     }
@@ -105,7 +105,7 @@ public sealed class UploadChannelReader : IAsyncDisposable
         var cmd = _conn!.CreateCommand();
         cmd.CommandText = sql;
         cmd.Transaction = _tx;
-        foreach (var (name, value) in parameters) cmd.Parameters.Add(_connector.Parameter(name, value));
+        foreach (var (name, value) in parameters) cmd.Parameters.Add(_connector!.Parameter(name, value));
         return cmd;
     }
 
@@ -121,10 +121,17 @@ public sealed class UploadChannelReader : IAsyncDisposable
         return await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Ends the read; safe to call twice (UploadRun ends it early, before delivery, and again when it leaves). Npgsql reuses a
+    /// transaction object with its pooled connection, so disposing a stale one a second time would roll back whatever
+    /// transaction another caller (a sale) has since begun on that connection.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        if (_tx is not null) await _tx.DisposeAsync().ConfigureAwait(false);
-        if (_conn is not null) await _conn.DisposeAsync().ConfigureAwait(false);
-        await _connector.DisposeAsync().ConfigureAwait(false);
+        var (tx, conn, connector) = (_tx, _conn, _connector);
+        (_tx, _conn, _connector) = (null, null, null);
+        if (tx is not null) await tx.DisposeAsync().ConfigureAwait(false);
+        if (conn is not null) await conn.DisposeAsync().ConfigureAwait(false);
+        if (connector is not null) await connector.DisposeAsync().ConfigureAwait(false);
     }
 }
