@@ -2,10 +2,13 @@
 // Usage: AsyncServer.TestInstance <config.json> <instance id> <schedule> <rounds> <pause ms> <lease ms> [hang]
 // With "hang", the first run stops after its packages are written and before they are recorded, prints
 // PACKAGES-WRITTEN and waits for ever (keeping its lease alive) so that the test can kill it mid-run.
+// "AsyncServer.TestInstance upload ..." runs one upload send or apply instead (UploadWorker.cs).
 using AsyncServer;
 using AsyncServer.Configuration;
 using AsyncServer.Diagnostics;
 using AsyncServer.Distribution;
+
+if (args[0] == "upload") return await UploadWorker.RunAsync(args[1..]);
 
 var config = ConfigurationLoader.Load(args[0]);
 var instance = args[1];

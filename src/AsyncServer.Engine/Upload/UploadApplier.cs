@@ -17,6 +17,9 @@ public sealed class UploadApplier(EngineContext context)
     private readonly ILogger _log = context.CreateLogger<UploadApplier>();
     private AsyncServerConfiguration Config => context.Configuration;
 
+    /// <summary>Called at each <see cref="UploadCheckpoints"/> point of an apply (tests stop the process there).</summary>
+    internal Func<string, CancellationToken, Task>? Checkpoint { get; init; }
+
     /// <param name="jobs">Upload jobs to apply (null: all).</param>
     /// <param name="dataGroups">Data groups whose stores' sessions to apply (null: all); sessions of unknown stores fail in any run.</param>
     /// <param name="plan">-WhatIf: the sessions that would be tried, changing nothing.</param>
@@ -39,9 +42,14 @@ public sealed class UploadApplier(EngineContext context)
             var (resolved, problems) = await ResolveAsync(ct).ConfigureAwait(false);
             var counters = HqCounterSql.For(context.HqConnection.Provider);
             await CreateCounterTableAsync(counters, ct).ConfigureAwait(false);
+            await UploadCheckpoints.PassAsync(Checkpoint, UploadCheckpoints.ApplyClaimed, ct).ConfigureAwait(false);
             var results = new List<UploadApplyResult>();
+            var apply = new UploadSessionApply(context, store, counters, resolved, problems, _log) { Checkpoint = Checkpoint };
             foreach (var session in pending)
-                results.Add(await new UploadSessionApply(context, store, counters, resolved, problems, _log).ApplyAsync(session, ct).ConfigureAwait(false));
+            {
+                results.Add(await apply.ApplyAsync(session, ct).ConfigureAwait(false));
+                await UploadCheckpoints.PassAsync(Checkpoint, UploadCheckpoints.ApplyRecorded, ct).ConfigureAwait(false);
+            }
             return results;
         }
         finally
@@ -96,6 +104,8 @@ internal sealed class UploadSessionApply(EngineContext context, IMessageStore st
 {
     private AsyncServerConfiguration Config => context.Configuration;
 
+    public Func<string, CancellationToken, Task>? Checkpoint { get; init; }
+
     public async Task<UploadApplyResult> ApplyAsync(UploadSessionRecord s, CancellationToken ct)
     {
         try
@@ -142,7 +152,8 @@ internal sealed class UploadSessionApply(EngineContext context, IMessageStore st
         UploadPackageCheck.Retarget(package.Manifest, s, resolved, problems);
         await UploadPackageCheck.CheckCountersAsync(package, s, ct).ConfigureAwait(false);
         await using var hq = EngineContext.OpenChannelTarget(context.HqConnection);
-        var result = await hq.ApplyAsync(package, new UploadApplyGuard(counters, s), ct).ConfigureAwait(false);
+        var result = await hq.ApplyAsync(package, new UploadApplyGuard(counters, s) { Checkpoint = Checkpoint }, ct).ConfigureAwait(false);
+        await UploadCheckpoints.PassAsync(Checkpoint, UploadCheckpoints.ApplyCommitted, ct).ConfigureAwait(false);
         return result.Upserted;
     }
 

@@ -24,6 +24,8 @@ internal sealed class UploadApplyGuard(HqCounterSql sql, UploadSessionRecord ses
 {
     private readonly Dictionary<string, long> _advance = new(StringComparer.OrdinalIgnoreCase);
 
+    public Func<string, CancellationToken, Task>? Checkpoint { get; init; }
+
     public async Task BeforeApplyAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
         var duplicate = 0;
@@ -56,6 +58,7 @@ internal sealed class UploadApplyGuard(HqCounterSql sql, UploadSessionRecord ses
             cmd.Parameters.Add(Parameter(cmd, "@session", session.Id));
             await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
+        await UploadCheckpoints.PassAsync(Checkpoint, UploadCheckpoints.ApplyInTransaction, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<(long Counter, long Session)> ReadAsync(DbConnection connection, DbTransaction transaction, string subjob, CancellationToken ct)

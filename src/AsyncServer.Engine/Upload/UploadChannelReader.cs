@@ -11,11 +11,13 @@ namespace AsyncServer.Upload;
 /// lines and payments travel together when the store wrote them together. Writers are held off for the length of the
 /// read (SQLite: BEGIN IMMEDIATE; PostgreSQL: LOCK TABLE ... IN SHARE MODE, which also waits for transactions that hold
 /// counters not committed yet; SQL Server: shared table locks held to the end), so no lower counter can commit after
-/// a higher one was read. Disposing ends the transaction.
+/// a higher one was read. Disposing ends the transaction. On PostgreSQL the tables are locked all at once or not at all
+/// (NOWAIT), never one held while waiting for another: a sale that writes its lines before its header would otherwise
+/// deadlock with the read, and PostgreSQL would cancel one of them, perhaps the sale.
 /// </summary>
 public sealed class UploadChannelReader : IAsyncDisposable
 {
-    private readonly SqlConnector _connector;
+    private SqlConnector? _connector;
     private readonly SqlDialect _dialect;
     private readonly DatabaseProvider _kind;
     private DbConnection? _conn;
@@ -34,14 +36,47 @@ public sealed class UploadChannelReader : IAsyncDisposable
     /// <summary>Begins the read and holds off writers of the tables.</summary>
     public async Task BeginAsync(IReadOnlyList<UploadChannelTable> tables, CancellationToken ct)
     {
-        _conn = await _connector.OpenAsync(create: false, ct).ConfigureAwait(false);
-        _tx = await _connector.BeginAsync(_conn, ct).ConfigureAwait(false);
+        _conn = await _connector!.OpenAsync(create: false, ct).ConfigureAwait(false);
+        _tx = await _connector!.BeginAsync(_conn, ct).ConfigureAwait(false);
         var names = tables.Select(t => Name(t.Table)).Distinct().ToList();
         if (_kind == DatabaseProvider.PostgreSql)
-            await ExecuteAsync($"LOCK TABLE {string.Join(", ", names)} IN SHARE MODE", ct).ConfigureAwait(false);
+            await LockPostgresAsync(names, ct).ConfigureAwait(false);
         else if (_kind == DatabaseProvider.SqlServer)
             foreach (var name in names) await ScalarAsync($"SELECT COUNT_BIG(*) FROM {name} WITH (TABLOCK, HOLDLOCK)", [], ct).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Every table in SHARE MODE at once: when a writer holds one of them, the transaction is rolled back (holding nothing),
+    /// waits for that table's writers on its own (a lock taken and released at once, which cannot deadlock: it is the only
+    /// one held), and tries all of them again.
+    /// </summary>
+    private async Task LockPostgresAsync(IReadOnlyList<string> names, CancellationToken ct)
+    {
+        while (true)
+        {
+            try
+            {
+                await ExecuteAsync($"LOCK TABLE {string.Join(", ", names)} IN SHARE MODE NOWAIT", ct).ConfigureAwait(false);
+                return;
+            }
+            catch (DbException ex) when (ex.SqlState == LockNotAvailable)
+            {
+                await _tx!.RollbackAsync(ct).ConfigureAwait(false);
+                await _tx.DisposeAsync().ConfigureAwait(false);
+                foreach (var name in names)
+                {
+                    _tx = await _connector!.BeginAsync(_conn!, ct).ConfigureAwait(false);
+                    await ExecuteAsync($"LOCK TABLE {name} IN SHARE MODE", ct).ConfigureAwait(false);
+                    await _tx.CommitAsync(ct).ConfigureAwait(false);
+                    await _tx.DisposeAsync().ConfigureAwait(false);
+                }
+                _tx = await _connector!.BeginAsync(_conn!, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>PostgreSQL's SQLSTATE for a lock NOWAIT could not take.</summary>
+    private const string LockNotAvailable = "55P03";
 
     /// <summary>The highest counter in the table (0 when it is empty).</summary>
     public async Task<long> MaxCounterAsync(UploadChannelTable t, CancellationToken ct)
@@ -70,7 +105,7 @@ public sealed class UploadChannelReader : IAsyncDisposable
         var cmd = _conn!.CreateCommand();
         cmd.CommandText = sql;
         cmd.Transaction = _tx;
-        foreach (var (name, value) in parameters) cmd.Parameters.Add(_connector.Parameter(name, value));
+        foreach (var (name, value) in parameters) cmd.Parameters.Add(_connector!.Parameter(name, value));
         return cmd;
     }
 
@@ -86,10 +121,17 @@ public sealed class UploadChannelReader : IAsyncDisposable
         return await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Ends the read; safe to call twice (UploadRun ends it early, before delivery, and again when it leaves). Npgsql reuses a
+    /// transaction object with its pooled connection, so disposing a stale one a second time would roll back whatever
+    /// transaction another caller (a sale) has since begun on that connection.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        if (_tx is not null) await _tx.DisposeAsync().ConfigureAwait(false);
-        if (_conn is not null) await _conn.DisposeAsync().ConfigureAwait(false);
-        await _connector.DisposeAsync().ConfigureAwait(false);
+        var (tx, conn, connector) = (_tx, _conn, _connector);
+        (_tx, _conn, _connector) = (null, null, null);
+        if (tx is not null) await tx.DisposeAsync().ConfigureAwait(false);
+        if (conn is not null) await conn.DisposeAsync().ConfigureAwait(false);
+        if (connector is not null) await connector.DisposeAsync().ConfigureAwait(false);
     }
 }

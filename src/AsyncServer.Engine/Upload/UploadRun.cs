@@ -13,6 +13,8 @@ internal sealed class UploadRun(EngineContext context, IUploadHq hq, string grou
 {
     private AsyncServerConfiguration Config => context.Configuration;
 
+    public Func<string, CancellationToken, Task>? Checkpoint { get; init; }
+
     public async Task<UploadRunResult> PlanAsync(CancellationToken ct)
     {
         var tables = await ResolveTablesAsync(ct).ConfigureAwait(false);
@@ -46,7 +48,9 @@ internal sealed class UploadRun(EngineContext context, IUploadHq hq, string grou
         }
         var rows = plans.Sum(p => p.Rows);
         if (rows == 0) return new UploadRunResult(db, job.Id, null, null, 0, plans, null, "nothing to send");
+        await UploadCheckpoints.PassAsync(Checkpoint, UploadCheckpoints.SendRead, ct).ConfigureAwait(false);
         var id = await hq.StartAsync(Draft(plans), ct).ConfigureAwait(false);
+        await UploadCheckpoints.PassAsync(Checkpoint, UploadCheckpoints.SendStarted, ct).ConfigureAwait(false);
         return await WriteAndDeliverAsync(id, reader, tables, plans, ct).ConfigureAwait(false);
     }
 
@@ -60,7 +64,9 @@ internal sealed class UploadRun(EngineContext context, IUploadHq hq, string grou
             PrivateFiles.CreateFolder(temp);
             var info = await WritePackageAsync(id, Path.Combine(temp, name), reader, tables, plans, ct).ConfigureAwait(false);
             await reader.DisposeAsync().ConfigureAwait(false); // the store's writers go on while the package travels
+            await UploadCheckpoints.PassAsync(Checkpoint, UploadCheckpoints.SendWritten, ct).ConfigureAwait(false);
             var recorded = await hq.DeliverAsync(id, info.Path, name, info.Size, info.Sha256, info.RowCount, ct).ConfigureAwait(false);
+            await UploadCheckpoints.PassAsync(Checkpoint, UploadCheckpoints.SendDelivered, ct).ConfigureAwait(false);
             var message = recorded ? null : "the session was canceled while it was being sent; HQ will not apply it";
             log.LogInformation("Upload session {Id}: {Rows} row(s) of job {Job} from {Db} delivered to {Destination}.", id, info.RowCount, job.Id, db,
                 hq.Destination);

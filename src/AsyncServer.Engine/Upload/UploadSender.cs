@@ -19,6 +19,9 @@ public sealed class UploadSender(EngineContext context, Func<IUploadHq> openHq)
     /// <summary>The store holds HQ's configuration and reaches the message database; packages go through <paramref name="transport"/>.</summary>
     public UploadSender(EngineContext context, IUploadTransport transport) : this(context, () => new DirectUploadHq(context, transport)) { }
 
+    /// <summary>Called at each <see cref="UploadCheckpoints"/> point of a send (tests stop the process there).</summary>
+    internal Func<string, CancellationToken, Task>? Checkpoint { get; init; }
+
     /// <summary>-WhatIf: the rows per table that would go, changing nothing.</summary>
     public Task<IReadOnlyList<UploadRunResult>> PlanAsync(string channelDatabase, IReadOnlyList<string>? jobs, CancellationToken ct)
         => RunAsync(channelDatabase, jobs, plan: true, ct);
@@ -35,9 +38,10 @@ public sealed class UploadSender(EngineContext context, Func<IUploadHq> openHq)
         var results = new List<UploadRunResult>();
         foreach (var job in selected)
         {
-            var run = new UploadRun(context, hq, group.Id, db.Id, connection, job, _log);
+            var run = new UploadRun(context, hq, group.Id, db.Id, connection, job, _log) { Checkpoint = Checkpoint };
             results.Add(plan ? await run.PlanAsync(ct).ConfigureAwait(false) : await run.SendAsync(ct).ConfigureAwait(false));
         }
+        if (!plan) await UploadCheckpoints.PassAsync(Checkpoint, UploadCheckpoints.SendRecorded, ct).ConfigureAwait(false);
         return results;
     }
 
