@@ -111,6 +111,7 @@ internal sealed class UploadSessionApply(EngineContext context, IMessageStore st
         try
         {
             var rows = await ApplyCheckedAsync(s, ct).ConfigureAwait(false);
+            AsyncServerMetrics.Uploaded(s.JobId, s.DataGroup, rows); // counted once HQ's transaction has committed
             var message = $"{rows} row(s) applied at HQ.";
             await store.MarkAppliedAsync(s.Id, message, ct).ConfigureAwait(false);
             log.LogInformation("Upload session {Id} of {Db}: {Rows} row(s) applied at HQ.", s.Id, s.ChannelDatabase, rows);

@@ -2,6 +2,7 @@ using AsyncServer.Data;
 using AsyncServer.Diagnostics;
 using AsyncServer.Messaging;
 using AsyncServer.Operations;
+using AsyncServer.Samples;
 using AsyncServer.Tests.Contracts;
 using AsyncServer.Tests.Support;
 using OpenTelemetry;
@@ -100,5 +101,24 @@ public sealed class MetricsTests(PostgresServer server) : IClassFixture<Postgres
             foreach (ref readonly var p in m.GetMetricPoints()) passes += p.GetHistogramCount();
         Assert.Equal(ws.Config.DataGroups.Count, passes);
         Assert.Equal("s", Assert.Single(durations).Unit);
+    }
+
+    [Fact]
+    public async Task An_applied_upload_counts_its_rows_once()
+    {
+        await using var ws = await Workspace.CreateAsync(products: 5);
+        await Upload.UploadSupport.SellAsync(ws, "HOUSTON", 4);
+        await Upload.UploadSupport.SendAsync(ws, "HOUSTON");
+        var (provider, exported) = Listen();
+        IReadOnlyList<AsyncServer.Upload.UploadApplyResult> applied;
+        using (provider)
+        {
+            applied = await Upload.UploadSupport.ApplyAsync(ws);
+            await Upload.UploadSupport.ApplyAsync(ws); // nothing left to apply: counts nothing
+            provider.ForceFlush();
+        }
+        var rows = Assert.Single(applied).Rows;
+        Assert.True(rows > 0);
+        Assert.Equal(rows, Value(exported, "asyncserver.upload.rows", false, (AsyncServerMetrics.JobTag, SampleSales.JobId)));
     }
 }
