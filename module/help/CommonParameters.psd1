@@ -7,6 +7,8 @@
 The AsyncServer configuration file (JSON) to use: connections to the HQ database and the message database, working folders, data groups and their channel databases, subjobs, jobs and distribution schedules.
 
 When omitted, the file named by the environment variable ASYNCSERVER_CONFIGURATION is used, else asyncserver.json in the current folder. Relative paths inside the file (SQLite database files, working folders) are resolved against the file's own folder. A missing file fails with the error id ConfigurationNotFound; a syntax error fails with ConfigurationSyntax and names the JSON path and line.
+
+It is also taken from the pipeline, by property name: every object an AsyncServer cmdlet writes after reading a configuration carries a ConfigurationPath property naming that file, so in Get-AsyncSession -ConfigurationPath D:\hq\asyncserver.json -Status ApplyFailed | Restart-AsyncSession the second cmdlet uses the same file. A -ConfigurationPath typed on the command line wins over the pipeline's.
 '@
         Credential        = @'
 User name and password for the database connections whose configuration section says "useCredential": true (SQL Server or PostgreSQL logins). The password is added to the connection string only in memory: it never appears in logs, error messages, packages or the message database, which show connection strings with the password masked.

@@ -9,7 +9,7 @@ The message database must be initialized (Initialize-AsyncMessageDatabase); the 
 '@
     Parameters  = @{
         Id              = 'Session IDs to list. Binds from the pipeline by value (3 | Get-AsyncSession) and by property name (Id or SessionId), so the output of Start-AsyncDistribution or another Get-AsyncSession can be piped in. Tab completion offers the newest session IDs of the message database. An ID that does not exist writes a non-terminating error with the error id SessionNotFound and the other sessions are still listed.'
-        Status          = 'Only rows with these statuses: the status at the channel database, or the session''s own status for rows without a channel database. Valid values: Started, Available, Requested, Downloaded, Applied, Canceled, CreateFailed, DownloadFailed, ApplyFailed, NoData, Suspended. Asking for NoData includes NoData sessions.'
+        Status          = 'Only rows with these statuses: the status at the channel database, or the session''s own status for rows without a channel database. Valid values: the download statuses Started, Available, Requested, Downloaded, Applied, Canceled, CreateFailed, DownloadFailed, ApplyFailed, NoData, Suspended, and the upload statuses Uploaded and UploadFailed (the two directions share Started, Applied, ApplyFailed and Canceled). Asking for NoData includes NoData sessions. Asking only for upload statuses (-Status Uploaded, UploadFailed) lists upload sessions without -Direction.'
         Job             = 'Only sessions of these scheduler jobs, for example 1040 or 10*. Wildcards allowed; a literal job ID the configuration does not have is a JobNotFound error. Binds from the pipeline by property name (Job or JobId). Tab completion offers the job IDs of the configuration.'
         DataGroup       = 'Only sessions of these channel data groups, for example USRT-Stores or USRT*. Wildcards allowed; a literal name the configuration does not have is a DataGroupNotFound error. Binds from the pipeline by property name (DataGroup or DataGroupId). Tab completion offers the data groups of the configuration.'
         ChannelDatabase = 'Only sessions targeted at these channel databases, and only their rows (other channel databases of the same session are not listed). Wildcards allowed; a literal name the configuration does not have is a ChannelDatabaseNotFound error. Binds from the pipeline by property name (ChannelDatabase or ChannelDatabaseId). Tab completion offers the channel databases of the configuration.'
@@ -17,7 +17,7 @@ The message database must be initialized (Initialize-AsyncMessageDatabase); the 
         Before          = 'Only sessions created before this time. A time without a kind is local time.'
         IncludeNoData   = 'Also list NoData sessions: runs that found no change and created no package. They are hidden by default, as in AX.'
         First           = 'At most this many objects (one per session and channel database), the oldest first.'
-        Direction       = 'Download (the default) lists download sessions; Upload lists upload sessions (what stores sent to HQ: one object per session, with its tables'' counter ranges); All lists both. An upload session''s -Id (upload session ids start at 1000000000001) finds it whatever the direction. With Upload, -Status filters by the status names the two directions share (Started, Applied, ApplyFailed, Canceled); pipe to Where-Object Status -eq Uploaded for the others.'
+        Direction       = 'Download (the default) lists download sessions; Upload lists upload sessions (what stores sent to HQ: one object per session, with its tables'' counter ranges); All lists both. An upload session''s -Id (upload session ids start at 1000000000001) finds it whatever the direction. With Upload or All, -Status filters upload sessions by their own statuses (Started, Uploaded, Applied, UploadFailed, ApplyFailed, Canceled).'
     }
     Examples    = @(
         @{
@@ -39,6 +39,14 @@ The message database must be initialized (Initialize-AsyncMessageDatabase); the 
         @{
             Code    = 'PS> Get-AsyncSession -ChannelDatabase SEA* -Status Available | Measure-Object | Select-Object Count'
             Remarks = 'Counts the sessions the Seattle store (every channel database whose name starts with SEA) has not requested yet: a growing number means its Async Client is not polling.'
+        }
+        @{
+            Code    = 'PS> Get-AsyncSession -Status Uploaded, UploadFailed'
+            Remarks = 'Lists the upload sessions waiting for HQ to apply them (Uploaded) and those whose store could not deliver them (UploadFailed; the store sends the same rows again on its next run). Upload statuses select upload sessions without -Direction.'
+        }
+        @{
+            Code    = 'PS> Get-AsyncSession -ConfigurationPath /etc/asyncserver/hq.json -Status DownloadFailed | Restart-AsyncSession -WhatIf'
+            Remarks = 'Works from any folder: each session carries the configuration it was read with (its ConfigurationPath property), and Restart-AsyncSession binds it by property name, so the path is typed once.'
         }
         @{
             Code    = 'PS> Get-AsyncSession -Status ApplyFailed -ChannelDatabase HOUSTON | Restart-AsyncSession -PassThru'

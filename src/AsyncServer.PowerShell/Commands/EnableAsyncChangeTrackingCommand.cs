@@ -49,7 +49,7 @@ public sealed class EnableAsyncChangeTrackingCommand : AsyncServerCmdlet
             return (enabled, slow);
         });
         foreach (var warning in warnings) WriteWarning(warning.ToString());
-        foreach (var info in result) WriteObject(info);
+        foreach (var info in result) WriteResult(info);
         base.EndProcessing();
     }
 

@@ -28,7 +28,7 @@ public sealed class GetAsyncChannelCredentialCommand : AsyncServerCmdlet
         foreach (var db in ChannelDatabase ?? [null!])
         {
             var list = TryRun(ct => manager.GetAsync(db, IncludeRevoked, ct), db);
-            foreach (var c in list ?? []) WriteObject(c);
+            foreach (var c in list ?? []) WriteResult(c);
         }
     }
 }

@@ -45,7 +45,7 @@ public sealed class GetAsyncChannelHealthCommand : AsyncServerCmdlet
             if (groups is not null && !groups.Contains(row.DataGroup, StringComparer.OrdinalIgnoreCase)) continue;
             if (databases is not null && !databases.Contains(row.ChannelDatabase, StringComparer.OrdinalIgnoreCase)) continue;
             if (State is not null && !State.Contains(row.State.ToString(), StringComparer.OrdinalIgnoreCase)) continue;
-            WriteObject(row);
+            WriteResult(row);
         }
     }
 }

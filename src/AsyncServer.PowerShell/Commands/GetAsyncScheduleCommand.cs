@@ -28,6 +28,6 @@ public sealed class GetAsyncScheduleCommand : AsyncServerCmdlet
         var chosen = names.Select(n => config.FindSchedule(n)!).ToList();
         if (chosen.Count == 0) return;
         var browser = new ScheduleBrowser(Context);
-        foreach (var status in Run(ct => browser.GetAsync(chosen, ct))) WriteObject(status);
+        foreach (var status in Run(ct => browser.GetAsync(chosen, ct))) WriteResult(status);
     }
 }

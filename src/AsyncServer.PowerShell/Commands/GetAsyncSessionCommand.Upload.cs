@@ -18,10 +18,19 @@ public sealed partial class GetAsyncSessionCommand
     [ValidateSet(DownloadDirection, UploadDirection, AllDirections)]
     public string Direction { get; set; } = DownloadDirection;
 
-    private void ProcessUploads()
+    /// <summary>-Direction as given; without it, Upload when every -Status is one only uploads have (Uploaded, UploadFailed).</summary>
+    private string EffectiveDirection => MyInvocation.BoundParameters.ContainsKey(nameof(Direction)) || Status is not { Length: > 0 } ? Direction
+        : Status.All(s => !Enum.TryParse<SessionStatus>(s, ignoreCase: true, out _)) ? UploadDirection : Direction;
+
+    /// <summary>The download statuses among -Status (null: no -Status; empty: only upload statuses, so no download session).</summary>
+    private SessionStatus[]? DownloadStatuses()
+        => Status?.Select(s => Enum.TryParse<SessionStatus>(s, ignoreCase: true, out var st) ? st : (SessionStatus?)null)
+            .OfType<SessionStatus>().Distinct().ToArray();
+
+    private void ProcessUploads(string direction)
     {
         var config = Context.Configuration;
-        var jobs = NameMatcher.Resolve(this, Job, config.UploadJobs.Select(j => j.Id).Concat(Direction == AllDirections ? config.Jobs.Select(j => j.Id) : []),
+        var jobs = NameMatcher.Resolve(this, Job, config.UploadJobs.Select(j => j.Id).Concat(direction == AllDirections ? config.Jobs.Select(j => j.Id) : []),
             "Upload job", "$.uploadJobs", ErrorIds.JobNotFound);
         var databases = NameMatcher.Resolve(this, ChannelDatabase, config.DataGroups.SelectMany(g => g.ChannelDatabases).Select(d => d.Id),
             "Channel database", "$.dataGroups[*].channelDatabases", ErrorIds.ChannelDatabaseNotFound);
@@ -41,7 +50,7 @@ public sealed partial class GetAsyncSessionCommand
         var groups = DataGroup is { Length: > 0 } ? NameMatcher.Resolve(this, DataGroup, config.DataGroups.Select(g => g.Id), "Data group", "$.dataGroups",
             ErrorIds.DataGroupNotFound) : null;
         var rows = found.DistinctBy(s => s.Id).Where(s => Wanted(s, groups)).OrderBy(s => s.Id).ToList();
-        foreach (var s in First is { } first ? rows.TakeLast(first) : rows) WriteObject(UploadSession.From(s, config.UploadFolder));
+        foreach (var s in First is { } first ? rows.TakeLast(first) : rows) WriteResult(UploadSession.From(s, config.UploadFolder));
         foreach (var missing in (ids ?? []).Where(i => rows.All(s => s.Id != i)))
             WriteError(new ErrorRecord(new ItemNotFoundException($"Upload session {missing} does not exist in the message database."),
                 ErrorIds.SessionNotFound, ErrorCategory.ObjectNotFound, missing));
@@ -53,7 +62,7 @@ public sealed partial class GetAsyncSessionCommand
     private bool Wanted(UploadSessionRecord s, IReadOnlyList<string>? groups)
     {
         if (groups is not null && !groups.Contains(s.DataGroup, StringComparer.OrdinalIgnoreCase)) return false;
-        if (Status is { Length: > 0 } && !Status.Any(st => string.Equals(st.ToString(), s.Status.ToString(), StringComparison.Ordinal))) return false;
+        if (Status is { Length: > 0 } && !Status.Any(st => string.Equals(st, s.Status.ToString(), StringComparison.OrdinalIgnoreCase))) return false;
         if (After is { } a && s.CreatedAt < Local(a)) return false;
         return Before is not { } b || s.CreatedAt < Local(b);
     }

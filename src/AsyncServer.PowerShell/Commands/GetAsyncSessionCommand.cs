@@ -17,7 +17,15 @@ public sealed partial class GetAsyncSessionCommand : AsyncServerCmdlet
     [ArgumentCompleter(typeof(SessionIdCompleter))]
     public long[]? Id { get; set; }
 
-    [Parameter] public SessionStatus[]? Status { get; set; }
+    /// <summary>
+    /// Download statuses (Available, Requested, ...) and upload statuses (Uploaded, UploadFailed, ...): the names of both
+    /// enums. Statuses only uploads have select upload sessions without -Direction.
+    /// </summary>
+    [Parameter]
+    [ValidateSet(StatusNames.Started, StatusNames.Available, StatusNames.Requested, StatusNames.Downloaded, StatusNames.Applied, StatusNames.Canceled,
+        StatusNames.CreateFailed, StatusNames.DownloadFailed, StatusNames.ApplyFailed, StatusNames.NoData, StatusNames.Suspended, StatusNames.Uploaded,
+        StatusNames.UploadFailed)]
+    public string[]? Status { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("JobId")]
@@ -51,11 +59,14 @@ public sealed partial class GetAsyncSessionCommand : AsyncServerCmdlet
 
     protected override void ProcessRecord()
     {
-        if (Direction != DownloadDirection || Id?.Any(AsyncServer.Upload.UploadSession.IsUploadId) == true) ProcessUploads();
-        if (Direction == UploadDirection || Id is { Length: > 0 } && Id.All(AsyncServer.Upload.UploadSession.IsUploadId)) return;
+        var direction = EffectiveDirection;
+        if (direction != DownloadDirection || Id?.Any(AsyncServer.Upload.UploadSession.IsUploadId) == true) ProcessUploads(direction);
+        if (direction == UploadDirection || Id is { Length: > 0 } && Id.All(AsyncServer.Upload.UploadSession.IsUploadId)) return;
+        var statuses = DownloadStatuses();
+        if (statuses is { Length: 0 }) return;
         var config = Context.Configuration;
         var ids = Id?.Where(i => !AsyncServer.Upload.UploadSession.IsUploadId(i)).ToArray();
-        var jobs = NameMatcher.Resolve(this, Job, config.Jobs.Select(j => j.Id).Concat(Direction == AllDirections ? config.UploadJobs.Select(j => j.Id) : []),
+        var jobs = NameMatcher.Resolve(this, Job, config.Jobs.Select(j => j.Id).Concat(direction == AllDirections ? config.UploadJobs.Select(j => j.Id) : []),
             "Job", "$.jobs", ErrorIds.JobNotFound);
         var groups = NameMatcher.Resolve(this, DataGroup, config.DataGroups.Select(g => g.Id), "Data group", "$.dataGroups", ErrorIds.DataGroupNotFound);
         var databases = NameMatcher.Resolve(this, ChannelDatabase, config.DataGroups.SelectMany(g => g.ChannelDatabases).Select(d => d.Id),
@@ -65,13 +76,13 @@ public sealed partial class GetAsyncSessionCommand : AsyncServerCmdlet
         var query = new SessionQuery
         {
             Ids = ids,
-            Statuses = Status,
+            Statuses = statuses,
             JobIds = jobs,
             DataGroups = groups,
             ChannelDatabases = databases,
             CreatedAfter = After is { } a ? new DateTimeOffset(a.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(a, DateTimeKind.Local) : a) : null,
             CreatedBefore = Before is { } b ? new DateTimeOffset(b.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(b, DateTimeKind.Local) : b) : null,
-            IncludeNoData = IncludeNoData || (Status?.Contains(SessionStatus.NoData) ?? false),
+            IncludeNoData = IncludeNoData || (statuses?.Contains(SessionStatus.NoData) ?? false),
             // Every session yields at least one row, so First sessions hold at least First rows.
             Limit = First,
         };
@@ -87,7 +98,7 @@ public sealed partial class GetAsyncSessionCommand : AsyncServerCmdlet
                 if (First is { } first && written >= first) break;
                 written++;
                 if (ids is { Length: > 0 }) seen.Add(s.Id);
-                Post(() => WriteObject(s));
+                Post(() => WriteResult(s));
             }
             return written;
         });

@@ -16,7 +16,7 @@ public sealed class InitializeAsyncMessageDatabaseCommand : AsyncServerCmdlet
     {
         var connection = Run(ct => Task.FromResult(Context.MessageConnection));
         if (!ShouldProcess(connection.Display, $"Create or upgrade the message database schema to version {MessageSchema.CurrentVersion}")) return;
-        WriteObject(Run(async ct =>
+        WriteResult(Run(async ct =>
         {
             await using var store = Context.OpenMessageStore();
             return await store.InitializeAsync(ct).ConfigureAwait(false);

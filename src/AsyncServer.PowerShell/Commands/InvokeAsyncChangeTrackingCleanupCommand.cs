@@ -33,6 +33,6 @@ public sealed class InvokeAsyncChangeTrackingCleanupCommand : AsyncServerCmdlet
             await using var source = Context.OpenChangeSource();
             return await source.CleanupChangeTrackingAsync(retention, ct).ConfigureAwait(false);
         });
-        foreach (var info in result) WriteObject(info);
+        foreach (var info in result) WriteResult(info);
     }
 }

@@ -32,7 +32,7 @@ public sealed class MoveAsyncStatusMessageCommand : AsyncServerCmdlet
         });
         try
         {
-            WriteObject(Run(ct => mover.RunAsync(whatIf: false, progress, ct)));
+            WriteResult(Run(ct => mover.RunAsync(whatIf: false, progress, ct)));
         }
         finally
         {

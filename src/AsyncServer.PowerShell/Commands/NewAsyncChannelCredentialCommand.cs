@@ -37,7 +37,7 @@ public sealed class NewAsyncChannelCredentialCommand : AsyncServerCmdlet
             if (created is null) continue;
             WriteWarning($"The secret of channel database {created.ChannelDatabase} (credential {created.Id}) is shown only now; " +
                 "give it to the store and keep it in a secret store.");
-            WriteObject(created);
+            WriteResult(created);
         }
     }
 }

@@ -33,7 +33,7 @@ public sealed class NewAsyncSampleEnvironmentCommand : AsyncServerCmdlet
         if (!ShouldProcess(folder, "Create sample environment")) return;
         if (Force && Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
         CreateFolder(folder);
-        WriteObject(Run(ct => SampleEnvironment.CreateAsync(folder, Products, ct), folder));
+        WriteResult(Run(ct => SampleEnvironment.CreateAsync(folder, Products, ct), folder));
     }
 
     /// <summary>Creates the folder, or stops with an error saying it cannot be created there and why.</summary>

@@ -50,7 +50,7 @@ public sealed class NewAsyncSampleSaleCommand : AsyncServerCmdlet
                 return await SampleSales.SellAsync(connection, db.Id, area, Count, Seed, ct).ConfigureAwait(false);
             }, db.Id);
             WriteVerbose($"{ids.Count} sample sale(s) rung up at {db.Id}.");
-            WriteObject(new SampleSaleSummary(db.Id, ids.Count, ids[0], ids[^1]));
+            WriteResult(new SampleSaleSummary(db.Id, ids.Count, ids[0], ids[^1]));
         }
     }
 }

@@ -34,7 +34,7 @@ public sealed class PublishAsyncPackageCommand : AsyncServerCmdlet
             }
             var session = TryRun(ct => publisher.PublishAsync(path, ct), path);
             if (session is not null && PassThru)
-                foreach (var row in SessionBrowser.Expand(Context.Configuration, [session])) WriteObject(row);
+                foreach (var row in SessionBrowser.Expand(Context.Configuration, [session])) WriteResult(row);
         }
     }
 }

@@ -127,7 +127,7 @@ public sealed partial class ReceiveAsyncPackageCommand : AsyncServerCmdlet
                     new AsyncServerException(id, ErrorKind.InvalidData, $"Session {s.Id} (job {s.Job}) at {s.ChannelDatabase}: {s.Status}: {s.Message}", s),
                     id, ErrorCategory.InvalidData, s));
             }
-            WriteObject(s);
+            WriteResult(s);
         }
     }
 }

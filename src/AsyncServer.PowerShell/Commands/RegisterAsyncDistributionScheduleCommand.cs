@@ -131,7 +131,7 @@ public sealed class RegisterAsyncDistributionScheduleCommand : RegistrationCmdle
         }
         if (written < plan.Files.Count) return;
         var activated = activate && RunCommands(plan.InstallCommands, r.Name);
-        WriteObject(new ScheduleRegistration
+        WriteResult(new ScheduleRegistration
         {
             Name = r.Name, Kind = r.Kind, Platform = r.Platform, Schedule = r.Schedule, Trigger = r.Trigger, Command = r.Command,
             Files = IsSystemRegistration && platform == RegistrationPlatform.Windows ? [] : r.Files, Activated = activated,

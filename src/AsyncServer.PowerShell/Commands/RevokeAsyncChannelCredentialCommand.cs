@@ -41,7 +41,7 @@ public sealed class RevokeAsyncChannelCredentialCommand : AsyncServerCmdlet
                 WriteVerbose($"Revoked {what}.");
                 if (PassThru)
                     foreach (var c in TryRun(ct => manager.GetAsync(db, includeRevoked: true, ct), db) ?? [])
-                        if (c.RevokedAt is not null && (id is null || c.Id == id)) WriteObject(c);
+                        if (c.RevokedAt is not null && (id is null || c.Id == id)) WriteResult(c);
             }
     }
 }

@@ -67,7 +67,7 @@ public sealed partial class SendAsyncPackageCommand
             foreach (var run in TryRun(ct => RemoteUploadSender.SendAsync(request, EngineLog, Job, ct), db) ?? [])
             {
                 if (run.SessionId is null) { WriteVerbose($"Channel database {db}, job {run.JobId}: {run.Message}."); continue; }
-                WriteObject(new UploadSession
+                WriteResult(new UploadSession
                 {
                     Id = run.SessionId.Value, Job = run.JobId, ChannelDatabase = run.ChannelDatabase, Status = run.Status ?? default,
                     RowCount = run.Rows, PackagePath = run.PackageFile, Tables = new(run.Tables.Select(t => string.Create(CultureInfo.InvariantCulture,

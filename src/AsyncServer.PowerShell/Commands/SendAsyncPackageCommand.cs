@@ -52,7 +52,7 @@ public sealed partial class SendAsyncPackageCommand : AsyncServerCmdlet
             {
                 if (run.SessionId is null) { WriteVerbose($"Channel database {db}, job {run.JobId}: {run.Message}."); continue; }
                 var record = Run(ct => FindAsync(run.SessionId.Value, ct));
-                if (record is not null) WriteObject(UploadSession.From(record, Context.Configuration.UploadFolder));
+                if (record is not null) WriteResult(UploadSession.From(record, Context.Configuration.UploadFolder));
             }
         }
     }

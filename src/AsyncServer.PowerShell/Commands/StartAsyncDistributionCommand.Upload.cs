@@ -38,7 +38,7 @@ public sealed partial class StartAsyncDistributionCommand
             if (record.Status == UploadStatus.ApplyFailed)
                 WriteError(new ErrorRecord(new InvalidOperationException(record.Message), AsyncServer.Diagnostics.ErrorIds.ApplyFailed,
                     ErrorCategory.InvalidData, record.Id));
-            WriteObject(UploadSession.From(record, Context.Configuration.UploadFolder));
+            WriteResult(UploadSession.From(record, Context.Configuration.UploadFolder));
         }
     }
 }

@@ -93,7 +93,7 @@ public sealed partial class StartAsyncDistributionCommand : AsyncServerCmdlet
         {
             var sessions = Run(ct => runner.RunAsync(request, progress, ct));
             foreach (var session in SessionBrowser.Expand(Context.Configuration, sessions, new SessionQuery { IncludeNoData = true }))
-                WriteObject(session);
+                WriteResult(session);
         }
         finally
         {

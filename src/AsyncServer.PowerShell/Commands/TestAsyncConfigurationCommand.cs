@@ -39,6 +39,6 @@ public sealed class TestAsyncConfigurationCommand : AsyncServerCmdlet
             return;
         }
         if (Quiet) { WriteObject(!problems.Any(p => p.Severity == ProblemSeverity.Error)); return; }
-        foreach (var p in problems) WriteObject(p);
+        foreach (var p in problems) WriteResult(p);
     }
 }

@@ -65,7 +65,7 @@ public sealed class UnregisterAsyncDistributionScheduleCommand : RegistrationCmd
                 continue;
             }
             reload |= system && platform == RegistrationPlatform.Linux;
-            if (PassThru) WriteObject(r);
+            if (PassThru) WriteResult(r);
         }
         if (reload) RunCommands([["systemctl", "daemon-reload"]], "systemd");
     }

@@ -43,6 +43,6 @@ public sealed class UpdateAsyncSampleDataCommand : AsyncServerCmdlet
             CompleteProgress(ProgressId, "Changing sample data");
         }
         WriteVerbose($"Sample data changed (seed {Seed}): {summary.Inserted} inserted, {summary.Updated} updated, {summary.Deleted} deleted.");
-        WriteObject(summary);
+        WriteResult(summary);
     }
 }

@@ -17,8 +17,12 @@ public abstract class AsyncServerCmdlet : PSCmdlet, IDisposable
     private BlockingCollection<Action>? _pending;
     private EngineContext? _context;
 
-    /// <summary>The configuration file. Default: $env:ASYNCSERVER_CONFIGURATION, else ./asyncserver.json.</summary>
-    [Parameter]
+    /// <summary>
+    /// The configuration file. Default: $env:ASYNCSERVER_CONFIGURATION, else ./asyncserver.json. Bound from the pipeline too: every
+    /// object an AsyncServer cmdlet writes after reading a configuration carries it (<see cref="WriteResult"/>), so
+    /// <c>Get-AsyncSession -ConfigurationPath x | Restart-AsyncSession</c> needs it once.
+    /// </summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Config")]
     [ValidateNotNullOrEmpty]
     public string? ConfigurationPath { get; set; }
@@ -62,8 +66,37 @@ public abstract class AsyncServerCmdlet : PSCmdlet, IDisposable
         : Environment.GetEnvironmentVariable("ASYNCSERVER_CONFIGURATION") is { Length: > 0 } ? ConfigurationOrigin.EnvironmentVariable
         : ConfigurationOrigin.CurrentFolder;
 
-    /// <summary>The configuration and connections for this invocation, read once.</summary>
-    protected EngineContext Context => _context ??= CreateContext();
+    /// <summary>
+    /// The configuration and connections for this invocation, read once; read again only when a pipeline object names
+    /// another configuration file (objects of two message databases piped into one command each go to their own).
+    /// </summary>
+    protected EngineContext Context
+    {
+        get
+        {
+            var path = ResolvedConfigurationPath;
+            if (_context is null || !string.Equals(path, _contextPath, StringComparison.Ordinal)) (_context, _contextPath) = (CreateContext(), path);
+            return _context;
+        }
+    }
+
+    private string? _contextPath;
+
+    /// <summary>
+    /// Writes an output object carrying the configuration it came from (a ConfigurationPath note property, which the next
+    /// AsyncServer cmdlet in the pipeline binds). Objects of a command that read no configuration are written as they are.
+    /// </summary>
+    protected void WriteResult(object item)
+    {
+        if (_context?.Configuration.SourcePath is { } source)
+        {
+            var wrapped = PSObject.AsPSObject(item);
+            if (wrapped.Properties["ConfigurationPath"] is null) wrapped.Properties.Add(new PSNoteProperty("ConfigurationPath", source));
+            WriteObject(wrapped);
+            return;
+        }
+        WriteObject(item);
+    }
 
     protected virtual string? InstanceIdOverride => null;
 

@@ -44,7 +44,7 @@ public abstract class SessionActionCmdlet : AsyncServerCmdlet
     {
         if (!ShouldProcess($"upload session {id}", Action)) return;
         var record = TryRun(ct => ActOnUploadAsync(new AsyncServer.Upload.UploadLifecycle(Context), id, ct), id);
-        if (record is not null && PassThru) WriteObject(AsyncServer.Upload.UploadSession.From(record, Context.Configuration.UploadFolder));
+        if (record is not null && PassThru) WriteResult(AsyncServer.Upload.UploadSession.From(record, Context.Configuration.UploadFolder));
     }
 
     protected override void ProcessRecord()
@@ -63,7 +63,7 @@ public abstract class SessionActionCmdlet : AsyncServerCmdlet
                 if (record is not null && PassThru)
                 {
                     var only = db is null ? null : new SessionQuery { ChannelDatabases = [db] };
-                    foreach (var row in SessionBrowser.Expand(Context.Configuration, [record], only)) WriteObject(row);
+                    foreach (var row in SessionBrowser.Expand(Context.Configuration, [record], only)) WriteResult(row);
                 }
             }
     }
