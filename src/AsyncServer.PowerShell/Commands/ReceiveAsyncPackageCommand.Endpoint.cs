@@ -15,7 +15,6 @@ namespace AsyncServer.PowerShell.Commands;
 /// </summary>
 public sealed partial class ReceiveAsyncPackageCommand
 {
-    private const string EndpointSet = "Endpoint";
     private const string ClientSettingsSet = "ClientSettings";
 
     private void ProcessEndpoint()

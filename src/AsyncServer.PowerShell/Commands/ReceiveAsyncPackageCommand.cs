@@ -12,7 +12,7 @@ namespace AsyncServer.PowerShell.Commands;
 [Cmdlet(VerbsCommunications.Receive, "AsyncPackage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
     DefaultParameterSetName = "Configuration", HelpUri = HelpLinks.CmdletReference + "#receive-asyncpackage")]
 [OutputType(typeof(DownloadSession))]
-public sealed partial class ReceiveAsyncPackageCommand : AsyncServerCmdlet
+public sealed partial class ReceiveAsyncPackageCommand : StoreEndpointCmdlet
 {
     private const int ProgressId = 3010;
 
@@ -39,26 +39,6 @@ public sealed partial class ReceiveAsyncPackageCommand : AsyncServerCmdlet
     protected override bool IsReportedAsError(EngineLogLevel level, string category)
         => level >= EngineLogLevel.Error
             && category == typeof(PackageReceiver).FullName;
-
-    /// <summary>Receive over the HQ endpoint (https://host:port) instead of the message database: see ReceiveAsyncPackageCommand.Endpoint.cs.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = EndpointSet)]
-    [ValidateNotNull]
-    public Uri? Server { get; set; }
-
-    /// <summary>Endpoint: the provider of -ChannelConnectionString (default sqlite).</summary>
-    [Parameter(ParameterSetName = EndpointSet)]
-    [ValidateSet("sqlite", "postgresql", "sqlserver")]
-    public string? ChannelProvider { get; set; }
-
-    /// <summary>Endpoint: authenticate with this client certificate (mutual TLS) instead of -Credential.</summary>
-    [Parameter(ParameterSetName = EndpointSet)]
-    [ValidateNotNull]
-    public System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificate { get; set; }
-
-    /// <summary>Endpoint: accept exactly this server certificate (SHA-1 thumbprint) instead of validating its chain.</summary>
-    [Parameter(ParameterSetName = EndpointSet)]
-    [ValidateNotNullOrEmpty]
-    public string? CertificateThumbprint { get; set; }
 
     /// <summary>Receive over the endpoint as a store-side client settings file says (the service's "client" section; docs/endpoint.md).</summary>
     [Parameter(Mandatory = true, ParameterSetName = ClientSettingsSet)]

@@ -10,36 +10,15 @@ namespace AsyncServer.PowerShell.Commands;
 /// <summary>
 /// Send-AsyncPackage -Server: the store sends through the HQ endpoint, with no AsyncServer configuration and no message-database
 /// login: the endpoint URL, the channel database's secret (-Credential) or client certificate, and its own channel database.
-/// The upload jobs and where each table starts come from the endpoint. The parameters are Receive-AsyncPackage -Server's.
+/// The upload jobs and where each table starts come from the endpoint. The address and TLS parameters are Receive-AsyncPackage
+/// -Server's (<see cref="Internal.StoreEndpointCmdlet"/>).
 /// </summary>
 public sealed partial class SendAsyncPackageCommand
 {
-    private const string EndpointSet = "Endpoint";
-
-    /// <summary>Send through the HQ endpoint (https://host:port) instead of the message database and the upload folder.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = EndpointSet)]
-    [ValidateNotNull]
-    public Uri? Server { get; set; }
-
     /// <summary>Endpoint: the store's own channel database.</summary>
     [Parameter(Mandatory = true, ParameterSetName = EndpointSet)]
     [ValidateNotNullOrEmpty]
     public string? ChannelConnectionString { get; set; }
-
-    /// <summary>Endpoint: the provider of -ChannelConnectionString (default sqlite).</summary>
-    [Parameter(ParameterSetName = EndpointSet)]
-    [ValidateSet("sqlite", "postgresql", "sqlserver")]
-    public string? ChannelProvider { get; set; }
-
-    /// <summary>Endpoint: authenticate with this client certificate (mutual TLS) instead of -Credential.</summary>
-    [Parameter(ParameterSetName = EndpointSet)]
-    [ValidateNotNull]
-    public System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificate { get; set; }
-
-    /// <summary>Endpoint: accept exactly this server certificate (SHA-1 thumbprint) instead of validating its chain.</summary>
-    [Parameter(ParameterSetName = EndpointSet)]
-    [ValidateNotNullOrEmpty]
-    public string? CertificateThumbprint { get; set; }
 
     private void ProcessEndpoint()
     {

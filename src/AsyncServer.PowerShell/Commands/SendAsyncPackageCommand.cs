@@ -12,7 +12,7 @@ namespace AsyncServer.PowerShell.Commands;
 [Cmdlet(VerbsCommunications.Send, "AsyncPackage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
     DefaultParameterSetName = "Configuration", HelpUri = HelpLinks.CmdletReference + "#send-asyncpackage")]
 [OutputType(typeof(UploadSession))]
-public sealed partial class SendAsyncPackageCommand : AsyncServerCmdlet
+public sealed partial class SendAsyncPackageCommand : StoreEndpointCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("ChannelDatabaseId")]
