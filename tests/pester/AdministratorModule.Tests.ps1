@@ -3,19 +3,9 @@
 BeforeAll {
     $script:ModulePath = $env:ASYNCSERVER_TEST_MODULE
     $script:Root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
-    $script:Pwsh = (Get-Process -Id $PID).Path
-    [string[]] $script:PwshArgs = if ((Split-Path $Pwsh -Leaf) -like 'dotnet*') { Join-Path $PSHOME 'pwsh.dll' } else { @() }
-
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
     # Runs a script in a new non-interactive pwsh (as a scheduled task does) from -Location; returns exit code and output.
-    function Invoke-Pwsh([string] $Script, [string] $Location = $Root) {
-        $file = Join-Path ([IO.Path]::GetTempPath()) "asyncserver-pester-$([guid]::NewGuid().ToString('N')).ps1"
-        Set-Content -Path $file -Value $Script
-        Push-Location $Location
-        try {
-            $output = & $script:Pwsh @script:PwshArgs -NoProfile -NonInteractive -File $file 2>&1 | Out-String
-            [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = $output }
-        } finally { Pop-Location; Remove-Item $file -ErrorAction SilentlyContinue }
-    }
+    function Invoke-Pwsh([string] $Script, [string] $Location = $Root) { Invoke-FreshPwsh -Script $Script -Location $Location -PassThru }
 
     Import-Module $ModulePath -Force
     $script:Sample = Join-Path $TestDrive 'sample'

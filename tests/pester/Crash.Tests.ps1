@@ -3,8 +3,8 @@
 BeforeAll {
     $script:ModulePath = $env:ASYNCSERVER_TEST_MODULE
     Import-Module $ModulePath -Force
-    $script:Pwsh = (Get-Process -Id $PID).Path
-    [string[]] $script:PwshArgs = if ((Split-Path $Pwsh -Leaf) -like 'dotnet*') { Join-Path $PSHOME 'pwsh.dll' } else { @() }
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    $script:Pwsh, $script:PwshArgs = (Get-TestPwsh).Path, (Get-TestPwsh).Arguments
 }
 
 Describe 'A distribution killed mid-run' {

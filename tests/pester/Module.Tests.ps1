@@ -1,19 +1,7 @@
 # The built module in a fresh pwsh: import, isolation from other modules' SqlClient, the main job end to end.
 BeforeAll {
     $script:ModulePath = $env:ASYNCSERVER_TEST_MODULE
-    $script:Pwsh = (Get-Process -Id $PID).Path
-    [string[]] $script:PwshArgs = if ((Split-Path $Pwsh -Leaf) -like "dotnet*") { Join-Path $PSHOME "pwsh.dll" } else { @() }
-
-    # Runs a script in a brand-new pwsh process and returns its output lines; throws with its output on failure.
-    function Invoke-FreshPwsh([string] $Script) {
-        $file = Join-Path ([IO.Path]::GetTempPath()) "asyncserver-pester-$([guid]::NewGuid().ToString('N')).ps1"
-        Set-Content -Path $file -Value $Script
-        try {
-            $output = & $script:Pwsh @script:PwshArgs -NoProfile -NonInteractive -File $file 2>&1
-            if ($LASTEXITCODE -ne 0) { throw "child pwsh failed ($LASTEXITCODE):`n$($output -join "`n")" }
-            return $output
-        } finally { Remove-Item $file -ErrorAction SilentlyContinue }
-    }
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
 }
 
 Describe 'AsyncServer module' {

@@ -2,17 +2,7 @@
 BeforeAll {
     Import-Module $env:ASYNCSERVER_TEST_MODULE -Force
     $script:ModulePath = $env:ASYNCSERVER_TEST_MODULE
-    $script:Pwsh = (Get-Process -Id $PID).Path
-    [string[]] $script:PwshArgs = if ((Split-Path $Pwsh -Leaf) -like 'dotnet*') { Join-Path $PSHOME 'pwsh.dll' } else { @() }
-    function Invoke-FreshPwsh([string] $Script) {
-        $file = Join-Path ([IO.Path]::GetTempPath()) "asyncserver-pester-$([guid]::NewGuid().ToString('N')).ps1"
-        Set-Content -Path $file -Value $Script
-        try {
-            $output = & $script:Pwsh @script:PwshArgs -NoProfile -NonInteractive -File $file 2>&1
-            if ($LASTEXITCODE -ne 0) { throw "child pwsh failed ($LASTEXITCODE):`n$($output -join "`n")" }
-            return $output
-        } finally { Remove-Item $file -ErrorAction SilentlyContinue }
-    }
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
     $script:Folder = Join-Path ([IO.Path]::GetTempPath()) "asyncserver-move-$([guid]::NewGuid().ToString('N'))"
     $script:Config = (New-AsyncSampleEnvironment -Path $Folder -Products 10).ConfigurationPath
     Start-AsyncDistribution -ConfigurationPath $Config -Job 1020 -Confirm:$false | Out-Null

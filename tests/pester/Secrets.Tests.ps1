@@ -7,8 +7,8 @@ BeforeAll {
     $script:Config = (New-AsyncSampleEnvironment -Path $Folder -Products 5).ConfigurationPath
     $script:Original = Get-Content $Config -Raw
     $script:Secret = 'Hq7-S3CRET-pz'
-    $script:Pwsh = (Get-Process -Id $PID).Path
-    [string[]] $script:PwshArgs = if ((Split-Path $Pwsh -Leaf) -like 'dotnet*') { Join-Path $PSHOME 'pwsh.dll' } else { @() }
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    $script:Pwsh, $script:PwshArgs = (Get-TestPwsh).Path, (Get-TestPwsh).Arguments
 }
 
 AfterAll { Remove-Item $Folder -Recurse -Force -ErrorAction SilentlyContinue }

@@ -6,18 +6,8 @@ BeforeAll {
     $script:Config = (New-AsyncSampleEnvironment -Path $Folder -Products 5).ConfigurationPath
     $script:Upload = Join-Path $Folder 'upload'
     $script:ModulePath = $env:ASYNCSERVER_TEST_MODULE
-    $script:Pwsh = (Get-Process -Id $PID).Path
-    [string[]] $script:PwshArgs = if ((Split-Path $Pwsh -Leaf) -like 'dotnet*') { Join-Path $PSHOME 'pwsh.dll' } else { @() }
-    # -WhatIf writes to the host: a child pwsh's output captures it.
-    function Invoke-FreshPwsh([string] $Script) {
-        $file = Join-Path ([IO.Path]::GetTempPath()) "asyncserver-pester-$([guid]::NewGuid().ToString('N')).ps1"
-        Set-Content -Path $file -Value $Script
-        try {
-            $output = & $script:Pwsh @script:PwshArgs -NoProfile -NonInteractive -File $file 2>&1
-            if ($LASTEXITCODE -ne 0) { throw "child pwsh failed ($LASTEXITCODE):`n$($output -join "`n")" }
-            return $output
-        } finally { Remove-Item $file -ErrorAction SilentlyContinue }
-    }
+    # -WhatIf writes to the host: a child pwsh's output (Invoke-FreshPwsh) captures it.
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
 }
 
 AfterAll { Remove-Item $Folder -Recurse -Force -ErrorAction SilentlyContinue }
