@@ -9,7 +9,7 @@
       Build  compile and lay the module out in out/AsyncServer (engine and its libraries under deps/), the service in out/AsyncServer.Service
       Test   Build, then every xunit project and the Pester suite; prints "N passed, N failed, N skipped"
       Demo   Build, then examples/quickstart.ps1 in a fresh pwsh (a real distribution on SQLite, under ./demo)
-      Bench  Build, then the benchmark harness (bench/); -Quick for a smoke run
+      Bench  Build, then the benchmark harness (bench/); -Quick for a smoke run, -Only to choose scenarios
       Clean  remove out/ and demo/
 .PARAMETER Configuration
     Release (default) or Debug.
@@ -26,7 +26,9 @@ param(
     [string] $Suite = 'All',
     # Test: passed to 'dotnet test --filter' and as Pester's FullName filter.
     [string] $Filter,
-    [switch] $Quick
+    [switch] $Quick,
+    # Bench: only the scenarios whose names contain one of these (the harness's --only), e.g. -Only endpoint, full-sync.
+    [string[]] $Only
 )
 
 $ErrorActionPreference = 'Stop'
@@ -169,6 +171,7 @@ function Invoke-Bench {
     # $args is PowerShell's own automatic variable: never assign it.
     $benchArgs = @('run', '--project', (Join-Path $Root 'bench/AsyncServer.Bench/AsyncServer.Bench.csproj'), '-c', 'Release', '--')
     if ($Quick) { $benchArgs += '--quick' }
+    if ($Only) { $benchArgs += '--only', ($Only -join ',') }
     Invoke-Native dotnet $benchArgs
 }
 

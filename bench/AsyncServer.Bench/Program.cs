@@ -15,8 +15,40 @@ internal static class Program
 {
     private static Measurement Median(List<Measurement> runs) => runs.OrderBy(m => m.Seconds).ElementAt(runs.Count / 2);
 
+    private const string Usage = "usage: AsyncServer.Bench [--quick] [--only NAME[,NAME...]] [--results FOLDER] [--keep-postgres]\n" +
+        "  --quick          a smoke run: small data, one floor and one engine run (its figures say nothing)\n" +
+        "  --only NAMES     only the scenarios whose names contain one of these (comma-separated), e.g. --only endpoint\n" +
+        "  --results DIR    where the JSON results go (default bench/results)\n" +
+        "  --keep-postgres  keep the harness's PostgreSQL server and datasets in out/bench/postgres for the next run";
+
+    /// <summary>
+    /// Null when the arguments are usable; else what to print and the exit code (0 for --help). Checked before anything
+    /// starts, so a typo does not launch a full run of every scenario.
+    /// </summary>
+    private static (string Text, int Exit)? CheckArguments(string[] args)
+    {
+        if (args.Any(a => a is "--help" or "-h" or "-?" or "/?")) return (Usage, 0);
+        if (args.Contains("--child")) return null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--quick" or "--keep-postgres": continue;
+                case "--only" or "--results" when i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal): i++; continue;
+                case "--only" or "--results": return ($"{args[i]} needs a value.\n{Usage}", 2);
+                default: return ($"Unknown argument '{args[i]}'.\n{Usage}", 2);
+            }
+        }
+        return null;
+    }
+
     public static async Task<int> Main(string[] args)
     {
+        if (CheckArguments(args) is { } refusal)
+        {
+            (refusal.Exit == 0 ? Console.Out : Console.Error).WriteLine(refusal.Text);
+            return refusal.Exit;
+        }
         var quick = args.Contains("--quick");
         var root = BenchContext.FindRepositoryRoot();
         var context = new BenchContext(quick, Path.Combine(root, "out", "bench"));
@@ -39,6 +71,12 @@ internal static class Program
         scenarios = ScenarioRegistry.All();
         var only = Array.IndexOf(args, "--only") is var o and >= 0 ? args[o + 1].Split(',', StringSplitOptions.RemoveEmptyEntries) : null;
         var selected = scenarios.Where(s => only is null || only.Any(n => s.Name.Contains(n, StringComparison.OrdinalIgnoreCase))).ToList();
+        if (only?.Where(n => !scenarios.Any(s => s.Name.Contains(n, StringComparison.OrdinalIgnoreCase))).ToList() is { Count: > 0 } unknown)
+        {
+            await Console.Error.WriteLineAsync($"--only {string.Join(',', unknown)} matches no scenario of this build. Scenarios:\n  " +
+                string.Join("\n  ", scenarios.Select(s => s.Name)));
+            return 2;
+        }
         var started = DateTimeOffset.UtcNow;
         var machine = MachineInfo.Current();
         var results = new List<ScenarioResult>();

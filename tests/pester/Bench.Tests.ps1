@@ -39,3 +39,19 @@ Describe 'The benchmark harness in smoke mode' {
         @($report.NotMeasured | Where-Object { $_ -like '*failed*' }) | Should -BeNullOrEmpty
     }
 }
+
+Describe 'The benchmark harness arguments' {
+    # A typo must not start a full run of every scenario (it used to: unknown arguments were ignored).
+    It 'prints its usage for --help and refuses an unknown argument or a missing value before running anything' {
+        $help = & dotnet $Harness.FullName --help 2>&1 | Out-String
+        $LASTEXITCODE | Should -Be 0
+        $help | Should -Match 'usage: AsyncServer.Bench'
+        $help | Should -Match '--only NAMES'
+        $unknown = & dotnet $Harness.FullName --quik 2>&1 | Out-String
+        $LASTEXITCODE | Should -Be 2
+        $unknown | Should -Match "Unknown argument '--quik'"
+        $missing = & dotnet $Harness.FullName --only 2>&1 | Out-String
+        $LASTEXITCODE | Should -Be 2
+        $missing | Should -Match '--only needs a value'
+    }
+}
