@@ -4,8 +4,9 @@ using System.Security;
 namespace AsyncServer.Service;
 
 /// <summary>
-/// Receive-AsyncPackage -Server parameters for --mode Client over the endpoint. The secret is read from its file when
-/// the service starts (restart it after rotating the store's secret); it never appears on a command line or in a log.
+/// Receive-AsyncPackage -Server parameters for --mode Client over the endpoint. The secret is read from its file at the start
+/// of every run (<see cref="ScheduledWork.Parameters"/>), so writing a rotated secret into the file is enough; it never
+/// appears on a command line or in a log.
 /// </summary>
 public static class EndpointClientParameters
 {

@@ -48,7 +48,7 @@ public sealed class ScheduleWorker(
                 {
                     if (_running.Count >= options.MaxParallelRuns) break;
                     CmdletRun run;
-                    try { run = host.Start(w.Name, w.Command, w.Parameters); }
+                    try { run = host.Start(w.Name, w.Command, w.Parameters()); }
                     catch (Exception ex)
                     {
                         // Not even started (PowerShell could not take the command): like a failed run, try again when next due.
@@ -153,7 +153,7 @@ public sealed class ScheduleWorker(
                 if (options.InstanceId is not null) parameters["InstanceId"] = options.InstanceId;
                 work.Add(new ScheduledWork
                 {
-                    Name = "Schedule " + s.Name, Command = "Start-AsyncDistribution", Parameters = parameters, Recurrence = recurrence,
+                    Name = "Schedule " + s.Name, Command = "Start-AsyncDistribution", Parameters = () => parameters, Recurrence = recurrence,
                     LastStart = last, NextDue = recurrence.NextDue(last, now),
                 });
             }
@@ -166,8 +166,8 @@ public sealed class ScheduleWorker(
             {
                 Name = "Client " + options.ClientChannelDatabase, Command = "Receive-AsyncPackage",
                 Parameters = options.ClientEndpoint is { } endpoint
-                    ? EndpointClientParameters.For(options.ClientChannelDatabase!, endpoint)
-                    : new Dictionary<string, object>
+                    ? () => EndpointClientParameters.For(options.ClientChannelDatabase!, endpoint)
+                    : () => new Dictionary<string, object>
                     {
                         ["ChannelDatabase"] = options.ClientChannelDatabase!, ["ConfigurationPath"] = options.ConfigurationPath,
                     },
@@ -191,8 +191,8 @@ public sealed class ScheduleWorker(
         {
             Name = "Upload " + options.ClientChannelDatabase, Command = "Send-AsyncPackage",
             Parameters = options.ClientEndpoint is { } endpoint
-                ? EndpointClientParameters.ForSend(options.ClientChannelDatabase!, endpoint)
-                : new Dictionary<string, object>
+                ? () => EndpointClientParameters.ForSend(options.ClientChannelDatabase!, endpoint)
+                : () => new Dictionary<string, object>
                 {
                     ["ChannelDatabase"] = options.ClientChannelDatabase!, ["ConfigurationPath"] = options.ConfigurationPath,
                 },

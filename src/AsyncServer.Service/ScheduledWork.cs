@@ -7,7 +7,11 @@ public sealed class ScheduledWork
 {
     public required string Name { get; init; }
     public required string Command { get; init; }
-    public required IReadOnlyDictionary<string, object> Parameters { get; init; }
+    /// <summary>
+    /// The cmdlet's parameters, built afresh for every run: what they read from files (the endpoint client's secret) is read
+    /// when the run starts, so a rotated secret needs no restart of the service.
+    /// </summary>
+    public required Func<IReadOnlyDictionary<string, object>> Parameters { get; init; }
     public required Recurrence Recurrence { get; init; }
     /// <summary>When the last run started (from the message database at start-up for schedules).</summary>
     public DateTimeOffset? LastStart { get; set; }

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using AsyncServer.Diagnostics;
+using AsyncServer.Distribution;
 using AsyncServer.Endpoint;
+using AsyncServer.Samples;
 
 namespace AsyncServer.Service.Tests.Endpoint;
 
@@ -136,5 +138,52 @@ public sealed class EndpointClientCertificateTests
         var target = Path.Combine(setup.Folder, "cert-download.zip");
         Assert.True(await client.DownloadAsync(list.Sessions[0], target, CancellationToken.None));
         Assert.Equal(list.Sessions[0].PackageSha256, Convert.ToHexString(SHA256.HashData(await File.ReadAllBytesAsync(target))), StringComparer.OrdinalIgnoreCase);
+    }
+}
+
+/// <summary>A store's service keeps receiving across a rotation of its secret, with no restart: the file is read at every run.</summary>
+public sealed class EndpointClientRotationTests
+{
+    [Fact]
+    public async Task A_rewritten_secret_file_is_used_from_the_next_run_after_the_old_credential_is_revoked()
+    {
+        await using var setup = await EndpointSetup.CreateAsync("rotate", null);
+        var store = Path.Combine(setup.Folder, "store");
+        Directory.CreateDirectory(store);
+        var secretFile = Path.Combine(store, "houston.secret");
+        await File.WriteAllTextAsync(secretFile, setup.Secrets["HOUSTON"]);
+        var settings = Path.Combine(store, "client.json");
+        await File.WriteAllTextAsync(settings, System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["configurationPath"] = Path.Combine(store, "no-such-asyncserver.json"),
+            ["mode"] = "Client",
+            ["client"] = new Dictionary<string, object>
+            {
+                ["channelDatabase"] = "HOUSTON", ["interval"] = "00:00:01", ["server"] = setup.BaseAddress.ToString(), ["secretFile"] = secretFile,
+                ["channelConnectionString"] = $"Data Source={Path.Combine(store, "houston.db")}", ["certificateThumbprint"] = setup.Certificate.Thumbprint,
+            },
+        }));
+        using var client = ServiceProcess.Start(store, "--settings", settings);
+        async Task<bool> AllAppliedAsync()
+        {
+            await using var messages = setup.Context().OpenMessageStore();
+            return (await messages.GetPendingSessionsAsync("HOUSTON", CancellationToken.None)).Count == 0;
+        }
+        await client.WaitUntilAsync(AllAppliedAsync, "HOUSTON's first sessions to be applied with the first secret");
+
+        // Rotate: a second credential, written into the file; then the first is revoked. The service is not restarted.
+        var endpoint = setup.EndpointStore();
+        var second = await endpoint.CreateCredentialAsync("HOUSTON", null, CancellationToken.None);
+        await File.WriteAllTextAsync(secretFile, second.Secret);
+        var first = (await endpoint.GetCredentialsAsync("HOUSTON", CancellationToken.None)).Single(c => c.Id != second.Id);
+        Assert.Equal(1, await endpoint.RevokeCredentialsAsync("HOUSTON", first.Id, CancellationToken.None));
+
+        await SampleData.ChangeAsync(setup.HqFile, seed: 5, inserts: 2, updates: 3, deletes: 1);
+        var run = await new DistributionRunner(setup.Context()).RunAsync(new DistributionRequest { Jobs = ["1020", "1070"] }, null, CancellationToken.None);
+        Assert.Contains(run, s => s.RowCount > 0);
+        await client.WaitUntilAsync(AllAppliedAsync, "HOUSTON's new sessions to be applied with the rotated secret, without a restart");
+        client.Terminate();
+        Assert.Equal(0, await client.WaitForExitAsync());
+        Assert.DoesNotContain(second.Secret, client.Log);
     }
 }
