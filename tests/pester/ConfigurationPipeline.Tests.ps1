@@ -85,6 +85,13 @@ Describe 'Get-AsyncSession -Status with upload statuses' {
         Get-AsyncSession -ConfigurationPath $Config -Status UploadFailed | Should -BeNullOrEmpty
     }
 
+    It 'lists both directions when upload and download statuses are asked for together' {
+        $both = Get-AsyncSession -ConfigurationPath $Config -Status Uploaded, Available
+        @($both | Where-Object { $_.GetType().Name -eq 'UploadSession' }).Id | Should -Be $Sent.Id
+        @($both | Where-Object { $_.GetType().Name -eq 'DownloadSession' }).Count | Should -BeGreaterThan 0
+        $both | ForEach-Object { $_.Status.ToString() | Should -BeIn 'Uploaded', 'Available' }
+    }
+
     It 'filters upload sessions by their own statuses with -Direction Upload, and download sessions stay apart' {
         (Get-AsyncSession -ConfigurationPath $Config -Direction Upload -Status Uploaded).Id | Should -Be $Sent.Id
         Get-AsyncSession -ConfigurationPath $Config -Direction Upload -Status Applied | Should -BeNullOrEmpty

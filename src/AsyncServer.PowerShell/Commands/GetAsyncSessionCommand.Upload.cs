@@ -18,9 +18,19 @@ public sealed partial class GetAsyncSessionCommand
     [ValidateSet(DownloadDirection, UploadDirection, AllDirections)]
     public string Direction { get; set; } = DownloadDirection;
 
-    /// <summary>-Direction as given; without it, Upload when every -Status is one only uploads have (Uploaded, UploadFailed).</summary>
-    private string EffectiveDirection => MyInvocation.BoundParameters.ContainsKey(nameof(Direction)) || Status is not { Length: > 0 } ? Direction
-        : Status.All(s => !Enum.TryParse<SessionStatus>(s, ignoreCase: true, out _)) ? UploadDirection : Direction;
+    /// <summary>
+    /// -Direction as given. Without it, a -Status only uploads have (Uploaded, UploadFailed) brings the upload sessions in:
+    /// Upload when every -Status is such, All when download statuses are asked for too.
+    /// </summary>
+    private string EffectiveDirection
+    {
+        get
+        {
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(Direction)) || Status is not { Length: > 0 }) return Direction;
+            var uploadOnly = Status.Count(s => !Enum.TryParse<SessionStatus>(s, ignoreCase: true, out _));
+            return uploadOnly == 0 ? Direction : uploadOnly == Status.Length ? UploadDirection : AllDirections;
+        }
+    }
 
     /// <summary>The download statuses among -Status (null: no -Status; empty: only upload statuses, so no download session).</summary>
     private SessionStatus[]? DownloadStatuses()
