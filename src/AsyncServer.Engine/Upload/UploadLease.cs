@@ -45,9 +45,7 @@ public static class UploadLease
     /// the row as the endpoint makes it, and trusted only when it is a package file name inside the folder; otherwise null.
     /// </summary>
     public static string? PartialPath(string uploadFolder, UploadSessionRecord s)
-        => PackageFiles.TryPathIn(uploadFolder, PackageFiles.Name(s.Partition, s.JobId, s.ChannelDatabase, s.Id)) is { } final
-            ? Path.Combine(Path.GetDirectoryName(final)!, "." + Path.GetFileName(final) + ".partial")
-            : null;
+        => PackageFiles.PartialPathIn(uploadFolder, PackageFiles.Name(s.Partition, s.JobId, s.ChannelDatabase, s.Id));
 
     /// <summary>Deletes the session's partial file if there is one (a session that is no longer Started is never resumed).</summary>
     public static bool DeletePartial(string uploadFolder, UploadSessionRecord s)
