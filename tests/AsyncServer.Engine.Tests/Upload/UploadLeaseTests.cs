@@ -25,7 +25,8 @@ public sealed class UploadLeaseTests
         return ws;
     }
 
-    /// <summary>A hook that signals when the run reaches <paramref name="at"/>, then waits there (until its token is canceled, or for <paramref name="wait"/>).</summary>
+    /// <summary>A hook that signals when the run reaches <paramref name="at"/>, then waits there (for <paramref name="wait"/>, or until
+    /// its token is canceled).</summary>
     private static (Func<string, CancellationToken, Task> Hook, Task Reached) PauseAt(string at, TimeSpan wait)
     {
         var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
