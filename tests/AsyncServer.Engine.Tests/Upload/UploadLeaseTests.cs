@@ -25,31 +25,43 @@ public sealed class UploadLeaseTests
         return ws;
     }
 
-    /// <summary>A hook that signals when the run reaches <paramref name="at"/>, then waits there (for <paramref name="wait"/>, or until
-    /// its token is canceled).</summary>
-    private static (Func<string, CancellationToken, Task> Hook, Task Reached) PauseAt(string at, TimeSpan wait)
+    /// <summary>
+    /// A hook that signals when the run reaches <paramref name="at"/> (Reached), waits there (for <paramref name="wait"/>, or until its
+    /// token is canceled), and signals when it goes on (Left).
+    /// </summary>
+    private static (Func<string, CancellationToken, Task> Hook, Task Reached, Task Left) PauseAt(string at, TimeSpan wait)
     {
         var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var left = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         return (async (point, ct) =>
         {
             if (point != at) return;
             reached.TrySetResult();
-            await Task.Delay(wait, ct);
-        }, reached.Task);
+            try { await Task.Delay(wait, ct); }
+            finally { left.TrySetResult(); }
+        }, reached.Task, left.Task);
     }
 
-    /// <summary>Tries to take <paramref name="resource"/> every 200 ms until <paramref name="run"/> ends; every try must be refused.</summary>
-    private static async Task<int> AssertHeldAsync(Workspace ws, string resource, Task reached, Task run)
+    /// <summary>
+    /// Tries to take <paramref name="resource"/> every 200 ms while the run is paused: every try must be refused. Once the run goes
+    /// on it finishes and releases the lease; a try that gets it then ends the loop (given back at once).
+    /// </summary>
+    private static async Task<int> AssertHeldAsync(Workspace ws, string resource, Task reached, Task left)
     {
         await reached.WaitAsync(TimeSpan.FromSeconds(30));
         await using var store = ws.Context(Intruder).OpenMessageStore();
         var tries = 0;
-        while (!run.IsCompleted)
+        while (!left.IsCompleted)
         {
             var claim = await store.TryAcquireLeaseAsync(resource, Intruder, TimeSpan.FromSeconds(1), default);
-            Assert.False(claim.Acquired, $"the lease on {resource} was free after {tries} refused tries while the run was paused");
+            if (claim.Acquired)
+            {
+                await store.ReleaseLeaseAsync(resource, Intruder, default);
+                Assert.True(left.IsCompleted, $"the lease on {resource} was free after {tries} refused tries while the run was paused");
+                break;
+            }
             tries++;
-            await Task.WhenAny(run, Task.Delay(200));
+            await Task.WhenAny(left, Task.Delay(200));
         }
         return tries;
     }
@@ -79,9 +91,9 @@ public sealed class UploadLeaseTests
     public async Task A_send_paused_for_several_leases_still_holds_its_lease()
     {
         await using var ws = await CreateAsync();
-        var (hook, reached) = PauseAt(UploadCheckpoints.SendWritten, Pause);
+        var (hook, reached, left) = PauseAt(UploadCheckpoints.SendWritten, Pause);
         var send = new UploadSender(ws.Context(), FolderUploadTransport.Of(ws.Config)) { Checkpoint = hook }.SendAsync("HOUSTON", null, default);
-        var tries = await AssertHeldAsync(ws, UploadLease.Resource(ws.Config.Partition, "HOUSTON"), reached, send);
+        var tries = await AssertHeldAsync(ws, UploadLease.Resource(ws.Config.Partition, "HOUSTON"), reached, left);
         Assert.True(tries >= 10, $"only {tries} tries");
         Assert.Equal(UploadStatus.Uploaded, Assert.Single(await send).Status);
     }
@@ -91,7 +103,7 @@ public sealed class UploadLeaseTests
     {
         await using var ws = await CreateAsync();
         var resource = UploadLease.Resource(ws.Config.Partition, "HOUSTON");
-        var (hook, reached) = PauseAt(UploadCheckpoints.SendWritten, Timeout.InfiniteTimeSpan);
+        var (hook, reached, _) = PauseAt(UploadCheckpoints.SendWritten, Timeout.InfiniteTimeSpan);
         var send = new UploadSender(ws.Context(), FolderUploadTransport.Of(ws.Config)) { Checkpoint = hook }.SendAsync("HOUSTON", null, default);
         await TakeOverAsync(ws, resource, reached);
         var session = Assert.Single(await UploadsAsync(ws));
@@ -120,9 +132,9 @@ public sealed class UploadLeaseTests
     {
         await using var ws = await CreateAsync();
         await SendAsync(ws, "HOUSTON");
-        var (hook, reached) = PauseAt(UploadCheckpoints.ApplyInTransaction, Pause);
+        var (hook, reached, left) = PauseAt(UploadCheckpoints.ApplyInTransaction, Pause);
         var apply = new UploadApplier(ws.Context()) { Checkpoint = hook }.ApplyAsync(null, null, plan: false, default);
-        var tries = await AssertHeldAsync(ws, $"upload-apply/{ws.Config.Partition}", reached, apply);
+        var tries = await AssertHeldAsync(ws, $"upload-apply/{ws.Config.Partition}", reached, left);
         Assert.True(tries >= 10, $"only {tries} tries");
         Assert.Equal(UploadStatus.Applied, Assert.Single(await apply).Status);
         Assert.Equal(3, await HqCountAsync(ws, SampleSales.Header, "HOUSTON"));
@@ -135,7 +147,7 @@ public sealed class UploadLeaseTests
         var sent = Assert.Single(await SendAsync(ws, "HOUSTON"));
         var resource = $"upload-apply/{ws.Config.Partition}";
         var messages = await StatusMessagesAsync(ws, sent.SessionId!.Value);
-        var (hook, reached) = PauseAt(UploadCheckpoints.ApplyInTransaction, Timeout.InfiniteTimeSpan);
+        var (hook, reached, _) = PauseAt(UploadCheckpoints.ApplyInTransaction, Timeout.InfiniteTimeSpan);
         var apply = new UploadApplier(ws.Context()) { Checkpoint = hook }.ApplyAsync(null, null, plan: false, default);
         await TakeOverAsync(ws, resource, reached);
 
