@@ -1,5 +1,4 @@
 using AsyncServer.Messaging;
-using Microsoft.Extensions.Logging;
 
 namespace AsyncServer.Upload;
 

@@ -32,7 +32,9 @@ public sealed class UploadApplier(EngineContext context)
         if (plan) return pending.Select(s => new UploadApplyResult(s.Id, s.ChannelDatabase, s.JobId, s.Status, s.RowCount, "would be applied")).ToList();
         var duration = TimeSpan.FromSeconds(Config.LeaseSeconds);
         var (keeper, claim) = await LeaseKeeper.ClaimAsync(store, $"upload-apply/{Config.Partition}", context.InstanceId,
-            new LeaseTiming(duration, duration), context.Time, _log, ct).ConfigureAwait(false);
+            // Its own log category: Start-AsyncDistribution reports the applier's errors one per failed session, and a lost lease is
+            // reported once, by the exception below.
+            new LeaseTiming(duration, duration), context.Time, context.CreateLogger<LeaseKeeper>(), ct).ConfigureAwait(false);
         if (keeper is null)
         {
             _log.LogWarning("Upload sessions of partition {Partition} are being applied by {Holder}; skipped.", Config.Partition, claim.Holder);
