@@ -76,7 +76,7 @@ public sealed class DirectReceiveTransport : IReceiveTransport
         return new PendingWork(_group.Id, Config.TryCount, Config.Partition, _context.Time.GetUtcNow(), pending);
     }
 
-    public async Task<IReceiveClaim> ClaimAsync(CancellationToken ct)
+    public async Task<ILeaseClaim> ClaimAsync(CancellationToken ct)
     {
         var store = await StoreAsync(ct).ConfigureAwait(false);
         var duration = _options.LeaseDuration ?? TimeSpan.FromSeconds(Config.LeaseSeconds);
@@ -85,14 +85,7 @@ public sealed class DirectReceiveTransport : IReceiveTransport
         return keeper is null
             ? throw new AsyncServerException(ErrorIds.WorkClaimedElsewhere, ErrorKind.ResourceBusy,
                 $"Channel database {Channel.Id} is being received by {claim.Holder} (until {claim.ExpiresAt:u}); try again later.", Channel.Id)
-            : new KeeperClaim(keeper);
-    }
-
-    private sealed class KeeperClaim(LeaseKeeper keeper) : IReceiveClaim
-    {
-        public CancellationToken Token => keeper.Token;
-        public bool Lost => keeper.Stop == LeaseStop.LeaseLost;
-        public ValueTask DisposeAsync() => keeper.DisposeAsync();
+            : keeper;
     }
 
     public async Task<bool> SkipAsync(ReceiveStep step, CancellationToken ct)

@@ -17,13 +17,6 @@ public sealed record PendingWork(string DataGroup, int TryCount, string Partitio
 /// <summary>Where one session ended in a run, as the run saw it.</summary>
 public sealed record ReceiveOutcome(DownloadSessionRecord Session, SessionStatus Status, string? Message);
 
-/// <summary>The one-client-at-a-time claim on a channel database; <see cref="Token"/> is canceled when it is lost.</summary>
-public interface IReceiveClaim : IAsyncDisposable
-{
-    CancellationToken Token { get; }
-    bool Lost { get; }
-}
-
 /// <summary>
 /// How a receive run reaches HQ: directly (the message database and the shared download folder,
 /// <see cref="DirectReceiveTransport"/>) or over the HTTPS endpoint (Endpoint/EndpointReceiveTransport). The flow
@@ -38,8 +31,11 @@ public interface IReceiveTransport : IAsyncDisposable
 
     Task<PendingWork> ListAsync(CancellationToken ct);
 
-    /// <summary>Claims the channel database for this run; WorkClaimedElsewhere when another client holds it.</summary>
-    Task<IReceiveClaim> ClaimAsync(CancellationToken ct);
+    /// <summary>
+    /// Claims the channel database for this run (one client at a time; its token is canceled when the claim is lost);
+    /// WorkClaimedElsewhere when another client holds it.
+    /// </summary>
+    Task<ILeaseClaim> ClaimAsync(CancellationToken ct);
 
     /// <summary>Cancels a session the planner skips at this channel database; false when it was not pending any more (or HQ refused).</summary>
     Task<bool> SkipAsync(ReceiveStep step, CancellationToken ct);

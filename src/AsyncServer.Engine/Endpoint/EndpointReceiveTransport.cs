@@ -20,7 +20,7 @@ public sealed class EndpointReceiveTransport : IReceiveTransport
     private readonly string _clientId;
     private readonly ILogger _log;
     private readonly Dictionary<long, RemoteSession> _listed = [];
-    private EndpointReceiveClaim? _claim;
+    private EndpointLeaseClaim? _claim;
 
     public EndpointReceiveTransport(RemoteReceiveRequest request, ILogger? log = null, HttpMessageHandler? handler = null)
     {
@@ -60,8 +60,8 @@ public sealed class EndpointReceiveTransport : IReceiveTransport
             s.Tries, s.UpdatedAt ?? s.CreatedAt, s.Message)],
     };
 
-    public async Task<IReceiveClaim> ClaimAsync(CancellationToken ct)
-        => _claim = await EndpointReceiveClaim.AcquireAsync(_client, _clientId, Channel.Id, _log, ct).ConfigureAwait(false);
+    public async Task<ILeaseClaim> ClaimAsync(CancellationToken ct)
+        => _claim = await EndpointLeaseClaim.ReceiveAsync(_client, _clientId, Channel.Id, _log, ct).ConfigureAwait(false);
 
     public async Task<bool> SkipAsync(ReceiveStep step, CancellationToken ct)
         => await ReportAsync(step.Session.Id, ReportStage.Skipped, step.Message, ct).ConfigureAwait(false);

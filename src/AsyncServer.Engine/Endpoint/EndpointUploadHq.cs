@@ -1,23 +1,22 @@
 using AsyncServer.Messaging;
 using AsyncServer.Upload;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AsyncServer.Endpoint;
 
 /// <summary>
 /// HQ over HTTPS for a store's upload (<see cref="IUploadHq"/>): the upload lease, the cursors, the session and the package
 /// (resumed where the server's copy stops) through the endpoint; the store holds no message-database login. The sweep of
-/// sessions a stopped run left Started is done by the endpoint when the next session starts.
+/// sessions a stopped run left Started is done by the endpoint when the next session starts. The claim is the endpoint's upload
+/// lease, renewed in the background (<see cref="EndpointLeaseClaim"/>, the same loop as the receive lease's).
 /// </summary>
-public sealed class EndpointUploadHq(EndpointClient client, string clientId) : IUploadHq
+public sealed class EndpointUploadHq(EndpointClient client, string clientId, ILogger? log = null) : IUploadHq
 {
     public string Destination => client.Server.ToString();
 
-    public async Task<IAsyncDisposable> ClaimAsync(string partition, string channelDatabase, CancellationToken cancellationToken)
-    {
-        if (!await client.AcquireUploadLeaseAsync(clientId, cancellationToken).ConfigureAwait(false))
-            throw UploadLease.Busy(channelDatabase, "another client of the endpoint", null);
-        return new UploadLease(() => client.ReleaseUploadLeaseAsync(clientId, CancellationToken.None));
-    }
+    public async Task<ILeaseClaim> ClaimAsync(string partition, string channelDatabase, CancellationToken cancellationToken)
+        => await EndpointLeaseClaim.UploadAsync(client, clientId, channelDatabase, log ?? NullLogger.Instance, cancellationToken).ConfigureAwait(false);
 
     public Task SweepAsync(string partition, string channelDatabase, string jobId, CancellationToken cancellationToken) => Task.CompletedTask;
 

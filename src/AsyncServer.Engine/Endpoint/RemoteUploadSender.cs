@@ -33,7 +33,7 @@ public static class RemoteUploadSender
         using var client = new EndpointClient(request.Server, request.ChannelDatabase, request.Secret, request.ClientOptions, request.Handler);
         var remote = await client.GetUploadConfigurationAsync(ct).ConfigureAwait(false);
         var context = EngineContext.Create(StoreConfiguration(remote, request.ChannelConnection), log, instanceId: ClientId(request));
-        var sender = new UploadSender(context, () => new EndpointUploadHq(client, ClientId(request)));
+        var sender = new UploadSender(context, () => new EndpointUploadHq(client, ClientId(request), context.CreateLogger<EndpointUploadHq>()));
         return plan ? await sender.PlanAsync(remote.ChannelDatabase, jobs, ct).ConfigureAwait(false)
             : await sender.SendAsync(remote.ChannelDatabase, jobs, ct).ConfigureAwait(false);
     }

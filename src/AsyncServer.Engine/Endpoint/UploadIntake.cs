@@ -46,7 +46,7 @@ public sealed partial class UploadIntake(IMessageStore store, AsyncServerConfigu
             var subjob = config.FindUploadSubjob(id)!;
             tables.Add(new UploadTableRange(id, subjob.ChannelTable, subjob.EffectiveHqTable, t.FromCounter, t.ToCounter, t.RowCount));
         }
-        await UploadLease.SweepAsync(store, config.Partition, channel, job.Id, ct).ConfigureAwait(false);
+        await UploadLease.SweepAsync(store, config.Partition, channel, job.Id, UploadFolder, ct).ConfigureAwait(false);
         var draft = new UploadDraft(config.Partition, job.Id, dataGroup, channel, instanceId, tables);
         var sessionId = await store.StartUploadAsync(draft, ct).ConfigureAwait(false);
         return new UploadStarted(sessionId, PackageName(job.Id, sessionId));
@@ -74,7 +74,9 @@ public sealed partial class UploadIntake(IMessageStore store, AsyncServerConfigu
 
     internal string PackageName(string jobId, long id) => PackageFiles.Name(config.Partition, jobId, channel, id);
 
-    internal string PartialPath(UploadSessionRecord s) => Path.Combine(UploadFolder, "." + PackageName(s.JobId, s.Id) + ".partial");
+    /// <summary>The one definition of the partial file's name (the sweep and retention delete it by the same).</summary>
+    internal string PartialPath(UploadSessionRecord s) => UploadLease.PartialPath(UploadFolder, s)
+        ?? throw Bad($"upload session {s.Id} makes no package file name");
 
     internal long PartialLength(UploadSessionRecord s) => File.Exists(PartialPath(s)) ? new FileInfo(PartialPath(s)).Length : 0;
 

@@ -32,7 +32,7 @@ public sealed record LeaseTiming(TimeSpan Duration, TimeSpan WatchInterval)
 /// succeeded for a whole lease duration (by then another instance may take it over). Used by the
 /// distribution run and by the client (issue 12 points 7 and 8).
 /// </summary>
-public sealed class LeaseKeeper : IAsyncDisposable
+public sealed class LeaseKeeper : ILeaseClaim
 {
     private readonly IMessageStore _store;
     private readonly string _resource;
@@ -71,6 +71,25 @@ public sealed class LeaseKeeper : IAsyncDisposable
     public CancellationToken Token => _stopWork.Token;
 
     public LeaseStop Stop { get; private set; }
+
+    public bool Lost => Stop == LeaseStop.LeaseLost;
+
+    /// <summary>
+    /// Renews the lease now, before a write that only the holder may make (a fence: the lease then runs a whole duration past
+    /// this point); when it was taken over meanwhile, the work is stopped as lost and <see cref="Token"/> throws. A renewal that
+    /// fails for another reason is left to the background loop.
+    /// </summary>
+    public async Task ConfirmAsync(CancellationToken cancellationToken)
+    {
+        Token.ThrowIfCancellationRequested();
+        if (await TryRenewAsync(cancellationToken).ConfigureAwait(false) == false && Stop == LeaseStop.None)
+        {
+            _log.LogError("Lost the lease on {Resource}; stopping this work.", _resource);
+            AsyncServerMetrics.LostLease(_resource);
+            StopWork(LeaseStop.LeaseLost, null);
+        }
+        Token.ThrowIfCancellationRequested();
+    }
 
     /// <summary>The watched session an operator canceled, when <see cref="Stop"/> is <see cref="LeaseStop.SessionCanceled"/>.</summary>
     public long? CanceledSession { get; private set; }
@@ -111,7 +130,7 @@ public sealed class LeaseKeeper : IAsyncDisposable
                 var now = _time.GetUtcNow();
                 if (failures == 0 && now - lastAttempt < _timing.RenewInterval) continue;
                 lastAttempt = now;
-                var renewed = await TryRenewAsync().ConfigureAwait(false);
+                var renewed = await TryRenewAsync(_stopLoop.Token).ConfigureAwait(false);
                 if (renewed == true) { lastRenewed = now; failures = 0; continue; }
                 if (renewed == false || now - lastRenewed >= _timing.Duration)
                 {
@@ -128,13 +147,13 @@ public sealed class LeaseKeeper : IAsyncDisposable
     }
 
     /// <summary>True renewed, false refused (another owner holds it), null failed (retried on the next tick).</summary>
-    private async Task<bool?> TryRenewAsync()
+    private async Task<bool?> TryRenewAsync(CancellationToken ct)
     {
         try
         {
-            return await _store.RenewLeaseAsync(_resource, _owner, _timing.Duration, _stopLoop.Token).ConfigureAwait(false);
+            return await _store.RenewLeaseAsync(_resource, _owner, _timing.Duration, ct).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !_stopLoop.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             _log.LogWarning("Renewing the lease on {Resource} failed: {Message}; retrying.", _resource, ex.Message);
             return null;

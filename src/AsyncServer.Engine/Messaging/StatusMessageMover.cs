@@ -66,6 +66,8 @@ public sealed class StatusMessageMover(EngineContext context)
         var (sessionsPurged, messagesPurged, files, packageBytes) = await PurgeAsync(store, cutoff, whatIf, ct).ConfigureAwait(false);
         progress?.Report(new StatusMoveProgress("Sweeping orphan temporary files", 90));
         var (temps, tempBytes) = SweepTempFiles(whatIf);
+        var (partials, partialBytes) = SweepPartials(cutoff, whatIf);
+        (temps, tempBytes) = (temps + partials, tempBytes + partialBytes);
         progress?.Report(new StatusMoveProgress("Completed", 100));
         var summary = new StatusMoveSummary
         {
@@ -121,6 +123,24 @@ public sealed class StatusMessageMover(EngineContext context)
             bytes += new FileInfo(path).Length;
             files++;
             if (!whatIf) PackageFiles.TryDelete(path);
+        }
+        return (files, bytes);
+    }
+
+    /// <summary>
+    /// Partial files of HTTPS uploads (.NAME.partial in the upload folder) not written to for the retention period: their session
+    /// was purged, or never got a status that deleted them (a crash between the two); a live upload writes to its file far more often.
+    /// </summary>
+    private (int Files, long Bytes) SweepPartials(DateTimeOffset cutoff, bool whatIf)
+    {
+        int files = 0;
+        long bytes = 0;
+        foreach (var info in PackageFiles.FilesWithin(Config.UploadFolder, ".*.partial"))
+        {
+            if (info.LastWriteTimeUtc >= cutoff) continue;
+            bytes += info.Length;
+            files++;
+            if (!whatIf) PackageFiles.TryDelete(info.FullName);
         }
         return (files, bytes);
     }
@@ -185,10 +205,13 @@ public sealed class StatusMessageMover(EngineContext context)
         {
             var batch = await store.PurgeUploadsAsync(cutoff, PurgeBatchSize, ct).ConfigureAwait(false);
             sessions += batch.Count;
-            foreach (var path in batch.Select(s => Packaging.PackageFiles.TryPathIn(Config.UploadFolder, s.PackageFile)).OfType<string>())
+            // The package, and the partial file an HTTPS upload left (named from the row as the endpoint names it, only inside the folder).
+            var paths = batch.Select(s => PackageFiles.TryPathIn(Config.UploadFolder, s.PackageFile))
+                .Concat(batch.Select(s => PackageFiles.PartialPathIn(Config.UploadFolder, PackageFiles.Name(s.Partition, s.JobId, s.ChannelDatabase, s.Id))));
+            foreach (var path in paths.OfType<string>())
             {
                 var size = File.Exists(path) ? new FileInfo(path).Length : 0;
-                if (Packaging.PackageFiles.TryDelete(path) && size > 0) (files, bytes) = (files + 1, bytes + size);
+                if (PackageFiles.TryDelete(path) && size > 0) (files, bytes) = (files + 1, bytes + size);
             }
             if (batch.Count < PurgeBatchSize) return (sessions, files, bytes);
         }

@@ -35,6 +35,13 @@ public static partial class PackageFiles
         return inside ? path : null;
     }
 
+    /// <summary>
+    /// Where package <paramref name="name"/> is received over HTTPS before it is whole (<c>.NAME.partial</c> in
+    /// <paramref name="folder"/>), or null under the same conditions as <see cref="TryPathIn"/>.
+    /// </summary>
+    public static string? PartialPathIn(string folder, string? name)
+        => TryPathIn(folder, name) is { } final ? Path.Combine(Path.GetDirectoryName(final)!, "." + Path.GetFileName(final) + ".partial") : null;
+
     /// <summary>A file name from an untrusted row, fit for a message: control characters replaced, at most 120 characters.</summary>
     public static string Printable(string? name)
     {

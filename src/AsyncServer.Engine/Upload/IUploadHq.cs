@@ -13,8 +13,11 @@ public interface IUploadHq : IAsyncDisposable
     /// <summary>Where the package goes, for messages (a folder or an address; never a secret).</summary>
     string Destination { get; }
 
-    /// <summary>Claims the channel database for this sender; the claim is given back when disposed. Throws ConcurrentRun when held elsewhere.</summary>
-    Task<IAsyncDisposable> ClaimAsync(string partition, string channelDatabase, CancellationToken cancellationToken);
+    /// <summary>
+    /// Claims the channel database for this sender, renewed in the background for the whole run; its token is canceled when the
+    /// claim is lost (the run then stops and records nothing more); given back when disposed. Throws ConcurrentRun when held elsewhere.
+    /// </summary>
+    Task<ILeaseClaim> ClaimAsync(string partition, string channelDatabase, CancellationToken cancellationToken);
 
     /// <summary>Marks the store's sessions of the job that a stopped run left Started as UploadFailed, so their rows are sent again.</summary>
     Task SweepAsync(string partition, string channelDatabase, string jobId, CancellationToken cancellationToken);
@@ -36,10 +39,15 @@ public interface IUploadHq : IAsyncDisposable
     Task FailAsync(long id, string message, CancellationToken cancellationToken);
 }
 
-/// <summary>The message database and an <see cref="IUploadTransport"/> (the shared upload folder): the store holds HQ's configuration.</summary>
+/// <summary>
+/// The message database and an <see cref="IUploadTransport"/> (the shared upload folder): the store holds HQ's configuration. The
+/// claim is a <see cref="LeaseKeeper"/>; each write that only the holder may make (a session started, delivered, failed) renews it
+/// first, so a run that lost it writes nothing.
+/// </summary>
 public sealed class DirectUploadHq(EngineContext context, IUploadTransport transport) : IUploadHq
 {
     private IMessageStore? _store;
+    private LeaseKeeper? _keeper;
 
     private async Task<IMessageStore> StoreAsync(CancellationToken ct)
     {
@@ -51,19 +59,26 @@ public sealed class DirectUploadHq(EngineContext context, IUploadTransport trans
 
     public string Destination => transport.Destination;
 
-    public async Task<IAsyncDisposable> ClaimAsync(string partition, string channelDatabase, CancellationToken cancellationToken)
+    public async Task<ILeaseClaim> ClaimAsync(string partition, string channelDatabase, CancellationToken cancellationToken)
     {
         var store = await StoreAsync(cancellationToken).ConfigureAwait(false);
-        var resource = UploadLease.Resource(partition, channelDatabase);
-        var claim = await store.TryAcquireLeaseAsync(resource, context.InstanceId, TimeSpan.FromSeconds(context.Configuration.LeaseSeconds),
-            cancellationToken).ConfigureAwait(false);
-        if (!claim.Acquired) throw UploadLease.Busy(channelDatabase, claim.Holder, claim.ExpiresAt);
-        return new UploadLease(() => store.ReleaseLeaseAsync(resource, context.InstanceId, CancellationToken.None));
+        var duration = TimeSpan.FromSeconds(context.Configuration.LeaseSeconds);
+        var (keeper, claim) = await LeaseKeeper.ClaimAsync(store, UploadLease.Resource(partition, channelDatabase), context.InstanceId,
+            new LeaseTiming(duration, duration), context.Time, context.CreateLogger<UploadSender>(), cancellationToken).ConfigureAwait(false);
+        return _keeper = keeper ?? throw UploadLease.Busy(channelDatabase, claim.Holder, claim.ExpiresAt);
+    }
+
+    /// <summary>Renews the claim before a write only its holder may make; throws (the run stops) when it was lost.</summary>
+    private async Task<IMessageStore> HoldingAsync(CancellationToken ct)
+    {
+        var store = await StoreAsync(ct).ConfigureAwait(false);
+        if (_keeper is not null) await _keeper.ConfirmAsync(ct).ConfigureAwait(false);
+        return store;
     }
 
     public async Task SweepAsync(string partition, string channelDatabase, string jobId, CancellationToken cancellationToken)
-        => await UploadLease.SweepAsync(await StoreAsync(cancellationToken).ConfigureAwait(false), partition, channelDatabase, jobId, cancellationToken)
-            .ConfigureAwait(false);
+        => await UploadLease.SweepAsync(await HoldingAsync(cancellationToken).ConfigureAwait(false), partition, channelDatabase, jobId,
+            context.Configuration.UploadFolder, cancellationToken).ConfigureAwait(false);
 
     public async Task<IReadOnlyDictionary<string, long>> CursorsAsync(string partition, string channelDatabase, string jobId,
         IReadOnlyList<string> subjobs, CancellationToken cancellationToken)
@@ -71,18 +86,19 @@ public sealed class DirectUploadHq(EngineContext context, IUploadTransport trans
             cancellationToken).ConfigureAwait(false);
 
     public async Task<long> StartAsync(UploadDraft draft, CancellationToken cancellationToken)
-        => await (await StoreAsync(cancellationToken).ConfigureAwait(false)).StartUploadAsync(draft, cancellationToken).ConfigureAwait(false);
+        => await (await HoldingAsync(cancellationToken).ConfigureAwait(false)).StartUploadAsync(draft, cancellationToken).ConfigureAwait(false);
 
     public async Task<bool> DeliverAsync(long id, string localPackage, string packageName, long size, string sha256, long rows,
         CancellationToken cancellationToken)
     {
+        await HoldingAsync(cancellationToken).ConfigureAwait(false); // a run that lost its lease puts nothing in HQ's folder
         await transport.DeliverAsync(localPackage, packageName, size, sha256, cancellationToken).ConfigureAwait(false);
-        var store = await StoreAsync(cancellationToken).ConfigureAwait(false);
+        var store = await HoldingAsync(cancellationToken).ConfigureAwait(false);
         return await store.MarkUploadedAsync(id, packageName, size, sha256, rows, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task FailAsync(long id, string message, CancellationToken cancellationToken)
-        => await (await StoreAsync(cancellationToken).ConfigureAwait(false))
+        => await (await HoldingAsync(cancellationToken).ConfigureAwait(false))
             .ChangeUploadAsync(id, [UploadStatus.Started], UploadStatus.UploadFailed, message, TriesChange.Increment, cancellationToken).ConfigureAwait(false);
 
     public async ValueTask DisposeAsync()

@@ -30,32 +30,46 @@ public sealed class UploadApplier(EngineContext context)
         await store.EnsureReadyAsync(ct).ConfigureAwait(false);
         var pending = await PendingAsync(store, jobs, dataGroups, ct).ConfigureAwait(false);
         if (plan) return pending.Select(s => new UploadApplyResult(s.Id, s.ChannelDatabase, s.JobId, s.Status, s.RowCount, "would be applied")).ToList();
-        var resource = $"upload-apply/{Config.Partition}";
-        var claim = await store.TryAcquireLeaseAsync(resource, context.InstanceId, TimeSpan.FromSeconds(Config.LeaseSeconds), ct).ConfigureAwait(false);
-        if (!claim.Acquired)
+        var duration = TimeSpan.FromSeconds(Config.LeaseSeconds);
+        var (keeper, claim) = await LeaseKeeper.ClaimAsync(store, $"upload-apply/{Config.Partition}", context.InstanceId,
+            // Its own log category: Start-AsyncDistribution reports the applier's errors one per failed session, and a lost lease is
+            // reported once, by the exception below.
+            new LeaseTiming(duration, duration), context.Time, context.CreateLogger<LeaseKeeper>(), ct).ConfigureAwait(false);
+        if (keeper is null)
         {
             _log.LogWarning("Upload sessions of partition {Partition} are being applied by {Holder}; skipped.", Config.Partition, claim.Holder);
             return [];
         }
-        try
+        await using (keeper)
         {
-            var (resolved, problems) = await ResolveAsync(ct).ConfigureAwait(false);
-            var counters = HqCounterSql.For(context.HqConnection.Provider);
-            await CreateCounterTableAsync(counters, ct).ConfigureAwait(false);
-            await UploadCheckpoints.PassAsync(Checkpoint, UploadCheckpoints.ApplyClaimed, ct).ConfigureAwait(false);
-            var results = new List<UploadApplyResult>();
-            var apply = new UploadSessionApply(context, store, counters, resolved, problems, _log) { Checkpoint = Checkpoint };
-            foreach (var session in pending)
+            try
             {
-                results.Add(await apply.ApplyAsync(session, ct).ConfigureAwait(false));
-                await UploadCheckpoints.PassAsync(Checkpoint, UploadCheckpoints.ApplyRecorded, ct).ConfigureAwait(false);
+                return await ApplyPendingAsync(store, pending, keeper, keeper.Token).ConfigureAwait(false);
             }
-            return results;
+            catch (Exception ex) when (keeper.Lost && !ct.IsCancellationRequested)
+            {
+                // The session being applied was rolled back at HQ (its transaction saw the token) and stays Uploaded: the new holder applies it.
+                throw UploadLease.Lost($"Applying the upload sessions of partition {Config.Partition}", Config.Partition, ex);
+            }
         }
-        finally
+    }
+
+    /// <summary>Every pending session in turn under the held lease; <paramref name="ct"/> is the lease's token.</summary>
+    private async Task<IReadOnlyList<UploadApplyResult>> ApplyPendingAsync(IMessageStore store, List<UploadSessionRecord> pending, LeaseKeeper keeper,
+        CancellationToken ct)
+    {
+        var (resolved, problems) = await ResolveAsync(ct).ConfigureAwait(false);
+        var counters = HqCounterSql.For(context.HqConnection.Provider);
+        await CreateCounterTableAsync(counters, ct).ConfigureAwait(false);
+        await UploadCheckpoints.PassAsync(Checkpoint, UploadCheckpoints.ApplyClaimed, ct).ConfigureAwait(false);
+        var results = new List<UploadApplyResult>();
+        var apply = new UploadSessionApply(context, store, counters, resolved, problems, _log) { Checkpoint = Checkpoint, Keeper = keeper };
+        foreach (var session in pending)
         {
-            await store.ReleaseLeaseAsync(resource, context.InstanceId, CancellationToken.None).ConfigureAwait(false);
+            results.Add(await apply.ApplyAsync(session, ct).ConfigureAwait(false));
+            await UploadCheckpoints.PassAsync(Checkpoint, UploadCheckpoints.ApplyRecorded, ct).ConfigureAwait(false);
         }
+        return results;
     }
 
     private async Task<List<UploadSessionRecord>> PendingAsync(IMessageStore store, IReadOnlyList<string>? jobs, IReadOnlyList<string>? groups,
@@ -106,6 +120,18 @@ internal sealed class UploadSessionApply(EngineContext context, IMessageStore st
 
     public Func<string, CancellationToken, Task>? Checkpoint { get; init; }
 
+    /// <summary>The applier's lease: renewed before each status write (a fence), so a run that lost it records nothing.</summary>
+    public LeaseKeeper? Keeper { get; init; }
+
+    private async Task HoldingAsync(CancellationToken ct)
+    {
+        if (Keeper is not null) await Keeper.ConfirmAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Applies and records one session. When <paramref name="ct"/> is canceled (the lease lost, or the caller) nothing is recorded:
+    /// HQ's transaction rolled back, or, if it committed, the next run finds the session already applied.
+    /// </summary>
     public async Task<UploadApplyResult> ApplyAsync(UploadSessionRecord s, CancellationToken ct)
     {
         try
@@ -113,24 +139,28 @@ internal sealed class UploadSessionApply(EngineContext context, IMessageStore st
             var rows = await ApplyCheckedAsync(s, ct).ConfigureAwait(false);
             AsyncServerMetrics.Uploaded(s.JobId, s.DataGroup, rows); // counted once HQ's transaction has committed
             var message = $"{rows} row(s) applied at HQ.";
+            await HoldingAsync(ct).ConfigureAwait(false);
             await store.MarkAppliedAsync(s.Id, message, ct).ConfigureAwait(false);
             log.LogInformation("Upload session {Id} of {Db}: {Rows} row(s) applied at HQ.", s.Id, s.ChannelDatabase, rows);
             return new UploadApplyResult(s.Id, s.ChannelDatabase, s.JobId, UploadStatus.Applied, rows, message);
         }
-        catch (UploadNotAppliedException ex) when (ex.Verdict == UploadVerdict.AlreadyApplied)
+        catch (UploadNotAppliedException ex) when (ex.Verdict == UploadVerdict.AlreadyApplied && !ct.IsCancellationRequested)
         {
+            await HoldingAsync(ct).ConfigureAwait(false);
             await store.MarkAppliedAsync(s.Id, ex.Message, ct).ConfigureAwait(false);
             return new UploadApplyResult(s.Id, s.ChannelDatabase, s.JobId, UploadStatus.Applied, 0, ex.Message);
         }
-        catch (UploadNotAppliedException ex)
+        catch (UploadNotAppliedException ex) when (!ct.IsCancellationRequested)
         {
+            await HoldingAsync(ct).ConfigureAwait(false);
             await store.ChangeUploadAsync(s.Id, [UploadStatus.Uploaded, UploadStatus.ApplyFailed], UploadStatus.Uploaded, ex.Message, TriesChange.Keep, ct)
                 .ConfigureAwait(false);
             log.LogInformation("Upload session {Id} of {Db}: {Message}", s.Id, s.ChannelDatabase, ex.Message);
             return new UploadApplyResult(s.Id, s.ChannelDatabase, s.JobId, UploadStatus.Uploaded, 0, ex.Message);
         }
-        catch (AsyncServerException ex)
+        catch (AsyncServerException ex) when (!ct.IsCancellationRequested)
         {
+            await HoldingAsync(ct).ConfigureAwait(false);
             await store.ChangeUploadAsync(s.Id, [UploadStatus.Uploaded, UploadStatus.ApplyFailed], UploadStatus.ApplyFailed, ex.Message,
                 TriesChange.Increment, ct).ConfigureAwait(false);
             log.LogError("{Message}", ex.Message);

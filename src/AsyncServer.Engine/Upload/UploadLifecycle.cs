@@ -14,9 +14,14 @@ public sealed class UploadLifecycle(EngineContext context)
     private static readonly UploadStatus[] Cancelable = [UploadStatus.Started, UploadStatus.Uploaded, UploadStatus.ApplyFailed];
     private static readonly UploadStatus[] Rerunnable = [UploadStatus.Uploaded, UploadStatus.ApplyFailed, UploadStatus.Canceled];
 
-    public Task<UploadSessionRecord> CancelAsync(long id, CancellationToken ct)
-        => ChangeAsync(id, Cancelable, UploadStatus.Canceled, "Canceled by an operator.", TriesChange.Keep,
-            s => $"is {s.Status}; only Started, Uploaded or ApplyFailed upload sessions can be canceled", ct);
+    /// <summary>A canceled session is never resumed: the partial file of its HTTPS upload, if any, is deleted.</summary>
+    public async Task<UploadSessionRecord> CancelAsync(long id, CancellationToken ct)
+    {
+        var canceled = await ChangeAsync(id, Cancelable, UploadStatus.Canceled, "Canceled by an operator.", TriesChange.Keep,
+            s => $"is {s.Status}; only Started, Uploaded or ApplyFailed upload sessions can be canceled", ct).ConfigureAwait(false);
+        UploadLease.DeletePartial(context.Configuration.UploadFolder, canceled);
+        return canceled;
+    }
 
     public Task<UploadSessionRecord> RerunAsync(long id, CancellationToken ct)
         => ChangeAsync(id, Rerunnable, UploadStatus.Uploaded, null, TriesChange.Reset, s => s.Status == UploadStatus.UploadFailed

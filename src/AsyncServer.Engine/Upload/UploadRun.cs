@@ -58,10 +58,9 @@ internal sealed class UploadRun(EngineContext context, IUploadHq hq, string grou
         IReadOnlyList<UploadTablePlan> plans, CancellationToken ct)
     {
         var name = PackageFiles.Name(Config.Partition, job.Id, db, id);
-        var temp = Path.Combine(Path.GetTempPath(), "asyncserver-upload-" + Path.GetRandomFileName());
+        var temp = UploadTempFolders.Create(db); // a killed send's folder is removed by the next send of this store
         try
         {
-            PrivateFiles.CreateFolder(temp);
             var info = await WritePackageAsync(id, Path.Combine(temp, name), reader, tables, plans, ct).ConfigureAwait(false);
             await reader.DisposeAsync().ConfigureAwait(false); // the store's writers go on while the package travels
             await UploadCheckpoints.PassAsync(Checkpoint, UploadCheckpoints.SendWritten, ct).ConfigureAwait(false);
@@ -72,8 +71,10 @@ internal sealed class UploadRun(EngineContext context, IUploadHq hq, string grou
                 hq.Destination);
             return new UploadRunResult(db, job.Id, id, recorded ? UploadStatus.Uploaded : UploadStatus.Canceled, info.RowCount, plans, name, message);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        catch (Exception ex) when (!ct.IsCancellationRequested)
         {
+            // Not when the run was stopped (its caller canceled, or its lease was lost): the session stays Started and the next
+            // run's sweep makes it UploadFailed; a run that may no longer be the sender writes nothing.
             var message = $"Upload session {id} of channel database {db} failed: {ex.Message}. The rows are sent again by the next run.";
             await hq.FailAsync(id, message, CancellationToken.None).ConfigureAwait(false);
             throw ex as AsyncServerException ?? new AsyncServerException(ErrorIds.UploadFailed, ErrorKind.WriteError, message, id, ex);

@@ -34,14 +34,30 @@ public sealed class UploadSender(EngineContext context, Func<IUploadHq> openHq)
         var (group, db, connection) = ResolveStore(channelDatabase);
         var selected = SelectJobs(jobs);
         await using var hq = openHq();
-        await using var claim = plan ? null : await hq.ClaimAsync(Config.Partition, db.Id, ct).ConfigureAwait(false);
+        UploadRun Run(UploadJobSettings job) => new(context, hq, group.Id, db.Id, connection, job, _log) { Checkpoint = Checkpoint };
         var results = new List<UploadRunResult>();
-        foreach (var job in selected)
+        if (plan)
         {
-            var run = new UploadRun(context, hq, group.Id, db.Id, connection, job, _log) { Checkpoint = Checkpoint };
-            results.Add(plan ? await run.PlanAsync(ct).ConfigureAwait(false) : await run.SendAsync(ct).ConfigureAwait(false));
+            foreach (var job in selected) results.Add(await Run(job).PlanAsync(ct).ConfigureAwait(false));
+            return results;
         }
-        if (!plan) await UploadCheckpoints.PassAsync(Checkpoint, UploadCheckpoints.SendRecorded, ct).ConfigureAwait(false);
+        var claim = await hq.ClaimAsync(Config.Partition, db.Id, ct).ConfigureAwait(false);
+        await using (claim)
+        {
+            try
+            {
+                var stale = UploadTempFolders.RemoveStale(db.Id);
+                if (stale > 0) _log.LogInformation("Removed {Count} temporary folder(s) of killed sends from {Db}.", stale, db.Id);
+                foreach (var job in selected) results.Add(await Run(job).SendAsync(claim.Token).ConfigureAwait(false));
+                await UploadCheckpoints.PassAsync(Checkpoint, UploadCheckpoints.SendRecorded, claim.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (claim.Lost && !ct.IsCancellationRequested)
+            {
+                // A send whose lease was taken over (renewal refused, or failing for a whole lease) stops here, its session left
+                // Started for the new holder's sweep: no package is recorded and no failure is written by a run that is no longer the sender.
+                throw UploadLease.Lost($"Sending from channel database {db.Id}", db.Id, ex);
+            }
+        }
         return results;
     }
 

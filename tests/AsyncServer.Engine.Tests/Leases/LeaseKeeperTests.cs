@@ -55,6 +55,29 @@ public sealed class LeaseKeeperTests
     }
 
     [Fact]
+    public async Task Confirming_renews_the_lease_at_once_and_a_taken_over_lease_stops_the_work_before_the_next_tick()
+    {
+        var (ws, store) = await OpenAsync();
+        await using var _ = ws;
+        await using var __ = store;
+        // A minute's lease, renewed every twenty seconds: only ConfirmAsync renews during this test.
+        var (keeper, _) = await LeaseKeeper.ClaimAsync(store, Resource, "me", new LeaseTiming(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1)),
+            TimeProvider.System, NullLogger.Instance, default);
+        await using (keeper)
+        {
+            await keeper!.ConfirmAsync(default);
+            Assert.False(keeper.Lost);
+            await store.ReleaseLeaseAsync(Resource, "me", default);
+            Assert.True((await store.TryAcquireLeaseAsync(Resource, "other", TimeSpan.FromMinutes(1), default)).Acquired);
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => keeper.ConfirmAsync(default));
+            Assert.True(keeper.Lost);
+            Assert.True(keeper.Token.IsCancellationRequested);
+        }
+        // Disposing a keeper that lost the lease leaves the new holder's alone.
+        Assert.False((await store.TryAcquireLeaseAsync(Resource, "third", TimeSpan.FromMinutes(1), default)).Acquired);
+    }
+
+    [Fact]
     public async Task Renewals_failing_for_a_whole_lease_stop_the_work()
     {
         var (ws, real) = await OpenAsync();

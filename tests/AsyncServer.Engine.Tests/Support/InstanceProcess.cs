@@ -55,6 +55,9 @@ public sealed class InstanceProcess : IDisposable
 
     public string Id { get; }
 
+    /// <summary>The operating system's id of the child process.</summary>
+    public int ProcessId => _process.Id;
+
     public string Output { get { lock (_output) return _output.ToString(); } }
 
     /// <summary>

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using AsyncServer.Data;
+using AsyncServer.Diagnostics;
 using AsyncServer.Endpoint;
 using AsyncServer.Messaging;
 using AsyncServer.Samples;
@@ -194,6 +195,68 @@ public abstract class UploadEndpointTestsBase
         Assert.Equal(UploadStatus.Uploaded, (await SendAsync(setup, "HOUSTON")).Status);
         await new UploadApplier(setup.Context()).ApplyAsync(null, null, plan: false, default);
         Assert.Equal(5, await HqSalesAsync(setup, "HOUSTON"));
+    }
+
+    [Fact]
+    public async Task A_send_whose_upload_lease_is_taken_over_stops_with_the_lost_lease_error_and_records_nothing_more()
+    {
+        await using var setup = await SetupAsync("uplost");
+        await SellAsync(setup, "HOUSTON", 3);
+        var pausing = new PausingHandler(setup.Certificate.Thumbprint);
+        var request = Request(setup, "HOUSTON", pausing);
+        request = request with { ClientOptions = request.ClientOptions with { LeaseRenewal = TimeSpan.FromMilliseconds(200) } };
+        var send = RemoteUploadSender.SendAsync(request, null, null, default);
+        await pausing.Reached.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // Held while the package waits (renewed every 200 ms): another sender is refused.
+        using var houston = setup.Client("HOUSTON");
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(HttpStatusCode.Conflict, (await houston.PostAsync("/api/v1/uploads/lease", Json(new { clientId = "intruder" }))).StatusCode);
+            await Task.Delay(200);
+        }
+        // Taken over: the sender's lease row given up under it, the intruder's claim taken; the sender's next renewal is refused.
+        await using (var store = setup.Context().OpenMessageStore())
+            await store.ReleaseLeaseAsync(UploadLease.Resource(setup.Configuration.Partition, "HOUSTON"), "endpoint:HOUSTON:till-HOUSTON", default);
+        Assert.Equal(HttpStatusCode.OK, (await houston.PostAsync("/api/v1/uploads/lease", Json(new { clientId = "intruder" }))).StatusCode);
+
+        var ex = await Assert.ThrowsAsync<AsyncServerException>(() => send.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(ErrorIds.WorkClaimedElsewhere, ex.ErrorId);
+        await using (var store = setup.Context().OpenMessageStore())
+        {
+            var session = Assert.Single(await store.QueryUploadsAsync(new UploadQuery(), default));
+            Assert.Equal(UploadStatus.Started, session.Status); // no package, no failure reported by a sender that lost its lease
+            Assert.Null(session.PackageFile);
+        }
+        Assert.Empty(Directory.GetFiles(setup.Configuration.UploadFolder, "*.zip"));
+
+        // The intruder gives it back; the store's next run sweeps the stopped session and sends the rows again.
+        Assert.Equal(HttpStatusCode.NoContent, (await houston.PostAsync("/api/v1/uploads/lease/release", Json(new { clientId = "intruder" }))).StatusCode);
+        Assert.Equal(UploadStatus.Uploaded, (await SendAsync(setup, "HOUSTON")).Status);
+        await new UploadApplier(setup.Context()).ApplyAsync(null, null, plan: false, default);
+        Assert.Equal(3, await HqSalesAsync(setup, "HOUSTON"));
+    }
+
+    /// <summary>A real socket handler that holds the first package PUT until its request is canceled (the sender's lease token).</summary>
+    private sealed class PausingHandler : DelegatingHandler
+    {
+        private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public PausingHandler(string thumbprint)
+        {
+            var inner = new SocketsHttpHandler();
+            inner.SslOptions.RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && string.Equals(
+                new System.Security.Cryptography.X509Certificates.X509Certificate2(cert).Thumbprint, thumbprint, StringComparison.OrdinalIgnoreCase);
+            InnerHandler = inner;
+        }
+
+        public Task Reached => _reached.Task;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Method == HttpMethod.Put && _reached.TrySetResult()) await Task.Delay(Timeout.Infinite, cancellationToken);
+            return await base.SendAsync(request, cancellationToken);
+        }
     }
 
     /// <summary>A real socket handler whose first package PUT sends part of the body, then fails the stream: the connection is cut.</summary>
