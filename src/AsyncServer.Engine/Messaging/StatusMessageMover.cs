@@ -130,9 +130,12 @@ public sealed class StatusMessageMover(EngineContext context)
     /// <summary>
     /// Partial files of HTTPS uploads (.NAME.partial in the upload folder) not written to for the retention period: their session
     /// was purged, or never got a status that deleted them (a crash between the two); a live upload writes to its file far more often.
+    /// Never younger than <see cref="TempFileMinimumAge"/>, so retentionDays 0 cannot delete an upload that is arriving now.
     /// </summary>
-    private (int Files, long Bytes) SweepPartials(DateTimeOffset cutoff, bool whatIf)
+    private (int Files, long Bytes) SweepPartials(DateTimeOffset retentionCutoff, bool whatIf)
     {
+        var youngest = context.Time.GetUtcNow() - TempFileMinimumAge;
+        var cutoff = retentionCutoff < youngest ? retentionCutoff : youngest;
         int files = 0;
         long bytes = 0;
         foreach (var info in PackageFiles.FilesWithin(Config.UploadFolder, ".*.partial"))

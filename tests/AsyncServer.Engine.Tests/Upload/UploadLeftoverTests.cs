@@ -75,6 +75,7 @@ public sealed class UploadLeftoverTests
         await new StatusMessageMover(ws.Context()).RunAsync(whatIf: false, null, default);
         Assert.Empty(await UploadsAsync(ws));
         Assert.False(File.Exists(failedPartial));
+        Assert.True(File.Exists(fresh)); // retentionDays 0 still spares a partial file written within the last hour: an upload arriving now
     }
 
     private static long StartTicks(Process p) => p.StartTime.ToUniversalTime().Ticks;
