@@ -164,9 +164,9 @@ internal sealed class UploadPropertyRun(ClientHarness h, int seed, ITestOutputHe
             var sent = await new UploadSender(h.Context, FolderUploadTransport.Of(h.Config)).SendAsync(store, null, default);
             return sent.Any(s => s.SessionId is not null) ? Sent.Package : Sent.Nothing;
         }
-        catch (AsyncServerException ex) when (ex.ErrorId == ErrorIds.ConcurrentRun)
+        catch (AsyncServerException ex) when (ex.ErrorId is ErrorIds.ConcurrentRun or ErrorIds.WorkClaimedElsewhere)
         {
-            return Sent.Busy; // a killed send's lease, until it expires
+            return Sent.Busy; // a killed send's lease until it expires, or ours lost (1-second leases on a loaded machine): sent again
         }
         catch (AsyncServerException ex) when (ex.ErrorId == ErrorIds.CounterRegression && store == _restored)
         {
@@ -176,7 +176,17 @@ internal sealed class UploadPropertyRun(ClientHarness h, int seed, ITestOutputHe
         }
     }
 
-    private Task<IReadOnlyList<UploadApplyResult>> ApplyAsync() => new UploadApplier(h.Context).ApplyAsync(null, null, plan: false, default);
+    private async Task<IReadOnlyList<UploadApplyResult>> ApplyAsync()
+    {
+        try
+        {
+            return await new UploadApplier(h.Context).ApplyAsync(null, null, plan: false, default);
+        }
+        catch (AsyncServerException ex) when (ex.ErrorId == ErrorIds.WorkClaimedElsewhere)
+        {
+            return []; // our 1-second lease lapsed on a loaded machine: the sessions stay Uploaded for the next apply
+        }
+    }
 
     /// <summary>One send or apply in a child process, killed with SIGKILL when it reaches the checkpoint.</summary>
     private async Task KillAsync(string step, string? store, string checkpoint)
