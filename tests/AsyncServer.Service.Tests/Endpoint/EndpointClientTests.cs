@@ -76,6 +76,32 @@ public sealed class EndpointClientTests
     }
 }
 
+/// <summary>The settings of a store's service (--mode Client) for HOUSTON over the endpoint, with no AsyncServer configuration.</summary>
+internal static class StoreService
+{
+    /// <returns>The store's folder, its settings file and the file holding its secret.</returns>
+    public static async Task<(string Store, string Settings, string SecretFile)> WriteSettingsAsync(EndpointSetup setup, string interval, bool localFolder)
+    {
+        var store = Path.Combine(setup.Folder, "store");
+        Directory.CreateDirectory(store);
+        var secretFile = Path.Combine(store, "houston.secret");
+        await File.WriteAllTextAsync(secretFile, setup.Secrets["HOUSTON"] + "\n");
+        var client = new Dictionary<string, object>
+        {
+            ["channelDatabase"] = "HOUSTON", ["interval"] = interval, ["server"] = setup.BaseAddress.ToString(), ["secretFile"] = secretFile,
+            ["channelConnectionString"] = $"Data Source={Path.Combine(store, "houston.db")}", ["certificateThumbprint"] = setup.Certificate.Thumbprint,
+        };
+        if (localFolder) client["localFolder"] = Path.Combine(store, "in");
+        var settings = Path.Combine(store, "client.json");
+        await File.WriteAllTextAsync(settings, System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            // The store has no AsyncServer configuration: the path names nothing that exists.
+            ["configurationPath"] = Path.Combine(store, "no-such-asyncserver.json"), ["mode"] = "Client", ["client"] = client,
+        }));
+        return (store, settings, secretFile);
+    }
+}
+
 /// <summary>The service at a store (--mode Client) receiving over the endpoint of another service process.</summary>
 public sealed class EndpointClientModeTests
 {
@@ -83,23 +109,7 @@ public sealed class EndpointClientModeTests
     public async Task A_store_service_in_client_mode_applies_its_sessions_over_the_endpoint()
     {
         await using var setup = await EndpointSetup.CreateAsync("clientmode", null);
-        var store = Path.Combine(setup.Folder, "store");
-        Directory.CreateDirectory(store);
-        var secretFile = Path.Combine(store, "houston.secret");
-        await File.WriteAllTextAsync(secretFile, setup.Secrets["HOUSTON"] + "\n");
-        var settings = Path.Combine(store, "client.json");
-        await File.WriteAllTextAsync(settings, System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            // The store has no AsyncServer configuration: the path names nothing that exists.
-            ["configurationPath"] = Path.Combine(store, "no-such-asyncserver.json"),
-            ["mode"] = "Client",
-            ["client"] = new Dictionary<string, object>
-            {
-                ["channelDatabase"] = "HOUSTON", ["interval"] = "00:00:02", ["server"] = setup.BaseAddress.ToString(), ["secretFile"] = secretFile,
-                ["channelConnectionString"] = $"Data Source={Path.Combine(store, "houston.db")}", ["certificateThumbprint"] = setup.Certificate.Thumbprint,
-                ["localFolder"] = Path.Combine(store, "in"),
-            },
-        }));
+        var (store, settings, _) = await StoreService.WriteSettingsAsync(setup, "00:00:02", localFolder: true);
         using var client = ServiceProcess.Start(store, "--settings", settings);
         var houston = setup.SessionsOf("HOUSTON");
         await client.WaitUntilAsync(async () =>
@@ -148,21 +158,7 @@ public sealed class EndpointClientRotationTests
     public async Task A_rewritten_secret_file_is_used_from_the_next_run_after_the_old_credential_is_revoked()
     {
         await using var setup = await EndpointSetup.CreateAsync("rotate", null);
-        var store = Path.Combine(setup.Folder, "store");
-        Directory.CreateDirectory(store);
-        var secretFile = Path.Combine(store, "houston.secret");
-        await File.WriteAllTextAsync(secretFile, setup.Secrets["HOUSTON"]);
-        var settings = Path.Combine(store, "client.json");
-        await File.WriteAllTextAsync(settings, System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            ["configurationPath"] = Path.Combine(store, "no-such-asyncserver.json"),
-            ["mode"] = "Client",
-            ["client"] = new Dictionary<string, object>
-            {
-                ["channelDatabase"] = "HOUSTON", ["interval"] = "00:00:01", ["server"] = setup.BaseAddress.ToString(), ["secretFile"] = secretFile,
-                ["channelConnectionString"] = $"Data Source={Path.Combine(store, "houston.db")}", ["certificateThumbprint"] = setup.Certificate.Thumbprint,
-            },
-        }));
+        var (store, settings, secretFile) = await StoreService.WriteSettingsAsync(setup, "00:00:01", localFolder: false);
         using var client = ServiceProcess.Start(store, "--settings", settings);
         async Task<bool> AllAppliedAsync()
         {
