@@ -1,9 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using AsyncServer.Diagnostics;
 using AsyncServer.Packaging;
-using Microsoft.Win32.SafeHandles;
 using Polly.Timeout;
 
 namespace AsyncServer.Endpoint;
@@ -87,33 +85,17 @@ public sealed partial class EndpointClient
         var start = response.StatusCode == HttpStatusCode.PartialContent && response.Content.Headers.ContentRange?.From == have ? have : 0;
         await using var body = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
         // Read and written by offset through the handle (no FileStream buffer); the FileStream is there for the fsync.
-        await using var file = new FileStream(partial, new FileStreamOptions
+        await using var file = new PartialPackageFile(new FileStream(partial, new FileStreamOptions
         {
             Mode = start > 0 ? FileMode.Open : FileMode.Create, Access = FileAccess.ReadWrite, Share = FileShare.None, BufferSize = 0,
-        });
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        }));
+        byte[] reading = new byte[DownloadBufferSize], spare = new byte[DownloadBufferSize];
         // A resumed download hashes the bytes already on disk first, so the whole package is checked before it is opened:
         // a partial file damaged meanwhile is refused like a damaged body.
-        if (start > 0) await SeedHashAsync(file.SafeFileHandle, start, hash, token).ConfigureAwait(false);
+        if (start > 0) await file.SeedAsync(start, reading, token).ConfigureAwait(false);
         // A connection cut mid-body throws here (IOException or HttpRequestException) and the next attempt resumes.
-        await CopyBodyAsync(body, file.SafeFileHandle, hash, s, start, token).ConfigureAwait(false);
-        file.Flush(flushToDisk: true);
-        return new Attempt(false, Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant());
-    }
-
-    /// <summary>Hashes the first <paramref name="length"/> bytes of the partial file, which must be exactly that long.</summary>
-    private static async Task SeedHashAsync(SafeFileHandle file, long length, IncrementalHash hash, CancellationToken ct)
-    {
-        // Measured through the open (unshared) handle: what is hashed is what the body is appended to.
-        if (RandomAccess.GetLength(file) != length) throw new IOException("The partial file changed while its download resumed.");
-        var buffer = new byte[DownloadBufferSize];
-        for (long at = 0; at < length;)
-        {
-            var n = await RandomAccess.ReadAsync(file, buffer.AsMemory(0, (int)Math.Min(buffer.Length, length - at)), at, ct).ConfigureAwait(false);
-            if (n == 0) throw new IOException("The partial file was truncated while its download resumed.");
-            hash.AppendData(buffer, 0, n);
-            at += n;
-        }
+        await CopyBodyAsync(body, file, (reading, spare), s, start, token).ConfigureAwait(false);
+        return new Attempt(false, await file.FinishAsync().ConfigureAwait(false));
     }
 
     /// <summary>
@@ -122,9 +104,9 @@ public sealed partial class EndpointClient
     /// them. A chunk is handed over as soon as the previous one is done, however small: a slow body is written as it
     /// comes, and tests observe each chunk (<see cref="EndpointClientOptions.AfterChunk"/>).
     /// </summary>
-    private async Task CopyBodyAsync(Stream body, SafeFileHandle file, IncrementalHash hash, RemoteSession s, long start, CancellationToken ct)
+    private async Task CopyBodyAsync(Stream body, PartialPackageFile file, (byte[], byte[]) buffers, RemoteSession s, long start, CancellationToken ct)
     {
-        byte[] reading = new byte[DownloadBufferSize], spare = new byte[DownloadBufferSize];
+        var (reading, spare) = buffers;
         var offset = start;
         var filled = 0;
         var writing = Task.CompletedTask;
@@ -138,7 +120,7 @@ public sealed partial class EndpointClient
                 await writing.ConfigureAwait(false);
                 if (filled == 0) break;
                 var (chunk, at) = (new ReadOnlyMemory<byte>(reading, 0, filled), offset);
-                writing = Task.Run(() => WriteChunkAsync(file, hash, chunk, at, s, start, ct), ct);
+                writing = Task.Run(() => WriteChunkAsync(file, chunk, at, s, start, ct), ct);
                 (reading, spare, offset, filled) = (spare, reading, offset + filled, 0);
                 if (n == 0) break;
             }
@@ -151,11 +133,9 @@ public sealed partial class EndpointClient
         }
     }
 
-    private async Task WriteChunkAsync(SafeFileHandle file, IncrementalHash hash, ReadOnlyMemory<byte> chunk, long at, RemoteSession s, long start,
-        CancellationToken ct)
+    private async Task WriteChunkAsync(PartialPackageFile file, ReadOnlyMemory<byte> chunk, long at, RemoteSession s, long start, CancellationToken ct)
     {
-        hash.AppendData(chunk.Span);
-        RandomAccess.Write(file, chunk.Span, at);
+        file.Write(chunk.Span, at);
         if (Options.AfterChunk is { } observe) await observe(s.Id, start, at + chunk.Length, s.PackageSize ?? 0, ct).ConfigureAwait(false);
     }
 }
