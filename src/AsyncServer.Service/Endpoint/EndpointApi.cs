@@ -146,8 +146,10 @@ public static partial class EndpointApi
                 $"The package of session {sessionId} was changed on the server after it was recorded; " +
                 "ask the operator to run Restart-AsyncSession.");
         }
+        var entityTag = new EntityTagHeaderValue($"\"{s.PackageSha256}\"");
+        if (PackageFileResult.Serves(context.Request)) return new PackageFileResult(full, file.Length, file.LastWriteTimeUtc, entityTag);
         return TypedResults.PhysicalFile(full, "application/octet-stream", fileDownloadName: null, lastModified: file.LastWriteTimeUtc,
-            entityTag: new EntityTagHeaderValue($"\"{s.PackageSha256}\""), enableRangeProcessing: true);
+            entityTag: entityTag, enableRangeProcessing: true);
     }
 
     private static async Task<IResult> Report(string id, HttpContext context, EndpointState state, CancellationToken ct)
