@@ -14,6 +14,9 @@ internal static class SessionRecordReader
         "s.status, s.row_count, s.package_file, s.package_size, s.package_sha256, s.staged, s.requested_channel_databases, s.instance_id, " +
         "s.created_at, s.finished_at, s.message";
 
+    /// <summary>How many columns <see cref="Columns"/> names: a statement's further columns start here.</summary>
+    public const int ColumnCount = 21;
+
     /// <param name="timeAt">Reads a non-null timestamp column (text on SQLite, timestamptz or datetime2 elsewhere).</param>
     public static DownloadSessionRecord Read(DbDataReader r, Func<DbDataReader, int, DateTimeOffset> timeAt) => new()
     {

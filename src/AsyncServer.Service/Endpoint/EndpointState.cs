@@ -16,10 +16,20 @@ public sealed class EndpointState : IAsyncDisposable
     {
         Configuration = ConfigurationLoader.Load(options.ConfigurationPath);
         var context = new EngineContext(Configuration, loggerFactory, instanceId: options.InstanceId);
-        MessageStore = context.OpenMessageStore();
-        Endpoint = context.OpenEndpointStore();
+        // Every poll runs the same two statements: let the message database keep them prepared (PostgreSQL).
+        var connection = context.MessageConnection.ForFrequentStatements();
+        var provider = EngineContext.ProviderOf(connection);
+        MessageStore = provider.OpenMessageStore(connection, context.Time);
+        Endpoint = new EndpointStore(connection, provider.OpenConnector(connection), context.Time);
         DownloadFolder = Path.GetFullPath(Configuration.DownloadFolder);
+        // Every request looks its channel database up: a dictionary, not a walk over every group's list (a thousand stores).
+        _channels = new Dictionary<string, (string Id, string Group)>(StringComparer.OrdinalIgnoreCase);
+        foreach (var group in Configuration.DataGroups)
+            foreach (var db in group.ChannelDatabases)
+                _channels.TryAdd(db.Id, (db.Id, group.Id));
     }
+
+    private readonly Dictionary<string, (string Id, string Group)> _channels;
 
     public AsyncServerConfiguration Configuration { get; }
     public IMessageStore MessageStore { get; }
@@ -27,10 +37,11 @@ public sealed class EndpointState : IAsyncDisposable
     public string DownloadFolder { get; }
 
     /// <summary>How the configuration spells the channel database id (ids compare without case), or null when it defines none such.</summary>
-    public string? CanonicalChannelDatabase(string id) => id.Length is 0 or > 128 ? null : Configuration.FindChannelDatabase(id)?.Database.Id;
+    /// <remarks>The first definition wins, as in <see cref="AsyncServerConfiguration.FindChannelDatabase"/>.</remarks>
+    public string? CanonicalChannelDatabase(string id) => id.Length is 0 or > 128 ? null : _channels.TryGetValue(id, out var c) ? c.Id : null;
 
     /// <summary>The data group the configuration puts the channel database in now ("" for an id it does not define).</summary>
-    public string DataGroupOf(string channelDatabase) => Configuration.FindChannelDatabase(channelDatabase)?.Group.Id ?? "";
+    public string DataGroupOf(string channelDatabase) => _channels.TryGetValue(channelDatabase, out var c) ? c.Group : "";
 
     public ValueTask DisposeAsync() => MessageStore.DisposeAsync();
 }

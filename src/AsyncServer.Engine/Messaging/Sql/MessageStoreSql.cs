@@ -125,8 +125,14 @@ public abstract class MessageStoreSql
 
     // ---- channel targets ------------------------------------------------------------------------------------------
 
-    /// <summary>Sessions with a target at @db in one of @st0.. (the pending statuses), in session order.</summary>
+    /// <summary>
+    /// Sessions with a target at @db in one of @st0.. (the pending statuses), in session order, each row followed by that target's
+    /// <see cref="PendingTargetColumns"/>: one statement per poll of a store, not one for the sessions and one for their targets.
+    /// </summary>
     public abstract string PendingSessions(int statuses);
+
+    /// <summary>The target columns <see cref="PendingSessions"/> appends (alias x), in the order TargetsOf reads them.</summary>
+    public const string PendingTargetColumns = "x.session_id, x.channel_database, x.status, x.tries, x.updated_at, x.message";
 
     /// <summary>The targets a <see cref="TargetUpdate"/> selects, locked until the transaction ends.</summary>
     public virtual string SelectTargets(TargetSelection s)

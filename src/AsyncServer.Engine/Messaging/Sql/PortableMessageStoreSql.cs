@@ -246,8 +246,8 @@ public abstract partial class PortableMessageStoreSql : MessageStoreSql
         $"UPDATE {Sessions} SET status = @to, message = @m, finished_at = COALESCE(finished_at, @now) WHERE id = @id AND status {In("from", fromStatuses)}";
 
     public override string PendingSessions(int statuses) =>
-        SelectSessions + $"WHERE EXISTS (SELECT 1 FROM {Targets} x WHERE x.session_id = s.id AND x.channel_database = @db " +
-        $"AND x.status {In("st", statuses)}) ORDER BY s.id";
+        $"SELECT {SessionRecordReader.Columns}, {PendingTargetColumns} FROM {Sessions} s " +
+        $"JOIN {Targets} x ON x.session_id = s.id AND x.channel_database = @db WHERE x.status {In("st", statuses)} ORDER BY s.id";
 
     public override string UpdateTarget(TriesChange tries) =>
         $"UPDATE {Targets} SET status = @to, tries = {tries switch { TriesChange.Increment => "tries + 1", TriesChange.Reset => "0", _ => "tries" }}, " +

@@ -190,6 +190,9 @@ public sealed partial class SqlMessageStore
         return sessions.Select(s => targets.TryGetValue(s.Id, out var list) ? s with { Targets = list } : s).ToList();
     }
 
-    private SessionTargetRecord ReadTarget(DbDataReader r) => new(r.GetInt64(0), r.GetString(1), Enum.Parse<SessionStatus>(r.GetString(2)),
-        Convert.ToInt32(r.GetValue(3), CultureInfo.InvariantCulture), connector.ReadTime(r, 4), r.IsDBNull(5) ? null : r.GetString(5));
+    /// <summary>A target's six columns (TargetsOf, or after the session's in PendingSessions), starting at <paramref name="at"/>.</summary>
+    private SessionTargetRecord ReadTarget(DbDataReader r, int at) => new(r.GetInt64(at), r.GetString(at + 1), Enum.Parse<SessionStatus>(r.GetString(at + 2)),
+        Convert.ToInt32(r.GetValue(at + 3), CultureInfo.InvariantCulture), connector.ReadTime(r, at + 4), r.IsDBNull(at + 5) ? null : r.GetString(at + 5));
+
+    private SessionTargetRecord ReadTarget(DbDataReader r) => ReadTarget(r, 0);
 }

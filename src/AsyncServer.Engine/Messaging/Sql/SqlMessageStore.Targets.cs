@@ -5,9 +5,11 @@ namespace AsyncServer.Messaging.Sql;
 /// <summary>Channel targets: each session's progress at each channel database, and which databases joined which job.</summary>
 public sealed partial class SqlMessageStore
 {
+    /// <summary>One statement: each pending session with its target at the channel database (every store poll runs this).</summary>
     public Task<IReadOnlyList<DownloadSessionRecord>> GetPendingSessionsAsync(string channelDatabase, CancellationToken cancellationToken)
-        => RunAsync(w => ReadSessionsAsync(w, Sql.PendingSessions(TargetStatuses.Pending.Count),
-            [("@db", channelDatabase), .. List("st", Names(TargetStatuses.Pending))], onlyChannelDatabase: channelDatabase),
+        => RunAsync<IReadOnlyList<DownloadSessionRecord>>(async w => await w.ReadAsync(Sql.PendingSessions(TargetStatuses.Pending.Count),
+                r => SessionRecordReader.Read(r, connector.ReadTime) with { Targets = [ReadTarget(r, SessionRecordReader.ColumnCount)] },
+                [("@db", channelDatabase), .. List("st", Names(TargetStatuses.Pending))]).ConfigureAwait(false),
             cancellationToken, transaction: false);
 
     public Task<int> UpdateTargetsAsync(TargetUpdate update, CancellationToken cancellationToken)

@@ -35,10 +35,10 @@ internal sealed partial class SqlServerMessageStoreSql
         """;
 
     public override string PendingSessions(int statuses) =>
-        "SELECT " + SessionColumns + " FROM [dbo].[download_sessions] AS [s] " +
-        "WHERE EXISTS (SELECT 1 FROM [dbo].[session_targets] AS [x] " +
-        $"WHERE [x].[session_id] = [s].[id] AND [x].[channel_database] = @db AND [x].[status] {In("st", statuses)}) " +
-        "ORDER BY [s].[id];";
+        "SELECT " + SessionColumns + ", [x].[session_id], [x].[channel_database], [x].[status], [x].[tries], [x].[updated_at], [x].[message] " +
+        "FROM [dbo].[download_sessions] AS [s] INNER JOIN [dbo].[session_targets] AS [x] " +
+        "ON [x].[session_id] = [s].[id] AND [x].[channel_database] = @db " +
+        $"WHERE [x].[status] {In("st", statuses)} ORDER BY [s].[id];";
 
     public override string UpdateTarget(TriesChange tries) =>
         "UPDATE [dbo].[session_targets] SET [status] = @to, " +

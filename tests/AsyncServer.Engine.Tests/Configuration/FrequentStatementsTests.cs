@@ -1,0 +1,33 @@
+using AsyncServer.Data;
+using Npgsql;
+
+namespace AsyncServer.Tests.Configuration;
+
+/// <summary>The endpoint's message connection (ResolvedConnection.ForFrequentStatements): what it adds, what it keeps.</summary>
+public sealed class FrequentStatementsTests
+{
+    [Fact]
+    public void PostgreSQL_connections_prepare_automatically_and_skip_the_pool_reset()
+    {
+        var tuned = ResolvedConnection.FromString(DatabaseProvider.PostgreSql, "Host=127.0.0.1;Username=hq;Password=pw;Database=msg").ForFrequentStatements();
+        var builder = new NpgsqlConnectionStringBuilder(tuned.ConnectionString);
+        Assert.Equal((32, true, "pw", "msg"), (builder.MaxAutoPrepare, builder.NoResetOnClose, builder.Password, builder.Database));
+        Assert.DoesNotContain("pw", tuned.Display);
+    }
+
+    [Theory]
+    [InlineData("Host=h;Max Auto Prepare=0;No Reset On Close=false")]
+    [InlineData("Host=h;maxautoprepare=0;noresetonclose=false")]
+    public void Settings_the_connection_string_names_are_kept(string text)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(ResolvedConnection.FromString(DatabaseProvider.PostgreSql, text).ForFrequentStatements().ConnectionString);
+        Assert.Equal((0, false), (builder.MaxAutoPrepare, builder.NoResetOnClose));
+    }
+
+    [Fact]
+    public void Other_providers_are_unchanged()
+    {
+        var sqlite = ResolvedConnection.FromString(DatabaseProvider.Sqlite, "Data Source=/tmp/m.db");
+        Assert.Same(sqlite, sqlite.ForFrequentStatements());
+    }
+}
