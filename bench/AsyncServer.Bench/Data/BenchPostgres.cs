@@ -29,7 +29,8 @@ internal sealed class BenchPostgres : IDisposable
     public static BenchPostgres? StartIfNeeded(string? keptFolder = null)
     {
         if (!string.IsNullOrWhiteSpace(AdminConnectionString)) return new BenchPostgres(null);
-        var folder = keptFolder ?? Path.Combine("/tmp", "asyncserver-bench-pg-" + Guid.NewGuid().ToString("N")[..10]);
+        SweepOrphans();
+        var folder = keptFolder ?? Path.Combine(TempRoot, ThrowawayPrefix + Guid.NewGuid().ToString("N")[..10]);
         try
         {
             var asPostgres = Environment.UserName == "root";
@@ -49,6 +50,7 @@ internal sealed class BenchPostgres : IDisposable
             var options = $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 -c shared_buffers=128MB";
             Run("pg_ctl", ["-D", data, "-l", Path.Combine(folder, "server.log"), "-w", "-t", "60", "-o", options, "start"], asPostgres);
             Environment.SetEnvironmentVariable(EnvironmentVariable, $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Timeout=30;Command Timeout=600");
+            if (keptFolder is null) File.WriteAllText(Path.Combine(folder, OwnerFile), OwnerOf(Process.GetCurrentProcess()));
             return new BenchPostgres(folder, keptFolder is not null);
         }
         catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
@@ -66,6 +68,48 @@ internal sealed class BenchPostgres : IDisposable
         if (!_keep)
             try { Directory.Delete(_folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         Environment.SetEnvironmentVariable(EnvironmentVariable, null);
+    }
+
+    private const string TempRoot = "/tmp";
+    private const string ThrowawayPrefix = "asyncserver-bench-pg-";
+
+    /// <summary>In a throwaway server's folder: the harness process that owns it (id and start time, since ids are reused).</summary>
+    private const string OwnerFile = "harness.pid";
+
+    private static string OwnerOf(Process p) => $"{p.Id} {p.StartTime.ToUniversalTime().Ticks}";
+
+    /// <summary>
+    /// Stops and removes the throwaway servers of harness runs that were killed (Ctrl+C, SIGKILL, a timeout): only an orderly end
+    /// stops a run's server, and a leaked one keeps its memory and port until the machine restarts. A folder whose owner is
+    /// alive, or that has no owner file yet (a run starting now), is left alone.
+    /// </summary>
+    private static void SweepOrphans()
+    {
+        foreach (var folder in Directory.EnumerateDirectories(TempRoot, ThrowawayPrefix + "*"))
+        {
+            string owner;
+            try { owner = File.ReadAllText(Path.Combine(folder, OwnerFile)).Trim(); }
+            catch (IOException) { continue; }
+            catch (UnauthorizedAccessException) { continue; }
+            if (OwnerAlive(owner)) continue;
+            Console.Error.WriteLine($"Stopping the PostgreSQL server a killed benchmark run left in {folder}.");
+            try { Run("pg_ctl", ["-D", Path.Combine(folder, "data"), "-m", "immediate", "-w", "stop"], Environment.UserName == "root"); }
+            catch (InvalidOperationException) { } // not running any more: only the folder is left
+            try { Directory.Delete(folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    private static bool OwnerAlive(string owner)
+    {
+        var parts = owner.Split(' ');
+        if (parts.Length != 2 || !int.TryParse(parts[0], out var id)) return false;
+        try
+        {
+            using var p = Process.GetProcessById(id);
+            return OwnerOf(p) == owner;
+        }
+        catch (ArgumentException) { return false; } // no such process
+        catch (InvalidOperationException) { return false; } // it has just exited
     }
 
     private static int FreePort()
