@@ -42,7 +42,7 @@ public sealed record EndpointClientOptions
     /// <summary>Tests: after each chunk of a package is written, with the session id, where this attempt started (0, or the
     /// resumed offset), the bytes written so far and the package size.</summary>
     internal Func<long, long, long, long, CancellationToken, Task>? AfterChunk { get; init; }
-    /// <summary>How often a run renews its receive lease at the endpoint ...</summary>
+    /// <summary>How often a run renews its lease at the endpoint (the receive lease, or the upload lease of a send) ...</summary>
     public TimeSpan LeaseRenewal { get; init; } = TimeSpan.FromMinutes(2);
     /// <summary>... which the endpoint grants for this long (its LeaseDuration): without a renewal for this long the run stops.</summary>
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromMinutes(10);
