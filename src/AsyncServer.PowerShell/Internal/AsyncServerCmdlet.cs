@@ -74,13 +74,16 @@ public abstract class AsyncServerCmdlet : PSCmdlet, IDisposable
     {
         get
         {
-            var path = ResolvedConfigurationPath;
-            if (_context is null || !string.Equals(path, _contextPath, StringComparison.Ordinal)) (_context, _contextPath) = (CreateContext(), path);
+            // The parameter as bound, not the resolved path: resolving reads SessionState, which only the pipeline thread may do,
+            // and engine work on the thread pool reads Context too.
+            if (_context is null || !string.Equals(ConfigurationPath, _contextSource, StringComparison.Ordinal))
+                (_context, _contextSource) = (CreateContext(), ConfigurationPath);
             return _context;
         }
     }
 
-    private string? _contextPath;
+    /// <summary>The -ConfigurationPath value <see cref="_context"/> was read for (null: the environment variable or ./asyncserver.json).</summary>
+    private string? _contextSource;
 
     /// <summary>
     /// Writes an output object carrying the configuration it came from (a ConfigurationPath note property, which the next
