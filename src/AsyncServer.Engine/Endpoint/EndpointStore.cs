@@ -14,7 +14,7 @@ namespace AsyncServer.Endpoint;
 /// differences are the SQL texts of <see cref="EndpointSql"/>. Connections open through the providers' own
 /// opening code, so they behave (timeouts, errors without passwords) like the message stores'.
 /// </summary>
-public sealed class EndpointStore
+public sealed partial class EndpointStore
 {
     /// <summary>Two credentials may be active at once, so a store can switch to a new secret before the old one is revoked.</summary>
     public const int MaxActiveCredentials = 2;
@@ -149,63 +149,6 @@ public sealed class EndpointStore
         return credentialId is { } id
             ? await ExecuteAsync(conn, null, _sql.RevokeOne, ct, ("@now", Time(Now)), ("@db", channelDatabase), ("@id", id)).ConfigureAwait(false)
             : await ExecuteAsync(conn, null, _sql.RevokeAll, ct, ("@now", Time(Now)), ("@db", channelDatabase)).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// How often a channel database's last contact (and its credential's last use) is written: at most once per this
-    /// interval, so a store polling every few seconds costs one read per request, not a write transaction. The times
-    /// Get-AsyncChannelCredential shows may be this much older than the latest request.
-    /// </summary>
-    public static readonly TimeSpan ContactRefresh = TimeSpan.FromSeconds(30);
-
-    private static bool Stale(DateTimeOffset? at, DateTimeOffset now) => at is not { } t || now - t >= ContactRefresh;
-
-    /// <summary>
-    /// Checks <paramref name="secret"/> against the unrevoked, unexpired credentials of the channel database and,
-    /// when one matches, records the use and the contact in one transaction if the recorded ones are older than
-    /// <see cref="ContactRefresh"/>. Returns the credential id, or null.
-    /// </summary>
-    public async Task<long?> AuthenticateAsync(string channelDatabase, string secret, ChannelContact contact, CancellationToken ct)
-    {
-        var now = Now;
-        await using var conn = await OpenAsync(ct).ConfigureAwait(false);
-        (long Id, DateTimeOffset? Used, DateTimeOffset? Contact)? matched = null;
-        await using (var cmd = Command(conn, null, _sql.UnrevokedCredentials, ("@db", channelDatabase)))
-        await using (var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
-        {
-            while (await r.ReadAsync(ct).ConfigureAwait(false))
-            {
-                var expires = ReadTime(r, 3);
-                // Every row is checked (no early exit), so the time taken does not say which one matched.
-                var matches = ChannelSecrets.Matches(r.GetString(1), r.GetString(2), secret);
-                if (matches && (expires is null || expires > now)) matched ??= (r.GetInt64(0), ReadTime(r, 4), ReadTime(r, 5));
-            }
-        }
-        if (matched is not { } m) return null;
-        if (!Stale(m.Used, now) && !Stale(m.Contact, now)) return m.Id;
-        await using var tx = await BeginAsync(conn, ct).ConfigureAwait(false);
-        await ExecuteAsync(conn, tx, _sql.TouchCredential, ct, ("@now", Time(now)), ("@id", m.Id)).ConfigureAwait(false);
-        await ExecuteAsync(conn, tx, _sql.RecordContact, ct, ("@db", channelDatabase), ("@now", Time(now)),
-            ("@version", Truncate(contact.ClientVersion, 100)), ("@address", Truncate(contact.RemoteAddress, 100)), ("@id", m.Id)).ConfigureAwait(false);
-        await tx.CommitAsync(ct).ConfigureAwait(false);
-        return m.Id;
-    }
-
-    /// <summary>
-    /// Records a contact authenticated another way (a client certificate), at most every <see cref="ContactRefresh"/>;
-    /// no credential is touched.
-    /// </summary>
-    public async Task RecordContactAsync(string channelDatabase, ChannelContact contact, CancellationToken ct)
-    {
-        var now = Now;
-        await using var conn = await OpenAsync(ct).ConfigureAwait(false);
-        await using (var cmd = Command(conn, null, _sql.ContactAt, ("@db", channelDatabase)))
-        await using (var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
-            if (await r.ReadAsync(ct).ConfigureAwait(false) && !Stale(ReadTime(r, 0), now)) return;
-        await using var tx = await BeginAsync(conn, ct).ConfigureAwait(false);
-        await ExecuteAsync(conn, tx, _sql.RecordContact, ct, ("@db", channelDatabase), ("@now", Time(now)),
-            ("@version", Truncate(contact.ClientVersion, 100)), ("@address", Truncate(contact.RemoteAddress, 100)), ("@id", null)).ConfigureAwait(false);
-        await tx.CommitAsync(ct).ConfigureAwait(false);
     }
 
     private static string? Truncate(string? text, int max) => text is null ? null : text.Length <= max ? text : text[..max];

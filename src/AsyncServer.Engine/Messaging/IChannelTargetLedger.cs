@@ -1,3 +1,5 @@
+using AsyncServer.Messaging.Sql;
+
 namespace AsyncServer.Messaging;
 
 /// <summary>Each session's progress at each channel database, and which channel databases have joined which job.</summary>
@@ -9,6 +11,12 @@ public interface IChannelTargetLedger
     /// a data group can have hundreds of channel databases).
     /// </summary>
     Task<IReadOnlyList<DownloadSessionRecord>> GetPendingSessionsAsync(string channelDatabase, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The statement behind <see cref="GetPendingSessionsAsync"/>, for a caller that runs it in one round trip with its
+    /// own: every store poll at the endpoint reads its credentials and its pending sessions together.
+    /// </summary>
+    SqlRead<DownloadSessionRecord> PendingSessionsRead(string channelDatabase);
 
     /// <summary>Changes the status of the targets <paramref name="update"/> selects, in one transaction; returns how many changed.</summary>
     Task<int> UpdateTargetsAsync(TargetUpdate update, CancellationToken cancellationToken);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using AsyncServer.Endpoint;
+using AsyncServer.Messaging;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -16,9 +17,21 @@ public sealed class ChannelAuthentication(
     EndpointState state, EndpointSettings settings, FailedAuthenticationLimiter limiter, ILogger<ChannelAuthentication> log)
 {
     private const string ItemKey = "asyncserver.channelDatabase";
+    private const string PendingKey = "asyncserver.pendingSessions";
     public const string ClientVersionHeader = "X-AsyncServer-Client-Version";
 
     public static string ChannelOf(HttpContext context) => (string)context.Items[ItemKey]!;
+
+    /// <summary>
+    /// Marks a route that lists the caller's pending sessions: the authentication reads them in the same round trip
+    /// as the credentials (a store's poll, the endpoint's most frequent request), and the route takes them from
+    /// <see cref="PendingSessionsOf"/>.
+    /// </summary>
+    public sealed class ReadsPendingSessions;
+
+    /// <summary>The caller's pending sessions, when the authentication read them (<see cref="ReadsPendingSessions"/>); null otherwise.</summary>
+    public static IReadOnlyList<DownloadSessionRecord>? PendingSessionsOf(HttpContext context)
+        => context.Items.TryGetValue(PendingKey, out var pending) ? (IReadOnlyList<DownloadSessionRecord>?)pending : null;
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
@@ -38,7 +51,7 @@ public sealed class ChannelAuthentication(
         var contact = new ChannelContact(Printable(version), remote.ToString());
         var authenticated = false;
         if (channel is not null && secret is not null)
-            authenticated = await state.Endpoint.AuthenticateAsync(channel, secret, contact, context.RequestAborted).ConfigureAwait(false) is not null;
+            authenticated = await AuthenticateAsync(context, channel, secret, contact).ConfigureAwait(false);
         else if (claimed is null && settings.ClientCertificates.Count > 0
                  && await context.Connection.GetClientCertificateAsync(context.RequestAborted).ConfigureAwait(false) is { } certificate)
         {
@@ -64,6 +77,16 @@ public sealed class ChannelAuthentication(
         }
         context.Items[ItemKey] = channel;
         await next(context).ConfigureAwait(false);
+    }
+
+    private async Task<bool> AuthenticateAsync(HttpContext context, string channel, string secret, ChannelContact contact)
+    {
+        if (context.GetEndpoint()?.Metadata.GetMetadata<ReadsPendingSessions>() is null)
+            return await state.Endpoint.AuthenticateAsync(channel, secret, contact, context.RequestAborted).ConfigureAwait(false) is not null;
+        var pending = await state.Endpoint.AuthenticateAndReadAsync(channel, secret, contact, state.MessageStore.PendingSessionsRead(channel),
+            context.RequestAborted).ConfigureAwait(false);
+        if (pending is not null) context.Items[PendingKey] = pending;
+        return pending is not null;
     }
 
     private static (string? User, string? Secret) ParseBasic(string header)

@@ -43,7 +43,7 @@ public static partial class EndpointApi
             .Produces<HealthResponse>(StatusCodes.Status503ServiceUnavailable);
 
         var api = app.MapGroup("/api/v1").WithTags("Channel database");
-        api.MapGet("/sessions", ListSessions).WithName("ListPendingSessions")
+        api.MapGet("/sessions", ListSessions).WithName("ListPendingSessions").WithMetadata(new ChannelAuthentication.ReadsPendingSessions())
             .WithSummary("The caller's pending sessions, in the order they must be applied.")
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         api.MapGet("/sessions/{id}/package", DownloadPackage).WithName("DownloadPackage")
@@ -93,7 +93,8 @@ public static partial class EndpointApi
     private static async Task<Ok<PendingSessions>> ListSessions(HttpContext context, EndpointState state, CancellationToken ct)
     {
         var channel = ChannelAuthentication.ChannelOf(context);
-        var pending = await state.MessageStore.GetPendingSessionsAsync(channel, ct);
+        // Read with the credentials in one round trip (ChannelAuthentication.ReadsPendingSessions), unless a client certificate authenticated it.
+        var pending = ChannelAuthentication.PendingSessionsOf(context) ?? await state.MessageStore.GetPendingSessionsAsync(channel, ct);
         // Sessions still staged are not served yet, and nothing after one is listed either: the store applies in order (rule 4).
         var list = pending.TakeWhile(s => !s.Staged).Where(s => s.PackageFile is not null).Select(s =>
         {

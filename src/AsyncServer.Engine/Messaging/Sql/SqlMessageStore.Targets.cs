@@ -7,10 +7,16 @@ public sealed partial class SqlMessageStore
 {
     /// <summary>One statement: each pending session with its target at the channel database (every store poll runs this).</summary>
     public Task<IReadOnlyList<DownloadSessionRecord>> GetPendingSessionsAsync(string channelDatabase, CancellationToken cancellationToken)
-        => RunAsync<IReadOnlyList<DownloadSessionRecord>>(async w => await w.ReadAsync(Sql.PendingSessions(TargetStatuses.Pending.Count),
-                r => SessionRecordReader.Read(r, connector.ReadTime) with { Targets = [ReadTarget(r, SessionRecordReader.ColumnCount)] },
-                [("@db", channelDatabase), .. List("st", Names(TargetStatuses.Pending))]).ConfigureAwait(false),
+    {
+        var read = PendingSessionsRead(channelDatabase);
+        return RunAsync<IReadOnlyList<DownloadSessionRecord>>(async w => await w.ReadAsync(read.Sql, read.Map, read.Parameters).ConfigureAwait(false),
             cancellationToken, transaction: false);
+    }
+
+    public SqlRead<DownloadSessionRecord> PendingSessionsRead(string channelDatabase) => new(
+        Sql.PendingSessions(TargetStatuses.Pending.Count),
+        [("@db", channelDatabase), .. List("st", Names(TargetStatuses.Pending))],
+        r => SessionRecordReader.Read(r, connector.ReadTime) with { Targets = [ReadTarget(r, SessionRecordReader.ColumnCount)] });
 
     public Task<int> UpdateTargetsAsync(TargetUpdate update, CancellationToken cancellationToken)
     {
