@@ -71,7 +71,11 @@ public sealed class ResolvedConnection
     ///   pooled connection, not on every poll;
     /// - a connection going back to the pool is not reset (No Reset On Close): the reset is seven statements the server runs
     ///   before the next use, more work than a poll's own. Nothing the engine runs on the message database leaves session
-    ///   state behind: its locks are transaction locks, its settings SET LOCAL, and an open transaction is still rolled back.
+    ///   state behind: its locks are transaction locks, its settings SET LOCAL, and an open transaction is still rolled back;
+    /// - the pool holds at most <see cref="FrequentStatementsPoolSize"/> connections (Npgsql's default is 100): a poll's
+    ///   statements take a fraction of a millisecond, and a hundred server processes taking turns on a few cores cost more
+    ///   in switching than they add (PostgreSQL CPU per poll about a quarter lower with 12; docs/benchmarks.md). A request
+    ///   finding every connection busy waits for one (the connection timeout) instead of adding a server process.
     /// Other providers are returned as they are.
     /// </summary>
     public ResolvedConnection ForFrequentStatements()
@@ -83,8 +87,12 @@ public sealed class ResolvedConnection
         var builder = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString);
         if (!given.Contains("MaxAutoPrepare")) builder.MaxAutoPrepare = 32;
         if (!given.Contains("NoResetOnClose")) builder.NoResetOnClose = true;
+        if (!given.Contains("MaximumPoolSize") && !given.Contains("MaxPoolSize")) builder.MaxPoolSize = FrequentStatementsPoolSize;
         return new ResolvedConnection(Provider, builder.ConnectionString, Display);
     }
+
+    /// <summary>Eight connections per processor, at least 16: what <see cref="ForFrequentStatements"/> pools at most.</summary>
+    public static int FrequentStatementsPoolSize => Math.Max(16, 8 * Environment.ProcessorCount);
 
     /// <summary>For tests and providers that already hold a full connection string.</summary>
     public static ResolvedConnection FromString(DatabaseProvider provider, string connectionString)

@@ -7,21 +7,22 @@ namespace AsyncServer.Tests.Configuration;
 public sealed class FrequentStatementsTests
 {
     [Fact]
-    public void PostgreSQL_connections_prepare_automatically_and_skip_the_pool_reset()
+    public void PostgreSQL_connections_prepare_automatically_skip_the_pool_reset_and_pool_for_the_cores()
     {
         var tuned = ResolvedConnection.FromString(DatabaseProvider.PostgreSql, "Host=127.0.0.1;Username=hq;Password=pw;Database=msg").ForFrequentStatements();
         var builder = new NpgsqlConnectionStringBuilder(tuned.ConnectionString);
         Assert.Equal((32, true, "pw", "msg"), (builder.MaxAutoPrepare, builder.NoResetOnClose, builder.Password, builder.Database));
+        Assert.Equal(Math.Max(16, 8 * Environment.ProcessorCount), builder.MaxPoolSize);
         Assert.DoesNotContain("pw", tuned.Display);
     }
 
     [Theory]
-    [InlineData("Host=h;Max Auto Prepare=0;No Reset On Close=false")]
-    [InlineData("Host=h;maxautoprepare=0;noresetonclose=false")]
+    [InlineData("Host=h;Max Auto Prepare=0;No Reset On Close=false;Maximum Pool Size=3")]
+    [InlineData("Host=h;maxautoprepare=0;noresetonclose=false;maxpoolsize=3")]
     public void Settings_the_connection_string_names_are_kept(string text)
     {
         var builder = new NpgsqlConnectionStringBuilder(ResolvedConnection.FromString(DatabaseProvider.PostgreSql, text).ForFrequentStatements().ConnectionString);
-        Assert.Equal((0, false), (builder.MaxAutoPrepare, builder.NoResetOnClose));
+        Assert.Equal((0, false, 3), (builder.MaxAutoPrepare, builder.NoResetOnClose, builder.MaxPoolSize));
     }
 
     [Fact]
