@@ -90,9 +90,9 @@ internal static class Program
                 var childArgs = quick ? new[] { "--quick" } : [];
                 // A discarded floor run warms the OS page cache, then the floor and the engine find the data alike.
                 // The quick mode is a smoke run (its figures say nothing): one floor and one engine run, no warm-up, no medians.
-                if (!quick) ChildProcess.Run(["--child", "floor", s.Name, .. childArgs]);
-                var floor = ChildProcess.Run(["--child", "floor", s.Name, .. childArgs]);
-                var engine = ChildProcess.Run(["--child", "measure", s.Name, .. childArgs]);
+                if (!quick) ChildProcess.Run(s, ["--child", "floor", s.Name, .. childArgs]);
+                var floor = ChildProcess.Run(s, ["--child", "floor", s.Name, .. childArgs]);
+                var engine = ChildProcess.Run(s, ["--child", "measure", s.Name, .. childArgs]);
                 if (!quick)
                 {
                     // One run swings with the machine (±10 % on this shared one, more for runs under a second): every
@@ -102,8 +102,8 @@ internal static class Program
                     var engines = new List<Measurement> { engine };
                     for (var i = 0; i < 2; i++)
                     {
-                        floors.Add(ChildProcess.Run(["--child", "floor", s.Name, .. childArgs]));
-                        engines.Add(ChildProcess.Run(["--child", "measure", s.Name, .. childArgs]));
+                        floors.Add(ChildProcess.Run(s, ["--child", "floor", s.Name, .. childArgs]));
+                        engines.Add(ChildProcess.Run(s, ["--child", "measure", s.Name, .. childArgs]));
                     }
                     floor = Median(floors);
                     var median = Median(engines);

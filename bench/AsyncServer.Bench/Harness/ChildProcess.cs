@@ -9,9 +9,10 @@ namespace AsyncServer.Bench.Harness;
 /// </summary>
 internal static class ChildProcess
 {
-    public static Measurement Run(params string[] arguments)
+    public static Measurement Run(Scenario scenario, params string[] arguments)
     {
         var psi = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false, RedirectStandardOutput = true };
+        foreach (var (name, value) in scenario.ChildEnvironment) psi.Environment[name] = value;
         // Started as `dotnet AsyncServer.Bench.dll`: pass the assembly again.
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
             psi.ArgumentList.Add(typeof(ChildProcess).Assembly.Location);

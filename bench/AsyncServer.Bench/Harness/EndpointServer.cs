@@ -42,6 +42,8 @@ internal sealed partial class EndpointServer : IDisposable
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { ServicePath, "--settings", settings }) info.ArgumentList.Add(a);
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        // The service runs with its own runtime settings (its runtimeconfig), whatever a scenario sets for its client.
+        info.Environment.Remove("DOTNET_TieredCompilation");
         var server = new EndpointServer(Process.Start(info)!, thumbprint);
         for (var until = DateTime.UtcNow.AddMinutes(2); server.Address is null; await Task.Delay(100))
         {

@@ -13,6 +13,9 @@ internal abstract class Scenario
     public abstract string Description { get; }
     public abstract string FloorDescription { get; }
 
+    /// <summary>Environment variables of the child processes that measure it (none by default).</summary>
+    public virtual IReadOnlyDictionary<string, string> ChildEnvironment { get; } = new Dictionary<string, string>();
+
     public abstract Task PrepareAsync(BenchContext context);
     public abstract Task<Measurement> MeasureAsync(BenchContext context);
     public abstract Task<Measurement> FloorAsync(BenchContext context);
