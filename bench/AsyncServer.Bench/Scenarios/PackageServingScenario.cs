@@ -62,17 +62,28 @@ internal sealed class PackageServingScenario : Scenario
         using var client = new EndpointClient(server.Address, "HOUSTON", password, new EndpointClientOptions { CertificateThumbprint = server.Thumbprint });
         var session = (await client.GetSessionsAsync(CancellationToken.None)).Sessions.MaxBy(s => s.PackageSize)!;
         var local = Path.Combine(context.RunFolder(Name), "package.zip");
+        // The first download of a fresh client and server carries the compilation of both download paths (a fixed cost,
+        // not throughput): it is timed apart and reported in the note; the figure is the second, as the floor's is its second copy.
+        var first = BenchWatch.StartNew();
+        await DownloadOnceAsync(client, session, local);
+        first.Stop();
         var watch = BenchWatch.StartNew();
-        if (!await client.DownloadAsync(session, local, CancellationToken.None)) throw new InvalidOperationException("The session was not served.");
+        await DownloadOnceAsync(client, session, local);
         watch.Stop();
-        File.Delete(local);
         var (seconds, peakDuring) = await ConcurrentAsync(server, secret.Authorization, session);
         var total = Concurrent * session.PackageSize!.Value / 1048576.0;
-        var note = string.Create(CultureInfo.InvariantCulture, $"{session.PackageSize / 1048576.0 / watch.Elapsed.TotalSeconds:N0} MB/s; " +
+        var note = string.Create(CultureInfo.InvariantCulture, $"{session.PackageSize / 1048576.0 / watch.Elapsed.TotalSeconds:N0} MB/s " +
+            $"(the first download in the fresh processes {first.Elapsed.TotalSeconds:N3} s); " +
             $"{Concurrent} concurrent: {seconds:N1} s ({total / seconds:N0} MB/s), server working set peak {peakDuring / 1048576.0:N0} MB " +
             $"(process high-water mark {server.Memory("VmHWM") / 1048576.0:N0} MB)");
         return Measurement.Capture(watch, 1, session.PackageSize.Value, note, new Dictionary<string, double> { [$"{Concurrent} concurrent"] = seconds })
             with { ServerPeakBytes = peakDuring };
+    }
+
+    private static async Task DownloadOnceAsync(EndpointClient client, RemoteSession session, string local)
+    {
+        if (!await client.DownloadAsync(session, local, CancellationToken.None)) throw new InvalidOperationException("The session was not served.");
+        File.Delete(local);
     }
 
     /// <summary>50 downloads at once, each body hashed as it streams (no disk); the server's VmRSS sampled every 20 ms.</summary>
@@ -114,11 +125,17 @@ internal sealed class PackageServingScenario : Scenario
         var sha = Convert.ToHexString(await SHA256.HashDataAsync(File.OpenRead(file))).ToLowerInvariant();
         var size = new FileInfo(file).Length;
         var local = Path.Combine(context.RunFolder(Name + "-floor"), Path.GetFileName(file));
+        await CopyOnceAsync(file, local, size, sha); // the first copy compiles the path, as the engine's first download does
         var watch = BenchWatch.StartNew();
-        var copy = await PackageTransfer.CopyAsync(file, local, size, sha, CancellationToken.None);
+        await CopyOnceAsync(file, local, size, sha);
         watch.Stop();
+        return Measurement.Capture(watch, 1, size);
+    }
+
+    private static async Task CopyOnceAsync(string file, string local, long size, string sha)
+    {
+        var copy = await PackageTransfer.CopyAsync(file, local, size, sha, CancellationToken.None);
         if (!copy.Matches) throw new InvalidOperationException("The floor's copy did not match.");
         File.Delete(local);
-        return Measurement.Capture(watch, 1, size);
     }
 }
