@@ -77,11 +77,11 @@ internal sealed class PackageServingScenario : Scenario
         var runs = new List<BenchWatch>();
         for (var i = 0; i < SteadyRuns; i++)
         {
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"WINDOW start {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0:F3} download"));
+            WindowMarks.Start("download");
             var run = BenchWatch.StartNew();
             await DownloadOnceAsync(client, session, local);
             run.Stop();
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"WINDOW end {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0:F3} download"));
+            WindowMarks.End("download");
             runs.Add(run);
         }
         var watch = Median(runs);

@@ -51,12 +51,11 @@ internal sealed class PollStormScenario : Scenario
         // Then two rounds of the same schedule, not recorded: the client's own loop is compiled before the window opens.
         await ScheduleAsync(http, stores, path, authenticate, 2, new double[stores.Count * 2]);
         var latencies = new double[stores.Count * polls];
-        // For a CPU sampler outside (docs/benchmarks.md): the measured window, in Unix seconds, on standard error.
-        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"WINDOW start {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0:F2} {path}"));
+        WindowMarks.Start(path);
         var watch = BenchWatch.StartNew();
         var errors = await ScheduleAsync(http, stores, path, authenticate, polls, latencies);
         watch.Stop();
-        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"WINDOW end {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0:F2} {path}"));
+        WindowMarks.End(path);
         Array.Sort(latencies);
         double P(double q) => latencies[(int)Math.Min(latencies.Length - 1, Math.Ceiling(q * latencies.Length) - 1)];
         var rate = latencies.Length / watch.Elapsed.TotalSeconds;

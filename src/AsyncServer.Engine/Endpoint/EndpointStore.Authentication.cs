@@ -73,11 +73,8 @@ public sealed partial class EndpointStore
     {
         var matched = await MatchCredentialAsync(conn, channelDatabase, secret, now, ct).ConfigureAwait(false);
         if (matched is null) return (null, null);
-        await using var cmd = conn.CreateCommand();
-        cmd.CommandText = then.Sql;
-        foreach (var (name, value) in then.Parameters) cmd.Parameters.Add(_connector.Parameter(name, value));
-        await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        return (matched, await ReadAllAsync(r, then.Map, ct).ConfigureAwait(false));
+        // The message store's own way of running a read (its connector's parameters and command timeout).
+        return (matched, await new SqlWork(_connector, conn, null, ct).ReadAsync(then.Sql, then.Map, then.Parameters).ConfigureAwait(false));
     }
 
     private DbBatchCommand BatchCommand(DbBatch batch, string sql, IEnumerable<(string Name, object? Value)> parameters)
