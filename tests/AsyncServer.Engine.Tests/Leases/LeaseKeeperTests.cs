@@ -23,8 +23,8 @@ public sealed class LeaseKeeperTests
         return (ws, store);
     }
 
-    private static Task<(LeaseKeeper? Keeper, LeaseResult Claim)> ClaimAsync(IMessageStore store, CancellationToken ct = default)
-        => LeaseKeeper.ClaimAsync(store, Resource, "me", OneSecond, TimeProvider.System, NullLogger.Instance, ct);
+    private static Task<(LeaseKeeper? Keeper, LeaseResult Claim)> ClaimAsync(IMessageStore store, CancellationToken ct = default, LeaseTiming? timing = null)
+        => LeaseKeeper.ClaimAsync(store, Resource, "me", timing ?? OneSecond, TimeProvider.System, NullLogger.Instance, ct);
 
     /// <summary>Waits for the keeper to stop the work; a keeper that never does fails the test after a minute.</summary>
     private static async Task StoppedAsync(LeaseKeeper keeper)
@@ -41,11 +41,13 @@ public sealed class LeaseKeeperTests
         await using var _ = ws;
         await using var __ = real;
         var flaky = FlakyRenewals.Wrap(real, failures: 1);
-        var (keeper, claim) = await ClaimAsync(flaky);
+        // Two-second leases: with one second, a CI run lost the lease when the retried renewal came more than 0.7 s late
+        // seven seconds into a suite that keeps both cores busy (then stopping the work is right; this test is about the retry).
+        var (keeper, claim) = await ClaimAsync(flaky, timing: new LeaseTiming(TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(100)));
         Assert.True(claim.Acquired);
         await using (keeper)
         {
-            await Task.Delay(TimeSpan.FromSeconds(3)); // three leases: without renewal it would have expired twice over
+            await Task.Delay(TimeSpan.FromSeconds(6)); // three leases: without renewal it would have expired twice over
             Assert.Equal(1, FlakyRenewals.Of(flaky).Failed);
             Assert.False((await real.TryAcquireLeaseAsync(Resource, "other", TimeSpan.FromMinutes(1), default)).Acquired);
             Assert.False(keeper!.Token.IsCancellationRequested);
