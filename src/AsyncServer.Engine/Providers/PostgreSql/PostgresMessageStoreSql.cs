@@ -5,7 +5,7 @@ using static AsyncServer.Providers.PostgreSql.PostgresMessageSchema;
 namespace AsyncServer.Providers.PostgreSql;
 
 /// <summary>
-/// Every SQL text of the message store on PostgreSQL, in schema <c>asyncserver</c> (DDL: <see cref="PortableMessageStoreSql"/>).
+/// Every SQL text of the message store on PostgreSQL, in schema <c>asyncserver</c> (the DDL: <see cref="MessageStoreSql"/>).
 /// Lists bind as one array (<c>= ANY(@p)</c>); leases are claimed with INSERT ... ON CONFLICT ... DO UPDATE ... WHERE
 /// expired against the server's clock_timestamp(), and the rows a transaction will change are locked FOR UPDATE.
 /// </summary>
@@ -13,13 +13,11 @@ internal sealed class PostgresMessageStoreSql : PortableMessageStoreSql
 {
     public static readonly PostgresMessageStoreSql Instance = new();
 
-    /// <summary>The portable DDL in native types, in schema <see cref="Schema"/>.</summary>
-    protected override PortableColumnTypes Types { get; } = new(Identity: "bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY", BigInt: "bigint",
-        Int: "integer", Text: "text", Bool: "boolean", False: "false", Time: "timestamptz",
-        UploadIdentity: "bigint GENERATED ALWAYS AS IDENTITY (START WITH 1000000000001) PRIMARY KEY",
+    /// <summary>The DDL in native types, in schema <see cref="Schema"/>.</summary>
+    protected override ColumnTypes Types { get; } = new(Identity: "bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+        UploadIdentity: "bigint GENERATED ALWAYS AS IDENTITY (START WITH 1000000000001) PRIMARY KEY", BigInt: "bigint", Int: "integer",
+        Bool: "boolean", False: "false", True: "true", Time: "timestamptz", UnboundedText: "text", SizedText: "text",
         Preamble: $"CREATE SCHEMA IF NOT EXISTS {Schema};\n");
-
-    public override string SchemaInfoTable => $"{Schema}.schema_info";
 
     public override string TableExists => "SELECT pg_catalog.to_regclass(@table) IS NOT NULL";
 
@@ -42,10 +40,10 @@ internal sealed class PostgresMessageStoreSql : PortableMessageStoreSql
         SELECT owner, expires_at FROM {Schema}.leases WHERE resource = @r AND NOT EXISTS (SELECT 1 FROM claim)
         """;
 
-    protected override string Prefix => $"{Schema}.";
+    protected internal override string Prefix => $"{Schema}.";
 
     /// <summary>Rows a transaction will change are locked as it reads them; SQLite needs none (BEGIN IMMEDIATE holds the only write lock).</summary>
-    protected override string ForUpdate(string? alias = null) => alias is null ? " FOR UPDATE" : $" FOR UPDATE OF {alias}";
+    protected internal override string ForUpdate(string? alias = null) => alias is null ? " FOR UPDATE" : $" FOR UPDATE OF {alias}";
 
     protected override string ServerNow => "clock_timestamp()";
 
@@ -85,7 +83,7 @@ internal sealed class PostgresMessageStoreSql : PortableMessageStoreSql
     public override string ChangeTargets(TargetSelection selection, TriesChange tries) => $"""
         WITH changed AS (
             UPDATE {Schema}.session_targets t
-                SET status = @to, tries = {tries switch { TriesChange.Increment => "t.tries + 1", TriesChange.Reset => "0", _ => "t.tries" }},
+                SET status = @to, tries = {NewTries(tries, "t.")},
                 updated_at = @now, message = @m
             FROM {Schema}.download_sessions s
             WHERE s.id = t.session_id AND {TargetFilter(selection)}
@@ -96,5 +94,5 @@ internal sealed class PostgresMessageStoreSql : PortableMessageStoreSql
         SELECT count(*) FROM changed
         """;
 
-    protected override string In(string prefix, int count) => $"= ANY(@{prefix})";
+    protected internal override string In(string prefix, int count) => $"= ANY(@{prefix})";
 }

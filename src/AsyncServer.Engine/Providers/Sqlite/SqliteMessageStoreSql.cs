@@ -19,13 +19,11 @@ internal sealed class SqliteMessageStoreSql : PortableMessageStoreSql
     protected override string ServerExpiry => "strftime('%Y-%m-%dT%H:%M:%f0000Z', 'now', @ttl)";
 
     /// <summary>Times as <see cref="StoreTime"/> text, booleans as 0/1; ids are the rowid (AUTOINCREMENT: never reused).</summary>
-    protected override PortableColumnTypes Types { get; } =
-        new(Identity: "INTEGER PRIMARY KEY AUTOINCREMENT", BigInt: "INTEGER", Int: "INTEGER", Text: "TEXT", Bool: "INTEGER", False: "0", Time: "TEXT",
-            UploadIdentity: "INTEGER PRIMARY KEY AUTOINCREMENT",
+    protected override ColumnTypes Types { get; } =
+        new(Identity: "INTEGER PRIMARY KEY AUTOINCREMENT", UploadIdentity: "INTEGER PRIMARY KEY AUTOINCREMENT", BigInt: "INTEGER", Int: "INTEGER",
+            Bool: "INTEGER", False: "0", True: "1", Time: "TEXT", UnboundedText: "TEXT", SizedText: "TEXT",
             // Upload ids start at 10^12 (the sequence's next value is seq + 1).
             UploadIdSeed: "INSERT INTO sqlite_sequence (name, seq) VALUES ('upload_sessions', 1000000000000);");
-
-    public override string SchemaInfoTable => "schema_info";
 
     public override string TableExists => "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = @table";
 
@@ -36,7 +34,5 @@ internal sealed class SqliteMessageStoreSql : PortableMessageStoreSql
         SELECT owner, expires_at FROM leases WHERE resource = @r;
         """;
 
-    protected override string Prefix => "";
-
-    protected override string In(string prefix, int count) => $"IN ({Names(prefix, count)})";
+    protected internal override string Prefix => "";
 }

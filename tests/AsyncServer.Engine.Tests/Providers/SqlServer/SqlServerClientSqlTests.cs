@@ -71,4 +71,15 @@ public sealed class SqlServerClientSqlTests
         Assert.Equal(TargetStatuses.Pending.Count, Parameters(pending).Count);
         Assert.Equal(["@c"], Parameters(sql.ForgetChannelDatabase));
     }
+
+    [Fact]
+    public void Spelling_brackets_every_lowercase_name_and_leaves_parameters_keywords_literals_and_quoted_names_alone()
+    {
+        var spelled = SqlServerMessageStoreSql.Instance.Spell(
+            "SELECT TOP (@limit) s.id, COUNT(*) AS n FROM dbo.download_sessions s WHERE s.status = @startedStatus AND [x_y] = 'a b' AND @@ROWCOUNT = 0\n");
+        Assert.Equal(
+            "SELECT TOP (@limit) [s].[id], COUNT(*) AS [n] FROM [dbo].[download_sessions] [s] WHERE [s].[status] = @startedStatus AND [x_y] = 'a b' AND @@ROWCOUNT = 0;",
+            spelled);
+        Assert.Equal("DELETE FROM [dbo].[t]; DELETE FROM [dbo].[u];", SqlServerMessageStoreSql.Instance.Spell("DELETE FROM dbo.t; DELETE FROM dbo.u;"));
+    }
 }

@@ -301,8 +301,8 @@ public sealed class SqlServerSqlTests
     /// <summary>
     /// Every constant statement, found by reflection so that a new one cannot be missed: string constants of the static
     /// SQL classes, and the parameterless string properties, instance or static, of the SQL-text objects (the message
-    /// store's texts implement <see cref="AsyncServer.Messaging.Sql.MessageStoreSql"/>; texts that need no instance, such
-    /// as the migrations, are static).
+    /// store's texts are <see cref="AsyncServer.Messaging.Sql.MessageStoreSql"/>'s, in SQL Server's spelling; texts that need
+    /// no instance are static), and the message store's migrations.
     /// </summary>
     private static IEnumerable<(string Name, string Sql)> Statements()
     {
@@ -316,6 +316,9 @@ public sealed class SqlServerSqlTests
                  })
             foreach (var property in texts.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static).Where(p => p.PropertyType == typeof(string)))
                 if (property.GetValue(texts) is string sql) yield return ($"{texts.GetType().Name}.{property.Name}", sql);
+        // The migrations are written once for every provider, as a list: migration n is named as the static property it once was.
+        for (var i = 0; i < SqlServerMessageStoreSql.Instance.Migrations.Count; i++)
+            yield return ($"{nameof(SqlServerMessageStoreSql)}.Migration{i + 1}", SqlServerMessageStoreSql.Instance.Migrations[i]);
     }
 
     public static TheoryData<string> ConstantStatements()

@@ -1,7 +1,7 @@
 namespace AsyncServer.Messaging.Sql;
 
-/// <summary>The channel health query in the dialect SQLite and PostgreSQL share (docs/operations.md).</summary>
-public abstract partial class PortableMessageStoreSql
+/// <summary>The channel health query (docs/operations.md).</summary>
+public abstract partial class MessageStoreSql
 {
     private const string PendingStatuses = "@available, @requested, @downloaded, @downloadFailed, @applyFailed, @suspended";
     private const string ClientStatuses = "@requested, @downloaded, @applied, @downloadFailed, @applyFailed";
@@ -11,7 +11,7 @@ public abstract partial class PortableMessageStoreSql
     /// row), folded per channel database, then one lookup per channel database for the oldest pending session, the first
     /// failure and the last applied target (by key); contacts without targets are added.
     /// </summary>
-    public override string ChannelActivity => $"""
+    public string ChannelActivity => Spell($"""
         WITH st AS (
             SELECT channel_database, status, COUNT(*) AS n, MIN(session_id) AS first_id, MAX(session_id) AS last_id, MAX(updated_at) AS last_at
             FROM {Prefix}session_targets GROUP BY channel_database, status),
@@ -37,5 +37,10 @@ public abstract partial class PortableMessageStoreSql
         SELECT k.channel_database, 0, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, k.last_contact_at, k.client_version
         FROM {Prefix}channel_contacts k
         WHERE NOT EXISTS (SELECT 1 FROM {Prefix}session_targets x WHERE x.channel_database = k.channel_database)
-        """;
+        """);
+
+    /// <summary>The columns <see cref="ChannelActivity"/> returns, in order.</summary>
+    public const string ChannelActivityColumns =
+        "channel_database, pending, oldest_pending, oldest_pending_created_at, failed, suspended, blocking, blocking_status, blocking_message, " +
+        "last_applied, last_applied_at, last_action_at, last_contact_at, client_version";
 }
