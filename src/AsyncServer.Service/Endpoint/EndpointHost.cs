@@ -125,12 +125,22 @@ public sealed class EndpointHost(ServiceOptions options, EndpointSettings settin
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            // An unexpected failure is logged in full and answered with a bare 500: no message, no stack trace.
+            // An unavailable message database is a 503 with Retry-After; any other failure is logged in full and answered with a
+            // bare 500. Neither answer carries a message or a stack trace.
             ExceptionHandler = async context =>
             {
                 var error = context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error;
-                context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("AsyncServer.Endpoint")
-                    .LogError("{Method} {Path} failed: {Type}: {Message}", context.Request.Method, context.Request.Path, error?.GetType().Name, error?.Message);
+                var log = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("AsyncServer.Endpoint");
+                if (UnavailableDatabase.Is(error))
+                {
+                    log.LogWarning("{Method} {Path}: the message database is unavailable: {Type}: {Message}",
+                        context.Request.Method, context.Request.Path, error?.GetType().Name, error?.Message);
+                    context.Response.Headers.RetryAfter = UnavailableDatabase.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    await Problems.Write(context, StatusCodes.Status503ServiceUnavailable, "Message database unavailable",
+                        "The server cannot reach its message database just now; try again after the Retry-After delay.");
+                    return;
+                }
+                log.LogError("{Method} {Path} failed: {Type}: {Message}", context.Request.Method, context.Request.Path, error?.GetType().Name, error?.Message);
                 await Problems.Write(context, StatusCodes.Status500InternalServerError, "Server error",
                     "The server could not complete the request; the operator finds the reason in its log.");
             },
