@@ -1,8 +1,5 @@
 using System.Data.Common;
 using AsyncServer.Diagnostics;
-using Microsoft.Data.SqlClient;
-using Microsoft.Data.Sqlite;
-using Npgsql;
 
 namespace AsyncServer.Data;
 
@@ -33,12 +30,7 @@ internal static class ConnectionStringCheck
     /// <summary>Hands every setting to the driver's own builder, one by one, so the error can say which one it refused.</summary>
     public static void Validate(DbConnectionStringBuilder parsed, string where, DatabaseProvider provider)
     {
-        DbConnectionStringBuilder driver = provider switch
-        {
-            DatabaseProvider.PostgreSql => new NpgsqlConnectionStringBuilder(),
-            DatabaseProvider.SqlServer => new SqlConnectionStringBuilder(),
-            _ => new SqliteConnectionStringBuilder(),
-        };
+        var driver = ConnectionDrivers.BuilderFor(provider);
         var keys = parsed.Keys.Cast<string>().ToList();
         for (var i = 0; i < keys.Count; i++)
         {

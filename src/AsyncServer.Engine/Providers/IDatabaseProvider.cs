@@ -1,3 +1,4 @@
+using System.Data.Common;
 using AsyncServer.ChangeTracking;
 using AsyncServer.Client;
 using AsyncServer.Data;
@@ -35,4 +36,13 @@ public interface IDatabaseProvider
 
     /// <summary>The local file that holds the database, for providers that keep one (SQLite); null otherwise.</summary>
     string? DatabaseFile(ResolvedConnection connection);
+
+    /// <summary>The driver's connection-string builder, empty: it knows the driver's keywords and their values.</summary>
+    DbConnectionStringBuilder NewConnectionStringBuilder();
+
+    /// <summary>
+    /// The same database tuned for a process that runs the same few short statements very often (the endpoint's polls);
+    /// the connection itself where the provider has nothing to tune.
+    /// </summary>
+    ResolvedConnection ForFrequentStatements(ResolvedConnection connection);
 }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using AsyncServer.ChangeTracking;
 using AsyncServer.Client;
 using AsyncServer.Data;
@@ -18,7 +19,9 @@ internal sealed class SqlDatabaseProvider(
     StatusArchiveSql statusArchiveSql,
     Func<ResolvedConnection, IChangeSource> changeSource,
     Func<ResolvedConnection, IChannelTarget> channelTarget,
-    Func<ResolvedConnection, string?>? databaseFile = null) : IDatabaseProvider
+    Func<DbConnectionStringBuilder> connectionStringBuilder,
+    Func<ResolvedConnection, string?>? databaseFile = null,
+    Func<ResolvedConnection, ResolvedConnection>? frequentStatements = null) : IDatabaseProvider
 {
     public DatabaseProvider Kind => kind;
     public SqlDialect Dialect => dialect;
@@ -32,4 +35,6 @@ internal sealed class SqlDatabaseProvider(
     public IStatusArchive OpenStatusArchive(ResolvedConnection hqConnection) => new SqlStatusArchive(connector(hqConnection, false), statusArchiveSql);
     public SqlConnector OpenConnector(ResolvedConnection connection) => connector(connection, false);
     public string? DatabaseFile(ResolvedConnection connection) => databaseFile?.Invoke(connection);
+    public DbConnectionStringBuilder NewConnectionStringBuilder() => connectionStringBuilder();
+    public ResolvedConnection ForFrequentStatements(ResolvedConnection connection) => frequentStatements?.Invoke(connection) ?? connection;
 }

@@ -17,8 +17,8 @@ public sealed class EndpointState : IAsyncDisposable
         Configuration = ConfigurationLoader.Load(options.ConfigurationPath);
         var context = new EngineContext(Configuration, loggerFactory, instanceId: options.InstanceId);
         // Every poll runs the same two statements: let the message database keep them prepared (PostgreSQL).
-        var connection = context.MessageConnection.ForFrequentStatements();
-        var provider = EngineContext.ProviderOf(connection);
+        var provider = EngineContext.ProviderOf(context.MessageConnection);
+        var connection = provider.ForFrequentStatements(context.MessageConnection);
         MessageStore = provider.OpenMessageStore(connection, context.Time);
         Endpoint = new EndpointStore(connection, provider.OpenConnector(connection), context.Time);
         DownloadFolder = Path.GetFullPath(Configuration.DownloadFolder);
