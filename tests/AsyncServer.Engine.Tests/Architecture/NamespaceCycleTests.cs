@@ -18,6 +18,19 @@ public sealed class NamespaceCycleTests
         Assert.True(cycles.Count == 0, "Namespace cycles in the engine: " + string.Join("; ", cycles));
     }
 
+    /// <summary>
+    /// Issue 11, point 2: a database driver is named only under Providers/ (each kind's provider object and its parts).
+    /// Samples/ is the exception, with its reason: it writes the demo's HQ, which is a SQLite file by design.
+    /// </summary>
+    [Fact]
+    public void Only_Providers_names_a_database_driver()
+    {
+        var uses = NamespaceGraph.ExternalUses(typeof(EngineContext).Assembly, "AsyncServer", ["Npgsql", "Microsoft.Data.Sqlite", "Microsoft.Data.SqlClient"]);
+        Assert.Contains("Npgsql.NpgsqlConnection", uses["Providers"]); // the uses really are seen
+        var outside = uses.Where(u => u.Key is not ("Providers" or "Samples")).Select(u => $"{u.Key}: {string.Join(", ", u.Value)}").ToList();
+        Assert.True(outside.Count == 0, "Driver types named outside Providers/: " + string.Join("; ", outside));
+    }
+
     [Fact]
     public void A_cycle_is_found_and_described()
     {

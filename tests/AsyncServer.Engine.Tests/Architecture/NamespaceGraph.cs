@@ -34,6 +34,23 @@ public static class NamespaceGraph
         return graph;
     }
 
+    /// <summary>
+    /// The types of the namespaces <paramref name="external"/> (a driver's, for example) that each top-level namespace under
+    /// <paramref name="root"/> uses, seen the same way as <see cref="Build"/> sees uses.
+    /// </summary>
+    public static Dictionary<string, SortedSet<string>> ExternalUses(Assembly assembly, string root, IReadOnlyList<string> external)
+    {
+        var uses = new Dictionary<string, SortedSet<string>>(StringComparer.Ordinal);
+        foreach (var type in assembly.GetTypes())
+        {
+            if (TopLevel(type, root) is not { } from) continue;
+            foreach (var used in UsedTypes(type))
+                if (used.Namespace is { } ns && external.Any(x => ns == x || ns.StartsWith(x + ".", StringComparison.Ordinal)))
+                    (uses.TryGetValue(from, out var set) ? set : uses[from] = new SortedSet<string>(StringComparer.Ordinal)).Add(used.FullName ?? used.Name);
+        }
+        return uses;
+    }
+
     /// <summary>The cycles of a graph: each strongly connected component of more than one node, sorted.</summary>
     public static List<List<string>> Cycles(IReadOnlyDictionary<string, HashSet<string>> graph)
     {
