@@ -48,6 +48,8 @@ public sealed class HardeningCmdletTests : IAsyncLifetime
         Assert.Contains("message.db", error.Exception.Message);
         Assert.Contains("Hint:", error.Exception.Message);
         Assert.Contains(ps.Streams.Verbose, v => v.Message.Contains("message.db") && v.Message.Contains("waiting"));
+        // Said once per database and command, however many connections the command opens while it waits.
+        Assert.Single(ps.Streams.Verbose, v => v.Message.Contains("is locked by another writer"));
     }
 
     [Fact]

@@ -23,6 +23,8 @@ public static class SqliteLockWait
         internal Scope? Outer { get; }
         /// <summary>The database last found locked; read by <see cref="Translate"/>.</summary>
         internal volatile string? GaveUpOn;
+        /// <summary>The databases already said to be locked in this scope: a command opening several connections says it once.</summary>
+        internal readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> Noticed = new(StringComparer.Ordinal);
         public void Dispose() => Current.Value = Outer;
     }
 
@@ -53,8 +55,9 @@ public static class SqliteLockWait
             {
                 scope.GaveUpOn = connection.Display;
                 // Accurate for every role: in WAL mode a reader does not wait, a writer does.
-                scope.Notice($"SQLite database {connection.Display} is locked by another writer (process or connection); " +
-                             $"statements that write are waiting up to {timeout.TotalSeconds:0} s for it.");
+                if (scope.Noticed.TryAdd(connection.Display, 0))
+                    scope.Notice($"SQLite database {connection.Display} is locked by another writer (process or connection); " +
+                                 $"statements that write are waiting up to {timeout.TotalSeconds:0} s for it.");
             }
             catch (SqliteException)
             {
