@@ -5,8 +5,10 @@ namespace AsyncServer.Messaging.Sql;
 /// <summary>The DDL, written once in each dialect's column types (<see cref="ColumnTypes"/>); sizes are SQL Server's.</summary>
 public abstract partial class MessageStoreSql
 {
+    private IReadOnlyList<string>? _migrations;
+
     /// <summary>Migration n brings the schema from version n-1 to n; each runs in the initializing transaction.</summary>
-    public IReadOnlyList<string> Migrations => [Spell(Migration1), Spell(Migration2), Spell(Migration3), Spell(Migration4)];
+    public IReadOnlyList<string> Migrations => _migrations ??= [Spell(Migration1), Spell(Migration2), Spell(Migration3), Spell(Migration4)];
 
     private ColumnTypes T => Types;
 

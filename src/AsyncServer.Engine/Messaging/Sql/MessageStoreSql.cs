@@ -67,10 +67,13 @@ public abstract partial class MessageStoreSql
     private UploadStoreSql? _uploads;
 
     /// <summary>The upload ledger's texts (schema 4).</summary>
-    public UploadStoreSql Uploads => _uploads ??= UploadTexts(UploadStoreSql.Create(this));
+    public UploadStoreSql Uploads => _uploads ??= UploadStoreSql.Create(this);
 
-    /// <summary>The upload texts with the dialect's own upserts and inserts in place.</summary>
-    protected abstract UploadStoreSql UploadTexts(UploadStoreSql written);
+    /// <summary>The dialect's own upload insert (<see cref="UploadStoreSql.InsertUpload"/>): how it numbers upload sessions.</summary>
+    protected internal abstract string InsertUpload { get; }
+
+    /// <summary>The dialect's own counter upsert (<see cref="UploadStoreSql.UpsertCounter"/>).</summary>
+    protected internal abstract string UpsertCounter { get; }
 
     // ---- leases (the database server's clock) ---------------------------------------------------------------------
 

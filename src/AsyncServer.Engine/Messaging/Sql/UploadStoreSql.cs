@@ -5,7 +5,7 @@ namespace AsyncServer.Messaging.Sql;
 
 /// <summary>
 /// The SQL texts of the upload ledger (schema 4), written once in <see cref="Create"/> through a dialect's spelling;
-/// each dialect adds its own <see cref="InsertUpload"/> and <see cref="UpsertCounter"/>. Every value is a parameter,
+/// <see cref="InsertUpload"/> and <see cref="UpsertCounter"/> are each dialect's own (abstract on <see cref="MessageStoreSql"/>). Every value is a parameter,
 /// status names included. The SQL Server texts are parsed by ScriptDom in the tests (SqlServerSqlTests).
 /// </summary>
 public sealed record UploadStoreSql
@@ -15,7 +15,7 @@ public sealed record UploadStoreSql
     private UploadStoreSql(MessageStoreSql dialect) => _dialect = dialect;
 
     /// <summary>@p, @j, @g, @c, @st, @inst, @now, @first (the id before the first: SQL Server numbers upload sessions itself); returns the new id.</summary>
-    public string InsertUpload { get; init; } = "";
+    public required string InsertUpload { get; init; }
     /// <summary>@s, @sub, @ct, @ht, @from, @to, @rows.</summary>
     public required string InsertUploadTable { get; init; }
     /// <summary>@s, @c, @st, @m, @now, @dir.</summary>
@@ -27,7 +27,7 @@ public sealed record UploadStoreSql
     /// <summary>@id: the session's channel database (locked where the provider can).</summary>
     public required string ChannelDatabaseOf { get; init; }
     /// <summary>@p, @c, @j, @sub, @counter, @s, @now: the acknowledged counter, which never moves back.</summary>
-    public string UpsertCounter { get; init; } = "";
+    public required string UpsertCounter { get; init; }
     /// <summary>@p, @c, @j.</summary>
     public required string StoreUploads { get; init; }
     /// <summary>@p, @st.</summary>
@@ -61,6 +61,8 @@ public sealed record UploadStoreSql
         var select = $"SELECT {UploadSessionRecord.Columns} FROM {p}upload_sessions";
         return new(d)
         {
+            InsertUpload = d.InsertUpload,
+            UpsertCounter = d.UpsertCounter,
             InsertUploadTable = d.Spell($"INSERT INTO {p}upload_session_tables (session_id, subjob, channel_table, hq_table, from_counter, to_counter, " +
                 "row_count) VALUES (@s, @sub, @ct, @ht, @from, @to, @rows)"),
             InsertStatusMessage = d.Spell($"INSERT INTO {p}status_messages (session_id, channel_database, status, message, created_at, direction) " +

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -40,8 +41,20 @@ internal sealed partial class SqlServerMessageStoreSql : MessageStoreSql
     /// Brackets every lowercase word that is not a parameter (@name) or inside a string literal: the texts spell identifiers in
     /// lowercase and keywords, functions and types in capitals. Ends the last statement.
     /// </summary>
+    /// <remarks>
+    /// Every statement passes here, so the result is kept: the texts are a few dozen shapes (lists vary in length, up to
+    /// <see cref="MessageStoreSql.TargetBatch"/>), and the cache stops growing at <see cref="SpelledLimit"/> whatever comes.
+    /// </remarks>
     protected internal override string Spell(string sql)
-        => Identifier().Replace(sql, m => m.Value[0] == '\'' ? m.Value : $"[{m.Value}]").TrimEnd().TrimEnd(';') + ";";
+    {
+        if (_spelled.TryGetValue(sql, out var spelled)) return spelled;
+        spelled = Identifier().Replace(sql, m => m.Value[0] == '\'' ? m.Value : $"[{m.Value}]").TrimEnd().TrimEnd(';') + ";";
+        if (_spelled.Count < SpelledLimit) _spelled.TryAdd(sql, spelled);
+        return spelled;
+    }
+
+    private const int SpelledLimit = 4096;
+    private readonly ConcurrentDictionary<string, string> _spelled = new(StringComparer.Ordinal);
 
     [GeneratedRegex(@"'[^']*'|(?<![@\w\[])[a-z_][a-z0-9_]*(?!\w)")]
     private static partial Regex Identifier();
@@ -97,24 +110,23 @@ internal sealed partial class SqlServerMessageStoreSql : MessageStoreSql
 
     /// <summary>
     /// Upload session ids are numbered by the insert (after @first, under a range lock) rather than by an identity seed, so no
-    /// text holds a value; the acknowledged counter never moves back.
+    /// text holds a value.
     /// </summary>
-    protected override UploadStoreSql UploadTexts(UploadStoreSql written) => written with
-    {
-        InsertUpload = Spell("""
-            INSERT INTO dbo.upload_sessions (id, partition, job_id, data_group, channel_database, status, tries, row_count, instance_id, created_at,
-                updated_at) OUTPUT inserted.id
-            SELECT COALESCE(MAX(id), @first) + 1, @p, @j, @g, @c, @st, 0, 0, @inst, @now, @now FROM dbo.upload_sessions WITH (UPDLOCK, HOLDLOCK)
-            """),
-        UpsertCounter = Spell("""
-            UPDATE dbo.upload_counters WITH (UPDLOCK, HOLDLOCK)
-            SET counter = CASE WHEN @counter > counter THEN @counter ELSE counter END, session_id = @s, updated_at = @now
-            WHERE partition = @p AND channel_database = @c AND job_id = @j AND subjob = @sub;
-            IF @@ROWCOUNT = 0
-                INSERT INTO dbo.upload_counters (partition, channel_database, job_id, subjob, counter, session_id, updated_at)
-                VALUES (@p, @c, @j, @sub, @counter, @s, @now)
-            """),
-    };
+    protected internal override string InsertUpload => Spell("""
+        INSERT INTO dbo.upload_sessions (id, partition, job_id, data_group, channel_database, status, tries, row_count, instance_id, created_at,
+            updated_at) OUTPUT inserted.id
+        SELECT COALESCE(MAX(id), @first) + 1, @p, @j, @g, @c, @st, 0, 0, @inst, @now, @now FROM dbo.upload_sessions WITH (UPDLOCK, HOLDLOCK)
+        """);
+
+    /// <summary>The acknowledged counter never moves back.</summary>
+    protected internal override string UpsertCounter => Spell("""
+        UPDATE dbo.upload_counters WITH (UPDLOCK, HOLDLOCK)
+        SET counter = CASE WHEN @counter > counter THEN @counter ELSE counter END, session_id = @s, updated_at = @now
+        WHERE partition = @p AND channel_database = @c AND job_id = @j AND subjob = @sub;
+        IF @@ROWCOUNT = 0
+            INSERT INTO dbo.upload_counters (partition, channel_database, job_id, subjob, counter, session_id, updated_at)
+            VALUES (@p, @c, @j, @sub, @counter, @s, @now)
+        """);
 
     /// <summary>Targets of <paramref name="count"/> sessions, parameters @t0...</summary>
     public string TargetsOf(int count) => TargetsOf(count, onlyChannelDatabase: false);
