@@ -216,9 +216,16 @@ public abstract class UploadEndpointTestsBase
             await Task.Delay(200);
         }
         // Taken over: the sender's lease row given up under it, the intruder's claim taken; the sender's next renewal is refused.
-        await using (var store = setup.Context().OpenMessageStore())
-            await store.ReleaseLeaseAsync(UploadLease.Resource(setup.Configuration.Partition, "HOUSTON"), "endpoint:HOUSTON:till-HOUSTON", default);
-        Assert.Equal(HttpStatusCode.OK, (await houston.PostAsync("/api/v1/uploads/lease", Json(new { clientId = "intruder" }))).StatusCode);
+        // A renewal is a claim, so the sender may win the moment between the release and the intruder's claim: both are
+        // repeated until the intruder holds it (at most ten times; a renewal comes every 200 ms).
+        var taken = false;
+        for (var attempt = 0; attempt < 10 && !taken; attempt++)
+        {
+            await using (var store = setup.Context().OpenMessageStore())
+                await store.ReleaseLeaseAsync(UploadLease.Resource(setup.Configuration.Partition, "HOUSTON"), "endpoint:HOUSTON:till-HOUSTON", default);
+            taken = (await houston.PostAsync("/api/v1/uploads/lease", Json(new { clientId = "intruder" }))).StatusCode == HttpStatusCode.OK;
+        }
+        Assert.True(taken, "the intruder never took the released lease");
 
         var ex = await Assert.ThrowsAsync<AsyncServerException>(() => send.WaitAsync(TimeSpan.FromSeconds(60)));
         Assert.Equal(ErrorIds.WorkClaimedElsewhere, ex.ErrorId);
